@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# One command: install what the tests need and run them all (real cupsd, virtual IPP printer,
+# SQLite ledgers). CI calls this through .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+.venv/bin/ruff check station central tests bench
+exec .venv/bin/python -m pytest -q -p no:cacheprovider --basetemp=.pytest-tmp "$@"

@@ -1,0 +1,181 @@
+"""Verify a credential QR offline: one verdict and a sentence in Spanish for the screen.
+
+Checks run in this order; the first that fails decides the verdict:
+
+1. the text is ours (prefix, Base45, COSE_Sign1 shape, alg EdDSA) ..... else ``not-a-credential``
+2. the key id is in the trust list and trusted *today* ................. else ``unknown-key``
+   (a listed key outside its validity window is ``unknown-key`` too; the reason says that
+   the key expired, or is not valid yet)
+3. the Ed25519 signature matches the exact signed bytes ................ else ``bad-signature``
+4. the signed payload is a school credential ........................... else ``not-a-credential``
+5. the revocation callback has no reason for (folio, key id) ........... else ``revoked``
+
+So a changed byte inside the signed data (payload or signature) gives ``bad-signature``; a
+changed key id gives ``unknown-key``; a changed byte in the framing (tags, lengths, header
+structure, algorithm) gives ``not-a-credential``. No input text raises an exception; only an
+exception raised by the revocation callback itself propagates.
+
+>>> v = verify_qr_text("https://example.com", trust=TrustList(), today=date(2026, 1, 1))
+>>> v.verdict, v.claims
+(<Verdict.NOT_A_CREDENTIAL: 'not-a-credential'>, None)
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import base45
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from station.core.model import CredentialClaims
+from station.credential.cose import EnvelopeError, Sign1, decode_sign1
+from station.credential.payload import PREFIX, SPECIMEN_QR_TEXT, PayloadError, decode_claims
+from station.credential.trust import TrustEntry, TrustList
+
+RevocationCheck = Callable[[int, bytes], str | None]
+"""Called with (folio, key id); returns the Spanish reason when the card is revoked."""
+
+_MAX_TEXT = 4296  # the most characters a QR code can hold; longer text is not from a QR
+
+
+class Verdict(enum.StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+    BAD_SIGNATURE = "bad-signature"
+    UNKNOWN_KEY = "unknown-key"
+    NOT_A_CREDENTIAL = "not-a-credential"
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The outcome. ``claims`` is set only when the signature was checked (valid, revoked)."""
+
+    verdict: Verdict
+    claims: CredentialClaims | None
+    key_id: str | None
+    reason_es: str
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict is Verdict.VALID
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON-able dict: verdict, folio, name, cct, issued_on (ISO), reason."""
+        c = self.claims
+        return {
+            "verdict": self.verdict.value,
+            "folio": c.folio if c else None,
+            "name": c.name if c else None,
+            "cct": c.cct if c else None,
+            "issued_on": c.issued_on.isoformat() if c else None,
+            "reason": self.reason_es,
+        }
+
+
+def _not_ours(reason: str, key_id: str | None = None) -> Verification:
+    return Verification(Verdict.NOT_A_CREDENTIAL, None, key_id, reason)
+
+
+def _parse(text: object) -> Sign1 | Verification:
+    if not isinstance(text, str):
+        return _not_ours("No se recibió texto de un código QR.")
+    # Keyboard-wedge scanners append a line end; a space is a Base45 symbol, so keep spaces.
+    text = text.strip("\r\n\t")
+    if text == SPECIMEN_QR_TEXT:
+        return _not_ours("Este código es de una credencial de muestra (espécimen): no es válida.")
+    if not text.startswith(PREFIX):
+        if text.lower().startswith(("http://", "https://", "www.")):
+            return _not_ours("Este código QR lleva una dirección de internet, no una credencial.")
+        return _not_ours("Este código QR no es una credencial escolar.")
+    if len(text) > _MAX_TEXT:
+        return _not_ours("Este código QR es demasiado largo para ser una credencial escolar.")
+    try:
+        data = base45.b45decode(text[len(PREFIX) :])
+    except ValueError:
+        return _not_ours(
+            "El código QR parece una credencial, pero está incompleto o dañado. "
+            "Intente leerlo de nuevo."
+        )
+    try:
+        return decode_sign1(data)
+    except EnvelopeError as exc:
+        return _not_ours(f"El código QR parece una credencial, pero {exc}.")
+
+
+def _untrusted(entry: TrustEntry | None, kid: str, today: date) -> Verification:
+    if entry is None:
+        why = (
+            f"La credencial fue firmada por una estación que no está en la lista de confianza "
+            f"(clave {kid}). Si es una estación nueva, sincronice esta estación y vuelva a leerla."
+        )
+    elif entry.valid_until is not None and today > entry.valid_until:
+        why = (
+            f"La credencial fue firmada con una clave vencida de la estación {entry.station_id} "
+            f"({entry.school}): dejó de ser de confianza el {entry.valid_until:%d/%m/%Y}. "
+            "Sincronice esta estación por si la lista de confianza cambió."
+        )
+    else:
+        why = (
+            f"La credencial fue firmada con una clave de la estación {entry.station_id} "
+            f"({entry.school}) que será de confianza a partir del {entry.valid_from:%d/%m/%Y}. "
+            "Revise que la fecha de esta estación sea correcta."
+        )
+    return Verification(Verdict.UNKNOWN_KEY, None, kid, why)
+
+
+def _describe(c: CredentialClaims) -> str:
+    return f"folio {c.folio}, {c.name}, {c.cct}, expedida el {c.issued_on:%d/%m/%Y}"
+
+
+def verify_qr_text(
+    text: str,
+    *,
+    trust: TrustList,
+    today: date,
+    revocation: RevocationCheck | None = None,
+) -> Verification:
+    """Verify the text read from a QR against the trust list, as of ``today``.
+
+    >>> verify_qr_text("ESPECIMEN SIN VALOR", trust=TrustList(), today=date(2026, 1, 1)).reason_es
+    'Este código es de una credencial de muestra (espécimen): no es válida.'
+    """
+    parsed = _parse(text)
+    if isinstance(parsed, Verification):
+        return parsed
+    kid = parsed.key_id.hex()
+    entry = trust.get(parsed.key_id)
+    if entry is None or not entry.valid_on(today):
+        return _untrusted(entry, kid, today)
+    try:
+        Ed25519PublicKey.from_public_bytes(entry.public_key).verify(
+            parsed.signature, parsed.signed_bytes()
+        )
+    except InvalidSignature:
+        return Verification(
+            Verdict.BAD_SIGNATURE,
+            None,
+            kid,
+            "La firma del código QR no corresponde a sus datos: la credencial fue alterada o es "
+            "falsa. No la acepte como identificación.",
+        )
+    try:
+        claims = decode_claims(parsed.payload)
+    except PayloadError as exc:
+        return _not_ours(f"El código QR lo firmó una estación de confianza, pero {exc}.", kid)
+    if revocation is not None:
+        why = revocation(claims.folio, parsed.key_id)
+        if why is not None:
+            why = why.strip().rstrip(".") or "sin motivo registrado"
+            return Verification(
+                Verdict.REVOKED,
+                claims,
+                kid,
+                f"Credencial cancelada: {_describe(claims)}. Motivo: {why}. "
+                "No la acepte como identificación.",
+            )
+    return Verification(Verdict.VALID, claims, kid, f"Credencial válida: {_describe(claims)}.")

@@ -1,0 +1,193 @@
+"""Producing print files: the step that assigns folios and marks cards issued (técnico 9).
+
+Each sheet is one IMMEDIATE transaction: take 8 folios, record the issued cards and the
+cancelled blanks, render the print file to ``sheets/planilla-N.pdf.tmp`` and fsync it, commit,
+then rename it into place. A crash before the commit leaves no record and an orphan ``.tmp``
+that :func:`recover_print_files` deletes; a crash after it leaves a committed sheet whose
+``.tmp`` is renamed at the next start. Either way ``station audit`` holds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from station.core.errors import InputError, NotFound, RuleViolation
+from station.core.folios import take_folios
+from station.core.model import SHEET_SIZE, CardFace, CredentialClaims, School, SheetFace, Student
+from station.core.sheets import plan_sheets
+from station.credential.sign import issue_qr_text
+from station.printer.sheet import render_sheets_pdf
+from station.printer.template import load_sheet_layout, load_template
+from station.services.station import Station
+from station.store import ledger, sheet_records
+
+
+@dataclass(frozen=True, slots=True)
+class ProducedSheet:
+    sheet_id: int
+    pdf: Path
+    folios: tuple[int, ...]
+    cancelled: tuple[int, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"sheet": self.sheet_id, "pdf": str(self.pdf), "folios": list(self.folios),
+                "cancelled": list(self.cancelled)}
+
+
+def recover_print_files(station: Station) -> None:
+    """Finish or discard print files a crash left half-way (see the module docstring)."""
+    with station.db.write() as conn:
+        for tmp in station.sheets_dir.glob("*.pdf.tmp"):
+            final = tmp.with_suffix("")
+            row = conn.execute("SELECT 1 FROM sheets WHERE pdf_name = ?", (final.name,)).fetchone()
+            if row:
+                os.replace(tmp, final)
+            else:
+                tmp.unlink()
+    _fsync_dir(station.sheets_dir)
+
+
+def select_students(
+    station: Station, cct: str, curps: Sequence[str] | None
+) -> tuple[School, list[Student]]:
+    """The school and the students to print; ``curps=None`` means every pending student.
+
+    Everything is checked before a single folio is used.
+    """
+    with station.db.read() as conn:
+        school = ledger.get_school(conn, cct)
+        if school is None:
+            raise NotFound(f"La escuela con CCT {cct} no está en esta estación.",
+                           way_out="Importe la plantilla de SCEJAL con 'station import-roster'.")
+        if curps is None:
+            students = ledger.pending_students(conn, cct)
+            if not students:
+                raise RuleViolation(f"La escuela {cct} no tiene alumnos pendientes de credencial.")
+        else:
+            found = ledger.get_students(conn, curps)
+            problems = []
+            for curp in dict.fromkeys(curps):
+                student = found.get(curp)
+                if student is None:
+                    problems.append(f"- {curp}: no está en la plantilla de alumnos.")
+                elif student.cct != cct:
+                    problems.append(f"- {curp}: pertenece a la escuela {student.cct}, no a {cct}.")
+                elif student.estatus.value != "INSCRITO":
+                    problems.append(f"- {curp}: está dado de baja.")
+                elif (folio := ledger.active_card_folio(conn, curp)) is not None:
+                    problems.append(f"- {curp}: ya tiene credencial vigente (folio {folio}); "
+                                    "para otra, tramite reposición.")
+            if problems:
+                raise InputError("No se imprimió nada; revise estos alumnos:\n"
+                                 + "\n".join(problems))
+            students = [found[c] for c in dict.fromkeys(curps)]
+        photos = ledger.photo_hashes(conn, [s.curp for s in students])
+    missing = [s for s in students if s.curp not in photos]
+    if missing:
+        names = "\n".join(f"- {s.full_name}" for s in missing[:20])
+        more = f"\n… y {len(missing) - 20} más" if len(missing) > 20 else ""
+        raise InputError(
+            f"No se imprimió nada: {len(missing)} alumno(s) no tienen fotografía:\n{names}{more}",
+            way_out="Importe sus fotos con 'station import-photos' o tómelas con la cámara.")
+    return school, students
+
+
+class Issuer:
+    """Turns students into print files, one committed sheet at a time."""
+
+    def __init__(self, station: Station, *, printer: str) -> None:
+        self.station = station
+        self.printer = printer
+        self.template_id = station.settings["card.template"]
+        self.template = load_template(self.template_id)
+        self.layout = load_sheet_layout(station.settings["sheet.layout"])
+        with station.db.read() as conn:
+            self.calibration = ledger.get_calibration(conn, printer)
+
+    def ensure_folios(self, needed: int) -> None:
+        """Top up from the folio source. Today the source is local; central comes later."""
+        from station.services.folio_source import LocalFolioSource
+
+        source = LocalFolioSource(self.station.settings["folios.local_block_size"])
+        with self.station.db.write() as conn:
+            blocks = ledger.folio_blocks(conn)
+            used = ledger.used_per_block(conn)
+            left = sum(b.size for b in blocks) - sum(used.values())
+            if left < needed:
+                first, last = source.next_block(blocks, needed - left)
+                ledger.add_folio_block(conn, first, last, source.name)
+
+    def produce(
+        self, school: School, students: Sequence[Student], *, reprint_of: int | None = None,
+        on_sheet: Callable[[ProducedSheet, int, int], None] | None = None,
+    ) -> list[ProducedSheet]:
+        plan = plan_sheets(list(students))
+        self.ensure_folios(len(plan) * SHEET_SIZE)
+        produced = []
+        for index, planned in enumerate(plan, start=1):
+            sheet = self._produce_one(school, planned.students, reprint_of=reprint_of)
+            produced.append(sheet)
+            if on_sheet:
+                on_sheet(sheet, index, len(plan))
+        return produced
+
+    def _produce_one(
+        self, school: School, students: Sequence[Student], *, reprint_of: int | None
+    ) -> ProducedSheet:
+        station = self.station
+        today = station.today()
+        key_hex = station.key.key_id.hex()
+        with station.db.write() as conn:
+            taken = take_folios(ledger.folio_blocks(conn), ledger.used_per_block(conn),
+                                SHEET_SIZE)
+            sheet_id, pdf_name = sheet_records.insert_sheet(
+                conn, cct=school.cct, template=self.template_id, reprint_of=reprint_of)
+            photos = ledger.photo_hashes(conn, [s.curp for s in students])
+            cards: dict[int, CardFace] = {}
+            cancelled: dict[int, int | None] = {}
+            for position, (block_id, folio) in enumerate(taken):
+                if position < len(students):
+                    student = students[position]
+                    sheet_records.record_issued(
+                        conn, sheet_id=sheet_id, position=position, block_id=block_id,
+                        folio=folio, student=student, issued_on=today.isoformat(),
+                        key_id=key_hex)
+                    claims = CredentialClaims(folio=folio, name=student.full_name,
+                                              cct=school.cct, issued_on=today)
+                    photo_hash = photos.get(student.curp)
+                    cards[position] = CardFace(
+                        folio=folio, name=student.full_name, school=school,
+                        photo=str(station.photos.path(photo_hash)) if photo_hash else None,
+                        qr_text=issue_qr_text(claims, station.key))
+                else:
+                    sheet_records.record_cancelled(
+                        conn, sheet_id=sheet_id, position=position, block_id=block_id,
+                        folio=folio)
+                    cancelled[position] = folio
+            ledger.append_event(conn, "sheet_issued", {
+                "sheet": sheet_id, "cct": school.cct, "issued_on": today.isoformat(),
+                "key_id": key_hex, "reprint_of": reprint_of,
+                "cards": [{"folio": c.folio, "curp": students[p].curp} for p, c in cards.items()],
+                "cancelled": list(cancelled.values())})
+            final = station.sheets_dir / pdf_name
+            tmp = final.with_name(final.name + ".tmp")
+            render_sheets_pdf(tmp, [SheetFace(sheet_id=sheet_id, cards=cards,
+                                              cancelled=cancelled)],
+                              template=self.template, layout=self.layout,
+                              calibration=self.calibration)
+        os.replace(tmp, final)
+        _fsync_dir(station.sheets_dir)
+        return ProducedSheet(sheet_id, final, tuple(c.folio for c in cards.values()
+                                                    if c.folio is not None),
+                             tuple(f for f in cancelled.values() if f is not None))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

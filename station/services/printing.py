@@ -1,0 +1,64 @@
+"""Sending print files to a CUPS queue and following each job until it ends.
+
+CUPS cannot see paper (see ../shared/PLATFORM-NOTES.md): a job that CUPS calls completed may
+not have printed, so the station always asks the operator to confirm each sheet afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from station.core.errors import PrinterError
+from station.printer.cups_queue import JobStatus, PrintQueue
+from station.services.issuance import ProducedSheet
+from station.services.station import Station
+from station.store import sheet_records
+
+
+@dataclass(frozen=True, slots=True)
+class SheetJob:
+    sheet_id: int
+    job_id: int | None
+    state: str
+    message: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"sheet": self.sheet_id, "job": self.job_id, "state": self.state,
+                "message": self.message}
+
+
+def send_sheets(
+    station: Station, sheets: Sequence[ProducedSheet], queue: PrintQueue, *, printer: str,
+    on_update: Callable[[int, JobStatus], None] | None = None,
+) -> list[SheetJob]:
+    """Submit each sheet as its own job and follow it; a printer error stops the rest.
+
+    Sheets not sent stay 'generated' with their print file kept, so nothing is lost: they can
+    be sent later with ``station send``.
+    """
+    timeout = float(station.settings["printer.job_timeout_s"])
+    results: list[SheetJob] = []
+    for sheet in sheets:
+        try:
+            job_id = queue.submit(sheet.pdf, title=f"Planilla {sheet.sheet_id}")
+        except PrinterError as exc:
+            results.append(SheetJob(sheet.sheet_id, None, "not-sent", exc.user_message()))
+            for rest in sheets[len(results):]:
+                results.append(SheetJob(rest.sheet_id, None, "not-sent",
+                                        "No se envió porque la impresora falló antes."))
+            return results
+        with station.db.write() as conn:
+            sheet_records.mark_sent(conn, sheet.sheet_id, printer=printer, job_id=job_id)
+
+        def report(status: JobStatus, sheet_id: int = sheet.sheet_id) -> None:
+            if on_update:
+                on_update(sheet_id, status)
+
+        try:
+            status = queue.follow(job_id, timeout_s=timeout, on_update=report)
+        except PrinterError as exc:
+            results.append(SheetJob(sheet.sheet_id, job_id, "unknown", exc.user_message()))
+            continue
+        results.append(SheetJob(sheet.sheet_id, job_id, status.state, status.message_es))
+    return results

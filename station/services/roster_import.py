@@ -1,0 +1,122 @@
+"""Importing a SCEJAL roster export and a folder of photos into the station's ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from station.core.roster import Normalisation, RowProblem
+from station.importers.roster_files import load_roster
+from station.services.station import Station
+from station.store import ledger
+from station.store.photos import PhotoProblem, scan_photo_dir
+
+
+@dataclass(slots=True)
+class RosterImportResult:
+    imported: bool
+    schools: int
+    students: int
+    problems: list[RowProblem]
+    notes: list[Normalisation]
+    encodings: dict[str, str] = field(default_factory=dict)
+    changes: ledger.RosterChanges | None = None
+
+    def to_json(self) -> dict[str, object]:
+        c = self.changes
+        return {
+            "imported": self.imported,
+            "encodings": self.encodings,
+            "schools": self.schools,
+            "students": self.students,
+            "changes": None if c is None else {
+                "schools_added": c.schools_added, "schools_updated": c.schools_updated,
+                "students_added": c.students_added, "students_updated": c.students_updated,
+                "students_withdrawn": c.students_withdrawn, "unchanged": c.unchanged},
+            "problems": [{"file": p.file, "row": p.row, "field": p.field, "reason": p.reason_es}
+                         for p in self.problems],
+            "normalised": [{"file": n.file, "row": n.row, "field": n.field, "before": n.before,
+                            "after": n.after} for n in self.notes],
+        }
+
+    def describe(self) -> str:
+        lines = [f"Leído: {name} ({enc})" for name, enc in self.encodings.items()]
+        if self.problems:
+            lines.append(f"Se encontraron {len(self.problems)} problema(s):")
+            lines += [f"- {p.message_es}" for p in self.problems]
+        if self.notes:
+            lines.append(f"Se corrigieron {len(self.notes)} detalle(s) de formato:")
+            lines += [f"- {n.file}, fila {n.row}, «{n.field}»: «{n.before}» → «{n.after}»"
+                      for n in self.notes[:50]]
+            if len(self.notes) > 50:
+                lines.append(f"  … y {len(self.notes) - 50} más (vea --json)")
+        if not self.imported:
+            lines.append("No se importó nada. Corrija el archivo, o importe sólo las filas "
+                         "correctas con --accept-valid.")
+        elif self.changes is not None and not self.changes.changed:
+            lines.append("La plantilla ya estaba al día: no cambió nada.")
+        elif self.changes is not None:
+            c = self.changes
+            lines.append(
+                f"Importado: {c.schools_added} escuela(s) nueva(s), {c.schools_updated} "
+                f"actualizada(s); {c.students_added} alumno(s) nuevo(s), {c.students_updated} "
+                f"actualizado(s), {c.students_withdrawn} dado(s) de baja.")
+        return "\n".join(lines)
+
+
+def import_roster(
+    station: Station, escuelas: Path, alumnos: Path, *, accept_valid: bool = False
+) -> RosterImportResult:
+    """All or nothing: with problems, nothing is written unless ``accept_valid``."""
+    check = load_roster(escuelas, alumnos)
+    result = RosterImportResult(
+        imported=False, schools=len(check.schools), students=len(check.students),
+        problems=list(check.problems), notes=list(check.notes),
+        encodings=dict(getattr(check, "encodings", {}) or {}))
+    if check.problems and not accept_valid:
+        return result
+    with station.db.write() as conn:
+        result.changes = ledger.upsert_roster(conn, check.schools, check.students)
+    result.imported = True
+    return result
+
+
+@dataclass(slots=True)
+class PhotoImportResult:
+    stored: int = 0
+    already: int = 0
+    not_in_roster: list[str] = field(default_factory=list)
+    problems: list[PhotoProblem] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {"stored": self.stored, "unchanged": self.already,
+                "not_in_roster": self.not_in_roster,
+                "problems": [{"file": p.file, "reason": p.reason_es} for p in self.problems]}
+
+    def describe(self) -> str:
+        lines = [f"Fotos nuevas o cambiadas: {self.stored}; ya estaban: {self.already}."]
+        if self.not_in_roster:
+            lines.append(f"{len(self.not_in_roster)} foto(s) de alumnos que no están en la "
+                         "plantilla (no se usaron): " + ", ".join(self.not_in_roster[:10]))
+        for p in self.problems:
+            lines.append(f"- {p.file}: {p.reason_es}")
+        return "\n".join(lines)
+
+
+def import_photos(station: Station, folder: Path) -> PhotoImportResult:
+    """Store each good photo once (by content hash) and link it to its student."""
+    scan = scan_photo_dir(folder)
+    result = PhotoImportResult(problems=list(scan.problems))
+    for curp, path in scan.accepted:
+        data = path.read_bytes()
+        photo_hash = station.photos.add(data, ext=path.suffix.lower().lstrip("."))
+        with station.db.write() as conn:
+            before = ledger.photo_hashes(conn, [curp]).get(curp)
+            known = ledger.set_photo(conn, curp, photo_hash)
+        if not known:
+            result.not_in_roster.append(path.name)
+        elif before == photo_hash:
+            result.already += 1
+        else:
+            result.stored += 1
+    return result

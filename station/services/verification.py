@@ -1,0 +1,43 @@
+"""Verifying a card from an image: every QR found, checked offline against the trust list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from station.camera.qr_reader import read_qr_texts
+from station.credential.verify import Verification, verify_qr_text
+from station.services.station import Station
+from station.store import ledger
+
+
+def revocation_check(station: Station):  # noqa: ANN201 - returns the verifier's callback type
+    """A callback telling why a card this station issued no longer counts, or None."""
+    own = station.key.key_id
+
+    def check(folio: int, key_id: bytes) -> str | None:
+        if key_id != own:
+            return None  # other stations' revocations arrive with the revocation list (sync)
+        with station.db.read() as conn:
+            status = ledger.card_status(conn, folio)
+        if status is None:
+            return (f"El folio {folio} no está registrado como expedido en esta estación; "
+                    "la credencial no debe usarse.")
+        state, reason, _key = status
+        if state == "spoiled":
+            return f"La planilla de este folio se marcó como dañada ({reason})."
+        if state == "revoked":
+            return f"La credencial fue dada de baja: {reason}."
+        return None
+
+    return check
+
+
+def verify_texts(station: Station, texts: list[str]) -> list[Verification]:
+    check = revocation_check(station)
+    return [verify_qr_text(t, trust=station.trust, today=station.today(), revocation=check)
+            for t in texts]
+
+
+def verify_image(station: Station, image: Path) -> list[Verification]:
+    """One verification per QR found in the image (a card, or a whole sheet of 8)."""
+    return verify_texts(station, [d.text for d in read_qr_texts(image)])

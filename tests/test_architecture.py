@@ -1,0 +1,36 @@
+"""Dependencies point inward: the domain core imports no framework, hardware or storage."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FORBIDDEN = {"kivy", "cv2", "cups", "requests", "httpx", "sqlite3", "sqlalchemy", "fastapi",
+             "PIL", "reportlab", "zxingcpp", "pyzbar", "urllib", "socket", "subprocess"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_core_and_credential_import_no_io_frameworks() -> None:
+    files = [*(ROOT / "station/core").rglob("*.py"), *(ROOT / "station/credential").rglob("*.py")]
+    assert len(files) >= 5
+    offenders = {str(f.relative_to(ROOT)): sorted(_imports(f) & FORBIDDEN) for f in files}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_core_imports_nothing_outside_core() -> None:
+    for path in (ROOT / "station/core").rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("station."):
+                assert node.module.startswith("station.core"), f"{path}: imports {node.module}"
