@@ -102,15 +102,22 @@ def logo_bienestar() -> Image.Image:
 def signature() -> Image.Image:
     img, d = canvas(20.0, 8.0)
     w, h = img.size
-    # A scribble from a fixed sum of sines: looks handwritten, is obviously not a real one.
+    # A looping scribble (a trochoid with a fading envelope): reads as a handwritten
+    # signature at a glance, and is obviously nobody's real one.
     pts = []
-    for i in range(400):
-        t = i / 399
-        x = w * (0.08 + 0.84 * t) + math.sin(t * 31) * w * 0.025
-        y = h * (0.55 - 0.18 * math.sin(t * 9.5) - 0.12 * math.sin(t * 23 + 1) * (1 - t))
+    for i in range(900):
+        t = i / 899
+        env = 0.55 + 0.45 * math.sin(math.pi * t)
+        x = w * (0.1 + 0.62 * t) - w * 0.035 * math.sin(2 * math.pi * 6 * t)
+        y = h * (0.5 - 0.06 * math.sin(2 * math.pi * t)) - h * 0.2 * env * math.cos(
+            2 * math.pi * 6 * t)
         pts.append((x, y))
-    d.line(pts, fill=INK, width=px(0.28), joint="curve")
-    d.line([(w * 0.3, h * 0.72), (w * 0.86, h * 0.6)], fill=INK, width=px(0.22))
+    # The final flourish sweeps back under the name.
+    for i in range(200):
+        t = i / 199
+        pts.append((w * (0.72 + 0.16 * math.sin(math.pi * t / 2)) - w * 0.5 * t * t,
+                    h * (0.45 + 0.28 * t)))
+    d.line(pts, fill=INK, width=px(0.2), joint="curve")
     d.text((w / 2, h * 0.93), "FIRMA PROVISIONAL", font=font("DejaVuSansCondensed.ttf", 1.05),
            fill=GREY, anchor="mb")
     return img

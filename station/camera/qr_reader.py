@@ -114,13 +114,14 @@ def read_qr_texts(image: Image.Image | Any | Path) -> list[DecodedQR]:
         )
     except (ValueError, TypeError, RuntimeError) as exc:
         raise InputError(
-            f"No se pudo leer la imagen: su formato no es compatible ({exc}).",
-            way_out="Use una imagen en escala de grises o a color de 8 bits.",
+            "No se pudo leer la imagen de la cámara: su formato no es compatible.",
+            way_out="Use una imagen en escala de grises o a color de 8 bits por canal.",
         ) from exc
     found = []
     for r in results:
         p = r.position
-        corners = tuple((pt.x, pt.y) for pt in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+        points = (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+        corners = tuple((pt.x, pt.y) for pt in points)
         cx = sum(x for x, _ in corners) / 4
         cy = sum(y for _, y in corners) / 4
         found.append(DecodedQR(r.text, (cx, cy), corners))  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ lleva el nombre completo: escríbalo sin abreviar.
 
 from __future__ import annotations
 
+import enum
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -65,11 +66,18 @@ _CICLO_PATTERN = re.compile(r"^(\d{4})-(\d{4})$")
 _PHONE_NOISE = re.compile(r"[\s().+-]")
 _YES_NO = {"SI": True, "SÍ": True, "NO": False}
 _K = TypeVar("_K", bound=Hashable)
+_E = TypeVar("_E", bound=enum.StrEnum)
+_NIVELES = {m.value: m for m in Nivel}
+_TURNOS = {m.value: m for m in Turno}
+_ESTATUS = {m.value: m for m in Estatus}
 
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
-    """Something wrong in one cell, row or column of an export file."""
+    """Something wrong in one cell, row or column of an export file.
+
+    ``row`` 1 is the header; ``field`` is the canonical column name, empty for a whole row.
+    """
 
     file: str
     row: int
@@ -80,7 +88,9 @@ class RowProblem:
     def message_es(self) -> str:
         """The full sentence for the screen: where, then why."""
         where = f"{self.file}, fila {self.row}" if self.row > 1 else f"{self.file}, encabezado"
-        return f"{where}, columna «{self.field}»: {self.reason_es}."
+        if self.field:
+            where += f", columna «{self.field}»"
+        return f"{where}: {self.reason_es}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +126,8 @@ class RosterCheck:
     students: tuple[Student, ...]
     problems: tuple[RowProblem, ...]
     notes: tuple[Normalisation, ...] = field(default=())
+    encodings: Mapping[str, str] = field(default_factory=dict)
+    """File name → how it was read (e.g. ``"UTF-8 con BOM"``), filled in by the importer."""
 
     @property
     def ok(self) -> bool:
@@ -191,10 +203,11 @@ class _Row:
             self.problem(name, f"falta {what}")
         return value
 
-    def choice(self, name: str, allowed: Sequence[str]) -> str | None:
+    def choice(self, name: str, allowed: Mapping[str, _E]) -> _E | None:
         value = self.text(name)
-        if value in allowed:
-            return value
+        member = allowed.get(value)
+        if member is not None:
+            return member
         options = ", ".join(allowed)
         said = f"dice «{value}»" if value else "está vacío"
         self.problem(name, f"{said} y debe ser uno de: {options}")
@@ -294,8 +307,8 @@ def _schools(table: RawTable, out: _Collector) -> dict[str, list[_SchoolRow]] | 
         r = _Row(table, number, cells, headers, out)
         cct = r.cct()
         nombre = r.required("nombre", "el nombre de la escuela")
-        nivel = r.choice("nivel", list(Nivel))
-        turno = r.choice("turno", list(Turno))
+        nivel = r.choice("nivel", _NIVELES)
+        turno = r.choice("turno", _TURNOS)
         domicilio = r.required("domicilio", "el domicilio de la escuela (va en la credencial)")
         municipio = r.required("municipio", "el municipio")
         telefono = r.phone()
@@ -304,9 +317,9 @@ def _schools(table: RawTable, out: _Collector) -> dict[str, list[_SchoolRow]] | 
         internet = r.yes_no("internet")
         school = None
         if not r.failed and nivel and turno and matricula is not None and internet is not None:
-            school = School(cct, nombre, Nivel(nivel), Turno(turno), domicilio, municipio,
+            school = School(cct, nombre, nivel, turno, domicilio, municipio,
                             telefono, drse, matricula, internet)  # fmt: skip
-        entries.append(_SchoolRow(r, cct, turno or "", Nivel(nivel) if nivel else None, school))
+        entries.append(_SchoolRow(r, cct, turno or "", nivel, school))
     _flag_repeats(
         [(e.row, (e.cct, e.turno)) for e in entries if e.cct],
         "cct",
@@ -347,12 +360,12 @@ def _students(
         grado = _grade(r, nivel)
         grupo = r.text("grupo")
         ciclo = _ciclo(r)
-        estatus = r.choice("estatus", list(Estatus))
+        estatus = r.choice("estatus", _ESTATUS)
         nuevo = r.yes_no("nuevo_ingreso")
         student = None
         if not r.failed and grado is not None and estatus and nuevo is not None:
             student = Student(curp, nombre, apellido1, apellido2, cct, grado, grupo, ciclo,
-                              Estatus(estatus), nuevo)  # fmt: skip
+                              estatus, nuevo)  # fmt: skip
         entries.append((r, student, curp, ciclo))
     _flag_repeats(
         [(r, curp) for r, _, curp, _ in entries if curp],

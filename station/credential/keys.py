@@ -119,8 +119,8 @@ class StationKey:
                 way_out=_HELP,
             ) from exc
         # fstat on the open descriptor: the permissions checked are those of the bytes read.
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
+        try:
+            info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise CredentialError(
                     f"«{path}» no es un archivo de clave de estación.", way_out=_HELP
@@ -132,7 +132,15 @@ class StationKey:
                     "del equipo podrían copiarla y falsificar credenciales.",
                     way_out=f"Deje que solo su dueño la lea con: chmod 600 {path}",
                 )
-            data = handle.read()
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise CredentialError(
+                f"No se pudo leer la clave de la estación «{path}»: {exc.strerror}.",
+                way_out=_HELP,
+            ) from exc
+        finally:
+            os.close(fd)
         try:
             private = serialization.load_pem_private_key(data, password=None)
         except (ValueError, TypeError, UnsupportedAlgorithm):

@@ -18,7 +18,9 @@ import base45
 
 from station.core.model import CredentialClaims
 from station.credential.cose import encode_sign1
-from station.credential.payload import PREFIX, encode_claims
+from station.credential.payload import PREFIX, SPECIMEN_QR_TEXT, encode_claims
+
+__all__ = ["SPECIMEN_QR_TEXT", "Signer", "issue_qr_text"]
 
 
 class Signer(Protocol):

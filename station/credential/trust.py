@@ -103,12 +103,14 @@ class TrustList:
         public_key: bytes,
         *,
         station_id: str,
-        school: str,
+        school: str = "",
         valid_from: date,
         valid_until: date | None = None,
+        key_id: bytes | None = None,
     ) -> TrustEntry:
         """Trust ``public_key`` (raw 32 bytes); re-adding the same key updates its data.
 
+        ``key_id`` is optional and only checked: the id is always computed from the key.
         A different key with an already listed key id is refused (CredentialError): it is
         either corruption or an attempt to take over that id.
         """
@@ -123,7 +125,14 @@ class TrustList:
                 f"inicial ({valid_from:%d/%m/%Y}) para la estación {station_id}.",
                 way_out="Corrija las fechas.",
             )
-        key_id = key_id_for(public_key)
+        computed = key_id_for(public_key)
+        if key_id is not None and bytes(key_id) != computed:
+            raise CredentialError(
+                f"El identificador {bytes(key_id).hex()} no corresponde a la clave pública de "
+                f"la estación {station_id}.",
+                way_out="Pida ayuda a soporte de su DRSE.",
+            )
+        key_id = computed
         old = self._entries.get(key_id)
         if old is not None and old.public_key != public_key:
             raise CredentialError(

@@ -278,8 +278,8 @@ class _Reader:
         if (field is None) == (text is None) or (static_only and field is not None):
             raise self.fail(where, "debe tener «text» (texto fijo) o «field» (dato), uno solo")
         if field is not None and field not in TEXT_FIELDS:
-            raise self.fail(f"{where}.field",
-                            f"«{field}» no es un dato de la credencial ({', '.join(sorted(TEXT_FIELDS))})")
+            known = ", ".join(sorted(TEXT_FIELDS))
+            raise self.fail(f"{where}.field", f"«{field}» no es un dato de la credencial ({known})")
         if text is not None and (not isinstance(text, str) or not text.strip()):
             raise self.fail(f"{where}.text", "debe ser un texto no vacío")
         fmt = data.get("format", "{value}")
@@ -303,14 +303,18 @@ class _Reader:
             format=fmt,
         )
 
-    def mark(self, data: Any, where: str) -> MarkStyle:
+    def mark(self, data: Any, where: str, *, folio_format: bool = False) -> MarkStyle:
         data = self.obj(data, where)
+        folio_text = self.str_(data, "folio_text", where)
+        if folio_format and not _FORMAT.match(folio_text):
+            raise self.fail(f"{where}.folio_text",
+                            "debe contener una sola vez {value} o {value:0Nd}")
         return MarkStyle(
             text=self.str_(data, "text", where),
             font=self.font(data, "font", where),
             color=self.color(data, "color", where),
             alpha=self.num(data, "alpha", where, 0.05, 1.0, default=1.0),
-            folio_text=self.str_(data, "folio_text", where),
+            folio_text=folio_text,
         )
 
 
@@ -375,7 +379,8 @@ def load_template(path_or_id: str | Path | None = None) -> CardTemplate:
     for i, s in enumerate(elements("images")):
         asset = (file.parent / r.str_(s, "asset", f"images[{i}]")).resolve()
         if file.parent.resolve() not in asset.parents or not asset.is_file():
-            raise r.fail(f"images[{i}].asset", f"no existe el archivo «{s['asset']}» junto a la plantilla")
+            raise r.fail(f"images[{i}].asset",
+                         f"no existe el archivo «{s['asset']}» junto a la plantilla")
         images.append(ImageElement(r.str_(s, "id", f"images[{i}]"), r.box(s, f"images[{i}]", size),
                                    asset))
     texts = tuple(r.text(s, f"texts[{i}]", size) for i, s in enumerate(elements("texts")))
@@ -428,7 +433,7 @@ def load_template(path_or_id: str | Path | None = None) -> CardTemplate:
             label=r.text(label, "hologram.label", size, static_only=True),
         ),
         specimen=r.mark(r.get(data, "specimen", ""), "specimen"),
-        void=r.mark(r.get(data, "void", ""), "void"),
+        void=r.mark(r.get(data, "void", ""), "void", folio_format=True),
     )
 
 
@@ -465,6 +470,7 @@ def load_sheet_layout(path_or_id: str | Path | None = None) -> SheetLayout:
     if layout.pitch_x < layout.card_w - 0.01 or layout.pitch_y < layout.card_h - 0.01:
         raise r.fail("grid", "el paso entre credenciales es menor que la credencial: se enciman")
     right, bottom = layout.card_origin(SHEET_SIZE - 1)
-    if right + layout.card_w > layout.page_w + 0.01 or bottom + layout.card_h > layout.page_h + 0.01:
+    right, bottom = right + layout.card_w, bottom + layout.card_h
+    if right > layout.page_w + 0.01 or bottom > layout.page_h + 0.01:
         raise r.fail("grid", "las credenciales no caben en la página")
     return layout

@@ -16,11 +16,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -29,6 +31,10 @@ from typing import IO, Self
 _NEEDED_BINARIES = {
     "cupsd": "cups-daemon",
     "lpadmin": "cups-client",
+    "cupsenable": "cups-client",
+    "cupsdisable": "cups-client",
+    "cupsaccept": "cups-client",
+    "cupsreject": "cups-client",
     "ippeveprinter": "cups-ipp-utils",
     "ipptool": "cups-ipp-utils",
     "dbus-daemon": "dbus-daemon",
@@ -219,6 +225,7 @@ class VirtualPrinter:
         self._logs: list[IO[bytes]] = []
         self._dbus_address = ""
         self._printer_runs = 0
+        self._fault_file = self.workdir / "printer-fault"
         self._started = False
 
     # -- public -------------------------------------------------------------------------
@@ -232,6 +239,12 @@ class VirtualPrinter:
     def printer_uri(self) -> str:
         """The IPP URI of the virtual printer itself (the queue's device URI)."""
         return f"ipp://localhost:{self.ipp_port}/ipp/print"
+
+    @property
+    def printer_running(self) -> bool:
+        """False after kill_printer() until restart_printer()."""
+        proc = self._procs.get("printer")
+        return proc is not None and proc.poll() is None
 
     @property
     def cups_error_log(self) -> Path:
@@ -284,6 +297,31 @@ class VirtualPrinter:
         self.kill_printer()
         self._start_printer()
 
+    def set_fault(self, *reasons: str) -> None:
+        """Make the printer report ``reasons`` (e.g. "media-empty") and hold the next job.
+
+        The reasons appear when the next job reaches the printer; the job waits there until
+        clear_fault(), like a real printer waiting for paper.
+        """
+        self._fault_file.write_text(",".join(reasons), encoding="utf-8")
+
+    def clear_fault(self) -> None:
+        """Let a held job finish and clear the reasons set by set_fault()."""
+        self._fault_file.write_text("", encoding="utf-8")
+
+    def pause_queue(self, reason: str = "Pausa de prueba") -> None:
+        """Disable the CUPS queue (``cupsdisable``), as an operator or an error policy would."""
+        self._admin("cupsdisable", "-r", reason, self.queue)
+
+    def resume_queue(self) -> None:
+        """Enable the queue and accept jobs again (``cupsenable`` + ``cupsaccept``)."""
+        self._admin("cupsenable", self.queue)
+        self._admin("cupsaccept", self.queue)
+
+    def reject_jobs(self, reason: str = "No acepta trabajos (prueba)") -> None:
+        """Make the queue refuse new jobs (``cupsreject``)."""
+        self._admin("cupsreject", "-r", reason, self.queue)
+
     def __enter__(self) -> Self:
         return self.start()
 
@@ -305,8 +343,21 @@ class VirtualPrinter:
         (self.workdir / "attributes.conf").write_text(_ATTRIBUTES, encoding="utf-8")
         command = self.workdir / "print-command.sh"
         # ippeveprinter runs this with the received document; without -c it simulates ~10 s.
+        # While the fault file holds reasons, the printer reports them and holds the job, as a
+        # real one does until someone loads paper or clears the jam.
+        fault = self._fault_file
         pause = f"sleep {self.SLOW_JOB_SECONDS}\n" if self.slow else ""
-        command.write_text(f"#!/bin/sh\n{pause}exit 0\n", encoding="utf-8")
+        command.write_text(
+            "#!/bin/sh\n"
+            f'if [ -s "{fault}" ]; then\n'
+            f'  reasons=$(cat "{fault}")\n'
+            '  echo "STATE: +$reasons" >&2\n'
+            f'  while [ -s "{fault}" ]; do sleep 0.2; done\n'
+            '  echo "STATE: -$reasons" >&2\n'
+            "fi\n"
+            f"{pause}exit 0\n",
+            encoding="utf-8",
+        )
         command.chmod(0o755)
         _open_path_for_others(cups)
 
@@ -326,7 +377,8 @@ class VirtualPrinter:
         )
         assert proc.stdout is not None
         # dbus-daemon prints its address once it accepts connections.
-        line = proc.stdout.readline().decode().strip()
+        readable, _, _ = select.select([proc.stdout], [], [], _STARTUP_TIMEOUT_S)
+        line = proc.stdout.readline().decode().strip() if readable else ""
         proc.stdout.close()
         if not line:
             raise VirtualPrinterError(f"dbus-daemon did not start: see {self._log_path('dbus')}")
@@ -348,18 +400,14 @@ class VirtualPrinter:
             "Estacion Virtual",
         ]  # fmt: skip
         self._spawn("printer", args, env={"DBUS_SYSTEM_BUS_ADDRESS": self._dbus_address})
-        ipptool = _binary("ipptool")
-        self._wait(
-            "printer",
-            lambda: subprocess.run(
-                [ipptool, "-q", "-T", "2", self.printer_uri, "get-printer-attributes.test"],
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=5,
-                check=False,
-            ).returncode
-            == 0,
-        )
+        self._wait("printer", self._printer_answers)
+
+    def _printer_answers(self) -> bool:
+        result = subprocess.run(
+            [_binary("ipptool"), "-q", "-T", "2", self.printer_uri, "get-printer-attributes.test"],
+            stdin=subprocess.DEVNULL, capture_output=True, timeout=5, check=False,
+        )  # fmt: skip
+        return result.returncode == 0
 
     def _start_cupsd(self) -> None:
         cups = self.workdir / "cups"
@@ -393,6 +441,14 @@ class VirtualPrinter:
 
     # -- process plumbing ---------------------------------------------------------------
 
+    def _admin(self, tool: str, *args: str) -> None:
+        result = subprocess.run(
+            [_binary(tool), "-h", self.cups_server, *args],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise VirtualPrinterError(f"{tool} failed: {result.stderr.strip()}")
+
     def _log_path(self, name: str) -> Path:
         return self.workdir / f"{name}.log"
 
@@ -419,7 +475,7 @@ class VirtualPrinter:
         self._procs[name] = proc
         return proc
 
-    def _wait(self, name: str, ready: _Check, *, what: str | None = None) -> None:
+    def _wait(self, name: str, ready: Callable[[], bool], *, what: str | None = None) -> None:
         deadline = time.monotonic() + _STARTUP_TIMEOUT_S
         delay = 0.02
         while time.monotonic() < deadline:
@@ -439,22 +495,36 @@ class VirtualPrinter:
         )
 
 
-class _Check:  # pragma: no cover - typing helper only
-    def __call__(self) -> bool: ...
+def _start_time(pid: int) -> str | None:
+    """The kernel's start time of ``pid``, to tell a process from a later one given its id."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
 
 
-def _descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (Linux /proc), children first found, deepest last."""
-    found: list[int] = []
+def _descendants(pid: int) -> list[tuple[int, str]]:
+    """Every process below ``pid`` (Linux /proc), with its start time."""
+    found: list[tuple[int, str]] = []
     pending = [pid]
     while pending:
         parent = pending.pop()
         for children in Path(f"/proc/{parent}/task").glob("*/children"):
             with contextlib.suppress(OSError):
-                for child in children.read_text().split():
-                    found.append(int(child))
-                    pending.append(int(child))
+                for child in map(int, children.read_text().split()):
+                    started = _start_time(child)
+                    if started is not None:
+                        found.append((child, started))
+                        pending.append(child)
     return found
+
+
+def _kill_listed(processes: list[tuple[int, str]], sig: signal.Signals) -> None:
+    for pid, started in processes:
+        if _start_time(pid) == started:  # still the same process, not a reused id
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
 
 
 def _kill_tree(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
@@ -462,25 +532,20 @@ def _kill_tree(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
     others = _descendants(proc.pid)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, sig)
-    for pid in others:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, sig)
+    _kill_listed(others, sig)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=5)
 
 
 def _terminate(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        others = _descendants(proc.pid)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            _kill_tree(proc, signal.SIGKILL)
-        for pid in others:  # whatever outlived its parent
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-    else:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
+    """SIGTERM the process group, then SIGKILL whatever of it is left after 5 s."""
+    if proc.poll() is not None:
+        return
+    others = _descendants(proc.pid)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        _kill_tree(proc, signal.SIGKILL)
+    _kill_listed(others, signal.SIGKILL)

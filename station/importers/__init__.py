@@ -1,0 +1,1 @@
+"""Adapters that read files people bring to the station (SCEJAL roster exports)."""

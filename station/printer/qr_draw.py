@@ -1,0 +1,120 @@
+"""The card's QR code: built by the ``qrcode`` library, drawn as vector rectangles.
+
+The signed payload is Base45 text, whose alphabet is exactly the QR alphanumeric set, so the
+symbol is forced into alphanumeric mode (11 bits per 2 characters instead of 16 in byte mode:
+one or two versions smaller, bigger modules at the same printed size). Error correction Q
+(~25 % of codewords recoverable) survives lamination glare and a scratched pouch.
+
+>>> sym = qr_symbol("SC1:6BFOXN*TS0")
+>>> (sym.mode, sym.version, len(sym.modules))
+('alphanumeric', 1, 21)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import qrcode
+from qrcode.exceptions import DataOverflowError
+from qrcode.util import MODE_ALPHA_NUM, QRData
+from reportlab.lib.colors import Color, white
+from reportlab.pdfgen.canvas import Canvas
+
+from station.core.errors import InputError
+
+_MODE_NAMES = {1: "numeric", 2: "alphanumeric", 4: "byte", 8: "kanji"}
+
+
+@dataclass(frozen=True, slots=True)
+class QrSymbol:
+    """The module matrix (``True`` = dark) without quiet zone, and how it was encoded."""
+
+    modules: tuple[tuple[bool, ...], ...]
+    version: int
+    mode: str
+
+
+@lru_cache(maxsize=256)
+def qr_symbol(text: str) -> QrSymbol:
+    """Encode ``text`` (QR alphanumeric characters only) at error correction Q.
+
+    Cached: reprinting a sheet reuses the symbols (the mask search is the slow part).
+    Raises :class:`InputError` when the text has other characters or is too long.
+    """
+    try:
+        data = QRData(text.encode("ascii"), mode=MODE_ALPHA_NUM)
+    except (ValueError, UnicodeEncodeError):
+        raise InputError(
+            "El texto del código QR tiene caracteres que no son Base45 "
+            "(solo se admiten 0-9, A-Z, espacio y $%*+-./:).",
+            way_out="Vuelva a generar la credencial; si se repite, avise a soporte de su DRSE.",
+        ) from None
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=0)
+    qr.add_data(data)
+    try:
+        qr.make(fit=True)
+    except (DataOverflowError, ValueError):
+        raise InputError(
+            f"El contenido del código QR es demasiado largo ({len(text)} caracteres).",
+            way_out="Avise a soporte de su DRSE: la firma de la credencial no cabe en el QR.",
+        ) from None
+    modes = {d.mode for d in qr.data_list}
+    mode = _MODE_NAMES.get(modes.pop(), "?") if len(modes) == 1 else "mixed"
+    return QrSymbol(tuple(tuple(bool(m) for m in row) for row in qr.modules), qr.version, mode)
+
+
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float, *,
+            quiet_zone: int = 4, color: Color | None = None) -> QrSymbol:
+    """Draw the QR of ``text`` in the square (x, y, size) in points, quiet zone included.
+
+    Dark modules are merged into rectangles (see :func:`dark_rectangles`) and filled as one
+    path, so the PDF is small and the symbol has no hairline seams at any resolution.
+
+    >>> import io
+    >>> c = Canvas(io.BytesIO())
+    >>> draw_qr(c, "HELLO", 0, 0, 72).version
+    1
+    """
+    sym = qr_symbol(text)
+    n = len(sym.modules)
+    module = size / (n + 2 * quiet_zone)
+    canvas.saveState()
+    canvas.setFillColor(white)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColor(color if color is not None else Color(0, 0, 0))
+    path = canvas.beginPath()
+    left = x + quiet_zone * module
+    top = y + size - quiet_zone * module
+    for c0, c1, r0, r1 in dark_rectangles(sym.modules):
+        path.rect(left + c0 * module, top - r1 * module, (c1 - c0) * module, (r1 - r0) * module)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+    return sym
+
+
+def dark_rectangles(modules: tuple[tuple[bool, ...], ...]) -> list[tuple[int, int, int, int]]:
+    """Cover the dark modules with rectangles ``(col0, col1, row0, row1)``, ends exclusive:
+    horizontal runs, stacked while the same run repeats on the next rows.
+
+    >>> dark_rectangles(((True, True, False), (True, True, False), (False, False, True)))
+    [(0, 2, 0, 2), (2, 3, 2, 3)]
+    """
+    rects: list[tuple[int, int, int, int]] = []
+    open_runs: dict[tuple[int, int], int] = {}
+    for r, row in enumerate((*modules, ())):
+        runs = set()
+        c, n = 0, len(row)
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                runs.add((start, c))
+            else:
+                c += 1
+        for run in [k for k in open_runs if k not in runs]:
+            rects.append((run[0], run[1], open_runs.pop(run), r))
+        for run in runs:
+            open_runs.setdefault(run, r)
+    return sorted(rects, key=lambda t: (t[2], t[0]))
