@@ -10,7 +10,7 @@ with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
 runtime_debs=(python3 python3-venv python3-dev gcc libcups2-dev libzbar0 cups-client)
-test_debs=(cups cups-ipp-utils dbus-daemon poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
+test_debs=(cups cups-client cups-filters ghostscript cups-ipp-utils dbus-daemon poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
 
 need=()
 for pkg in "${runtime_debs[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done

@@ -16,3 +16,6 @@ def require_part(available: bool, what: str) -> None:
     if IN_CI:
         pytest.fail(f"real part missing in CI: {what}")
     pytest.skip(f"real part missing: {what}")
+
+
+pytest_plugins = ["plugin_cups", "plugin_station"]

@@ -169,14 +169,8 @@ class _Collector:
 class _Row:
     """One row being checked: reads cells, records notes and problems."""
 
-    def __init__(
-        self,
-        table: RawTable,
-        number: int,
-        cells: Mapping[str, str],
-        headers: Mapping[str, str],
-        out: _Collector,
-    ) -> None:
+    def __init__(self, table: RawTable, number: int, cells: Mapping[str, str],
+                 headers: Mapping[str, str], out: _Collector) -> None:  # fmt: skip
         self.file, self.number, self.cells, self.headers = table.file, number, cells, headers
         self.out = out
         self.failed = False
@@ -232,11 +226,8 @@ class _Row:
         if not value:
             self.problem("cct", "falta la clave del centro de trabajo (CCT)")
         elif not CCT_PATTERN.match(value):
-            self.problem(
-                "cct",
-                f"la CCT «{value}» no tiene la forma correcta: 2 números, "
-                "3 letras, 4 números y 1 letra (por ejemplo 14EPR0412K)",
-            )
+            self.problem("cct", f"la CCT «{value}» no tiene la forma correcta: 2 números, 3 "
+                                "letras, 4 números y 1 letra (por ejemplo 14EPR0412K)")
         return value
 
     def phone(self) -> str:
@@ -245,11 +236,8 @@ class _Row:
         if len(digits) == 12 and digits.startswith("52"):
             digits = digits[2:]  # +52 country code: the card shows the 10-digit national number
         if "E+" in raw.upper():
-            self.problem(
-                "telefono",
-                f"Excel cambió el teléfono a notación científica («{raw}»); "
-                "escríbalo de nuevo con sus 10 dígitos",
-            )
+            self.problem("telefono", f"Excel cambió el teléfono a notación científica («{raw}»); "
+                                     "escríbalo de nuevo con sus 10 dígitos")  # fmt: skip
         elif not (digits.isascii() and digits.isdigit() and len(digits) == 10):
             self.problem("telefono", f"el teléfono debe tener 10 dígitos y dice «{raw}»")
         elif digits != raw:
@@ -274,7 +262,8 @@ def _name_faults(value: str, *, given: bool) -> list[str]:
         faults.append("tiene caracteres que no son letras: " + " ".join(odd))
     for word in value.split():
         full = NAME_ABBREVIATIONS.get(word.rstrip("."))
-        if word.endswith(".") or (given and (full or (len(word) == 1 and word != "Y"))):
+        initial = len(word) == 1 and word.isalpha() and word != "Y"
+        if word.endswith(".") or (given and (full or initial)):
             hint = f" (¿{full}?)" if full else ""
             faults.append(f"«{word}» es una abreviatura{hint}; la credencial lleva el nombre "
                           "completo: escríbalo sin abreviar")  # fmt: skip
@@ -320,23 +309,17 @@ def _schools(table: RawTable, out: _Collector) -> dict[str, list[_SchoolRow]] | 
             school = School(cct, nombre, nivel, turno, domicilio, municipio,
                             telefono, drse, matricula, internet)  # fmt: skip
         entries.append(_SchoolRow(r, cct, turno or "", nivel, school))
-    _flag_repeats(
-        [(e.row, (e.cct, e.turno)) for e in entries if e.cct],
-        "cct",
-        lambda key, rows: (
-            f"la escuela {key[0]} turno {key[1]} aparece varias veces "
-            f"(filas {rows}); debe aparecer una sola vez"
-        ),
-    )
+    _flag_repeats([(e.row, (e.cct, e.turno)) for e in entries if e.cct], "cct",
+                  lambda key, rows: f"la escuela {key[0]} turno {key[1]} aparece varias veces "
+                                    f"(filas {rows}); debe aparecer una sola vez")  # fmt: skip
     by_cct: dict[str, list[_SchoolRow]] = defaultdict(list)
     for e in entries:
         by_cct[e.cct].append(e)
     return by_cct
 
 
-def _students(
-    table: RawTable, by_cct: dict[str, list[_SchoolRow]] | None, schools_file: str, out: _Collector
-) -> list[Student]:
+def _students(table: RawTable, by_cct: dict[str, list[_SchoolRow]] | None, schools_file: str,
+              out: _Collector) -> list[Student]:  # fmt: skip
     out.problems.extend(table.problems)
     headers = _headers(table, STUDENT_COLUMNS, out)
     if headers is None:
@@ -367,13 +350,9 @@ def _students(
             student = Student(curp, nombre, apellido1, apellido2, cct, grado, grupo, ciclo,
                               estatus, nuevo)  # fmt: skip
         entries.append((r, student, curp, ciclo))
-    _flag_repeats(
-        [(r, curp) for r, _, curp, _ in entries if curp],
-        "curp",
-        lambda key, rows: (
-            f"la CURP {key} está repetida (filas {rows}); cada alumno debe aparecer una sola vez"
-        ),
-    )
+    _flag_repeats([(r, curp) for r, _, curp, _ in entries if curp], "curp",
+                  lambda key, rows: f"la CURP {key} está repetida (filas {rows}); cada alumno "
+                                    "debe aparecer una sola vez")  # fmt: skip
     _flag_other_cycles([(r, ciclo) for r, _, _, ciclo in entries if ciclo])
     return [s for r, s, _, _ in entries if s is not None and not r.failed]
 
@@ -391,27 +370,21 @@ class _SchoolRow:
         return self.school is not None and not self.row.failed
 
 
-def _school_nivel(
-    r: _Row, cct: str, by_cct: dict[str, list[_SchoolRow]] | None, schools_file: str
-) -> Nivel | None:
+def _school_nivel(r: _Row, cct: str, by_cct: dict[str, list[_SchoolRow]] | None,
+                  schools_file: str) -> Nivel | None:  # fmt: skip
     """The nivel of the student's school, or a problem when the school cannot be used."""
     if by_cct is None or not CCT_PATTERN.match(cct):
         return None
     rows = by_cct.get(cct)
     if not rows:
-        r.problem(
-            "cct",
-            f"la escuela con CCT {cct} no está en {schools_file}; "
-            "revise la clave o agregue la escuela",
-        )
+        r.problem("cct", f"la escuela con CCT {cct} no está en {schools_file}; "
+                         "revise la clave o agregue la escuela")  # fmt: skip
         return None
     if not any(s.usable for s in rows):
         numbers = ", ".join(str(s.row.number) for s in rows)
-        r.problem(
-            "cct",
-            f"la escuela {cct} tiene errores en {schools_file} (fila {numbers}); "
-            "corríjalos primero",
-        )
+        fila = "fila" if len(rows) == 1 else "filas"
+        r.problem("cct", f"la escuela {cct} tiene errores en {schools_file} ({fila} {numbers}); "
+                         "corríjalos primero")  # fmt: skip
     return next((s.nivel for s in rows if s.nivel), None)
 
 
@@ -436,9 +409,8 @@ def _ciclo(r: _Row) -> str:
     return ciclo
 
 
-def _flag_repeats(
-    keyed: list[tuple[_Row, _K]], name: str, reason: Callable[[_K, str], str]
-) -> None:
+def _flag_repeats(keyed: list[tuple[_Row, _K]], name: str,
+                  reason: Callable[[_K, str], str]) -> None:  # fmt: skip
     """Reports every row whose key appears more than once, naming all those rows."""
     groups: dict[_K, list[_Row]] = defaultdict(list)
     for r, key in keyed:
@@ -458,8 +430,6 @@ def _flag_other_cycles(rows: list[tuple[_Row, str]]) -> None:
     main, n = counts.most_common(1)[0]
     for r, ciclo in rows:
         if ciclo != main:
-            r.problem(
-                "ciclo",
-                f"el ciclo {ciclo} no coincide con el de los demás alumnos "
-                f"({main}, {n} alumnos); todo el archivo debe ser del mismo ciclo",
-            )
+            r.problem("ciclo", f"el ciclo {ciclo} no coincide con el de los demás alumnos "
+                               f"({main}, {n} alumnos); todo el archivo debe ser del mismo "
+                               "ciclo")  # fmt: skip

@@ -1,8 +1,9 @@
 """Draw one card: fitted text, the photo, the QR, the template's fixed artwork.
 
-Text fitting: a datum first shrinks on one line (down to the template's minimum size), then
-wraps on up to ``max_lines`` lines at the largest size that fits; it never overflows its box
-and is never cut: when it cannot fit, :class:`InputError` names the datum. Widths are
+Text fitting: a datum first shrinks on one line (down to the element's ``wrap_below_pt``,
+which defaults to its minimum size), then wraps on up to ``max_lines`` lines at the largest
+size that fits, down to the minimum; it never overflows its box and is never cut: when it
+cannot fit, :class:`InputError` names the datum. Widths are
 measured with reportlab's ``stringWidth`` on the real TTF font.
 
 >>> t = load_template()
@@ -100,6 +101,23 @@ def _wrap(words: list[str], widths: list[float], space: float, limit: float) -> 
     return lines
 
 
+def _balanced(words: list[str], widths: list[float], space: float, limit: float,
+              ) -> tuple[str, ...]:
+    """The same number of lines as a greedy wrap at ``limit``, with the narrowest longest
+    line: "MARÍA DE LOS / ÁNGELES PÉREZ" rather than "MARÍA DE LOS ÁNGELES / PÉREZ"."""
+    best = _wrap(words, widths, space, limit)
+    assert best is not None
+    lo, hi = max(widths), limit
+    for _ in range(24):
+        mid = (lo + hi) / 2
+        lines = _wrap(words, widths, space, mid)
+        if lines is not None and len(lines) <= len(best):
+            best, hi = lines, mid
+        else:
+            lo = mid
+    return tuple(best)
+
+
 def fit_text(text: str, el: TextElement) -> FittedText:
     """Fit ``text`` into ``el.box``: shrink on one line, then wrap; InputError if impossible.
 
@@ -116,16 +134,16 @@ def fit_text(text: str, el: TextElement) -> FittedText:
     top, bottom = _extent(font)
     one = pdfmetrics.stringWidth(" ".join(words), font, 1.0)
     size = min(el.max_size, width / one, height / (top + bottom))
-    if size >= el.min_size - 1e-9:
+    if size >= el.wrap_below - 1e-9:
         return FittedText(_floor(size), (" ".join(words),))
     widths = [pdfmetrics.stringWidth(w, font, 1.0) for w in words]
     space = pdfmetrics.stringWidth(" ", font, 1.0)
-    for n in range(2, el.max_lines + 1):
+    for n in range(1 if el.max_lines == 1 else 2, el.max_lines + 1):
         size = min(el.max_size, height / (top + bottom + (n - 1) * el.line_spacing))
         while size >= el.min_size - 1e-9:
             lines = _wrap(words, widths, space, width / size)
             if lines is not None and len(lines) <= n:
-                return FittedText(_floor(size), tuple(lines))
+                return FittedText(_floor(size), _balanced(words, widths, space, width / size))
             size -= _SIZE_STEP
     what = FIELD_LABELS.get(el.field or "", f"texto «{el.id}» de la plantilla")
     raise InputError(

@@ -254,6 +254,7 @@ class PrintQueue(Protocol):
 
 # cups.setServer is process-wide; hold this lock from setServer until the Connection exists.
 _SERVER_LOCK = threading.Lock()
+_DEFAULT_PORT = cups.getPort()
 
 
 class CupsPrintQueue:
@@ -425,9 +426,8 @@ def probe_print_queue(queue: str, server: str | None = None) -> PrintQueue:
     Raises PrinterUnreachable or QueueNotFound. A paused queue is returned (status() says so;
     submit() refuses it).
 
-    >>> probe_print_queue("Credenciales", server="127.0.0.1:1")  # doctest: +SKIP
-    Traceback (most recent call last):
-    PrinterUnreachable: No hay comunicación con el servicio de impresión (CUPS)...
+    >>> probe_print_queue("Credenciales", server="127.0.0.1:631").status().state  # doctest: +SKIP
+    'idle'
     """
     print_queue = CupsPrintQueue(queue, server=server)
     with print_queue._connection() as conn:
@@ -458,12 +458,16 @@ def _check_reachable(host: str, port: int) -> None:
                 pass
     except OSError as exc:
         where = host if host.startswith("/") else f"{host}:{port}"
-        raise _unreachable(where, exc.strerror or "no responde") from None
+        refused = isinstance(exc, ConnectionRefusedError | FileNotFoundError)
+        detail = "no está en marcha (rechazó la conexión)" if refused else "no responde"
+        raise _unreachable(where, detail) from None
 
 
 def _connect(server: str | None) -> Any:
     with _SERVER_LOCK:
-        # An empty name makes libcups fall back to its default (CUPS_SERVER, client.conf...).
+        # An empty name makes libcups fall back to its default (CUPS_SERVER, client.conf...);
+        # the port is separate global state that an earlier "host:port" left behind.
+        cups.setPort(_DEFAULT_PORT)
         cups.setServer(server or "")
         host, port = cups.getServer(), cups.getPort()
         _check_reachable(host, port)

@@ -210,12 +210,13 @@ def _footer(c: Canvas, layout: SheetLayout, sheet: SheetFace, plan: dict[int, Pr
     """A line under the grid so the operator can match the paper to the sheet on screen."""
     folios = sorted([card.face.folio for card in plan.values() if card.face.folio is not None]
                     + [f for f in sheet.cancelled.values() if f is not None])
+    specimen = sheet.specimen or any(card.specimen for card in plan.values())
     parts = [f"Hoja {sheet.sheet_id}" if sheet.sheet_id is not None else "Hoja sin número"]
-    if folios:
+    if folios and not specimen:
         parts.append(f"folios {folios[0]}–{folios[-1]}")
     if sheet.cancelled:
         parts.append(f"{len(sheet.cancelled)} cancelada(s)")
-    if sheet.specimen or any(card.specimen for card in plan.values()):
+    if specimen:
         parts.append("ESPÉCIMEN, SIN VALOR")
     parts.append(f"plantilla {template.template_id} v{template.version}")
     _, y_top = layout.card_origin(SHEET_SIZE - 1)

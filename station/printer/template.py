@@ -73,6 +73,8 @@ class TextElement:
     field: str | None = None
     text: str | None = None
     format: str = "{value}"
+    wrap_below: float = 0.0
+    """One line may shrink down to this size; below it the text wraps (>= min_size)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +289,7 @@ class _Reader:
             raise self.fail(f"{where}.format", "debe contener una sola vez {value} o {value:0Nd}")
         max_size = self.num(data, "max_size_pt", where, 3.0, 40.0)
         min_size = self.num(data, "min_size_pt", where, 3.0, max_size, default=max_size)
+        wrap_below = self.num(data, "wrap_below_pt", where, min_size, max_size, default=min_size)
         return TextElement(
             id=self.str_(data, "id", where, default=where),
             box=self.box(data, where, card),
@@ -301,6 +304,7 @@ class _Reader:
             field=field,
             text=text,
             format=fmt,
+            wrap_below=wrap_below,
         )
 
     def mark(self, data: Any, where: str, *, folio_format: bool = False) -> MarkStyle:
