@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
-runtime_debs=(python3 python3-venv python3-dev gcc libcups2-dev libzbar0 cups-client)
-test_debs=(cups cups-client cups-filters ghostscript cups-ipp-utils dbus-daemon poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
+runtime_debs=(python3 python3-venv python3-dev gcc libcups2-dev cups cups-client cups-filters cups-ipp-utils dbus-daemon)
+test_debs=(ghostscript poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
 
 need=()
 for pkg in "${runtime_debs[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done

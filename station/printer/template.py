@@ -190,7 +190,7 @@ class SheetLayout:
         """Top-left corner (mm) of ``position``, numbered row by row from the top left.
 
         >>> load_sheet_layout().card_origin(1)
-        (107.95, 31.71)
+        (107.95, 31.74)
         """
         row, col = divmod(position, self.columns)
         return (round(self.left + col * self.pitch_x, 4), round(self.top + row * self.pitch_y, 4))

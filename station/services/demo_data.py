@@ -71,7 +71,8 @@ SHOWCASE = (
 """The first students of every export: a compound name, an empty second surname and a very
 long name (46 characters; the card template of today fits about 47 on two lines)."""
 
-_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+# The font the project ships (station/printer/fonts), never whatever the machine has.
+_FONT = Path(__file__).resolve().parents[1] / "printer" / "fonts" / "DejaVuSans-Bold.ttf"
 
 
 def demo_export_rows(
