@@ -336,14 +336,14 @@ def _deliver_test_print(ctx: click.Context, pdf: Path, title: str, queue: str | 
 def calibrate_cmd(ctx: click.Context, queue: str | None, values: str | None,
                   pdf_out: Path | None, as_json: bool) -> None:
     """Print a calibration page, or store the measured offsets for a printer."""
-    from station.services.test_prints import calibration_pdf, parse_calibration, store_calibration
+    from station.services.test_prints import calibration_pdf, store_calibration
 
     station = _station(ctx)
     printer = queue or station.settings["printer.queue"] or ("pdf" if pdf_out or values else None)
     if not printer:
         raise click.UsageError("Indique --printer COLA.")
     if values:
-        cal = store_calibration(station, printer, parse_calibration(values))
+        cal = store_calibration(station, printer, values)
         emit(as_json, {"printer": printer, "dx_mm": cal.dx_mm, "dy_mm": cal.dy_mm,
                        "scale": cal.scale},
              f"Calibración guardada para {printer}: dx={cal.dx_mm} mm, dy={cal.dy_mm} mm, "

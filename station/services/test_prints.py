@@ -73,7 +73,9 @@ def parse_calibration(text: str, *, base: Calibration | None = None) -> Calibrat
     return Calibration(values["dx"], values["dy"], values["scale"])
 
 
-def store_calibration(station: Station, printer: str, cal: Calibration) -> Calibration:
+def store_calibration(station: Station, printer: str, text: str) -> Calibration:
+    """Parse ``text`` over the printer's current calibration and store the result."""
     with station.db.write() as conn:
+        cal = parse_calibration(text, base=ledger.get_calibration(conn, printer))
         ledger.set_calibration(conn, printer, cal)
     return cal
