@@ -125,8 +125,18 @@ def _destination(station: Any, queue: str | None, pdf_out: Path | None) -> str:
     return queue or "pdf"
 
 
+def _probe(ctx: click.Context, queue: str | None) -> Any:
+    """The CUPS queue, checked *before* any folio is used; None for PDF output."""
+    if queue is None:
+        return None
+    from station.printer.cups_queue import probe_print_queue
+
+    station = _station(ctx)
+    return probe_print_queue(queue, server=station.settings["printer.cups_server"] or None)
+
+
 def _deliver(ctx: click.Context, produced: list[Any], queue: str | None,
-             pdf_out: Path | None, as_json: bool) -> dict[str, Any]:
+             pdf_out: Path | None, as_json: bool, print_queue: Any = None) -> dict[str, Any]:
     """Send produced sheets to CUPS or into one PDF; return the JSON answer."""
     station = _station(ctx)
     answer: dict[str, Any] = {"sheets": [p.to_json() for p in produced]}
@@ -138,12 +148,11 @@ def _deliver(ctx: click.Context, produced: list[Any], queue: str | None,
         if not as_json:
             click.echo(f"Archivo para imprimir: {pdf_out}")
         return answer
-    from station.printer.cups_queue import probe_print_queue
     from station.services.printing import send_sheets
 
     assert queue is not None
-    server = station.settings["printer.cups_server"] or None
-    print_queue = probe_print_queue(queue, server=server)
+    if print_queue is None:
+        print_queue = _probe(ctx, queue)
 
     def progress(sheet_id: int, status: Any) -> None:
         if not as_json:
@@ -192,8 +201,9 @@ def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str,
                        + (f", {len(sheet.cancelled)} posiciones canceladas)" if sheet.cancelled
                           else ")"))
 
+    print_queue = _probe(ctx, None if pdf_out else printer)
     produced = Issuer(station, printer=printer).produce(school, students, on_sheet=on_sheet)
-    answer = _deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json)
+    answer = _deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json, print_queue)
     emit(as_json, answer, _confirm_hint(produced))
 
 
@@ -288,8 +298,9 @@ def reprint_cmd(ctx: click.Context, sheet_id: int, queue: str | None, pdf_out: P
     if not curps:
         raise RuleViolation("Todos los alumnos de esa planilla ya tienen otra credencial.")
     school, students = select_students(station, sheet.cct, curps)
+    print_queue = _probe(ctx, None if pdf_out else printer)
     produced = Issuer(station, printer=printer).produce(school, students, reprint_of=sheet_id)
-    answer = _deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json)
+    answer = _deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json, print_queue)
     emit(as_json, answer, _confirm_hint(produced))
 
 

@@ -77,6 +77,7 @@ def _print_on_virtual_printer(station: Station, cct: str, chosen, pdf_path: Path
                               echo: Callable[[str], None]) -> None:
     from station.printer.cups_queue import probe_print_queue
     from station.printer.pdf_output import combine_pdfs
+    from station.printer.received import received_documents
     from station.printer.virtual_printer import VirtualPrinter
     from station.services.printing import send_sheets
 
@@ -92,10 +93,10 @@ def _print_on_virtual_printer(station: Station, cct: str, chosen, pdf_path: Path
         jobs = send_sheets(station, produced, queue, printer=printer.queue)
         for job in jobs:
             echo(f"Planilla {job.sheet_id}: trabajo {job.job_id} — {job.message}")
-        received = sorted(p for p in printer.documents_dir.rglob("*") if p.is_file())
+        received = received_documents(printer.documents_dir)
         combine_pdfs([p.pdf for p in produced], pdf_path)
-        echo(f"La impresora virtual recibió {len(received)} documento(s) en: "
-             f"{printer.documents_dir}")
+        echo(f"La impresora virtual recibió {len(received)} hoja(s) en formato de impresora "
+             f"(URF) en: {printer.documents_dir}")
         echo(f"Abra las planillas en: {pdf_path}")
 
 

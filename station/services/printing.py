@@ -43,10 +43,14 @@ def send_sheets(
         try:
             job_id = queue.submit(sheet.pdf, title=f"Planilla {sheet.sheet_id}")
         except PrinterError as exc:
-            results.append(SheetJob(sheet.sheet_id, None, "not-sent", exc.user_message()))
+            kept = ("La planilla quedó guardada con sus folios; envíela cuando la impresora "
+                    "esté lista con: station send --sheet {}")
+            results.append(SheetJob(sheet.sheet_id, None, "not-sent",
+                                    f"{exc.user_message()} {kept.format(sheet.sheet_id)}"))
             for rest in sheets[len(results):]:
                 results.append(SheetJob(rest.sheet_id, None, "not-sent",
-                                        "No se envió porque la impresora falló antes."))
+                                        "No se envió porque la impresora falló antes. "
+                                        + kept.format(rest.sheet_id)))
             return results
         with station.db.write() as conn:
             sheet_records.mark_sent(conn, sheet.sheet_id, printer=printer, job_id=job_id)
