@@ -164,7 +164,7 @@ def test_impossible_name_stops_the_card_before_writing(tmp_path: Path) -> None:
     assert not pdf.exists()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(st.lists(st.text("ABCDEFGHIJKLMNÑOPQRSTUVWXYZÁÉÍÓÚÜ", min_size=1, max_size=16),
                 min_size=1, max_size=9))
 def test_fit_text_never_overflows_and_never_drops_words(words: list[str]) -> None:
@@ -322,6 +322,13 @@ def test_wrong_template_raises_input_error_naming_file_and_field(tmp_path: Path,
         load_template(path)
     assert str(path) in str(err.value)
     assert f"«{field}»" in str(err.value)
+
+
+def test_template_caption_too_long_is_refused_before_any_output(tmp_path: Path) -> None:
+    path = _broken_template(tmp_path, lambda d: d["texts"][0].__setitem__("text", "TÍTULO " * 40))
+    with pytest.raises(InputError, match="title"):
+        render_card_pdf(tmp_path / "c.pdf", face(), template=load_template(path))
+    assert not (tmp_path / "c.pdf").exists()
 
 
 def test_template_that_is_not_json_names_the_line(tmp_path: Path) -> None:

@@ -152,6 +152,8 @@ def test_several_sheets_make_one_page_each(tmp_path: Path) -> None:
                            check=True).stdout.split("\f")
     for n in range(3):
         assert f"{900 + n:07d}" in pages[n]
+        assert "Secretario de Educación" in pages[n]  # the shared artwork form on every page
+        assert f"Hoja {n}" in pages[n]
 
 
 def test_bad_input_is_refused_before_writing(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from station.core.errors import InputError
 from station.core.model import CardFace
-from station.printer.qr_draw import draw_qr, qr_symbol
+from station.printer.qr_draw import QrSymbol, draw_qr, qr_symbol
 from station.printer.template import FONTS_DIR, Box, CardTemplate, TextElement, load_template
 
 # Accented capitals (Á, É, Ñ) rise above a font's nominal ascent; reserve room for them so
@@ -145,10 +145,15 @@ def fit_text(text: str, el: TextElement) -> FittedText:
             if lines is not None and len(lines) <= n:
                 return FittedText(_floor(size), _balanced(words, widths, space, width / size))
             size -= _SIZE_STEP
-    what = FIELD_LABELS.get(el.field or "", f"texto «{el.id}» de la plantilla")
+    if el.field is None:
+        raise InputError(
+            f"El texto fijo «{el.id}» de la plantilla no cabe en su espacio: «{text}».",
+            way_out="Sincronice la estación para recibir de nuevo la plantilla oficial, "
+            "o avise a soporte de su DRSE.",
+        )
     raise InputError(
-        f"El {what} «{text}» no cabe en la credencial ni con la letra más chica "
-        f"({el.min_size:g} pt en {el.max_lines} renglón(es)).",
+        f"El {FIELD_LABELS[el.field]} «{text}» no cabe en la credencial ni con la letra más "
+        f"chica ({el.min_size:g} pt en {el.max_lines} renglón(es)).",
         way_out="Abrevie ese dato en SCEJAL o en los datos de la escuela y vuelva a "
         "generar la hoja.",
     )
@@ -245,7 +250,7 @@ class CardPainter:
                 self.text(el, "", card.fitted[el.id])
         self._photo(card.face, photo)
         x, y, w, h = self.rect(t.qr.box)
-        draw_qr(c, card.face.qr_text, x, y, min(w, h), quiet_zone=t.qr.quiet_zone_modules,
+        draw_qr(c, card.qr, x, y, min(w, h), quiet_zone=t.qr.quiet_zone_modules,
                 color=t.qr.color)
         if card.specimen:
             self.watermark(t.specimen.text, t.specimen.color, t.specimen.alpha, t.specimen.font)
@@ -317,6 +322,7 @@ class PreparedCard:
     face: CardFace
     specimen: bool
     fitted: dict[str, FittedText]
+    qr: QrSymbol
 
 
 def prepare_card(face: CardFace, template: CardTemplate, *, specimen: bool = False) -> PreparedCard:
@@ -332,7 +338,7 @@ def prepare_card(face: CardFace, template: CardTemplate, *, specimen: bool = Fal
             f"La credencial de «{face.name}» no tiene folio y no es espécimen.",
             way_out="Asigne folios a la hoja antes de generarla.",
         )
-    qr_symbol(face.qr_text)
+    qr = qr_symbol(face.qr_text)
     values = _values(face)
     fitted = {}
     for el in template.texts:
@@ -342,7 +348,20 @@ def prepare_card(face: CardFace, template: CardTemplate, *, specimen: bool = Fal
             fitted[el.id] = fit_text(template.specimen.folio_text, el)
         else:
             fitted[el.id] = fit_text(el.format.format(value=values[el.field]), el)
-    return PreparedCard(face, specimen, fitted)
+    return PreparedCard(face, specimen, fitted, qr)
+
+
+def check_static_texts(template: CardTemplate) -> None:
+    """Fit the template's fixed captions once, so a bad template fails before any output.
+
+    >>> check_static_texts(load_template())
+    """
+    fixed = [el for el in template.texts if el.text is not None]
+    fixed += [template.photo.placeholder, template.hologram.label]
+    for el in fixed:
+        fit_text(el.text or "", el)
+    folio = next(el for el in template.texts if el.field == "folio")
+    fit_text(template.specimen.folio_text, folio)
 
 
 def _values(face: CardFace) -> dict[str, object]:
@@ -470,6 +489,7 @@ def render_card_pdf(out: Path, face: CardFace, *, template: CardTemplate | None 
     b'%PDF-'
     """
     template = template or load_template()
+    check_static_texts(template)
     card = prepare_card(face, template, specimen=specimen)
     photo = None
     if face.photo is not None:

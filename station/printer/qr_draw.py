@@ -64,9 +64,10 @@ def qr_symbol(text: str) -> QrSymbol:
     return QrSymbol(tuple(tuple(bool(m) for m in row) for row in qr.modules), qr.version, mode)
 
 
-def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float, *,
+def draw_qr(canvas: Canvas, text: str | QrSymbol, x: float, y: float, size: float, *,
             quiet_zone: int = 4, color: Color | None = None) -> QrSymbol:
-    """Draw the QR of ``text`` in the square (x, y, size) in points, quiet zone included.
+    """Draw the QR of ``text`` (or an already built symbol) in the square (x, y, size) in
+    points, quiet zone included.
 
     Dark modules are merged into rectangles (see :func:`dark_rectangles`) and filled as one
     path, so the PDF is small and the symbol has no hairline seams at any resolution.
@@ -76,7 +77,7 @@ def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float, *,
     >>> draw_qr(c, "HELLO", 0, 0, 72).version
     1
     """
-    sym = qr_symbol(text)
+    sym = qr_symbol(text) if isinstance(text, str) else text
     n = len(sym.modules)
     module = size / (n + 2 * quiet_zone)
     canvas.saveState()

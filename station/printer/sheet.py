@@ -34,6 +34,7 @@ from station.printer.card import (
     CardPainter,
     PreparedCard,
     PreparedPhoto,
+    check_static_texts,
     font_name,
     prepare_card,
     prepare_photo,
@@ -101,6 +102,7 @@ def render_sheets_pdf(out: Path, sheets: Sequence[SheetFace], *, template: CardT
     """
     check_calibration(calibration)
     check_compatible(template, layout)
+    check_static_texts(template)
     if not sheets:
         raise InputError("No hay hojas que generar.", way_out="Elija al menos una hoja.")
     box = template.photo.box
