@@ -63,7 +63,7 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.obj = {"data_dir": data_dir}
 
 
-def _station(ctx: click.Context):  # noqa: ANN202 - Station, imported lazily for fast --help
+def _station(ctx: click.Context):
     from station.services.station import open_station
 
     station = ctx.obj.get("station")

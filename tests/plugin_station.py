@@ -14,7 +14,9 @@ from station.services.station import Station, open_station
 from station.store import ledger
 
 
-def prepare_station(data_dir: Path, *, students: int = 30, seed: int = 2026) -> tuple[str, list[str]]:
+def prepare_station(
+    data_dir: Path, *, students: int = 30, seed: int = 2026
+) -> tuple[str, list[str]]:
     """Import a synthetic school into ``data_dir`` and give everyone a portrait.
 
     Returns the school's CCT and the students' CURPs.

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from station.camera.qr_reader import read_qr_texts
-from station.printer.received import received_documents, rasterize
+from station.printer.received import rasterize, received_documents
 from station.printer.virtual_printer import VirtualPrinter
 from station.services.station import open_station
 from station.services.verification import verify_texts
@@ -28,7 +28,7 @@ def station_cli(data: Path, *args: str, timeout: float = 120) -> subprocess.Comp
 
 
 def test_batch_reaches_the_printer_and_its_qr_verifies(prepared_station, virtual_printer):
-    station, cct, curps = prepared_station
+    station, cct, _curps = prepared_station
     data = station.data_dir
     station.close()
     configure(data, virtual_printer)

@@ -12,6 +12,7 @@ end, exactly one of: issued, cancelled blank, spoiled, unused (DESIGN.md §3, "F
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -109,7 +110,7 @@ def audit(
     by_id = {b.id: b for b in blocks}
 
     ordered = sorted(blocks, key=lambda b: b.first)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         if b.first <= a.last:
             report.problems.append(
                 f"Los bloques de folios {a.id} y {b.id} se enciman ({b.first}–{a.last})."

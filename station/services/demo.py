@@ -63,7 +63,7 @@ def run_demo(
          f"{station.data_dir} audit")
 
 
-def _print_to_pdf(station: Station, school, chosen, pdf_path: Path,  # noqa: ANN001
+def _print_to_pdf(station: Station, school, chosen, pdf_path: Path,
                   echo: Callable[[str], None]) -> None:
     from station.printer.pdf_output import combine_pdfs
 
@@ -73,7 +73,7 @@ def _print_to_pdf(station: Station, school, chosen, pdf_path: Path,  # noqa: ANN
     echo(f"Abra las planillas en: {pdf_path}")
 
 
-def _print_on_virtual_printer(station: Station, cct: str, chosen, pdf_path: Path,  # noqa: ANN001
+def _print_on_virtual_printer(station: Station, cct: str, chosen, pdf_path: Path,
                               echo: Callable[[str], None]) -> None:
     from station.printer.cups_queue import probe_print_queue
     from station.printer.pdf_output import combine_pdfs
@@ -100,7 +100,7 @@ def _print_on_virtual_printer(station: Station, cct: str, chosen, pdf_path: Path
         echo(f"Abra las planillas en: {pdf_path}")
 
 
-def _describe(produced, echo: Callable[[str], None]) -> None:  # noqa: ANN001
+def _describe(produced, echo: Callable[[str], None]) -> None:
     for sheet in produced:
         echo(f"Planilla {sheet.sheet_id}: folios {', '.join(map(str, sheet.folios))}"
              + (f"; canceladas en blanco: {', '.join(map(str, sheet.cancelled))}"

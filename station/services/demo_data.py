@@ -69,7 +69,8 @@ SHOWCASE = (
     ("MARÍA DE LOS ÁNGELES GUADALUPE", "VILLASEÑOR", "PEÑA", "M"),
 )
 """The first students of every export: a compound name, an empty second surname and a very
-long name (46 characters; the card template of today fits about 47 on two lines)."""
+long name (46 characters; the card template fits names up to about 75 characters on three
+lines)."""
 
 # The font the project ships (station/printer/fonts), never whatever the machine has.
 _FONT = Path(__file__).resolve().parents[1] / "printer" / "fonts" / "DejaVuSans-Bold.ttf"

@@ -49,8 +49,9 @@ def load_settings(path: Path) -> dict[str, Any]:
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"El archivo de ajustes {path} no se puede leer: {exc}.",
-                         way_out="Corríjalo o bórrelo para volver a los valores de fábrica.") from exc
+        raise InputError(
+            f"El archivo de ajustes {path} no se puede leer: {exc}.",
+            way_out="Corríjalo o bórrelo para volver a los valores de fábrica.") from exc
     return resolve(_flatten(raw), source=str(path))
 
 

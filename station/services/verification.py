@@ -10,7 +10,7 @@ from station.services.station import Station
 from station.store import ledger
 
 
-def revocation_check(station: Station):  # noqa: ANN201 - returns the verifier's callback type
+def revocation_check(station: Station):
     """A callback telling why a card this station issued no longer counts, or None."""
     own = station.key.key_id
 
