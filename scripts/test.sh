@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-.venv/bin/ruff check station central tests bench
+.venv/bin/ruff check station tests bench scripts
 exec .venv/bin/python -m pytest -q -p no:cacheprovider --basetemp=.pytest-tmp "$@"

@@ -166,6 +166,58 @@ def _deliver(ctx: click.Context, produced: list[Any], queue: str | None,
     return answer
 
 
+review_option = click.option(
+    "--review/--no-review", default=None,
+    help="Ask, sheet by sheet, whether it came out right (default: when run at a terminal).")
+
+
+def _finish(ctx: click.Context, produced: list[Any], answer: dict[str, Any],
+            review: bool | None, as_json: bool) -> None:
+    """Review the sheets with the operator (at a terminal), or say how to do it later."""
+    if review is None:
+        review = sys.stdin.isatty() and not as_json
+    if review:
+        answer["spoiled_on_review"] = _review(ctx, produced)
+        emit(as_json, answer, "Revisión terminada.")
+    else:
+        emit(as_json, answer, _confirm_hint(produced))
+
+
+def _review(ctx: click.Context, produced: list[Any]) -> list[int]:
+    """Ask the operator about each sheet: confirm it, or spoil it with a reason.
+
+    Returns the ids of the sheets spoiled here, to offer their reprint.
+    """
+    from station.store.sheet_records import confirm, spoil
+
+    station = _station(ctx)
+    spoiled = []
+    click.echo("\nLa impresora no puede saber si el papel salió bien. Revise cada planilla.")
+    for sheet in produced:
+        good = _yes_no(f"¿La planilla {sheet.sheet_id} (folios {sheet.folios[0]}–"
+                       f"{sheet.folios[-1]}) salió bien?")
+        with station.db.write() as conn:
+            if good:
+                confirm(conn, sheet.sheet_id)
+                continue
+            reason = click.prompt("Motivo (atasco, sin tinta, desalineada…)",
+                                  default="mala impresión")
+            spoil(conn, sheet.sheet_id, reason=reason)
+        spoiled.append(sheet.sheet_id)
+    if spoiled:
+        click.echo("Planillas dañadas: " + ", ".join(map(str, spoiled)) + ". Reimprímalas con "
+                   "folios nuevos: " + "; ".join(f"station reprint --sheet {i}" for i in spoiled))
+    return spoiled
+
+
+def _yes_no(question: str) -> bool:
+    """A yes/no question in Spanish (click.confirm only takes y/n)."""
+    answer = click.prompt(f"{question} [S/n]", default="s", show_default=False,
+                          show_choices=False,
+                          type=click.Choice(["s", "si", "sí", "n", "no"], case_sensitive=False))
+    return answer.lower().startswith("s")
+
+
 def _confirm_hint(produced: list[Any]) -> str:
     ids = " ".join(str(p.sheet_id) for p in produced)
     return ("\nLa impresora no puede saber si el papel salió bien. Revise cada planilla:\n"
@@ -179,11 +231,13 @@ def _confirm_hint(produced: list[Any]) -> str:
 @click.option("--all-pending", is_flag=True, help="Every enrolled student without a card.")
 @click.option("--curp", "curps", multiple=True, help="A student's CURP (repeatable).")
 @_printer_options
+@review_option
 @json_option
 @click.pass_context
 @friendly_errors
 def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str, ...],
-              queue: str | None, pdf_out: Path | None, as_json: bool) -> None:
+              queue: str | None, pdf_out: Path | None, review: bool | None,
+              as_json: bool) -> None:
     """Issue and print credentials in sheets of 8."""
     from station.services.issuance import Issuer, select_students
 
@@ -204,17 +258,18 @@ def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str,
     print_queue = _probe(ctx, None if pdf_out else printer)
     produced = Issuer(station, printer=printer).produce(school, students, on_sheet=on_sheet)
     answer = _deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json, print_queue)
-    emit(as_json, answer, _confirm_hint(produced))
+    _finish(ctx, produced, answer, review, as_json)
 
 
 @main.command("send")
 @click.option("--sheet", "sheet_ids", type=int, multiple=True, required=True)
 @_printer_options
+@review_option
 @json_option
 @click.pass_context
 @friendly_errors
 def send_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], queue: str | None,
-             pdf_out: Path | None, as_json: bool) -> None:
+             pdf_out: Path | None, review: bool | None, as_json: bool) -> None:
     """Send sheets that were produced but never reached the printer (same folios)."""
     from station.core.errors import RuleViolation
     from station.services.issuance import ProducedSheet
@@ -234,7 +289,7 @@ def send_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], queue: str | None,
             produced.append(ProducedSheet(sheet_id, station.sheets_dir / rec.pdf_name,
                                           tuple(data["folios"]), tuple(data["cancelled"])))
     answer = _deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json)
-    emit(as_json, answer, _confirm_hint(produced))
+    _finish(ctx, produced, answer, review, as_json)
 
 
 @main.command("confirm")
@@ -275,11 +330,12 @@ def spoil_cmd(ctx: click.Context, sheet_id: int, reason: str, as_json: bool) -> 
 @main.command("reprint")
 @click.option("--sheet", "sheet_id", type=int, required=True)
 @_printer_options
+@review_option
 @json_option
 @click.pass_context
 @friendly_errors
 def reprint_cmd(ctx: click.Context, sheet_id: int, queue: str | None, pdf_out: Path | None,
-                as_json: bool) -> None:
+                review: bool | None, as_json: bool) -> None:
     """Print again, on new folios, the students of a spoiled sheet."""
     from station.core.errors import RuleViolation
     from station.services.issuance import Issuer, select_students
@@ -301,7 +357,7 @@ def reprint_cmd(ctx: click.Context, sheet_id: int, queue: str | None, pdf_out: P
     print_queue = _probe(ctx, None if pdf_out else printer)
     produced = Issuer(station, printer=printer).produce(school, students, reprint_of=sheet_id)
     answer = _deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json, print_queue)
-    emit(as_json, answer, _confirm_hint(produced))
+    _finish(ctx, produced, answer, review, as_json)
 
 
 @main.command("specimen")

@@ -185,3 +185,42 @@ def test_errors_are_words_not_tracebacks(tmp_path: Path) -> None:
     assert "no es una imagen" in bad.output
     nosheet = run(data, "spoil", "--sheet", "999", "--reason", "x", ok=False)
     assert "No existe la planilla 999" in nosheet.output
+
+
+def test_operator_reviews_each_sheet_after_printing(prepared_station, tmp_path: Path) -> None:
+    station, cct, curps = prepared_station
+    data = station.data_dir
+    station.close()
+    # 10 students → 2 sheets; the operator says the first came out right, the second not.
+    args = ["--data", str(data), "print", "--school", cct, "--pdf", str(tmp_path / "x.pdf"),
+            "--review"]
+    for curp in curps[:10]:
+        args += ["--curp", curp]
+    result = CliRunner().invoke(main, args, input="s\nn\ndesalineada\n",
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "station reprint --sheet 2" in result.output
+    sheets = as_json(run(data, "sheets", "--json"))
+    states = {s["sheet"]: s["state"] for s in sheets}
+    assert states == {1: "confirmed", 2: "spoiled"}
+    report = audit(data)
+    assert report["ok"] and report["issued"] == 8 and report["spoiled"] == 2
+
+
+def test_import_photos_reports_bad_files_and_stores_once(prepared_station, tmp_path) -> None:
+    from station.services.demo_data import make_placeholder_portrait
+
+    station, _cct, curps = prepared_station
+    data = station.data_dir
+    station.close()
+    folder = tmp_path / "fotos"
+    folder.mkdir()
+    (folder / f"{curps[0]}.jpg").write_bytes(make_placeholder_portrait("NUEVA", "x"))
+    (folder / f"{curps[1]}.jpg").write_bytes(b"\xff\xd8 truncated")
+    (folder / "notas.txt").write_text("hola")
+    first = as_json(run(data, "import-photos", str(folder), "--json"))
+    assert first["stored"] == 1
+    reasons = {Path(p["file"]).name: p["reason"] for p in first["problems"]}
+    assert f"{curps[1]}.jpg" in reasons and "notas.txt" in reasons
+    again = as_json(run(data, "import-photos", str(folder), "--json"))
+    assert again["stored"] == 0 and again["unchanged"] == 1
