@@ -35,8 +35,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from station.atomic_files import write_atomic
 from station.core.errors import CredentialError
-from station.credential._files import write_atomic
 from station.credential.keys import KEY_ID_LEN, key_id_for
 
 FORMAT_VERSION = 1

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from station.atomic_files import fsync_dir
 from station.core.errors import InputError, NotFound, RuleViolation
 from station.core.folios import take_folios
 from station.core.model import SHEET_SIZE, CardFace, CredentialClaims, School, SheetFace, Student
@@ -47,7 +48,7 @@ def recover_print_files(station: Station) -> None:
                 os.replace(tmp, final)
             else:
                 tmp.unlink()
-    _fsync_dir(station.sheets_dir)
+    fsync_dir(station.sheets_dir)
 
 
 def select_students(
@@ -179,15 +180,7 @@ class Issuer:
                               template=self.template, layout=self.layout,
                               calibration=self.calibration)
         os.replace(tmp, final)
-        _fsync_dir(station.sheets_dir)
+        fsync_dir(station.sheets_dir)
         return ProducedSheet(sheet_id, final, tuple(c.folio for c in cards.values()
                                                     if c.folio is not None),
                              tuple(f for f in cancelled.values() if f is not None))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -1,4 +1,4 @@
-"""Small file helpers shared by the key and trust-list modules: atomic writes.
+"""Atomic file writes shared by the station (keys, trust list, print files).
 
 A power cut at any instant must leave either the old file or the new one, never a torn one:
 write a temporary file beside the target, fsync it, then rename (or hard-link) it into place
@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -46,7 +46,7 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def create_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
@@ -61,4 +61,4 @@ def create_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
