@@ -7,50 +7,20 @@ with status 1 (2 for a usage error, as click does).
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
 
-from station.core.errors import StationError
+from station import cli_camera, cli_kiosk, cli_lifecycle, cli_sync
+from station.cli_common import emit, friendly_errors, json_option
+from station.cli_common import open_ctx_station as _station
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-def emit(as_json: bool, data: Any, text: str) -> None:
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-    else:
-        click.echo(text)
-
-
-def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Show a StationError as a message, never as a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except StationError as exc:
-            ctx = click.get_current_context()
-            if ctx.params.get("as_json"):
-                click.echo(json.dumps({"error": exc.message, "way_out": exc.way_out},
-                                      ensure_ascii=False, indent=2))
-            else:
-                click.echo(f"Error: {exc.user_message()}", err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Answer in JSON.")
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -61,16 +31,6 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Answer in JS
 def main(ctx: click.Context, data_dir: Path | None) -> None:
     """Estación de credenciales escolares (SEJ Jalisco)."""
     ctx.obj = {"data_dir": data_dir}
-
-
-def _station(ctx: click.Context):
-    from station.services.station import open_station
-
-    station = ctx.obj.get("station")
-    if station is None:
-        station = ctx.obj["station"] = open_station(ctx.obj["data_dir"])
-        ctx.call_on_close(station.close)
-    return station
 
 
 # --- roster and photos ---------------------------------------------------------------------
@@ -488,6 +448,9 @@ def demo_cmd(ctx: click.Context, students: int, pdf_out: Path | None) -> None:
         ctx.obj["data_dir"] = Path.cwd() / "station-data"
     run_demo(_station(ctx), students=students, pdf_out=pdf_out, echo=click.echo)
 
+
+for _module in (cli_lifecycle, cli_sync, cli_camera, cli_kiosk):
+    _module.register(main)
 
 if __name__ == "__main__":
     main()
