@@ -1,14 +1,22 @@
-"""Where folio blocks come from. Today a local source; central hands out blocks later (issue 4).
+"""Where folio blocks come from: the station itself (standalone) or central (enrolled).
 
 The seam is :class:`FolioSource`: anything that, given the blocks a station already holds,
-returns a new (first, last) range.
+returns a new (first, last) range. An enrolled station never makes its own folios: its blocks
+arrive with the sync (``station/sync/engine.py``), ahead of need, so issuing never waits on
+the network; when they run out it says so in words.
+
+>>> folio_source_for({"sync.central_url": "", "folios.local_block_size": 100}).name
+'local'
+>>> folio_source_for({"sync.central_url": "https://central", "folios.local_block_size": 1}).name
+'central'
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
+from station.core.errors import FolioExhausted
 from station.core.folios import FolioBlock
 
 
@@ -29,3 +37,24 @@ class LocalFolioSource:
     def next_block(self, held: Sequence[FolioBlock], at_least: int) -> tuple[int, int]:
         first = max((b.last for b in held), default=0) + 1
         return first, first + max(self.block_size, at_least) - 1
+
+
+class CentralFolioSource:
+    """Blocks come from central by sync; at issuing time there is nothing more to get."""
+
+    name = "central"
+
+    def next_block(self, held: Sequence[FolioBlock], at_least: int) -> tuple[int, int]:
+        sheets = at_least // 8 + (1 if at_least % 8 else 0)
+        raise FolioExhausted(
+            f"A la estación le faltan {at_least} folios ({sheets} planilla(s)) para este "
+            "trabajo: ya usó los bloques de folios que le dio la oficina central.",
+            way_out="Conecte la estación a internet y sincronice ('station sync') para recibir "
+                    "un bloque nuevo, o imprima menos alumnos por ahora.")
+
+
+def folio_source_for(settings: Mapping[str, Any]) -> FolioSource:
+    """Central's blocks when the station is enrolled (``sync.central_url`` set), else local."""
+    if settings.get("sync.central_url"):
+        return CentralFolioSource()
+    return LocalFolioSource(int(settings["folios.local_block_size"]))

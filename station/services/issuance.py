@@ -22,8 +22,9 @@ from station.core.sheets import plan_sheets
 from station.credential.sign import issue_qr_text
 from station.printer.sheet import render_sheets_pdf
 from station.printer.template import load_sheet_layout, load_template
+from station.services.lifecycle_routing import check_may_print
 from station.services.station import Station
-from station.store import ledger, sheet_records
+from station.store import ledger, lifecycle_records, sheet_records
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ def select_students(
         if school is None:
             raise NotFound(f"La escuela con CCT {cct} no está en esta estación.",
                            way_out="Importe la plantilla de SCEJAL con 'station import-roster'.")
+        check_may_print(station, school)  # normativo 2: this station may print for it
         if curps is None:
             students = ledger.pending_students(conn, cct)
             if not students:
@@ -78,9 +80,9 @@ def select_students(
                     problems.append(f"- {curp}: pertenece a la escuela {student.cct}, no a {cct}.")
                 elif student.estatus.value != "INSCRITO":
                     problems.append(f"- {curp}: está dado de baja.")
-                elif (folio := ledger.active_card_folio(conn, curp)) is not None:
-                    problems.append(f"- {curp}: ya tiene credencial vigente (folio {folio}); "
-                                    "para otra, tramite reposición.")
+                elif (why := lifecycle_records.print_refusal(conn, curp)) is not None:
+                    # active card (unless a paid replacement awaits), decline, unpaid loss
+                    problems.append(f"- {curp}: {why}")
             if problems:
                 raise InputError("No se imprimió nada; revise estos alumnos:\n"
                                  + "\n".join(problems))
@@ -109,10 +111,11 @@ class Issuer:
             self.calibration = ledger.get_calibration(conn, printer)
 
     def ensure_folios(self, needed: int) -> None:
-        """Top up from the folio source. Today the source is local; central comes later."""
-        from station.services.folio_source import LocalFolioSource
+        """Top up from the folio source: local when standalone; an enrolled station only uses
+        the blocks central gave it by sync (no network here) and says so when they run out."""
+        from station.services.folio_source import folio_source_for
 
-        source = LocalFolioSource(self.station.settings["folios.local_block_size"])
+        source = folio_source_for(self.station.settings)
         with self.station.db.write() as conn:
             blocks = ledger.folio_blocks(conn)
             used = ledger.used_per_block(conn)
@@ -168,6 +171,9 @@ class Issuer:
                         conn, sheet_id=sheet_id, position=position, block_id=block_id,
                         folio=folio)
                     cancelled[position] = folio
+            lifecycle_records.on_cards_issued(
+                conn, [(c.folio, students[p].curp) for p, c in cards.items()
+                       if c.folio is not None], today.isoformat())
             ledger.append_event(conn, "sheet_issued", {
                 "sheet": sheet_id, "cct": school.cct, "issued_on": today.isoformat(),
                 "key_id": key_hex, "reprint_of": reprint_of,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from station.camera.qr_reader import read_qr_texts
 from station.credential.verify import Verification, verify_qr_text
+from station.services.lifecycle_verify import enrich
 from station.services.station import Station
 from station.store import ledger
 
@@ -33,8 +34,11 @@ def revocation_check(station: Station):
 
 
 def verify_texts(station: Station, texts: list[str]) -> list[Verification]:
+    """Each text verified, with the cycle's hologram and the revocation kind added
+    (:class:`station.services.lifecycle_verify.CardVerification`, a Verification)."""
     check = revocation_check(station)
-    return [verify_qr_text(t, trust=station.trust, today=station.today(), revocation=check)
+    return [enrich(station, verify_qr_text(t, trust=station.trust, today=station.today(),
+                                           revocation=check))
             for t in texts]
 
 

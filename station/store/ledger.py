@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from station.core.folios import CardRecord, FolioBlock, FolioUse
 from station.core.model import Calibration, Estatus, Nivel, School, Student, Turno
+from station.store.lifecycle_sql import NEEDS_CARD
 
 
 def now_iso() -> str:
@@ -144,10 +145,15 @@ def get_students(conn: sqlite3.Connection, curps: Iterable[str]) -> dict[str, St
 
 
 def pending_students(conn: sqlite3.Connection, cct: str) -> list[Student]:
-    """Enrolled students of a school with no active card, in name order."""
+    """Enrolled students of a school who need a card now, in name order.
+
+    That is: no active card, or a paid replacement awaiting print; never a student whose
+    decline stands, nor one whose card was reported lost and no replacement paid
+    (``station.store.lifecycle_sql.NEEDS_CARD``).
+    """
     rows = conn.execute(
         "SELECT * FROM students s WHERE s.cct = ? AND s.estatus = 'INSCRITO'"
-        " AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.curp = s.curp AND c.status = 'active')"
+        f" AND {NEEDS_CARD}"
         " ORDER BY primer_apellido, segundo_apellido, nombre, curp", (cct,))
     return [_student(r) for r in rows]
 

@@ -1,0 +1,1 @@
+"""Central's HTTP API (FastAPI): station sync, enrollment, staff actions, staff web page."""

@@ -1,0 +1,162 @@
+"""What every route needs: the app context, a database session, and who is asking.
+
+Stations authenticate every request with their key (see :mod:`station.sync.protocol`); staff
+with the admin token. A refused request writes nothing: the nonce is recorded in the same
+transaction as the request's work.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from fastapi import Depends, Request
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from central.crud.stations import now_utc
+from central.errors import ApiError
+from central.models import RequestNonce, Station
+from central.settings import CentralSettings
+from station.core.routing import Thresholds
+from station.credential.keys import StationKey
+from station.store.photos import PhotoStore
+from station.sync import protocol
+
+
+@dataclass
+class AppContext:
+    settings: CentralSettings
+    sessions: sessionmaker[Session]
+    central_key: StationKey
+    photos: PhotoStore
+
+    @property
+    def routing(self) -> Thresholds:
+        return Thresholds(self.settings.routing_primaria_min_students,
+                          self.settings.routing_secundaria_min_students)
+
+
+def get_ctx(request: Request) -> AppContext:
+    return request.app.state.ctx
+
+
+def get_db(ctx: Annotated[AppContext, Depends(get_ctx)]) -> Iterator[Session]:
+    with ctx.sessions() as session:
+        yield session
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+@dataclass(frozen=True, slots=True)
+class SignedRequest:
+    key_id: bytes
+    timestamp: int
+    nonce: str
+    signature: bytes
+
+
+def _unauthorized(code: str, message: str, **extra: object) -> ApiError:
+    return ApiError(401, code, message, **extra)
+
+
+def read_signature(request: Request) -> SignedRequest:
+    h = request.headers
+    missing = [n for n in (protocol.H_KEY, protocol.H_TIME, protocol.H_NONCE,
+                           protocol.H_SIGNATURE) if not h.get(n)]
+    if missing:
+        raise _unauthorized("unsigned-request", "La solicitud no viene firmada por una estación "
+                                                f"(faltan {', '.join(missing)}).")
+    try:
+        key_id = bytes.fromhex(h[protocol.H_KEY])
+        timestamp = int(h[protocol.H_TIME])
+        signature = base64.b64decode(h[protocol.H_SIGNATURE], validate=True)
+    except (ValueError, binascii.Error):
+        raise _unauthorized("bad-signature-headers",
+                            "Los encabezados de firma de la solicitud no son válidos.") from None
+    nonce = h[protocol.H_NONCE]
+    if len(key_id) != 8 or len(nonce) != protocol.NONCE_HEX_LEN or len(signature) != 64:
+        raise _unauthorized("bad-signature-headers",
+                            "Los encabezados de firma de la solicitud no son válidos.")
+    return SignedRequest(key_id, timestamp, nonce, signature)
+
+
+def check_signed(request: Request, body: bytes, signed: SignedRequest, public_key: bytes,
+                 session: Session) -> None:
+    """Signature, clock and replay checks; records the nonce in the caller's transaction."""
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    message = protocol.canonical_message(request.method, path, body, signed.timestamp,
+                                         signed.nonce, signed.key_id)
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signed.signature, message)
+    except (InvalidSignature, ValueError):
+        raise _unauthorized("bad-signature",
+                            "La firma de la solicitud no corresponde a la llave de la estación: "
+                            "la solicitud fue alterada o firmada con otra llave.") from None
+    now = int(time.time())
+    if abs(now - signed.timestamp) > protocol.MAX_SKEW_S:
+        raise _unauthorized("clock-skew",
+                            f"El reloj de la estación difiere {abs(now - signed.timestamp)} s "
+                            "del servicio central; se corrige solo y se reintenta.",
+                            server_time=now)
+    session.add(RequestNonce(key_id=signed.key_id.hex(), nonce=signed.nonce,
+                             seen_at=signed.timestamp))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise ApiError(409, "replayed-request",
+                       "Esta solicitud ya se había recibido (repetida); no se aplicó otra vez.") \
+            from None
+    if random.random() < 0.01:  # keep the table to the replay window
+        session.execute(delete(RequestNonce).where(
+            RequestNonce.seen_at < now - 2 * protocol.MAX_SKEW_S))
+
+
+def current_station(request: Request, body: Annotated[bytes, Depends(raw_body)],
+                    session: Annotated[Session, Depends(get_db)]) -> Station:
+    """The enrolled station that signed this request (401/403 otherwise)."""
+    signed = read_signature(request)
+    station = session.scalar(select(Station).where(Station.key_id == signed.key_id.hex()))
+    if station is None:
+        raise _unauthorized("unknown-station",
+                            "La llave que firma no es de ninguna estación inscrita; inscriba "
+                            "la estación con un código de la oficina central.")
+    check_signed(request, body, signed, station.public_key, session)
+    if station.withdrawn_at is not None:
+        raise ApiError(403, "station-withdrawn",
+                       f"La estación {station.id} fue retirada del servicio "
+                       f"({station.withdrawn_reason}); sus credenciales siguen válidas.")
+    return station
+
+
+def staff(request: Request, ctx: Annotated[AppContext, Depends(get_ctx)]) -> None:
+    """Staff API: ``Authorization: Bearer <CENTRAL_ADMIN_TOKEN>``."""
+    given = request.headers.get("authorization", "")
+    expected = "Bearer " + ctx.settings.admin_token.get_secret_value()
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise ApiError(401, "staff-token", "Falta la clave de personal de la oficina central o "
+                                           "no es correcta.")
+
+
+def utcnow() -> datetime:
+    return now_utc()
+
+
+Db = Annotated[Session, Depends(get_db)]
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+AuthStation = Annotated[Station, Depends(current_station)]
+RawBody = Annotated[bytes, Depends(raw_body)]
+Staff = Annotated[None, Depends(staff)]

@@ -1,0 +1,1 @@
+"""Route modules: enroll (stations join), sync (signed station requests), admin (staff)."""

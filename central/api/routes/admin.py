@@ -1,0 +1,142 @@
+"""Central staff (``Authorization: Bearer``): enrollment codes, stations, cards, conflicts."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from central.api.deps import Ctx, Db, Staff, utcnow
+from central.crud import cards as card_ops
+from central.crud import stations
+from central.db import next_rev
+from central.errors import ApiError
+from central.models import Card, ConfigItem, Conflict, StaffAction, Station, StationEvent
+from central.schemas import ConfigIn, EnrollmentCodeIn, StaffReason
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+
+@router.post("/enrollment-codes", status_code=201)
+def create_code(body: EnrollmentCodeIn, _: Staff, session: Db, ctx: Ctx) -> dict[str, object]:
+    """A one-time code for a new station; give it to whoever installs the station."""
+    now = utcnow()
+    hours = body.hours or ctx.settings.enrollment_code_hours
+    code, row = stations.create_enrollment_code(
+        session, kind=body.kind, school_cct=body.school_cct, drse=body.drse,
+        station_name=body.station_name, staff=body.staff, hours=hours, now=now)
+    session.add(StaffAction(at=now, staff=body.staff, action="enrollment-code",
+                            target=body.school_cct or body.drse or "", reason=body.station_name))
+    session.commit()
+    return {"code": code, "kind": row.kind, "school_cct": row.school_cct, "drse": row.drse,
+            "expires_at": (now + timedelta(hours=hours)).isoformat()}
+
+
+def station_json(s: Station) -> dict[str, object]:
+    return {"id": s.id, "name": s.name, "kind": s.kind, "school_cct": s.school_cct,
+            "drse": s.drse, "key_id": s.key_id, "enrolled_at": s.enrolled_at.isoformat(),
+            "withdrawn_at": s.withdrawn_at.isoformat() if s.withdrawn_at else None,
+            "applied_through": s.applied_through,
+            "last_seen_at": s.last_seen_at.isoformat() if s.last_seen_at else None}
+
+
+@router.get("/stations")
+def list_stations(_: Staff, session: Db) -> dict[str, object]:
+    rows = session.scalars(select(Station).order_by(Station.id))
+    return {"stations": [station_json(s) for s in rows]}
+
+
+@router.post("/stations/{station_id}/withdraw")
+def withdraw(station_id: str, body: StaffReason, _: Staff, session: Db,
+             ctx: Ctx) -> dict[str, object]:
+    """Its key leaves the trust list from today; the cards it issued stay valid."""
+    now = utcnow()
+    station = stations.withdraw(session, station_id=station_id, reason=body.reason,
+                                central_key=ctx.central_key, now=now)
+    session.add(StaffAction(at=now, staff=body.staff, action="withdraw-station",
+                            target=station_id, reason=body.reason))
+    session.commit()
+    return station_json(station)
+
+
+@router.get("/stations/{station_id}/events")
+def station_events(station_id: str, _: Staff, session: Db,
+                   after: Annotated[int, Query(ge=0)] = 0,
+                   limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict[str, object]:
+    """The events central holds for a station, in seq order (audit, tests)."""
+    rows = session.scalars(select(StationEvent).where(
+        StationEvent.station_id == station_id, StationEvent.seq > after)
+        .order_by(StationEvent.seq).limit(limit))
+    return {"events": [{"seq": e.seq, "prev_seq": e.prev_seq, "at": e.at, "kind": e.kind,
+                        "payload": json.loads(e.payload)} for e in rows]}
+
+
+@router.get("/cards")
+def find_cards(_: Staff, session: Db, curp: str | None = None,
+               folio: int | None = None) -> dict[str, object]:
+    if curp is None and folio is None:
+        raise ApiError(422, "missing-filter", "Indique la CURP o el folio de la credencial.")
+    query = select(Card).order_by(Card.id)
+    if curp is not None:
+        query = query.where(Card.curp == curp)
+    if folio is not None:
+        query = query.where(Card.folio == folio)
+    return {"cards": [card_ops.card_json(c) for c in session.scalars(query.limit(500))]}
+
+
+@router.post("/cards/{card_id}/revoke")
+def revoke_card(card_id: int, body: StaffReason, _: Staff, session: Db) -> dict[str, object]:
+    card = card_ops.staff_revoke(session, card_id=card_id, staff=body.staff,
+                                 reason=body.reason, undo=False, now=utcnow())
+    session.commit()
+    return card_ops.card_json(card)
+
+
+@router.post("/cards/{card_id}/undo-issued")
+def undo_issued(card_id: int, body: StaffReason, _: Staff, session: Db) -> dict[str, object]:
+    """Seed 004, técnico 9: a card marked issued by mistake; the student is pending again."""
+    card = card_ops.staff_revoke(session, card_id=card_id, staff=body.staff,
+                                 reason=body.reason, undo=True, now=utcnow())
+    session.commit()
+    return card_ops.card_json(card)
+
+
+def conflict_json(c: Conflict, kept: Card, replaced: Card) -> dict[str, object]:
+    return {"id": c.id, "curp": c.curp, "detected_at": c.detected_at.isoformat(),
+            "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
+            "kept": card_ops.card_json(kept), "replaced": card_ops.card_json(replaced)}
+
+
+def open_conflicts(session: Db) -> list[dict[str, object]]:
+    out = []
+    for c in session.scalars(select(Conflict).order_by(Conflict.id)):
+        kept, replaced = session.get(Card, c.kept_card_id), session.get(Card, c.replaced_card_id)
+        if kept is not None and replaced is not None:
+            out.append(conflict_json(c, kept, replaced))
+    return out
+
+
+@router.get("/conflicts")
+def list_conflicts(_: Staff, session: Db) -> dict[str, object]:
+    """Students for whom two stations issued a card while offline."""
+    return {"conflicts": open_conflicts(session)}
+
+
+@router.put("/config/{key}")
+def set_config(key: str, body: ConfigIn, _: Staff, session: Db) -> dict[str, object]:
+    """Publish a configuration value to every station (e.g. ``card.template``)."""
+    now = utcnow()
+    rev = next_rev(session, "config")
+    item = session.get(ConfigItem, key)
+    text = json.dumps(body.value, ensure_ascii=False)
+    if item is None:
+        session.add(ConfigItem(key=key, value=text, rev=rev))
+    else:
+        item.value, item.rev = text, rev
+    session.add(StaffAction(at=now, staff=body.staff, action="set-config", target=key,
+                            reason=text[:200]))
+    session.commit()
+    return {"key": key, "value": body.value, "version": rev}

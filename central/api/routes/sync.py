@@ -1,0 +1,166 @@
+"""Signed station requests: push events and photos, pull roster, photos, trust, revocations,
+configuration, and folio blocks. Every route acts only inside the station's scope."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.api.deps import AuthStation, Ctx, Db, RawBody, utcnow
+from central.crud import cards as card_ops
+from central.crud import events as event_ops
+from central.crud import folios, photos, roster, stations
+from central.errors import ApiError
+from central.models import ConfigItem, Station, Student
+from central.schemas import EventBatch, FolioBlockIn
+
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+_DIGEST = r"^[0-9a-f]{64}$"
+
+
+def _locked(session: Session, station: Station) -> Station:
+    """Serialize a station's writes (PostgreSQL row lock; SQLite already writes one at a time)."""
+    locked = session.get(Station, station.id, with_for_update=True, populate_existing=True)
+    assert locked is not None
+    return locked
+
+
+@router.get("/hello")
+def hello(station: AuthStation, session: Db, ctx: Ctx) -> dict[str, object]:
+    """Who central thinks this station is, what it may act for, and central's clock."""
+    scope = stations.scope_ccts(session, station=station, routing=ctx.routing)
+    session.commit()
+    return {"station_id": station.id, "kind": station.kind, "school_cct": station.school_cct,
+            "drse": station.drse, "scope": scope, "acked_through": station.applied_through,
+            "server_time": utcnow().isoformat()}
+
+
+@router.post("/events")
+def push_events(batch: EventBatch, station: AuthStation, session: Db,
+                ctx: Ctx) -> dict[str, object]:
+    """Store a batch of ledger events; idempotent by (station, seq)."""
+    station = _locked(session, station)
+    result = event_ops.ingest(
+        session, station=station, routing=ctx.routing, now=utcnow(),
+        events=[event_ops.Event(e.seq, e.prev_seq, e.at, e.kind, e.payload)
+                for e in batch.events])
+    session.commit()
+    return result.to_json()
+
+
+@router.get("/roster")
+def pull_roster(station: AuthStation, session: Db, ctx: Ctx,
+                cursor: Annotated[str, Query(max_length=200)] = "") -> dict[str, object]:
+    """Schools and students of the station's scope changed after ``cursor``."""
+    scope = stations.scope_ccts(session, station=station, routing=ctx.routing)
+    digest = roster.scope_digest(scope)
+    start = roster.Cursor.parse(cursor, digest)
+    schools, students, end, more = roster.roster_page(
+        session, ccts=scope, cursor=start, limit=ctx.settings.pull_page_size)
+    session.commit()
+    return {"scope": scope, "restarted": bool(cursor) and start.rev == 0,
+            "schools": [roster.school_json(s) for s in schools],
+            "students": [roster.student_json(s) for s in students],
+            "cursor": end.format(digest), "more": more}
+
+
+@router.get("/photos/wanted")
+def wanted_photos(station: AuthStation, session: Db) -> dict[str, object]:
+    """Photos this station linked that central does not hold: upload them."""
+    wanted = photos.wanted_from(session, station_id=station.id)
+    session.commit()
+    return {"photos": [{"hash": h, "curp": c} for h, c in wanted]}
+
+
+@router.get("/photos/{photo_hash}")
+def get_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
+              station: AuthStation, session: Db,
+              ctx: Ctx) -> FileResponse:
+    """A photo of a student in the station's scope."""
+    scope = stations.scope_ccts(session, station=station, routing=ctx.routing)
+    if not photos.photo_in_scope(session, photo_hash=photo_hash, ccts=scope):
+        raise ApiError(403, "photo-out-of-scope",
+                       f"La foto pedida no es de un alumno de las escuelas de {station.id}.")
+    path = photos.photo_path(session, store=ctx.photos, photo_hash=photo_hash)
+    session.commit()
+    media = "image/png" if path.suffix == ".png" else "image/jpeg"
+    return FileResponse(path, media_type=media)
+
+
+@router.put("/photos/{photo_hash}")
+def put_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
+              curp: Annotated[str, Query(pattern=r"^[A-Z0-9]{18}$")],
+              body: RawBody, station: AuthStation,
+              session: Db,
+              ctx: Ctx) -> dict[str, object]:
+    """A photo taken at the station, for one of its students."""
+    student = session.get(Student, curp)
+    if student is None:
+        raise ApiError(404, "student-not-found", f"El alumno {curp} no está en el servicio "
+                                                 "central.")
+    stations.require_in_scope(session, station=station, routing=ctx.routing,
+                              ccts={student.cct})
+    if len(body) > ctx.settings.max_photo_bytes:
+        raise ApiError(413, "body-too-large", "La foto es demasiado grande.")
+    now = utcnow()
+    digest = photos.store_photo(session, store=ctx.photos, data=body, source=station.id,
+                                now=now, expected_hash=photo_hash)
+    photos.link_photo(session, curp=curp, photo_hash=digest, now=now)
+    session.commit()
+    return {"hash": digest, "curp": curp}
+
+
+@router.get("/trust")
+def pull_trust(station: AuthStation, session: Db, ctx: Ctx,
+               cursor: Annotated[int, Query(ge=0)] = 0) -> dict[str, object]:
+    """Certified station keys changed after ``cursor`` (new, withdrawn)."""
+    limit = ctx.settings.pull_page_size
+    entries = stations.trust_since(session, cursor=cursor, limit=limit + 1)
+    session.commit()
+    more = len(entries) > limit
+    entries = entries[:limit]
+    return {"central_public_key": base64.b64encode(ctx.central_key.public_bytes()).decode(),
+            "entries": [stations.trust_entry_json(e) for e in entries],
+            "cursor": entries[-1].rev if entries else cursor, "more": more}
+
+
+@router.get("/revocations")
+def pull_revocations(station: AuthStation, session: Db, ctx: Ctx,
+                     cursor: Annotated[int, Query(ge=0)] = 0) -> dict[str, object]:
+    """Cards revoked after ``cursor``, by any station or by central staff."""
+    limit = ctx.settings.pull_page_size
+    rows = card_ops.revocations_since(session, cursor=cursor, limit=limit + 1)
+    session.commit()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"revocations": [{"key_id": r.key_id, "folio": r.folio, "cause": r.cause,
+                             "reason": r.reason, "revoked_at": r.revoked_at.isoformat()}
+                            for r in rows],
+            "cursor": rows[-1].rev if rows else cursor, "more": more}
+
+
+@router.get("/config")
+def pull_config(station: AuthStation, session: Db) -> dict[str, object]:
+    """Configuration central publishes (thresholds, fee, cycle, card template version)."""
+    items = list(session.scalars(select(ConfigItem).order_by(ConfigItem.key)))
+    session.commit()
+    return {"version": max((i.rev for i in items), default=0),
+            "items": {i.key: json.loads(i.value) for i in items}}
+
+
+@router.post("/folio-blocks")
+def folio_block(request: FolioBlockIn, station: AuthStation, session: Db,
+                ctx: Ctx) -> dict[str, object]:
+    """The station's folio block number ``ordinal`` (the same one again if asked again)."""
+    station = _locked(session, station)
+    block = folios.block_for(session, station=station, ordinal=request.ordinal,
+                             size=ctx.settings.folio_block_size, now=utcnow())
+    session.commit()
+    return {"ordinal": block.ordinal, "first": block.first_folio, "last": block.last_folio}

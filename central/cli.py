@@ -1,0 +1,213 @@
+"""The ``central`` command: serve, migrate, keygen, import a SCEJAL roster and photos, codes.
+
+Settings come from ``CENTRAL_*`` variables or the TOML file named by ``CENTRAL_CONFIG``
+(docs/central.md). With nothing set it runs in development mode on ``./central-data``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+from sqlalchemy.exc import OperationalError
+
+from central.settings import CentralSettings, SettingsRefused, load_settings
+from station.core.errors import StationError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _friendly(func: Callable[P, R]) -> Callable[P, R]:
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except SettingsRefused as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except StationError as exc:
+            click.echo(f"Error: {exc.user_message()}", err=True)
+            sys.exit(1)
+        except OperationalError as exc:
+            click.echo(f"Error: no se puede usar la base de datos de central ({exc.orig}). "
+                       "Revise CENTRAL_DATABASE_URL y que el servidor esté encendido.", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _sessions(settings: CentralSettings) -> Any:
+    from central.db import make_engine, make_sessionmaker, upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    upgrade(settings.database_url)
+    return make_sessionmaker(make_engine(settings.database_url))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Servicio central de credenciales escolares (SEJ Jalisco)."""
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default CENTRAL_HOST or 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default CENTRAL_PORT or 8750).")
+@click.option("--workers", type=int, help="uvicorn worker processes (default CENTRAL_WORKERS).")
+@_friendly
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Apply migrations and serve the API with uvicorn."""
+    import uvicorn
+
+    from central.db import upgrade
+
+    for name, value in (("HOST", host), ("PORT", port), ("WORKERS", workers)):
+        if value is not None:
+            os.environ[f"CENTRAL_{name}"] = str(value)
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    upgrade(settings.database_url)
+    if settings.mode == "development":
+        from central.api.app import central_key
+
+        central_key(settings)  # create it before several workers race to
+        click.echo("Modo desarrollo: clave de personal de desarrollo; no lo use en producción.",
+                   err=True)
+    uvicorn.run("central.api.app:app_factory", factory=True, host=settings.host,
+                port=settings.port, workers=settings.workers, log_level="warning",
+                access_log=False)
+
+
+@main.command()
+@_friendly
+def migrate() -> None:
+    """Bring the database to the newest schema (alembic upgrade head)."""
+    settings = load_settings()
+    _sessions(settings)
+    click.echo("La base de datos está al día.")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@_friendly
+def keygen(path: Path) -> None:
+    """Create central's certifying key at PATH (mode 0600); never overwrites one."""
+    from station.credential.keys import StationKey
+
+    key = StationKey.generate(path)
+    click.echo(f"Llave creada: {path} (id {key.key_id.hex()}). Haga una copia de seguridad.")
+
+
+@main.command("import-roster")
+@click.argument("escuelas", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("alumnos", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--accept-valid", is_flag=True, help="Import the valid rows even with errors.")
+@click.option("--json", "as_json", is_flag=True, help="Answer in JSON.")
+@_friendly
+def import_roster(escuelas: Path, alumnos: Path, accept_valid: bool, as_json: bool) -> None:
+    """Import a SCEJAL export (CSV or XLSX) with the station's own validator."""
+    from central.crud.roster import import_roster as do_import
+    from central.crud.stations import now_utc
+    from station.importers.roster_files import load_roster
+
+    check = load_roster(escuelas, alumnos)
+    problems = [{"file": p.file, "row": p.row, "field": p.field, "reason": p.reason_es,
+                 "message": p.message_es} for p in check.problems]
+    counts = None
+    if not check.problems or accept_valid:
+        sessions = _sessions(load_settings())
+        with sessions() as session, session.begin():
+            counts = do_import(session, schools=check.schools, students=check.students,
+                               now=now_utc()).to_json()
+    if as_json:
+        click.echo(json.dumps({"imported": counts is not None, "encodings": check.encodings,
+                               "changes": counts, "problems": problems},
+                              ensure_ascii=False, indent=2))
+    else:
+        for name, enc in check.encodings.items():
+            click.echo(f"Leído: {name} ({enc})")
+        for p in check.problems:
+            click.echo(f"- {p.message_es}")
+        if counts is None:
+            click.echo("No se importó nada. Corrija el archivo o use --accept-valid.")
+        else:
+            click.echo(f"Importado: {counts['schools_added']} escuela(s) nueva(s), "
+                       f"{counts['schools_updated']} actualizada(s); {counts['students_added']} "
+                       f"alumno(s) nuevo(s), {counts['students_updated']} actualizado(s).")
+    if counts is None:
+        sys.exit(1)
+
+
+@main.command("import-photos")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@_friendly
+def import_photos(folder: Path) -> None:
+    """Import photos named <CURP>.jpg / <CURP>.png (as SCEJAL holds them)."""
+    from central.crud.photos import link_photo, store_photo
+    from central.crud.stations import now_utc
+    from station.store.photos import PhotoStore, scan_photo_dir
+
+    settings = load_settings()
+    sessions = _sessions(settings)
+    store = PhotoStore(settings.photos_dir)
+    scan = scan_photo_dir(folder)
+    linked = unknown = 0
+    with sessions() as session, session.begin():
+        now = now_utc()
+        for curp, path in scan.accepted:
+            digest = store_photo(session, store=store, data=path.read_bytes(), source="scejal",
+                                 now=now)
+            if link_photo(session, curp=curp, photo_hash=digest, now=now):
+                linked += 1
+            else:
+                unknown += 1
+    click.echo(f"Fotos vinculadas: {linked}; de alumnos que no están en la plantilla: {unknown}.")
+    for p in scan.problems:
+        click.echo(f"- {p.file}: {p.reason_es}")
+
+
+@main.command("enrollment-code")
+@click.option("--school", "school_cct", help="CCT of the school the station serves.")
+@click.option("--drse", help="The DRSE the station serves.")
+@click.option("--name", "station_name", required=True, help="A name for the station.")
+@click.option("--staff", required=True, help="Who creates the code (recorded).")
+@click.option("--hours", type=int, help="Hours the code stays valid.")
+@_friendly
+def enrollment_code(school_cct: str | None, drse: str | None, station_name: str, staff: str,
+                    hours: int | None) -> None:
+    """Create a one-time enrollment code for a new station."""
+    from central.crud.stations import create_enrollment_code, now_utc
+    from central.errors import ApiError
+
+    if bool(school_cct) == bool(drse):
+        raise click.UsageError("Indique --school o --drse (uno de los dos).")
+    settings = load_settings()
+    sessions = _sessions(settings)
+    try:
+        with sessions() as session, session.begin():
+            code, row = create_enrollment_code(
+                session, kind="escuela" if school_cct else "drse", school_cct=school_cct,
+                drse=drse, station_name=station_name, staff=staff,
+                hours=hours or settings.enrollment_code_hours, now=now_utc())
+    except ApiError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(1)
+    click.echo(f"Código de inscripción: {code} (vence {row.expires_at:%d/%m/%Y %H:%M} UTC)")
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@_friendly
+def openapi(out: Path) -> None:
+    """Write the OpenAPI document (also served at /openapi.json)."""
+    from central.api.app import create_app
+
+    app = create_app(load_settings())
+    out.write_text(json.dumps(app.openapi(), ensure_ascii=False, indent=2), "utf-8")
+    click.echo(f"OpenAPI: {out}")

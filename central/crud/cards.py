@@ -1,0 +1,113 @@
+"""Cards at central: one active card per student, revocations, conflicts, staff actions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from central.db import next_rev
+from central.errors import ApiError
+from central.models import Card, Conflict, Revocation, StaffAction
+
+
+def add_revocation(session: Session, *, key_id: str, folio: int, cause: str, reason: str,
+                   now: datetime) -> None:
+    """List a card as revoked for every station (idempotent: the first reason stays)."""
+    if session.get(Revocation, (key_id, folio)) is None:
+        session.add(Revocation(key_id=key_id, folio=folio, cause=cause, reason=reason,
+                               revoked_at=now, rev=next_rev(session, "revocations")))
+        session.flush()
+
+
+def insert_cards(session: Session, rows: list[dict[str, object]]) -> None:
+    if rows:
+        session.execute(insert(Card), rows)
+
+
+def supersede(session: Session, *, curps: Iterable[str], now: datetime) -> list[Conflict]:
+    """Keep the newest active card of each student; revoke the others as replaced.
+
+    Cards from two stations for one student are a conflict that central staff must see.
+    """
+    curps = sorted(set(curps))
+    active: dict[str, list[Card]] = defaultdict(list)
+    for i in range(0, len(curps), 1000):
+        for card in session.scalars(select(Card).where(Card.curp.in_(curps[i:i + 1000]),
+                                                       Card.status == "active")):
+            active[card.curp].append(card)
+    conflicts = []
+    for curp, cards in active.items():
+        if len(cards) < 2:
+            continue
+        cards.sort(key=lambda c: (c.issued_on, c.issued_at, c.id))
+        kept = cards[-1]
+        for old in cards[:-1]:
+            old.status, old.superseded_by, old.updated_at = "replaced", kept.id, now
+            old.status_reason = (f"reemplazada por la credencial con folio {kept.folio} "
+                                 f"({kept.station_id}, {kept.issued_on:%d/%m/%Y})")
+            add_revocation(session, key_id=old.key_id, folio=old.folio, cause="replaced",
+                           reason=old.status_reason, now=now)
+            if old.station_id != kept.station_id:
+                conflict = Conflict(curp=curp, kept_card_id=kept.id, replaced_card_id=old.id,
+                                    detected_at=now)
+                session.add(conflict)
+                conflicts.append(conflict)
+    session.flush()
+    return conflicts
+
+
+def spoil_sheet(session: Session, *, station_id: str, sheet: int, reason: str,
+                now: datetime) -> None:
+    session.execute(update(Card).where(Card.station_id == station_id, Card.sheet == sheet,
+                                       Card.status == "active")
+                    .values(status="spoiled", status_reason=reason, updated_at=now))
+
+
+def revoke_by_station(session: Session, *, station_id: str, key_id: str, folio: int,
+                      cause: str, reason: str, now: datetime) -> None:
+    """A station revoked one of its own cards (loss, theft, replacement)."""
+    session.execute(update(Card).where(Card.key_id == key_id, Card.folio == folio,
+                                       Card.station_id == station_id, Card.status == "active")
+                    .values(status="revoked", status_reason=reason, updated_at=now))
+    add_revocation(session, key_id=key_id, folio=folio, cause=cause, reason=reason, now=now)
+
+
+def _card(session: Session, card_id: int) -> Card:
+    card = session.get(Card, card_id, with_for_update=True)
+    if card is None:
+        raise ApiError(404, "card-not-found", f"No existe la credencial {card_id}.")
+    return card
+
+
+def staff_revoke(session: Session, *, card_id: int, staff: str, reason: str, undo: bool,
+                 now: datetime) -> Card:
+    """Revoke a card, or undo "issued" (seed 004, técnico 9): the student is pending again."""
+    card = _card(session, card_id)
+    if card.status not in ("active", "replaced"):
+        raise ApiError(409, "card-not-active",
+                       f"La credencial con folio {card.folio} ya está «{card.status}».")
+    card.status = "undone" if undo else "revoked"
+    card.status_reason, card.updated_at = reason, now
+    words = "registro de expedición anulado por la oficina central" if undo \
+        else "cancelada por la oficina central"
+    add_revocation(session, key_id=card.key_id, folio=card.folio,
+                   cause="undone" if undo else "revoked", reason=f"{words}: {reason}", now=now)
+    session.add(StaffAction(at=now, staff=staff, action="undo-issued" if undo else "revoke-card",
+                            target=f"{card.key_id}/{card.folio}", reason=reason))
+    return card
+
+
+def revocations_since(session: Session, *, cursor: int, limit: int) -> list[Revocation]:
+    return list(session.scalars(select(Revocation).where(Revocation.rev > cursor)
+                                .order_by(Revocation.rev).limit(limit)))
+
+
+def card_json(c: Card) -> dict[str, object]:
+    return {"id": c.id, "station_id": c.station_id, "key_id": c.key_id, "folio": c.folio,
+            "curp": c.curp, "cct": c.cct, "issued_on": c.issued_on.isoformat(),
+            "sheet": c.sheet, "status": c.status, "status_reason": c.status_reason,
+            "superseded_by": c.superseded_by}

@@ -1,0 +1,182 @@
+"""Ingesting a station's ledger events: stored once per (station, seq), applied in order.
+
+Each event names the seq of the station's previous event (``prev_seq``), so central applies
+an event only when the one before it is applied, whatever order batches arrive in. A
+repeated (station, seq) with the same content is a duplicate (skipped); with other content
+it is a conflict (refused: a station's ledger never rewrites its past).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from central.crud import cards as card_ops
+from central.crud.photos import want_photo
+from central.crud.stations import require_in_scope
+from central.errors import ApiError
+from central.models import Station, StationEvent
+from station.core.routing import Thresholds
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    seq: int
+    prev_seq: int
+    at: str
+    kind: str
+    payload: dict[str, Any]
+
+    @property
+    def payload_text(self) -> str:
+        return json.dumps(self.payload, ensure_ascii=False, sort_keys=True)
+
+    def digest(self) -> str:
+        text = f"{self.seq}\n{self.prev_seq}\n{self.at}\n{self.kind}\n{self.payload_text}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    stored: int
+    duplicates: int
+    applied: int
+    acked_through: int
+    conflicts: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"stored": self.stored, "duplicates": self.duplicates, "applied": self.applied,
+                "acked_through": self.acked_through, "conflicts": self.conflicts}
+
+
+def _check_chain(events: Sequence[Event]) -> None:
+    for before, ev in zip((None, *events), events, strict=False):
+        if ev.prev_seq >= ev.seq:
+            raise ApiError(422, "bad-sequence", f"El evento {ev.seq} dice venir después del "
+                                                f"{ev.prev_seq}: el orden no es válido.")
+        if before is not None and ev.prev_seq != before.seq:
+            raise ApiError(422, "bad-sequence", f"Los eventos del envío deben ir seguidos: el "
+                                                f"{ev.seq} no sigue al {before.seq}.")
+
+
+def _ccts(events: Sequence[Event]) -> set[str]:
+    out = set()
+    for ev in events:
+        if ev.kind == "sheet_issued":
+            cct = ev.payload.get("cct")
+            if not isinstance(cct, str):
+                raise ApiError(422, "bad-event", f"El evento {ev.seq} (planilla expedida) no "
+                                                 "dice la CCT de la escuela.")
+            out.add(cct)
+    return out
+
+
+def ingest(session: Session, *, station: Station, events: Sequence[Event],
+           routing: Thresholds, now: datetime) -> IngestResult:
+    """Store the batch (idempotently), then apply every event whose predecessor is applied."""
+    _check_chain(events)
+    require_in_scope(session, station=station, routing=routing, ccts=_ccts(events))
+    seqs = [ev.seq for ev in events]
+    known = dict(session.execute(select(StationEvent.seq, StationEvent.digest).where(
+        StationEvent.station_id == station.id, StationEvent.seq.in_(seqs))).all()) if seqs else {}
+    fresh = []
+    for ev in events:
+        digest = ev.digest()
+        old = known.get(ev.seq)
+        if old is None:
+            fresh.append((ev, digest))
+        elif old != digest:
+            raise ApiError(409, "sequence-conflict",
+                           f"El evento {ev.seq} ya se recibió con otro contenido: el registro de "
+                           "la estación fue reemplazado o restaurado. Pida ayuda a soporte.")
+    if fresh:
+        session.execute(insert(StationEvent), [
+            {"station_id": station.id, "seq": ev.seq, "prev_seq": ev.prev_seq, "at": ev.at,
+             "kind": ev.kind, "payload": ev.payload_text, "digest": digest, "received_at": now}
+            for ev, digest in fresh])
+    applied, conflicts = _apply_ready(session, station=station, batch=events, now=now)
+    station.last_seen_at = now
+    return IngestResult(len(fresh), len(events) - len(fresh), applied,
+                        station.applied_through, conflicts)
+
+
+def _apply_ready(session: Session, *, station: Station, batch: Sequence[Event],
+                 now: datetime) -> tuple[int, int]:
+    head = station.applied_through
+    pending = {ev.seq: ev for ev in batch if ev.seq > head}
+    batch_seqs = list(pending)
+    stored_ahead = select(StationEvent.seq, StationEvent.prev_seq, StationEvent.at,
+                          StationEvent.kind, StationEvent.payload).where(
+        StationEvent.station_id == station.id, StationEvent.seq > head)
+    if batch_seqs:
+        stored_ahead = stored_ahead.where(StationEvent.seq.notin_(batch_seqs))
+    for row in session.execute(stored_ahead):
+        pending[row.seq] = Event(row.seq, row.prev_seq, row.at, row.kind,
+                                 json.loads(row.payload))
+    ready = []
+    for seq in sorted(pending):
+        ev = pending[seq]
+        if ev.prev_seq != head:
+            break
+        ready.append(ev)
+        head = ev.seq
+    if not ready:
+        return 0, 0
+    try:
+        conflicts = _project(session, station=station, events=ready, now=now)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ApiError(422, "bad-event", f"Un evento del envío no tiene los datos esperados "
+                                         f"({type(exc).__name__}: {exc}).") from exc
+    station.applied_through = head
+    return len(ready), conflicts
+
+
+def _project(session: Session, *, station: Station, events: Sequence[Event],
+             now: datetime) -> int:
+    """Turn applied events into cards, spoilage, revocations and wanted photos."""
+    new_cards: dict[int, list[dict[str, object]]] = {}
+    curps: set[str] = set()
+    for ev in events:
+        p = ev.payload
+        if ev.kind == "sheet_issued":
+            new_cards[int(p["sheet"])] = [
+                {"station_id": station.id, "key_id": str(p.get("key_id", station.key_id)),
+                 "folio": int(c["folio"]), "curp": str(c["curp"]), "cct": str(p["cct"]),
+                 "issued_on": date.fromisoformat(str(p["issued_on"])), "issued_at": ev.at,
+                 "sheet": int(p["sheet"]), "event_seq": ev.seq, "status": "active",
+                 "status_reason": None, "superseded_by": None, "updated_at": now}
+                for c in p.get("cards", [])]
+            curps.update(str(c["curp"]) for c in p.get("cards", []))
+        elif ev.kind == "sheet_spoiled":
+            sheet, reason = int(p["sheet"]), str(p.get("reason", ""))
+            if sheet in new_cards:
+                for c in new_cards[sheet]:
+                    c["status"], c["status_reason"] = "spoiled", reason
+            else:
+                card_ops.spoil_sheet(session, station_id=station.id, sheet=sheet, reason=reason,
+                                     now=now)
+        elif ev.kind == "photo_linked":
+            want_photo(session, curp=str(p["curp"]), photo_hash=str(p["photo_hash"]),
+                       station_id=station.id, now=now)
+        elif ev.kind == "card_revoked":
+            _flush(session, new_cards)
+            card_ops.revoke_by_station(
+                session, station_id=station.id, key_id=str(p.get("key_id", station.key_id)),
+                folio=int(p["folio"]), cause=str(p.get("cause", "revoked")),
+                reason=str(p.get("reason", "cancelada por la estación")), now=now)
+    _flush(session, new_cards)
+    return len(card_ops.supersede(session, curps=curps, now=now)) if curps else 0
+
+
+def _flush(session: Session, new_cards: dict[int, list[dict[str, object]]]) -> None:
+    rows = [c for sheet in new_cards.values() for c in sheet]
+    card_ops.insert_cards(session, rows)
+    session.flush()
+    new_cards.clear()

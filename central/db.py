@@ -1,0 +1,89 @@
+"""Engine, sessions and migrations for central's database (SQLite or PostgreSQL).
+
+SQLite is the embedded default: WAL, a busy timeout, and every transaction ``BEGIN IMMEDIATE``
+so two writers queue instead of failing on a lock upgrade. PostgreSQL is production.
+
+>>> engine = make_engine("sqlite://")
+>>> engine.dialect.name
+'sqlite'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from central.models import Counter
+
+COUNTERS = ("roster", "trust", "revocations", "config", "station")
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine for ``url`` with the settings central relies on."""
+    if url.startswith("sqlite"):
+        _private_file(url)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                           "busy_timeout=30000"):
+                cur.execute(f"PRAGMA {pragma}")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _private_file(url: str) -> None:
+    """Create the SQLite file 0600 before SQLite does: it holds minors' names and CURPs."""
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if path and not path.startswith(":") and not os.path.exists(path):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str) -> None:
+    """Bring the database at ``url`` to the newest schema (``alembic upgrade head``)."""
+    command.upgrade(alembic_config(url), "head")
+
+
+def next_rev(session: Session, name: str) -> int:
+    """Take the next change number of counter ``name`` inside the caller's transaction."""
+    value = session.execute(
+        update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
+        .returning(Counter.value)).scalar_one()
+    return int(value)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose work commits at the end of the block, or rolls back on any error."""
+    with factory() as session, session.begin():
+        yield session

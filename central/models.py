@@ -1,0 +1,274 @@
+"""Central's tables (SQLAlchemy 2 declarative). Alembic migrations in central/migrations.
+
+``rev`` columns are change numbers taken from :class:`Counter` rows: a station pulls "what
+changed after the number I last saw" (its cursor). The counter row is updated inside the
+writing transaction, so in PostgreSQL its row lock orders the numbers as the commits are
+ordered and a cursor never skips a change that commits late.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Counter(Base):
+    """Monotonic change numbers: ``roster``, ``trust``, ``revocations``, ``config``, ``folio``."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class Region(Base):
+    """A DRSE (Delegación Regional de la SEJ)."""
+
+    __tablename__ = "regions"
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
+class School(Base):
+    __tablename__ = "schools"
+    cct: Mapped[str] = mapped_column(String(10), primary_key=True)
+    nombre: Mapped[str] = mapped_column(String(200))
+    nivel: Mapped[str] = mapped_column(String(20))
+    turno: Mapped[str] = mapped_column(String(20))
+    domicilio: Mapped[str] = mapped_column(String(300))
+    municipio: Mapped[str] = mapped_column(String(120))
+    telefono: Mapped[str] = mapped_column(String(20))
+    drse: Mapped[str] = mapped_column(ForeignKey("regions.name"), index=True)
+    matricula: Mapped[int] = mapped_column(Integer)
+    internet: Mapped[bool] = mapped_column(Boolean)
+    rev: Mapped[int] = mapped_column(BigInteger, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Student(Base):
+    __tablename__ = "students"
+    curp: Mapped[str] = mapped_column(String(18), primary_key=True)
+    nombre: Mapped[str] = mapped_column(String(120))
+    primer_apellido: Mapped[str] = mapped_column(String(120))
+    segundo_apellido: Mapped[str] = mapped_column(String(120))
+    cct: Mapped[str] = mapped_column(ForeignKey("schools.cct"))
+    grado: Mapped[int] = mapped_column(Integer)
+    grupo: Mapped[str] = mapped_column(String(10))
+    ciclo: Mapped[str] = mapped_column(String(9))
+    estatus: Mapped[str] = mapped_column(String(10))
+    nuevo_ingreso: Mapped[bool] = mapped_column(Boolean)
+    photo_hash: Mapped[str | None] = mapped_column(ForeignKey("photos.hash"), nullable=True)
+    rev: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("students_by_school_rev", "cct", "rev"),)
+
+
+class Photo(Base):
+    """A photo's metadata; the bytes live in the content-addressed store under data_dir."""
+
+    __tablename__ = "photos"
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ext: Mapped[str] = mapped_column(String(4))
+    size: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(40))
+    """``scejal`` or the id of the station that took it."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WantedPhoto(Base):
+    """A photo a station linked to a student that central does not hold yet."""
+
+    __tablename__ = "wanted_photos"
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    curp: Mapped[str] = mapped_column(ForeignKey("students.curp"), primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), index=True)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Station(Base):
+    __tablename__ = "stations"
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10))
+    """``escuela`` or ``drse``."""
+    school_cct: Mapped[str | None] = mapped_column(ForeignKey("schools.cct"), nullable=True)
+    drse: Mapped[str | None] = mapped_column(ForeignKey("regions.name"), nullable=True)
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    applied_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    """Seq of the last event applied; the next applied event names it as ``prev_seq``."""
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class EnrollmentCode(Base):
+    __tablename__ = "enrollment_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    school_cct: Mapped[str | None] = mapped_column(ForeignKey("schools.cct"), nullable=True)
+    drse: Mapped[str | None] = mapped_column(ForeignKey("regions.name"), nullable=True)
+    station_name: Mapped[str] = mapped_column(String(120))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    station_id: Mapped[str | None] = mapped_column(ForeignKey("stations.id"), nullable=True)
+
+
+class RequestNonce(Base):
+    """Nonces seen in the replay window; a repeated one is a replayed request."""
+
+    __tablename__ = "request_nonces"
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seen_at: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class StationEvent(Base):
+    """Every ledger event a station uploaded, exactly once per (station, seq)."""
+
+    __tablename__ = "station_events"
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    prev_seq: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("station_events_chain", "station_id", "prev_seq"),)
+
+
+class FolioBlock(Base):
+    __tablename__ = "folio_blocks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    """1 for the station's first block, 2 for the next…: a retried request gets the same one."""
+    first_folio: Mapped[int] = mapped_column(BigInteger, unique=True)
+    last_folio: Mapped[int] = mapped_column(BigInteger, unique=True)
+    allocated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("station_id", "ordinal"),)
+
+
+class Card(Base):
+    """A credential a station reported issued."""
+
+    __tablename__ = "cards"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    key_id: Mapped[str] = mapped_column(String(16))
+    folio: Mapped[int] = mapped_column(BigInteger)
+    curp: Mapped[str] = mapped_column(String(18), index=True)
+    cct: Mapped[str] = mapped_column(String(10))
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[str] = mapped_column(String(40))
+    """The station's clock when the sheet was produced (orders two cards of one day)."""
+    sheet: Mapped[int] = mapped_column(Integer)
+    event_seq: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12))
+    """active, replaced, revoked, spoiled, undone."""
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("cards.id"), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("key_id", "folio"),
+                      Index("cards_by_sheet", "station_id", "sheet"))
+
+
+class Conflict(Base):
+    """Two stations issued a card for the same student: the newer stays, staff are told."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    curp: Mapped[str] = mapped_column(String(18), index=True)
+    kept_card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    replaced_card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Revocation(Base):
+    __tablename__ = "revocations"
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    folio: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    cause: Mapped[str] = mapped_column(String(12))
+    """replaced, revoked, undone, lost: a station un-issues its own card except when replaced."""
+    reason: Mapped[str] = mapped_column(Text)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rev: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class TrustEntry(Base):
+    """A certified station key. A withdrawn station keeps its entry with ``valid_until``."""
+
+    __tablename__ = "trust_entries"
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    school: Mapped[str] = mapped_column(String(120))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    certificate: Mapped[bytes] = mapped_column(LargeBinary(64))
+    rev: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class Hologram(Base):
+    """A cycle hologram applied to a student's card (seed 004, normativos 5-6)."""
+
+    __tablename__ = "holograms"
+    serial: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ciclo: Mapped[str] = mapped_column(String(9))
+    curp: Mapped[str] = mapped_column(String(18))
+    folio: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    applied_at: Mapped[str] = mapped_column(String(40))
+
+
+class Receipt(Base):
+    """A fee receipt presented for a replacement card (normativo 9): usable once."""
+
+    __tablename__ = "receipts"
+    number: Mapped[str] = mapped_column(String(60), primary_key=True)
+    curp: Mapped[str] = mapped_column(String(18))
+    amount_mxn: Mapped[int] = mapped_column(Integer)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    used_at: Mapped[str] = mapped_column(String(40))
+
+
+class ConfigItem(Base):
+    """Configuration central publishes to stations (thresholds, fee, cycle, template)."""
+
+    __tablename__ = "config_items"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    """JSON text."""
+    rev: Mapped[int] = mapped_column(BigInteger)
+
+
+class StaffAction(Base):
+    __tablename__ = "staff_actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    staff: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,142 @@
+"""HTTP client for central (requests): every request signed, retried with backoff (tenacity).
+
+A retry signs the request again (new timestamp and nonce), so central never mistakes it for
+a replay; central's "replayed-request" answer (the first copy did arrive) and "clock-skew"
+(the station's clock is off: the offset is learned from central's answer) are retried too.
+Actions are idempotent on central's side, so a retry after a lost answer is harmless.
+
+>>> CentralClient("http://127.0.0.1:9", key=None).url("/api/v1/sync/hello")  # doctest: +SKIP
+'http://127.0.0.1:9/api/v1/sync/hello'
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential_jitter,
+)
+
+from station.core.errors import StationError
+from station.credential.sign import Signer
+from station.sync import protocol
+
+
+class SyncError(StationError):
+    """Central refused, or could not be reached. ``code`` is central's machine code."""
+
+    def __init__(self, message: str, *, code: str, status: int | None = None,
+                 way_out: str | None = None) -> None:
+        super().__init__(message, way_out=way_out)
+        self.code, self.status = code, status
+
+
+class _Transient(Exception):
+    """An attempt that may succeed if tried again."""
+
+    def __init__(self, error: SyncError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+_OFFLINE = "Revise la conexión a internet de la estación; la estación sigue trabajando " \
+           "sin conexión y enviará todo en la próxima sincronización."
+
+
+class CentralClient:
+    """Signed JSON/bytes requests to one central service."""
+
+    def __init__(self, base_url: str, *, key: Signer, timeout: float = 30.0,
+                 attempts: int = 6, max_delay_s: float = 60.0,
+                 session: requests.Session | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._prefix = urlsplit(self.base_url).path.rstrip("/")
+        self.key, self.timeout = key, timeout
+        self.attempts, self.max_delay_s = attempts, max_delay_s
+        self.http = session or requests.Session()
+        self.clock_offset = 0.0
+        """Seconds to add to this machine's clock to get central's (learned on clock-skew)."""
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def close(self) -> None:
+        self.http.close()
+
+    def call(self, method: str, path: str, *, params: Mapping[str, object] | None = None,
+             json_body: object = None, data: bytes | None = None,
+             content_type: str | None = None) -> requests.Response:
+        """Send until central answers (2xx) or refuses for good; raises :class:`SyncError`."""
+        if params:
+            path = f"{path}?{urlencode(params)}"
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode()
+            content_type = "application/json"
+        body = data or b""
+        retrying = Retrying(
+            stop=stop_after_attempt(self.attempts) | stop_after_delay(self.max_delay_s),
+            wait=wait_exponential_jitter(multiplier=0.1, max=5.0),
+            retry=retry_if_exception_type(_Transient), reraise=True)
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._once(method, path, body, content_type)
+        except _Transient as exc:
+            raise exc.error from None
+        raise AssertionError("unreachable")
+
+    def get_json(self, path: str, **params: object) -> dict[str, Any]:
+        return self.call("GET", path, params=params or None).json()
+
+    def post_json(self, path: str, body: object) -> dict[str, Any]:
+        return self.call("POST", path, json_body=body).json()
+
+    def _once(self, method: str, path: str, body: bytes,
+              content_type: str | None) -> requests.Response:
+        headers = protocol.signed_headers(method, self._prefix + path, body,
+                                          key_id=self.key.key_id, sign=self.key.sign,
+                                          timestamp=int(time.time() + self.clock_offset))
+        if content_type:
+            headers["Content-Type"] = content_type
+        try:
+            response = self.http.request(method, self.url(path), data=body or None,
+                                         headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise _Transient(SyncError(
+                f"No se pudo comunicar con el servicio central ({type(exc).__name__}).",
+                code="offline", way_out=_OFFLINE)) from exc
+        if response.ok:
+            return response
+        error = self._error(response)
+        if error.code == "clock-skew":
+            self._learn_clock(response)
+        if response.status_code >= 500 or response.status_code == 429 \
+                or error.code in protocol.RETRYABLE_CODES:
+            raise _Transient(error)
+        raise error
+
+    def _error(self, response: requests.Response) -> SyncError:
+        try:
+            info = response.json()["error"]
+            code, message = str(info["code"]), str(info["message"])
+        except (ValueError, KeyError, TypeError):
+            code = f"http-{response.status_code}"
+            message = f"El servicio central respondió con un error ({response.status_code})."
+        way_out = _OFFLINE if response.status_code >= 500 else None
+        return SyncError(message, code=code, status=response.status_code, way_out=way_out)
+
+    def _learn_clock(self, response: requests.Response) -> None:
+        try:
+            server = float(response.json()["error"]["server_time"])
+        except (ValueError, KeyError, TypeError):
+            return
+        self.clock_offset = server - time.time()

@@ -1,0 +1,177 @@
+"""One sync with central: push the ledger's events and photos, pull what changed, top up folios.
+
+Network I/O never happens inside a ledger transaction, so issuing cards never waits on the
+network: a sync only takes the write lock for the few milliseconds it records an answer.
+
+>>> report = run_sync(station, client)  # doctest: +SKIP
+>>> report.ok, report.pushed  # doctest: +SKIP
+(True, 120)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from station.core.folios import remaining
+from station.services.station import Station
+from station.store import ledger, sync_state
+from station.store.ledger import now_iso
+from station.sync import roster_pull, trust_sync
+from station.sync.client import CentralClient, SyncError
+
+EVENTS = "/api/v1/sync/events"
+
+
+@dataclass(slots=True)
+class SyncReport:
+    pushed: int = 0
+    acked_through: int = 0
+    photos_up: int = 0
+    photos_down: int = 0
+    students: int = 0
+    trust: int = 0
+    revocations: int = 0
+    folio_blocks: list[tuple[int, int]] = field(default_factory=list)
+    config_version: int = 0
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "pushed": self.pushed, "acked_through": self.acked_through,
+                "photos_up": self.photos_up, "photos_down": self.photos_down,
+                "students": self.students, "trust": self.trust,
+                "revocations": self.revocations,
+                "folio_blocks": [list(b) for b in self.folio_blocks],
+                "config_version": self.config_version, "errors": self.errors,
+                "seconds": round(self.seconds, 3)}
+
+    def describe(self) -> str:
+        lines = [f"Enviados {self.pushed} evento(s) y {self.photos_up} foto(s); recibidos "
+                 f"{self.students} alumno(s), {self.photos_down} foto(s), {self.revocations} "
+                 f"revocación(es)."]
+        lines += [f"Nuevo bloque de folios: {a}–{b}." for a, b in self.folio_blocks]
+        if self.errors:
+            lines.append("No se completó la sincronización:")
+            lines += [f"- {e}" for e in self.errors]
+        else:
+            lines.append(f"Sincronización completa en {self.seconds:.1f} s.")
+        return "\n".join(lines)
+
+
+def push_events(station: Station, client: CentralClient, *, batch_size: int) -> tuple[int, int]:
+    """Upload unacknowledged events in order; (events sent, central's acknowledged seq)."""
+    sent = stalls = 0
+    acked = 0
+    while True:
+        with station.db.read() as conn:
+            batch = sync_state.pending_events(conn, limit=batch_size)
+            acked = sync_state.get_int(conn, "acked_through")
+        if not batch:
+            return sent, acked
+        answer = client.post_json(EVENTS, {"events": [e.to_json() for e in batch]})
+        central_acked = int(answer["acked_through"])
+        with station.db.write() as conn:
+            if central_acked < acked:
+                # Central holds less than we thought (restored from a backup): resend from there.
+                sync_state.set_state(conn, "acked_through", central_acked)
+            else:
+                sync_state.acknowledge(conn, central_acked)
+        sent += len(batch)
+        stalls = stalls + 1 if central_acked <= acked else 0
+        if stalls >= 3:
+            raise SyncError("El servicio central no confirma los eventos enviados.",
+                            code="no-progress", way_out="Se reintentará en la próxima "
+                                                        "sincronización.")
+
+
+def top_up_folios(station: Station, client: CentralClient) -> list[tuple[int, int]]:
+    """Ask central for blocks while fewer folios than ``folios.request_when_below`` remain."""
+    want = int(station.settings["folios.request_when_below"])
+    got: list[tuple[int, int]] = []
+    for _ in range(10):
+        with station.db.read() as conn:
+            left = remaining(ledger.folio_blocks(conn), ledger.used_per_block(conn))
+            held = conn.execute("SELECT count(*) FROM folio_blocks WHERE source = 'central'"
+                                ).fetchone()[0]
+        if left >= want:
+            break
+        answer = client.post_json("/api/v1/sync/folio-blocks", {"ordinal": held + 1})
+        first, last = int(answer["first"]), int(answer["last"])
+        with station.db.write() as conn:
+            now_held = conn.execute("SELECT count(*) FROM folio_blocks WHERE source = 'central'"
+                                    ).fetchone()[0]
+            if now_held == held:  # another sync of this station did not store it already
+                ledger.add_folio_block(conn, first, last, "central")
+                got.append((first, last))
+    return got
+
+
+def _step(report: SyncReport, name: str, action: Callable[[], None]) -> bool:
+    try:
+        action()
+        return True
+    except SyncError as exc:
+        report.errors.append(f"{name}: {exc.user_message()}")
+        return exc.code != "offline"
+    except (KeyError, ValueError, TypeError) as exc:
+        report.errors.append(f"{name}: respuesta inesperada del servicio central ({exc}).")
+        return True
+
+
+def run_sync(station: Station, client: CentralClient) -> SyncReport:
+    """Every step of a sync; a failed step is reported and the others still run (unless
+    central cannot be reached at all)."""
+    started, t0 = now_iso(), time.perf_counter()
+    report = SyncReport()
+    batch_size = int(station.settings["sync.batch_size"])
+
+    def push() -> None:
+        report.pushed, report.acked_through = push_events(station, client,
+                                                          batch_size=batch_size)
+
+    def photos_up() -> None:
+        report.photos_up = roster_pull.push_photos(station, client)
+
+    def roster() -> None:
+        report.students, report.photos_down = roster_pull.pull_roster(station, client)
+
+    def trust() -> None:
+        report.trust = trust_sync.pull_trust(station, client)
+
+    def revocations() -> None:
+        report.revocations = trust_sync.pull_revocations(station, client)
+
+    def config() -> None:
+        report.config_version = trust_sync.pull_config(station, client)
+
+    def folios() -> None:
+        report.folio_blocks = top_up_folios(station, client)
+
+    steps = [("envío de eventos", push), ("envío de fotos", photos_up),
+             ("plantilla y fotos", roster), ("lista de confianza", trust),
+             ("revocaciones", revocations), ("configuración", config), ("folios", folios)]
+    for name, action in steps:
+        if not _step(report, name, action):
+            break
+    report.seconds = time.perf_counter() - t0
+    with station.db.write() as conn:
+        sync_state.record_run(conn, started_at=started, ok=report.ok, pushed=report.pushed,
+                              pulled=report.students + report.revocations,
+                              error="; ".join(report.errors)[:2000] or None)
+    return report
+
+
+def client_for(station: Station, **options: Any) -> CentralClient:
+    url = station.settings["sync.central_url"]
+    if not url:
+        raise SyncError("Esta estación no está conectada a un servicio central.",
+                        code="not-enrolled",
+                        way_out="Inscríbala con 'station enroll --central URL --code CÓDIGO'.")
+    return CentralClient(url, key=station.key, **options)

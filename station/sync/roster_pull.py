@@ -1,0 +1,92 @@
+"""Pull the roster and photos of the station's schools from central, page by page.
+
+Photos are fetched only when a student's photo hash changed and the station does not hold
+that photo yet; a page's roster, photo links and cursor commit together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from station.core.model import Estatus, Nivel, School, Student, Turno
+from station.services.station import Station
+from station.store import ledger, sync_state
+from station.sync.client import CentralClient, SyncError
+
+ROSTER = "/api/v1/sync/roster"
+
+
+def school_record(d: Mapping[str, Any]) -> School:
+    return School(cct=d["cct"], nombre=d["nombre"], nivel=Nivel(d["nivel"]),
+                  turno=Turno(d["turno"]), domicilio=d["domicilio"], municipio=d["municipio"],
+                  telefono=d["telefono"], drse=d["drse"], matricula=int(d["matricula"]),
+                  internet=bool(d["internet"]))
+
+
+def student_record(d: Mapping[str, Any]) -> Student:
+    return Student(curp=d["curp"], nombre=d["nombre"], primer_apellido=d["primer_apellido"],
+                   segundo_apellido=d["segundo_apellido"], cct=d["cct"], grado=int(d["grado"]),
+                   grupo=d["grupo"], ciclo=d["ciclo"], estatus=Estatus(d["estatus"]),
+                   nuevo_ingreso=bool(d["nuevo_ingreso"]))
+
+
+def _fetch_photo(station: Station, client: CentralClient, digest: str) -> None:
+    response = client.call("GET", f"/api/v1/sync/photos/{digest}")
+    data = response.content
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise SyncError("Una foto llegó incompleta desde el servicio central.",
+                        code="photo-hash-mismatch", way_out="Se descargará de nuevo.")
+    ext = "png" if data.startswith(b"\x89PNG") else "jpg"
+    station.photos.add(data, ext=ext)
+
+
+def pull_roster(station: Station, client: CentralClient) -> tuple[int, int]:
+    """(students received, photos downloaded)."""
+    students_in = photos_in = 0
+    while True:
+        with station.db.read() as conn:
+            cursor = sync_state.get_state(conn, "roster_cursor", "") or ""
+        page = client.get_json(ROSTER, cursor=cursor)
+        try:
+            schools = [school_record(s) for s in page["schools"]]
+            students = [student_record(s) for s in page["students"]]
+            hashes = {s["curp"]: s.get("photo_hash") for s in page["students"]}
+        except (KeyError, ValueError, TypeError) as exc:
+            raise SyncError("El servicio central envió una plantilla que esta estación no "
+                            f"entiende ({exc}).", code="bad-roster",
+                            way_out="Actualice el programa de la estación.") from exc
+        with station.db.read() as conn:
+            wanted = {h for curp, h in hashes.items()
+                      if h and sync_state.photo_hash_of(conn, curp) != h}
+        for digest in sorted(wanted):
+            if not station.photos.has(digest):
+                _fetch_photo(station, client, digest)
+                photos_in += 1
+        with station.db.write() as conn:
+            ledger.upsert_roster(conn, schools, students)
+            for curp, digest in hashes.items():
+                if digest:
+                    sync_state.set_photo_from_central(conn, curp, digest)
+            sync_state.set_state(conn, "roster_cursor", page["cursor"])
+            sync_state.set_state(conn, "scope", ",".join(page.get("scope", [])))
+        students_in += len(students)
+        if not page.get("more"):
+            return students_in, photos_in
+
+
+def push_photos(station: Station, client: CentralClient) -> int:
+    """Upload the photos taken here that central asked for."""
+    wanted = client.get_json("/api/v1/sync/photos/wanted")["photos"]
+    sent = 0
+    for item in wanted:
+        digest, curp = item["hash"], item["curp"]
+        if not station.photos.has(digest):
+            continue  # linked here but lost from disk: nothing to send
+        data = station.photos.path(digest).read_bytes()
+        mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+        client.call("PUT", f"/api/v1/sync/photos/{digest}", params={"curp": curp}, data=data,
+                    content_type=mime)
+        sent += 1
+    return sent

@@ -1,0 +1,328 @@
+"""Drive the real kiosk by touch events: for tests, benchmarks, screenshots and demos.
+
+A scenario is a generator function ``scenario(pilot)`` that yields what to wait for; the
+pilot's helpers are generators too (``yield from pilot.tap("tile_verify")``). Touches are real
+Kivy motion events dispatched through the window, so they hit whatever is on screen exactly
+as a finger would. After the scenario (or at its first failure) the pilot writes a JSON report
+and closes the app.
+
+Every :meth:`Pilot.shot` saves ``<out>/<name>.png`` and checks the screen: texts that overflow
+their widget and touch targets smaller than 9 mm are recorded in the report.
+
+    python -m station.ui.autopilot --data DIR --size 800x480 --out DIR --scenario tour
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kivy.uix.widget import Widget
+
+    from station.ui.app import KioskApp
+
+Step = Generator[Any, None, None]
+Scenario = Callable[["Pilot"], Step]
+
+
+class PilotFailure(Exception):
+    """A scenario step could not happen (a widget never appeared, a wait timed out)."""
+
+
+@dataclass
+class Wait:
+    predicate: Callable[[], bool]
+    timeout_s: float
+    what: str
+    started: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Frames:
+    count: int
+
+
+@dataclass
+class Report:
+    size: str
+    ok: bool = False
+    steps: list[str] = field(default_factory=list)
+    shots: dict[str, str] = field(default_factory=dict)
+    overflow: list[dict[str, Any]] = field(default_factory=list)
+    small_targets: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    error: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Pilot:
+    """Finds widgets by their ``kid``, taps them, waits, takes screenshots."""
+
+    def __init__(self, app: KioskApp, out_dir: Path, report: Report,
+                 config: dict[str, Any]) -> None:
+        self.app = app
+        self.out_dir = out_dir
+        self.report = report
+        self.config = config
+
+    # -- finding ----------------------------------------------------------------------
+
+    def roots(self) -> list[Widget]:
+        from kivy.core.window import Window
+        from kivy.uix.modalview import ModalView
+
+        modals = [w for w in Window.children if isinstance(w, ModalView)]
+        return modals or [self.app.manager.current_screen]
+
+    def find_all(self, kid: str) -> list[Widget]:
+        found = []
+        for root in self.roots():
+            found += [w for w in root.walk(restrict=True) if getattr(w, "kid", None) == kid]
+        return found
+
+    def find(self, kid: str) -> Widget | None:
+        visible = [w for w in self.find_all(kid) if _on_screen(w)]
+        return visible[0] if visible else None
+
+    def text_of(self, kid: str) -> str:
+        widget = self.find(kid) or next(iter(self.find_all(kid)), None)
+        if widget is None:
+            return ""
+        return str(getattr(widget, "text", None) or getattr(widget, "message", ""))
+
+    @property
+    def state(self) -> str:
+        return str(self.app.machine.state)
+
+    # -- waiting ----------------------------------------------------------------------
+
+    def until(self, predicate: Callable[[], bool], what: str, timeout_s: float = 20.0) -> Step:
+        yield Wait(predicate, timeout_s, what)
+
+    def frames(self, count: int = 2) -> Step:
+        yield Frames(count)
+
+    def at(self, state: str, timeout_s: float = 20.0) -> Step:
+        yield Wait(lambda: self.state == state, timeout_s, f"pantalla {state}")
+        yield Frames(2)
+
+    # -- acting -----------------------------------------------------------------------
+
+    def tap(self, kid: str, timeout_s: float = 15.0) -> Step:
+        """Wait for the widget ``kid`` to be on screen and enabled, then touch it."""
+        yield Wait(lambda: self._tappable(kid), timeout_s, f"botón «{kid}»")
+        widget = self.find(kid)
+        assert widget is not None
+        self.touch(*widget.to_window(*widget.center))
+        self.report.steps.append(f"tap {kid}")
+        yield Frames(2)
+
+    def tap_payload(self, kid: str, match: Callable[[Any], bool], what: str,
+                    timeout_s: float = 15.0) -> Step:
+        """Tap the first widget ``kid`` whose payload matches (list rows)."""
+        def candidate() -> Widget | None:
+            return next((w for w in self.find_all(kid)
+                         if _on_screen(w) and match(getattr(w, "payload", None))), None)
+        yield Wait(lambda: candidate() is not None, timeout_s, what)
+        widget = candidate()
+        assert widget is not None
+        self.touch(*widget.to_window(*widget.center))
+        self.report.steps.append(f"tap {what}")
+        yield Frames(2)
+
+    def type_text(self, text: str) -> Step:
+        """Type on the on-screen keyboard, key by key."""
+        for char in text.upper():
+            yield from self.tap("key_space" if char == " " else f"key_{char}")
+
+    def touch(self, x: float, y: float) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+
+    def _tappable(self, kid: str) -> bool:
+        widget = self.find(kid)
+        return widget is not None and not widget.disabled
+
+    # -- looking ----------------------------------------------------------------------
+
+    def shot(self, name: str) -> Step:
+        """Let the screen settle, save it as ``<name>.png`` and check texts and targets."""
+        yield Frames(4)
+        from kivy.core.window import Window
+
+        target = self.out_dir / f"{name}.png"
+        saved = Window.screenshot(name=str(self.out_dir / f"{name}.png"))
+        if saved:
+            Path(saved).replace(target)
+        self.report.shots[name] = str(target)
+        for root in self.roots():
+            self.report.overflow += [dict(d, shot=name) for d in overflowing(root)]
+            self.report.small_targets += [dict(d, shot=name) for d in small_targets(root)]
+        self.report.steps.append(f"shot {name}")
+
+
+def _on_screen(widget: Widget) -> bool:
+    from kivy.core.window import Window
+
+    if widget.width < 1 or widget.height < 1 or widget.get_root_window() is None:
+        return False
+    x, y = widget.to_window(*widget.center)
+    if not (0 <= x <= Window.width and 0 <= y <= Window.height):
+        return False
+    parent = widget.parent
+    while parent is not None:  # inside a scroll view: must be within its viewport
+        from kivy.uix.scrollview import ScrollView
+
+        if isinstance(parent, ScrollView):
+            px, py = parent.to_window(parent.x, parent.y)
+            if not (px <= x <= px + parent.width and py <= y <= py + parent.height):
+                return False
+        parent = parent.parent
+    return True
+
+
+def overflowing(root: Widget) -> list[dict[str, Any]]:
+    """Labels whose text is bigger than the label (more than a pixel of rounding)."""
+    from kivy.uix.label import Label
+
+    found = []
+    for widget in root.walk(restrict=True):
+        if not isinstance(widget, Label) or not widget.text or not _on_screen(widget):
+            continue
+        widget.texture_update()
+        tw, th = widget.texture_size
+        too_tall = th > widget.height + 1.5
+        too_wide = tw > widget.width + 1.5
+        if too_tall or too_wide:
+            found.append({"text": widget.text[:60], "size": [round(widget.width),
+                          round(widget.height)], "texture": [tw, th]})
+    return found
+
+
+def small_targets(root: Widget) -> list[dict[str, Any]]:
+    """Tappable widgets smaller than the 9 mm minimum on either side."""
+    from kivy.uix.behaviors import ButtonBehavior
+
+    from station.ui.theme import MIN_TOUCH_MM, mm_to_px
+    from station.ui.widgets import theme
+
+    least = mm_to_px(MIN_TOUCH_MM, theme().dpi) - 1
+    return [{"kid": getattr(w, "kid", ""), "size": [round(w.width), round(w.height)]}
+            for w in root.walk(restrict=True)
+            if isinstance(w, ButtonBehavior) and _on_screen(w)
+            and min(w.width, w.height) < least]
+
+
+class Autopilot:
+    """Runs scenarios inside a started app, one Kivy frame at a time."""
+
+    def __init__(self, scenarios: list[Scenario], out_dir: Path, report_path: Path,
+                 size: str, config: dict[str, Any] | None = None) -> None:
+        self.scenarios = scenarios
+        self.config = config or {}
+        self.out_dir = out_dir
+        self.report_path = report_path
+        self.report = Report(size=size)
+        self._steps: Iterator[Any] | None = None
+        self._waiting: Any = None
+
+    def attach(self, app: KioskApp) -> None:
+        from kivy.clock import Clock
+
+        self.app = app
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.pilot = Pilot(app, self.out_dir, self.report, self.config)
+        self._steps = self._all()
+        app.bind(on_start=lambda *_: Clock.schedule_once(self._begin, 0))
+
+    def _all(self) -> Step:
+        for scenario in self.scenarios:
+            self.report.steps.append(f"== {scenario.__name__}")
+            yield from scenario(self.pilot)
+
+    def _begin(self, _dt: float) -> None:
+        from kivy.clock import Clock
+
+        self.report.timings["start_to_home_s"] = round(
+            (self.app.home_shown_at or time.monotonic()) - self.app.started_at, 3)
+        Clock.schedule_interval(self._tick, 0)
+
+    def _tick(self, _dt: float) -> bool | None:
+        try:
+            if isinstance(self._waiting, Frames):
+                self._waiting.count -= 1
+                if self._waiting.count > 0:
+                    return None
+            elif isinstance(self._waiting, Wait):
+                if not self._waiting.predicate():
+                    if time.monotonic() - self._waiting.started > self._waiting.timeout_s:
+                        raise PilotFailure(f"No apareció: {self._waiting.what} "
+                                           f"(pantalla actual: {self.pilot.state})")
+                    return None
+            assert self._steps is not None
+            self._waiting = next(self._steps)
+            if isinstance(self._waiting, Wait):
+                self._waiting.started = time.monotonic()
+        except StopIteration:
+            self._finish(ok=True)
+            return False
+        except Exception as exc:
+            self.report.error = "".join(traceback.format_exception_only(exc)).strip()
+            self.report.steps.append(traceback.format_exc()[-2000:])
+            self._failure_shot()
+            self._finish(ok=False)
+            return False
+        return None
+
+    def _failure_shot(self) -> None:
+        from kivy.core.window import Window
+
+        saved = Window.screenshot(name=str(self.out_dir / "FALLA.png"))
+        if saved:
+            Path(saved).replace(self.out_dir / "FALLA.png")
+
+    def _finish(self, *, ok: bool) -> None:
+        self.report.ok = ok
+        self.report.failures = list(self.app.failures)
+        self.report_path.write_text(json.dumps(self.report.__dict__, ensure_ascii=False,
+                                               indent=2, default=str), encoding="utf-8")
+        self.app.exit_status = 0 if ok else 1  # type: ignore[attr-defined]
+        self.app.allow_close = True  # type: ignore[attr-defined]
+        self.app.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from station.ui import scenarios
+    from station.ui.launch import run_kiosk
+
+    parser = argparse.ArgumentParser(description="Drive the kiosk by touch events.")
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--size", default="800x480")
+    parser.add_argument("--out", type=Path, required=True, help="Folder for screenshots.")
+    parser.add_argument("--report", type=Path, required=True)
+    parser.add_argument("--scenario", default="tour",
+                        help="Comma-separated names from station.ui.scenarios.")
+    parser.add_argument("--config", type=Path,
+                        help="JSON the scenarios read (users' PINs, school, camera...).")
+    args = parser.parse_args(argv)
+    width, height = (int(v) for v in args.size.split("x"))
+    chosen = [scenarios.SCENARIOS[name] for name in args.scenario.split(",")]
+    config = json.loads(args.config.read_text("utf-8")) if args.config else {}
+    pilot = Autopilot(chosen, args.out, args.report, args.size, config)
+    return run_kiosk(args.data, width=width, height=height, autopilot=pilot)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

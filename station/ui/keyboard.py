@@ -1,0 +1,184 @@
+"""Typing without a keyboard: an on-screen Spanish keyboard, a PIN pad and a search field.
+
+The system's virtual keyboard is not used: ours has keys of at least 9 mm, the letter Ñ, and
+no key that could leave the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from station.ui.i18n import _
+from station.ui.icons import Icon
+from station.ui.widgets import FitLabel, Surface, TouchButton, _centered, theme
+
+LETTER_ROWS = ("QWERTYUIOP", "ASDFGHJKLÑ", "ZXCVBNM")
+DIGIT_ROW = "1234567890"
+
+
+class Key(TouchButton):
+    """One key; its ``kid`` is ``key_<char>`` (``key_space``, ``key_back``...)."""
+
+
+class OnScreenKeyboard(BoxLayout):
+    """Upper-case letters (names in SCEJAL are upper case), optional digits, space, erase.
+
+    Calls ``on_key(char)`` for a character, ``on_key("\\b")`` to erase, ``on_done()`` for the
+    hide key.
+    """
+
+    def __init__(self, *, on_key: Callable[[str], None], on_done: Callable[[], None],
+                 digits: bool = False, extra: str = "", **kwargs: Any) -> None:
+        t = theme()
+        kwargs.setdefault("orientation", "vertical")
+        kwargs.setdefault("spacing", max(3, t.gap // 2))
+        kwargs.setdefault("size_hint_y", None)
+        super().__init__(**kwargs)
+        self._on_key, self._on_done = on_key, on_done
+        rows = ([DIGIT_ROW] if digits else []) + list(LETTER_ROWS)
+        if extra:
+            rows[-1] = rows[-1] + extra
+        key_h = max(t.touch * 0.86, t.touch - 6) if t.compact else t.touch
+        key_h = max(key_h, round(t.dpi * 9 / 25.4))
+        for row in rows:
+            line = BoxLayout(spacing=self.spacing, size_hint_y=None, height=key_h)
+            for char in row:
+                line.add_widget(self._key(char, char, f"key_{char}", key_h))
+            if row is rows[-1]:
+                back = Key(icon="backspace", text="", style="quiet", kid="key_back",
+                           height=key_h, size_hint_x=1.6)
+                back.bind(on_release=lambda *_: self._on_key("\b"))
+                line.add_widget(back)
+            self.add_widget(line)
+        bottom = BoxLayout(spacing=self.spacing, size_hint_y=None, height=key_h)
+        space = Key(text=_("espacio"), style="quiet", kid="key_space", height=key_h,
+                    size_hint_x=4)
+        space.bind(on_release=lambda *_: self._on_key(" "))
+        done = Key(text=_("Listo"), icon="check", style="primary", kid="key_done",
+                   height=key_h, size_hint_x=2)
+        done.bind(on_release=lambda *_: self._on_done())
+        bottom.add_widget(space)
+        bottom.add_widget(done)
+        self.add_widget(bottom)
+        self.height = (len(rows) + 1) * key_h + len(rows) * self.spacing
+
+    def _key(self, label: str, char: str, kid: str, height: float) -> Key:
+        key = Key(text=label, style="secondary", kid=kid, height=height, padding=(0, 0))
+        key.bind(on_release=lambda *_: self._on_key(char))
+        return key
+
+
+class SearchField(ButtonBehavior, Surface, BoxLayout):
+    """A text box filled by the on-screen keyboard: tap it to type, ✕ to clear."""
+
+    text = StringProperty("")
+    hint = StringProperty("")
+    active = BooleanProperty(False)
+    max_length = NumericProperty(40)
+
+    def __init__(self, **kwargs: Any) -> None:
+        t = theme()
+        p = t.palette
+        kwargs.setdefault("size_hint_y", None)
+        kwargs.setdefault("height", t.touch)
+        kwargs.setdefault("padding", (t.pad, 0))
+        kwargs.setdefault("spacing", t.gap)
+        kwargs.setdefault("kid", "search")
+        super().__init__(bg=p.surface, border=p.border, radius=t.radius, **kwargs)
+        self.init_surface()
+        side = t.touch * 0.45
+        icon_box = BoxLayout(size_hint_x=None, width=side)
+        icon_box.add_widget(_centered(Icon(name="search", color=p.muted, size_hint=(None, None),
+                                           size=(side, side))))
+        self.add_widget(icon_box)
+        self._label = FitLabel(text=self.hint, color=p.muted)
+        self.add_widget(self._label)
+        self._clear = TouchButton(icon="cross", text="", style="quiet", kid=f"{self.kid}_clear",
+                                  size_hint_x=None, width=t.touch, height=t.touch)
+        self._clear.bind(on_release=lambda *_: setattr(self, "text", ""))
+        self.bind(text=self._show, active=self._show, hint=self._show)
+        self._show()
+
+    def type(self, char: str) -> None:
+        if char == "\b":
+            self.text = self.text[:-1]
+        elif len(self.text) < self.max_length:
+            self.text += char
+
+    def _show(self, *_args: Any) -> None:
+        p = theme().palette
+        cursor = "|" if self.active else ""
+        self._label.text = (self.text + cursor) if (self.text or self.active) else self.hint
+        self._label.color = p.text if self.text else p.muted
+        self.border = p.primary if self.active else p.border
+        if self.text and self._clear.parent is None:
+            self.add_widget(self._clear)
+        elif not self.text and self._clear.parent is self:
+            self.remove_widget(self._clear)
+
+
+class PinPad(BoxLayout):
+    """Dots for the digits typed, and a 3×4 pad: 1–9, erase, 0, enter.
+
+    Calls ``on_enter(pin)``; :meth:`clear` empties it. The digits are never shown.
+    """
+
+    def __init__(self, *, on_enter: Callable[[str], None], max_digits: int = 8,
+                 **kwargs: Any) -> None:
+        t = theme()
+        kwargs.setdefault("orientation", "vertical")
+        kwargs.setdefault("spacing", t.gap)
+        super().__init__(**kwargs)
+        self._pin = ""
+        self._max = max_digits
+        self._on_enter = on_enter
+        self._dots = FitLabel(text="", font_size=t.font_title, halign="center",
+                              size_hint_y=None, height=t.touch * 0.8, kid="pin_dots",
+                              font_name="DejaVuSans")
+        self.add_widget(self._dots)
+        grid = GridLayout(cols=3, spacing=t.gap)
+        for char in "123456789":
+            grid.add_widget(self._digit(char))
+        erase = Key(icon="backspace", text="", style="quiet", kid="pin_back",
+                    size_hint_y=1, height=t.touch)
+        erase.bind(on_release=lambda *_: self._erase())
+        grid.add_widget(erase)
+        grid.add_widget(self._digit("0"))
+        enter = Key(icon="check", text=_("Entrar"), style="primary", kid="pin_enter",
+                    size_hint_y=1, height=t.touch)
+        enter.bind(on_release=lambda *_: self._on_enter(self._pin))
+        grid.add_widget(enter)
+        self.add_widget(grid)
+        self._show()
+
+    @property
+    def pin(self) -> str:
+        return self._pin
+
+    def clear(self) -> None:
+        self._pin = ""
+        self._show()
+
+    def _digit(self, char: str) -> Key:
+        key = Key(text=char, style="secondary", kid=f"pin_{char}", size_hint_y=1,
+                  height=theme().touch, font_size=theme().font_title)
+        key.bind(on_release=lambda *_: self._add(char))
+        return key
+
+    def _add(self, char: str) -> None:
+        if len(self._pin) < self._max:
+            self._pin += char
+            self._show()
+
+    def _erase(self) -> None:
+        self._pin = self._pin[:-1]
+        self._show()
+
+    def _show(self) -> None:
+        self._dots.text = " ".join("●" for _ in self._pin) if self._pin else _("Escriba su PIN")

@@ -1,0 +1,54 @@
+"""Starting the kiosk: Kivy's configuration (before Kivy is imported), the station, the app.
+
+>>> run_kiosk(Path("station-data"), width=800, height=480)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+
+def configure_kivy(width: int | None, height: int | None) -> None:
+    """Kivy settings for a kiosk; must run before ``kivy.app`` / ``kivy.core.window``."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    from kivy.config import Config
+
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "system")  # never Kivy's own virtual keyboard
+    Config.set("kivy", "pause_on_minimize", "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "maxfps", "30")
+    if width and height:
+        Config.set("graphics", "fullscreen", "0")
+        Config.set("graphics", "width", str(width))
+        Config.set("graphics", "height", str(height))
+        Config.set("graphics", "position", "custom")
+        Config.set("graphics", "left", "0")
+        Config.set("graphics", "top", "0")
+    else:
+        Config.set("graphics", "fullscreen", "auto")
+        Config.set("graphics", "show_cursor", "0")
+
+
+def run_kiosk(data_dir: Path | None, *, width: int | None = None, height: int | None = None,
+              autopilot: Any = None) -> int:
+    """Open the station in ``data_dir`` and run the app until it is closed; exit status."""
+    configure_kivy(width, height)
+    from station.services.station import open_station
+    from station.ui.app import KioskApp
+    from station.ui.logs import setup_logging
+
+    station = open_station(data_dir)
+    setup_logging(station.data_dir)
+    app = KioskApp(station)
+    if autopilot is not None:
+        autopilot.attach(app)
+    try:
+        app.run()
+    finally:
+        station.close()
+    return int(getattr(app, "exit_status", 0))
