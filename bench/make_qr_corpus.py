@@ -36,8 +36,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from skimage import data as skdata
 
-from station.core.model import Calibration, CardFace, CredentialClaims, Nivel, School, SheetFace
-from station.core.model import Turno
+from station.core.model import (
+    Calibration,
+    CardFace,
+    CredentialClaims,
+    Nivel,
+    School,
+    SheetFace,
+    Turno,
+)
 from station.credential.keys import StationKey
 from station.credential.sign import issue_qr_text
 from station.printer.card import render_card_pdf
@@ -140,7 +147,8 @@ def render_sheets(folder: Path, key: StationKey, count: int) -> list[tuple[np.nd
 
 # --- the simulated camera ---------------------------------------------------------------
 
-_BACKGROUNDS = ("coffee", "chelsea", "rocket", "astronaut", "immunohistochemistry", "hubble_deep_field")
+_BACKGROUNDS = ("coffee", "chelsea", "rocket", "astronaut", "immunohistochemistry",
+                "hubble_deep_field")
 
 
 def background(rng: np.random.Generator, size: tuple[int, int]) -> np.ndarray:
@@ -282,7 +290,7 @@ def motion(rng, card):
     m = _module_px(rng, 2.6, 4.0)
     length = float(rng.uniform(0.6, 1.2)) * m
     angle = float(rng.uniform(0, 180))
-    size = int(math.ceil(length)) | 1
+    size = math.ceil(length) | 1
     kernel = np.zeros((size * 2 + 1, size * 2 + 1), np.float32)
     c = size
     dx, dy = math.cos(math.radians(angle)) * length / 2, math.sin(math.radians(angle)) * length / 2
@@ -322,24 +330,29 @@ def _qr_in_frame(rng, card, m, **kw):
 
 
 def glare(rng, card):
-    """A specular reflection on the laminate: a saturated core and a bright halo."""
+    """A specular reflection on the laminate: a saturated spot over 3-15 % of the symbol
+    (more, or over a finder pattern, defeats every decoder: the operator tilts the card)
+    and a bright halo around it."""
     m = _module_px(rng, 2.6, 4.0)
     frame, (cx, cy, side), quad = _qr_in_frame(rng, card, m)
-    gx = cx + rng.uniform(-0.3, 0.3) * side
-    gy = cy + rng.uniform(-0.3, 0.3) * side
-    core = float(rng.uniform(0.07, 0.11)) * side
-    yy, xx = np.mgrid[0:frame.shape[0], 0:frame.shape[1]].astype(np.float32)
-    stretch = float(rng.uniform(1.0, 2.5))
-    ang = float(rng.uniform(0, math.pi))
-    u = (xx - gx) * math.cos(ang) + (yy - gy) * math.sin(ang)
-    v = -(xx - gx) * math.sin(ang) + (yy - gy) * math.cos(ang)
-    r = np.sqrt((u / stretch) ** 2 + v ** 2)
-    light = 400 * np.exp(-((r / (core * 1.6)) ** 2)) + 60 * np.exp(-((r / (side * 0.6)) ** 2))
-    out = np.clip(frame.astype(np.float32) + light[:, :, None], 0, 255).astype(np.uint8)
-    # Share of the symbol where even a dark module turns white (lost to the decoder).
     symbol = np.zeros(frame.shape[:2], np.uint8)
     cv2.fillConvexPoly(symbol, np.round(quad).astype(np.int32), 1)
-    lost = float(((light > 200) & (symbol > 0)).sum()) / max(1, int(symbol.sum()))
+    yy, xx = np.mgrid[0:frame.shape[0], 0:frame.shape[1]].astype(np.float32)
+    for _ in range(100):
+        gx = cx + rng.uniform(-0.3, 0.3) * side
+        gy = cy + rng.uniform(-0.3, 0.3) * side
+        core = float(rng.uniform(0.05, 0.11)) * side
+        stretch = float(rng.uniform(1.0, 2.5))
+        ang = float(rng.uniform(0, math.pi))
+        u = (xx - gx) * math.cos(ang) + (yy - gy) * math.sin(ang)
+        v = -(xx - gx) * math.sin(ang) + (yy - gy) * math.cos(ang)
+        r = np.sqrt((u / stretch) ** 2 + v**2)
+        light = 400 * np.exp(-((r / (core * 1.6)) ** 2)) + 60 * np.exp(-((r / (side * 0.6)) ** 2))
+        # Share of the symbol where even a dark module turns white (lost to the decoder).
+        lost = float(((light > 200) & (symbol > 0)).sum()) / max(1, int(symbol.sum()))
+        if 0.03 <= lost <= 0.15:
+            break
+    out = np.clip(frame.astype(np.float32) + light[:, :, None], 0, 255).astype(np.uint8)
     return out, {"module_px": round(m, 2), "glare_share": round(lost, 3)}
 
 

@@ -247,6 +247,7 @@ def replacement_request(ctx: click.Context, curp: str | None, folio: int | None,
     if not receipt_date.strip() and receipt.strip():
         raise click.UsageError("Indique la fecha del recibo con --receipt-date.")
     station = _station(ctx)
+    destination = _check_destination(ctx, queue, pdf_out)  # before anything is recorded
     rep = request_replacement(
         station, curp=_upper(curp), folio=folio, reason=reason, receipt=receipt,
         receipt_date=_day(ctx, receipt_date, "la fecha del recibo"), on=station.today(),
@@ -256,26 +257,36 @@ def replacement_request(ctx: click.Context, curp: str | None, folio: int | None,
             f"${rep.fee_mxn} MXN). La credencial {rep.old_folio} "
             + ("quedó dada de baja." if rep.reason != "damaged" else
                "sigue vigente hasta que se imprima la nueva."))
-    if not (queue or pdf_out):
+    if destination is None:
         emit(as_json, answer, text + " Imprima la nueva con: station print --school "
              f"{rep.cct} --curp {rep.curp}")
         return
     if not as_json:
         click.echo(text)
-    _print_now(ctx, rep.cct, [rep.curp], queue, pdf_out, review, as_json, answer)
+    _print_now(ctx, rep.cct, [rep.curp], destination, pdf_out, review, as_json, answer)
 
 
-def _print_now(ctx: click.Context, cct: str, curps: list[str], queue: str | None,
+def _check_destination(ctx: click.Context, queue: str | None,
+                       pdf_out: Path | None) -> tuple[str, Any] | None:
+    """(printer name, CUPS queue or None for a PDF), checked; None when not printing now."""
+    if not (queue or pdf_out):
+        return None
+    from station.cli import _destination, _probe
+
+    printer = _destination(_station(ctx), queue, pdf_out)
+    return printer, _probe(ctx, None if pdf_out else printer)
+
+
+def _print_now(ctx: click.Context, cct: str, curps: list[str], destination: tuple[str, Any],
                pdf_out: Path | None, review: bool | None, as_json: bool,
                answer: dict[str, Any]) -> None:
     """Print through the same steps as ``station print`` (Issuer, CUPS or PDF, review)."""
-    from station.cli import _deliver, _destination, _finish, _probe
+    from station.cli import _deliver, _finish
     from station.services.issuance import Issuer, select_students
 
     station = _station(ctx)
-    printer = _destination(station, queue, pdf_out)
+    printer, print_queue = destination
     school, students = select_students(station, cct, curps)
-    print_queue = _probe(ctx, None if pdf_out else printer)
     produced = Issuer(station, printer=printer).produce(school, students)
     answer.update(_deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json,
                            print_queue))

@@ -18,4 +18,4 @@ def require_part(available: bool, what: str) -> None:
     pytest.skip(f"real part missing: {what}")
 
 
-pytest_plugins = ["plugin_cups", "plugin_station", "plugin_central"]
+pytest_plugins = ["plugin_cups", "plugin_station", "plugin_central", "plugin_lifecycle"]

@@ -220,18 +220,22 @@ def test_unknown_key(other_key: StationKey, trust: TrustList) -> None:
     assert "lista de confianza" in result.reason_es
 
 
-def test_key_outside_its_window_is_unknown_key_saying_why(key: StationKey) -> None:
+def test_key_is_judged_on_the_issue_date_not_today(key: StationKey) -> None:
+    """A withdrawn station's cards stay valid; a card dated after withdrawal does not."""
     trust = TrustList()
     trust.add(key.public_bytes(), station_id="EST-0007", school="DRSE VALLES",
               valid_from=date(2026, 1, 1), valid_until=date(2026, 6, 30))
-    text = issue_qr_text(CLAIMS, key)
-    on_last_day = verify_qr_text(text, trust=trust, today=date(2026, 6, 30))
+
+    def card(day: date) -> str:
+        return issue_qr_text(CredentialClaims(123, "JUAN PÉREZ", "14DPR2207Z", day), key)
+
+    on_last_day = verify_qr_text(card(date(2026, 6, 30)), trust=trust, today=date(2027, 3, 1))
     assert on_last_day.verdict is Verdict.VALID
-    expired = verify_qr_text(text, trust=trust, today=date(2026, 7, 1))
+    expired = verify_qr_text(card(date(2026, 7, 1)), trust=trust, today=date(2026, 7, 1))
     assert expired.verdict is Verdict.UNKNOWN_KEY
     assert "vencida" in expired.reason_es and "30/06/2026" in expired.reason_es
-    assert "EST-0007" in expired.reason_es
-    early = verify_qr_text(text, trust=trust, today=date(2025, 12, 31))
+    assert "EST-0007" in expired.reason_es and "01/07/2026" in expired.reason_es
+    early = verify_qr_text(card(date(2025, 12, 31)), trust=trust, today=date(2026, 6, 1))
     assert early.verdict is Verdict.UNKNOWN_KEY
     assert "a partir del 01/01/2026" in early.reason_es
 
@@ -381,7 +385,12 @@ def test_any_payload_signed_by_a_trusted_key_never_raises(
         and type(body[4]) is int and date.min.toordinal() <= EPOCH_ORDINAL + body[4]
         and EPOCH_ORDINAL + body[4] <= date.max.toordinal()
     )
-    assert result.verdict is (Verdict.VALID if well_formed else Verdict.NOT_A_CREDENTIAL)
+    if not well_formed:
+        assert result.verdict is Verdict.NOT_A_CREDENTIAL
+    else:  # the key is judged on the card's issue date
+        issued = date.fromordinal(EPOCH_ORDINAL + body[4])  # type: ignore[index]
+        in_window = trust.get(key.key_id).valid_on(issued)  # type: ignore[union-attr]
+        assert result.verdict is (Verdict.VALID if in_window else Verdict.UNKNOWN_KEY)
 
 
 @pytest.mark.parametrize(("claims", "words"), [
@@ -408,7 +417,10 @@ def test_name_is_stored_in_nfc(key: StationKey, trust: TrustList) -> None:
     assert result.claims.name == "JOS\u00c9 IBA\u00d1EZ"  # JOSÉ IBAÑEZ, precomposed
 
 
-def test_issue_date_survives_the_day_encoding(key: StationKey, trust: TrustList) -> None:
+def test_issue_date_survives_the_day_encoding(key: StationKey) -> None:
+    trust = TrustList()  # a key trusted on every day tested (judged on the issue date)
+    trust.add(key.public_bytes(), station_id="EST-0001", school="14DPR2207Z",
+              valid_from=date(2000, 1, 1))
     for issued in (date(2000, 1, 1), date(2026, 2, 28), date(2099, 12, 31)):
         claims = CredentialClaims(77, "ANA", "14DPR2207Z", issued)
         text = issue_qr_text(claims, key)

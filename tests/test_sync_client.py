@@ -54,7 +54,7 @@ def synced(live_central: Any, central_settings: CentralSettings,
     """Central with the demo roster and photos; a fresh station enrolled for 14DPR9901D."""
     from central.cli import main as central_cli
 
-    escuelas, alumnos = import_demo(central_settings, tmp_path / "export", photos=True)
+    escuelas, _alumnos = import_demo(central_settings, tmp_path / "export", photos=True)
     env = {"CENTRAL_DATA_DIR": str(central_settings.data_dir),
            "CENTRAL_DATABASE_URL": central_settings.database_url}
     out = CliRunner().invoke(central_cli, ["import-photos", str(escuelas.parent / "fotos")],
@@ -69,7 +69,7 @@ def synced(live_central: Any, central_settings: CentralSettings,
 
 
 def test_first_sync_brings_roster_photos_trust_and_folios(synced: Any) -> None:
-    station, central = synced
+    station, _central = synced
     report = run_sync(station, client_for(station))
     assert report.ok, report.errors
     with station.db.read() as conn:
@@ -143,6 +143,7 @@ def test_staff_undo_makes_the_student_pending_again(synced: Any) -> None:
 
 def test_offline_station_issues_from_its_blocks_then_says_so(synced: Any) -> None:
     station, central = synced
+    station.settings["folios.request_when_below"] = 16  # one block of 80 folios
     assert run_sync(station, client_for(station)).ok
     central.server.should_exit = True  # central goes away
     central.thread.join(timeout=10)

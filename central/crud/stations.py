@@ -83,14 +83,17 @@ def enroll(
     if row is None:
         raise ApiError(404, "enrollment-code-unknown",
                        "El código de inscripción no existe; revise que lo escribió completo.")
+    kid = key_id_for(public_key).hex()
     if row.used_at is not None:
+        same = session.get(Station, row.station_id) if row.station_id else None
+        if same is not None and same.key_id == kid:
+            return same  # the answer was lost and the station asks again: same enrollment
         raise ApiError(409, "enrollment-code-used",
                        "Ese código de inscripción ya se usó; pida uno nuevo a la oficina central.")
     if _aware(row.expires_at) < now:
         raise ApiError(410, "enrollment-code-expired",
                        f"El código de inscripción venció el {_aware(row.expires_at):%d/%m/%Y %H:%M}"
                        " (UTC); pida uno nuevo a la oficina central.")
-    kid = key_id_for(public_key).hex()
     existing = session.scalar(select(Station).where(Station.key_id == kid))
     if existing is not None:
         raise ApiError(409, "station-already-enrolled",

@@ -6,7 +6,7 @@ reference and date are recorded and a reference is accepted only once. A damaged
 valid until its replacement is issued; then it is revoked as replaced.
 
 >>> normalise_receipt(" rec-2026 / 00123 ")
-'REC-2026/00123'
+'REC202600123'
 >>> Reason.parse("extravío").words
 'extravío'
 """
@@ -23,7 +23,7 @@ from datetime import date
 from station.core.dates import show_day
 from station.core.errors import InputError, RuleViolation
 
-_RECEIPT = re.compile(r"^[A-Z0-9][A-Z0-9/.-]{3,39}$")
+_RECEIPT = re.compile(r"^[A-Z0-9]{4,40}$")
 
 
 class Reason(enum.StrEnum):
@@ -64,18 +64,20 @@ def _plain(text: str) -> str:
 
 
 def normalise_receipt(reference: str) -> str:
-    """The receipt reference as recorded: upper case, no spaces; refuses an empty one.
+    """The receipt reference as recorded: letters and digits only, upper case.
 
-    Spaces and case are dropped so that the same receipt typed twice is recognised.
+    Spaces, dashes, dots and slashes are dropped so that the same receipt typed twice in
+    different ways (``REC-2026/0012``, ``rec 2026 0012``) is recognised and refused.
     """
-    clean = "".join((reference or "").split()).upper()
-    if not clean:
+    raw = (reference or "").strip()
+    if not raw:
         raise RuleViolation(
             "La reposición de la credencial requiere el recibo original del pago de derechos.",
             way_out="Escriba el número (referencia) del recibo de la oficina recaudadora.")
+    clean = re.sub(r"[\s/.\-_]", "", raw).upper()
     if not _RECEIPT.match(clean):
-        raise InputError(f"La referencia de recibo «{reference.strip()}» no es válida: use de 4 "
-                         "a 40 letras, números, guiones, puntos o diagonales.")
+        raise InputError(f"La referencia de recibo «{raw}» no es válida: debe tener de 4 a 40 "
+                         "letras o números (se permiten guiones, puntos y diagonales).")
     return clean
 
 
@@ -116,10 +118,10 @@ def replaced_reason(previous: str | None, reason: Reason, new_folio: int) -> str
 def audit_receipts(references: Iterable[str]) -> list[str]:
     """Problems: a receipt recorded more than once, or one that is not normalised."""
     refs = list(references)
-    plain = Counter("".join(r.split()).upper() for r in refs)
+    plain = Counter(re.sub(r"[^A-Z0-9]", "", r.upper()) for r in refs)
     problems = [f"El recibo {ref} está registrado {n} veces." for ref, n in plain.items() if n > 1]
-    problems += [f"El recibo «{r}» no está escrito en forma normal (sin espacios, en "
-                 "mayúsculas)." for r in refs if not _RECEIPT.match(r)]
+    problems += [f"El recibo «{r}» no está escrito en forma normal (sólo letras mayúsculas "
+                 "y números)." for r in refs if not _RECEIPT.match(r)]
     return problems
 
 

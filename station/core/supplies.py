@@ -122,7 +122,7 @@ def warnings(
         limit = thresholds.get(item)
         if limit is not None and stock < limit:
             where = f" del ciclo {cycle}" if item is Item.HOLOGRAMAS and cycle else ""
-            out.append(f"Quedan pocos {item.words}{where}: {stock} (aviso con menos de {limit}).")
+            out.append(f"Quedan {stock} {item.words}{where}: el aviso es con menos de {limit}.")
     for cartridge in ink:
         if cartridge.level is not None and cartridge.level < low_ink_percent:
             out.append(f"{cartridge.name}: queda {cartridge.level} % (aviso con menos de "
@@ -170,12 +170,15 @@ class Usage:
 
 
 def suggest(
-    *, needs_card: int, needs_hologram: int, stock: Mapping[Item, int], low_ink: int
+    *, needs_card: int, needs_hologram: int, stock: Mapping[Item, int], low_ink: int,
+    reserve: Mapping[Item, int] | None = None,
 ) -> dict[Item, int]:
-    """What to ask for: the pending work minus the stock, never below zero.
+    """What to ask for: the pending work plus the warning level, minus the stock (≥ 0).
 
     Every new card takes a Teslin position (8 per sheet), a pouch and a hologram; a
-    continuing student takes a hologram; each cartridge running low needs a spare.
+    continuing student takes a hologram; each cartridge running low needs a spare. The
+    ``reserve`` (the low-stock thresholds) keeps the station above its warnings afterwards.
+    A negative stock (use never matched by a receipt) counts as zero.
     """
     want = {
         Item.TESLIN: math.ceil(needs_card / SHEET_SIZE),
@@ -183,4 +186,6 @@ def suggest(
         Item.HOLOGRAMAS: needs_card + needs_hologram,
         Item.TINTA: low_ink,
     }
-    return {item: max(0, need - max(stock.get(item, 0), 0)) for item, need in want.items()}
+    extra = reserve or {}
+    return {item: max(0, need + extra.get(item, 0) - max(stock.get(item, 0), 0))
+            for item, need in want.items()}

@@ -11,8 +11,9 @@ the station's own key on first run. The file looks like::
 
 ``valid_until`` may be ``null`` (no end). A key is trusted on a day ``d`` when
 ``valid_from <= d <= valid_until``; :func:`station.credential.verify.verify_qr_text` asks
-about *today*, so when central retires a station key it must keep it listed with a
-``valid_until`` far enough ahead for the cards that key already signed.
+about the card's *issue date*, so when central withdraws a station it keeps the key listed
+with ``valid_until`` = the day of withdrawal: cards issued up to then stay valid, and a card
+dated later under that key is refused.
 
 >>> from datetime import date
 >>> trust = TrustList()

@@ -3,12 +3,17 @@
 Checks run in this order; the first that fails decides the verdict:
 
 1. the text is ours (prefix, Base45, COSE_Sign1 shape, alg EdDSA) ..... else ``not-a-credential``
-2. the key id is in the trust list and trusted *today* ................. else ``unknown-key``
-   (a listed key outside its validity window is ``unknown-key`` too; the reason says that
-   the key expired, or is not valid yet)
+2. the key id is in the trust list ..................................... else ``unknown-key``
 3. the Ed25519 signature matches the exact signed bytes ................ else ``bad-signature``
 4. the signed payload is a school credential ........................... else ``not-a-credential``
-5. the revocation callback has no reason for (folio, key id) ........... else ``revoked``
+5. the key was trusted on the card's *issue date* ...................... else ``unknown-key``
+   (the reason says the key had expired, or was not valid yet, on that day)
+6. the revocation callback has no reason for (folio, key id) ........... else ``revoked``
+
+Step 5 judges the key on the day the card was issued, not today: when central withdraws a
+station, its key stops being trusted from that day on, and the cards it issued before stay
+valid (issue 4). The issue date is inside the signed payload, so it is read only after the
+signature checked out.
 
 So a changed byte inside the signed data (payload or signature) gives ``bad-signature``; a
 changed key id gives ``unknown-key``; a changed byte in the framing (tags, lengths, header
@@ -107,23 +112,25 @@ def _parse(text: object) -> Sign1 | Verification:
         return _not_ours(f"El código QR parece una credencial, pero {exc}.")
 
 
-def _untrusted(entry: TrustEntry | None, kid: str, today: date) -> Verification:
+def _untrusted(entry: TrustEntry | None, kid: str, issued_on: date | None) -> Verification:
     if entry is None:
         why = (
             f"La credencial fue firmada por una estación que no está en la lista de confianza "
             f"(clave {kid}). Si es una estación nueva, sincronice esta estación y vuelva a leerla."
         )
-    elif entry.valid_until is not None and today > entry.valid_until:
+    elif entry.valid_until is not None and issued_on is not None and issued_on > entry.valid_until:
         why = (
             f"La credencial fue firmada con una clave vencida de la estación {entry.station_id} "
-            f"({entry.school}): dejó de ser de confianza el {entry.valid_until:%d/%m/%Y}. "
+            f"({entry.school}): dejó de ser de confianza el {entry.valid_until:%d/%m/%Y} y la "
+            f"credencial dice expedida el {issued_on:%d/%m/%Y}. "
             "Sincronice esta estación por si la lista de confianza cambió."
         )
     else:
+        day = f" y la credencial dice expedida el {issued_on:%d/%m/%Y}" if issued_on else ""
         why = (
             f"La credencial fue firmada con una clave de la estación {entry.station_id} "
-            f"({entry.school}) que será de confianza a partir del {entry.valid_from:%d/%m/%Y}. "
-            "Revise que la fecha de esta estación sea correcta."
+            f"({entry.school}) que es de confianza a partir del {entry.valid_from:%d/%m/%Y}"
+            f"{day}. Revise que la fecha de la estación que la expidió fuera correcta."
         )
     return Verification(Verdict.UNKNOWN_KEY, None, kid, why)
 
@@ -139,7 +146,10 @@ def verify_qr_text(
     today: date,
     revocation: RevocationCheck | None = None,
 ) -> Verification:
-    """Verify the text read from a QR against the trust list, as of ``today``.
+    """Verify the text read from a QR against the trust list.
+
+    The key's validity is judged on the card's issue date (see the module docstring);
+    ``today`` is kept for callers and for future date checks.
 
     >>> verify_qr_text("ESPECIMEN SIN VALOR", trust=TrustList(), today=date(2026, 1, 1)).reason_es
     'Este código es de una credencial de muestra (espécimen): no es válida.'
@@ -149,8 +159,8 @@ def verify_qr_text(
         return parsed
     kid = parsed.key_id.hex()
     entry = trust.get(parsed.key_id)
-    if entry is None or not entry.valid_on(today):
-        return _untrusted(entry, kid, today)
+    if entry is None:
+        return _untrusted(entry, kid, None)
     try:
         Ed25519PublicKey.from_public_bytes(entry.public_key).verify(
             parsed.signature, parsed.signed_bytes()
@@ -167,6 +177,8 @@ def verify_qr_text(
         claims = decode_claims(parsed.payload)
     except PayloadError as exc:
         return _not_ours(f"El código QR lo firmó una estación de confianza, pero {exc}.", kid)
+    if not entry.valid_on(claims.issued_on):
+        return _untrusted(entry, kid, claims.issued_on)
     if revocation is not None:
         why = revocation(claims.folio, parsed.key_id)
         if why is not None:

@@ -20,9 +20,10 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import letter
+from reportlab.lib.pagesizes import landscape, letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
@@ -49,6 +50,8 @@ class Document:
     signatures: Sequence[str] = ()
     footer: str = ""
     notes: Sequence[str] = field(default=())
+    landscape: bool = False
+    """Wide tables (a report's counts) print across the page."""
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -60,7 +63,7 @@ def _styles() -> dict[str, ParagraphStyle]:
                             spaceAfter=1.5 * mm),
         "p": ParagraphStyle("p", fontName=regular, fontSize=9, leading=12),
         "cell": ParagraphStyle("cell", fontName=regular, fontSize=8.5, leading=10.5),
-        "head": ParagraphStyle("head", fontName=bold, fontSize=8.5, leading=10.5),
+        "head": ParagraphStyle("head", fontName=bold, fontSize=8, leading=10),
         "sign": ParagraphStyle("sign", fontName=regular, fontSize=8.5, leading=11,
                                alignment=TA_CENTER),
     }
@@ -74,8 +77,7 @@ def _table(t: Table, st: dict[str, ParagraphStyle], width: float) -> list[object
     flow: list[object] = [Paragraph(_esc(t.heading), st["h"])]
     if not t.rows:
         return [*flow, Paragraph(_esc(t.empty), st["p"])]
-    rel = list(t.widths) or [1.0] * len(t.columns)
-    widths = [width * w / sum(rel) for w in rel]
+    widths = _column_widths(t, st, width)
     data = [[Paragraph(_esc(c), st["head"]) for c in t.columns]]
     data += [[Paragraph(_esc(c), st["cell"]) for c in row] for row in t.rows]
     table = RLTable(data, colWidths=widths, repeatRows=1)
@@ -85,6 +87,30 @@ def _table(t: Table, st: dict[str, ParagraphStyle], width: float) -> list[object
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
     return [*flow, table]
+
+
+def _column_widths(t: Table, st: dict[str, ParagraphStyle], width: float) -> list[float]:
+    """Relative widths, but no column narrower than its longest word (title or cell)."""
+    rel = list(t.widths) or [1.0] * len(t.columns)
+    pad = 12.5  # the table's default left + right cell padding, in points
+    head, cell = st["head"], st["cell"]
+    floor = [max(stringWidth(w, head.fontName, head.fontSize) for w in str(c).split()) + pad
+             for c in t.columns]
+    for row in t.rows:
+        for i, value in enumerate(row):
+            for word in str(value).split():
+                floor[i] = max(floor[i], stringWidth(word, cell.fontName, cell.fontSize) + pad)
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(rel)) if i not in fixed]
+        spare = max(width - sum(fixed.values()), 0.0)
+        share = sum(rel[i] for i in free) or 1.0
+        widths = {i: spare * rel[i] / share for i in free}
+        short = [i for i in free if widths[i] < floor[i]]
+        if not short or len(short) == len(free):
+            break
+        fixed.update({i: floor[i] for i in short})
+    return [fixed.get(i, widths.get(i, 0.0)) for i in range(len(rel))]
 
 
 def _signatures(labels: Sequence[str], st: dict[str, ParagraphStyle], width: float) -> object:
@@ -102,7 +128,8 @@ def render_document(out: Path, doc: Document) -> Path:
     st = _styles()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    template = SimpleDocTemplate(str(tmp), pagesize=letter, leftMargin=18 * mm,
+    size = landscape(letter) if doc.landscape else letter
+    template = SimpleDocTemplate(str(tmp), pagesize=size, leftMargin=18 * mm,
                                  rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
                                  title=doc.title, author="Estación de credenciales SEJ")
     width = template.width

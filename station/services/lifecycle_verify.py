@@ -10,6 +10,7 @@ the hologram fields and words:
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +79,7 @@ def enrich(station: Station, v: Verification) -> CardVerification:
     return CardVerification(v.verdict, v.claims, v.key_id, reason, cycle=cycle, **fields)
 
 
-def _revocation(conn: Any, folio: int) -> dict[str, Any]:
+def _revocation(conn: sqlite3.Connection, folio: int) -> dict[str, Any]:
     status = conn.execute("SELECT status FROM cards WHERE folio = ?", (folio,)).fetchone()
     if status is None:
         return {"revocation": "other"}

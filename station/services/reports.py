@@ -28,13 +28,23 @@ from station.store import ledger
 
 COUNT_LABELS = (
     ("enrolled", "Inscritos"),
-    ("with_card", "Con credencial vigente"),
-    ("pending", "Pendientes de credencial"),
-    ("hologram_only", "Sólo necesitan holograma"),
-    ("hologram_applied", "Con holograma del ciclo"),
-    ("declined", "No desean la credencial"),
-    ("needs_receipt", "Reportadas extraviadas, sin recibo"),
+    ("with_card", "Con credencial"),
+    ("pending", "Pendientes"),
+    ("hologram_only", "Sólo holograma"),
+    ("hologram_applied", "Con holograma"),
+    ("declined", "No la desean"),
+    ("needs_receipt", "Extraviadas sin recibo"),
     ("requests_unattended", "Solicitudes sin atender"),
+)
+"""(key, column title) of the counts; the notes under the PDF table say what each means."""
+
+COUNT_NOTES = (
+    "Con credencial: credencial vigente. Pendientes: necesitan credencial nueva (nuevo "
+    "ingreso, sin credencial o reposición pagada). Sólo holograma: tienen credencial y les "
+    "falta el holograma del ciclo. Con holograma: credencial y holograma del ciclo "
+    "registrados. No la desean: renuncia registrada (normativo 4). Extraviadas sin recibo: "
+    "credencial reportada extraviada o robada sin recibo de reposición. Solicitudes sin "
+    "atender: más días de los configurados sin credencial ni holograma."
 )
 
 
@@ -116,16 +126,16 @@ def write_pdf(station: Station, reports: list[SchoolReport], out: Path) -> Path:
     body: list[Table | str] = [Table(
         "Resumen por escuela", ("CCT", "Escuela", *(label for _k, label in COUNT_LABELS)),
         [(r.lists.school.cct, r.lists.school.nombre, *(r.counts()[k] for k, _l in COUNT_LABELS))
-         for r in reports], (1.3, 3, *([1] * len(COUNT_LABELS))))]
+         for r in reports], (1.4, 3.6, *([1] * len(COUNT_LABELS)))), COUNT_NOTES]
     for r in reports:
         todo = [s for s in r.lists.students if s.need is not Need.COMPLETE]
         body.append(Table(
             f"{r.lists.school.nombre} ({r.lists.school.cct}): alumnos con algo pendiente",
             ("Alumno", "Grado y grupo", "Situación", "Folio"),
             [(s.name, f"{s.grado}° {s.grupo}", NEED_WORDS[s.need], s.folio or "") for s in todo],
-            (3, 1, 3, 1), empty="Todos los alumnos tienen credencial y holograma del ciclo."))
+            (4, 1.2, 4, 1), empty="Todos los alumnos tienen credencial y holograma del ciclo."))
     doc = Document(
         title=f"Reporte de credencialización — ciclo {cycle}",
         header=[("Fecha", show_day(station.today())), ("Estación", station.settings["station.id"])],
-        body=body, footer=f"Reporte de credencialización, ciclo {cycle}")
+        body=body, footer=f"Reporte de credencialización, ciclo {cycle}", landscape=True)
     return render_document(out, doc)

@@ -13,7 +13,7 @@ from datetime import date
 from station.core.cycles import Need
 from station.core.errors import PrinterError
 from station.core.requests import require_person
-from station.core.supplies import InkLevel, Item, StockLine, suggest, warnings
+from station.core.supplies import InkLevel, Item, StockLine, Usage, suggest, warnings
 from station.services.lifecycle_routing import served_schools
 from station.services.station import Station
 from station.store import hologram_records, lifecycle_records, supply_records
@@ -107,7 +107,7 @@ class ResupplyRequest:
     kind: str
     who: str
     cycle: str
-    usage: supply_records.Usage
+    usage: Usage
     stock: dict[Item, int]
     pending_cards: int
     pending_holograms: int
@@ -137,7 +137,8 @@ def build_request(station: Station, *, since: str | None, asked: dict[Item, int 
         start = since or supply_records.last_request_at(conn)
         usage = supply_records.usage(conn, since=start, until=now_iso())
         cards = holograms = 0
-        for school in served_schools(station):
+        served = served_schools(station)
+        for school in served:
             for line in lifecycle_records.cycle_lists(conn, school.cct, status.cycle):
                 cards += line.need is Need.CARD
                 holograms += line.need is Need.HOLOGRAM
@@ -146,11 +147,15 @@ def build_request(station: Station, *, since: str | None, asked: dict[Item, int 
     stock[Item.HOLOGRAMAS] = status.holograms_this_cycle
     low_ink = sum(1 for i in status.ink or [] if i.level is not None
                   and i.level < int(station.settings["supplies.low_ink_percent"]))
-    wanted = suggest(needs_card=cards, needs_hologram=holograms, stock=stock, low_ink=low_ink)
+    limits = {item: int(station.settings[key]) for item, key in THRESHOLD_KEYS.items()}
+    wanted = suggest(needs_card=cards, needs_hologram=holograms, stock=stock, low_ink=low_ink,
+                     reserve=limits)
     final = {item: (asked.get(item) if asked.get(item) is not None else wanted[item])
              for item in Item}
     s = station.settings
     who = s["station.school_cct"] if s["station.kind"] == "escuela" else s["station.drse"]
+    if not who and len(served) == 1:
+        who = f"{served[0].cct} {served[0].nombre}"
     return ResupplyRequest(next_id, station.today(), s["station.id"], s["station.kind"],
                            who or s["station.id"], status.cycle, usage, stock, cards, holograms,
                            {k: int(v or 0) for k, v in final.items()}, status.warnings,

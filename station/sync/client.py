@@ -84,7 +84,7 @@ class CentralClient:
         body = data or b""
         retrying = Retrying(
             stop=stop_after_attempt(self.attempts) | stop_after_delay(self.max_delay_s),
-            wait=wait_exponential_jitter(multiplier=0.1, max=5.0),
+            wait=wait_exponential_jitter(multiplier=0.1, max=5.0, jitter=0.25),
             retry=retry_if_exception_type(_Transient), reraise=True)
         try:
             for attempt in retrying:

@@ -25,7 +25,8 @@ def watch_forever(station: Station, client: CentralClient, *, interval_s: float,
     """
     runs = 0
     retrying = Retrying(wait=wait_exponential_jitter(multiplier=max(interval_s / 10, 0.05),
-                                                     max=max(interval_s, 0.05)),
+                                                     max=max(interval_s, 0.05),
+                                                     jitter=min(interval_s / 4, 30.0)),
                         retry=retry_if_exception_type(_Failed), stop=stop_never,
                         sleep=sleep, reraise=True)
     while max_runs is None or runs < max_runs:

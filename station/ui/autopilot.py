@@ -179,11 +179,11 @@ def _on_screen(widget: Widget) -> bool:
     x, y = widget.to_window(*widget.center)
     if not (0 <= x <= Window.width and 0 <= y <= Window.height):
         return False
-    parent = widget.parent
-    while parent is not None:  # inside a scroll view: must be within its viewport
-        from kivy.uix.scrollview import ScrollView
+    from kivy.uix.scrollview import ScrollView
 
-        if isinstance(parent, ScrollView):
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView):  # inside a scroll view: within its viewport
             px, py = parent.to_window(parent.x, parent.y)
             if not (px <= x <= px + parent.width and py <= y <= py + parent.height):
                 return False

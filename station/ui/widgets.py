@@ -241,28 +241,40 @@ class Tile(ButtonBehavior, Surface, BoxLayout):
 
 
 class Badge(Surface, BoxLayout):
-    """A status chip: icon + word on a soft colour. ``kind``: ok, warn, bad, info, neutral."""
+    """A status chip: icon + word on a soft colour. ``kind``: ok, warn, bad, info, neutral.
 
-    def __init__(self, *, text: str, kind: str = "neutral", icon: str = "", **kwargs: Any) -> None:
+    :meth:`set` changes it in place (list rows reuse their widgets).
+    """
+
+    def __init__(self, *, text: str = "", kind: str = "neutral", icon: str = "",
+                 **kwargs: Any) -> None:
         t = theme()
-        strong, soft = t.palette.tone(kind)
         kwargs.setdefault("size_hint", (None, None))
         kwargs.setdefault("height", round(t.font_small * 1.9))
         kwargs.setdefault("padding", (t.gap, 0))
         kwargs.setdefault("spacing", t.gap // 2)
-        super().__init__(bg=soft, radius=kwargs["height"] / 2, **kwargs)
+        super().__init__(radius=kwargs["height"] / 2, **kwargs)
         self.init_surface()
-        side = t.font_small * 1.05
-        if icon:
-            self.add_widget(_centered(Icon(name=icon, color=strong, size_hint=(None, None),
-                                           size=(side, side))))
-            self.children[0].size_hint_x, self.children[0].width = None, side
-        label = Label(text=text, color=strong, bold=True, font_size=t.font_small,
-                      size_hint_x=None)
-        label.texture_update()
-        label.width = label.texture_size[0]
-        self.add_widget(label)
-        self.width = label.width + (side + t.gap // 2 if icon else 0) + 2 * t.gap
+        self._side = t.font_small * 1.05
+        self._icon = Icon(size_hint=(None, None), size=(self._side, self._side))
+        self._icon_box = _centered(self._icon)
+        self._icon_box.size_hint_x, self._icon_box.width = None, self._side
+        self._label = Label(bold=True, font_size=t.font_small, size_hint_x=None)
+        self.add_widget(self._icon_box)
+        self.add_widget(self._label)
+        self.set(text, kind, icon)
+
+    def set(self, text: str, kind: str = "neutral", icon: str = "") -> None:
+        t = theme()
+        strong, soft = t.palette.tone(kind)
+        self.bg = soft
+        self._label.text, self._label.color = text, strong
+        self._label.texture_update()
+        self._label.width = self._label.texture_size[0]
+        self._icon.name, self._icon.color = icon or "info", strong
+        self._icon_box.opacity = 1 if icon else 0
+        self._icon_box.width = self._side if icon else 0
+        self.width = self._label.width + (self._side + t.gap // 2 if icon else 0) + 2 * t.gap
 
 
 class Notice(Surface, BoxLayout):

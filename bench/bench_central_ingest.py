@@ -1,0 +1,219 @@
+"""Central ingest: station events per second, pushed over signed HTTP, SQLite vs PostgreSQL.
+
+Central runs as its own process (``central serve``, one uvicorn worker) on loopback; a station
+client (the real ``CentralClient``: signing, requests) pushes 20,000 events — per sheet one
+``sheet_issued`` with 8 cards, one ``sheet_sent``, one ``sheet_confirmed`` — in batches of 500
+(the default ``sync.batch_size``) and, side by side, batches of 50. Median of several runs,
+each with a fresh station. Goal (issue 4): ≥ 5,000 events/s on both databases.
+
+Run: .venv/bin/python bench/bench_central_ingest.py [--events 20000] [--runs 3]
+Helpers here (PostgreSQL and central as processes) are shared by the other central benches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = Path(sys.executable).parent
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+TOKEN = "token-de-banco-de-pruebas-suficientemente-largo"
+STAFF = {"Authorization": f"Bearer {TOKEN}"}
+SCHOOL = "14DPR9901D"
+
+
+def machine() -> str:
+    return (f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
+            f"Python {platform.python_version()} · {platform.platform()}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Postgres:
+    """A throwaway PostgreSQL 15 on loopback (as the postgres user; durable settings kept)."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="bench-pg-"))
+        self.folder.chmod(0o755)
+        shutil.chown(self.folder, "postgres")
+        self.port = free_port()
+        data = self.folder / "data"
+        self._run(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+                  "-E", "UTF8", "--locale=C.UTF-8")
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(self.folder / "log"),
+                  "-w", "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+                  " -c max_connections=400 -c shared_buffers=256MB", "start")
+        self.data = data
+        self.n = 0
+
+    @staticmethod
+    def _run(*args: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True,
+                       capture_output=True, timeout=120)
+
+    def new_database(self) -> str:
+        import psycopg
+
+        self.n += 1
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres",
+                             autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE bench{self.n}")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/bench{self.n}"
+
+    def stop(self) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D",
+                        str(self.data), "-m", "fast", "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Central:
+    """``central serve`` as a process, with its own data folder and database."""
+
+    def __init__(self, database_url: str | None, *, workers: int = 1,
+                 folder: Path | None = None) -> None:
+        self.folder = folder or Path(tempfile.mkdtemp(prefix="bench-central-"))
+        self.port = free_port()
+        self.env = {**os.environ, "CENTRAL_DATA_DIR": str(self.folder),
+                    "CENTRAL_ADMIN_TOKEN": TOKEN, "CENTRAL_WORKERS": str(workers)}
+        if database_url:
+            self.env["CENTRAL_DATABASE_URL"] = database_url
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def cli(self, *args: str) -> str:
+        out = subprocess.run([str(VENV / "central"), *args], env=self.env, check=True,
+                             capture_output=True, text=True, timeout=600)
+        return out.stdout
+
+    def start(self) -> Central:
+        self.process = subprocess.Popen([str(VENV / "central"), "serve", "--port",
+                                         str(self.port)], env=self.env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/openapi.json", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError("central did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(30)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def enroll(self, key: Any, *, school: str = SCHOOL) -> str:
+        from station.sync.client import CentralClient
+
+        code = requests.post(f"{self.url}/api/v1/admin/enrollment-codes", headers=STAFF,
+                             json={"kind": "escuela", "school_cct": school,
+                                   "station_name": "banco", "staff": "banco"},
+                             timeout=30).json()["code"]
+        client = CentralClient(self.url, key=key)
+        answer = client.post_json("/api/v1/enroll", {
+            "code": code, "public_key": base64.b64encode(key.public_bytes()).decode()})
+        client.close()
+        return str(answer["station_id"])
+
+
+def demo_roster(central: Central, folder: Path, *, students: int = 30) -> None:
+    from station.services.demo_data import write_demo_export
+
+    escuelas, alumnos = write_demo_export(folder, students=students)
+    central.cli("import-roster", str(escuelas), str(alumnos))
+
+
+def events(n: int, key_hex: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    sheet = folio = 0
+    while len(out) < n:
+        sheet += 1
+        cards = [{"folio": folio + i, "curp": f"BANC{sheet:06d}HJCXXX{i:02d}"} for i in range(8)]
+        folio += 8
+        for kind, payload in (
+                ("sheet_issued", {"sheet": sheet, "cct": SCHOOL, "issued_on": "2026-09-01",
+                                  "key_id": key_hex, "reprint_of": None, "cards": cards,
+                                  "cancelled": []}),
+                ("sheet_sent", {"sheet": sheet, "printer": "Credenciales", "job": sheet}),
+                ("sheet_confirmed", {"sheet": sheet})):
+            seq = len(out) + 1
+            out.append({"seq": seq, "prev_seq": seq - 1, "at": "2026-09-01T10:00:00+00:00",
+                        "kind": kind, "payload": payload})
+    return out[:n]
+
+
+def push_run(central: Central, n: int, batch: int, folder: Path) -> float:
+    """Seconds to push ``n`` events from a fresh station in batches of ``batch``."""
+    from station.credential.keys import StationKey
+    from station.sync.client import CentralClient
+
+    key = StationKey.generate(folder / f"k{time.monotonic_ns()}" / "station.key")
+    central.enroll(key)
+    todo = events(n, key.key_id.hex())
+    client = CentralClient(central.url, key=key)
+    t0 = time.perf_counter()
+    for i in range(0, n, batch):
+        answer = client.post_json("/api/v1/sync/events", {"events": todo[i:i + batch]})
+        assert answer["acked_through"] == todo[min(i + batch, n) - 1]["seq"], answer
+    elapsed = time.perf_counter() - t0
+    client.close()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    print(f"machine: {machine()}")
+    pg = Postgres() if (PG_BIN / "initdb").exists() else None
+    work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    try:
+        for backend in ("sqlite", "postgresql"):
+            if backend == "postgresql" and pg is None:
+                print("postgresql: not installed, skipped")
+                continue
+            central = Central(pg.new_database() if backend == "postgresql" and pg else None)
+            try:
+                demo_roster(central, work / backend)
+                central.start()
+                results = {}
+                for batch in (500, 50):
+                    times = [push_run(central, args.events, batch, work)
+                             for _ in range(args.runs)]
+                    results[batch] = args.events / statistics.median(times)
+                print(f"{backend:10s} batch 500: {results[500]:8.0f} events/s   "
+                      f"batch 50: {results[50]:8.0f} events/s   "
+                      f"ratio 500/50: {results[500] / results[50]:.2f}x   "
+                      f"(median of {args.runs} × {args.events} events)")
+            finally:
+                central.stop()
+    finally:
+        if pg:
+            pg.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
