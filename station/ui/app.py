@@ -61,6 +61,7 @@ class Session:
     cct: str | None = None
     produced: list[Any] = field(default_factory=list)
     print_job: Job | None = None
+    outcome: Any = None
     verification: Any = None
 
 

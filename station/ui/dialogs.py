@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
 
 from station.core.errors import StationError
@@ -41,7 +42,7 @@ def is_open() -> bool:
 
 
 def show(*, kind: str, title: str, message: str, choices: Sequence[Choice] = (),
-         kid: str = "dialog") -> ModalView:
+         kid: str = "dialog", columns: int = 0) -> ModalView:
     """A centred panel over a dimmed screen; every choice closes it, then runs its action."""
     close_all()
     t = theme()
@@ -61,13 +62,17 @@ def show(*, kind: str, title: str, message: str, choices: Sequence[Choice] = (),
     head.add_widget(FitLabel(text=title, bold=True, font_size=t.font_title, color=strong))
     panel.add_widget(head)
     panel.add_widget(FitLabel(text=message, kid=f"{kid}_message", valign="top"))
-    row = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
-    for choice in choices or (Choice(_("Entendido"), "check", kid=f"{kid}_ok"),):
+    choices = list(choices or (Choice(_("Entendido"), "check", kid=f"{kid}_ok"),))
+    cols = columns or len(choices)
+    rows = -(-len(choices) // cols)
+    grid = GridLayout(cols=cols, spacing=t.gap, size_hint_y=None,
+                      height=rows * t.touch + (rows - 1) * t.gap)
+    for choice in choices:
         button = TouchButton(text=choice.text, icon=choice.icon, style=choice.style,
                              kid=choice.kid or f"{kid}_ok")
         button.bind(on_release=lambda _b, c=choice: _choose(view, c))
-        row.add_widget(button)
-    panel.add_widget(row)
+        grid.add_widget(button)
+    panel.add_widget(grid)
     view.add_widget(panel)
     view.bind(on_dismiss=lambda v: _open.remove(v) if v in _open else None)
     _open.append(view)

@@ -47,6 +47,7 @@ class Surface:
     border = ColorProperty((0, 0, 0, 0))
     radius = NumericProperty(0)
     kid = StringProperty("")
+    payload = ObjectProperty(None, allownone=True)
 
     def init_surface(self) -> None:
         w: Any = self
@@ -308,7 +309,6 @@ class Selectable(ButtonBehavior, Surface, BoxLayout):
     """A list row that can be tapped; ``selected`` shows it highlighted and with a tick."""
 
     selected = BooleanProperty(False)
-    payload = ObjectProperty(None, allownone=True)
 
     def __init__(self, **kwargs: Any) -> None:
         t = theme()

@@ -1,0 +1,200 @@
+"""Before printing: the exact sheets (same renderer, no folio used yet), the printer's state,
+and one button to print them."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from kivy.core.image import Image as CoreImage
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+
+from station.core.errors import PrinterError, StationError
+from station.printer.cups_queue import QueueStatus
+from station.services import kiosk_print, preview
+from station.services.kiosk_print import Batch
+from station.ui import dialogs
+from station.ui.i18n import _, ngettext
+from station.ui.machine import State
+from station.ui.screens.base import KioskScreen, row
+from station.ui.widgets import FitLabel, Notice, Panel, TouchButton, theme
+from station.ui.worker import Job
+
+
+def printer_notice(status: QueueStatus | StationError) -> Notice:
+    """The printer's state in words, with a tone and an icon."""
+    if isinstance(status, StationError):
+        return Notice(kind="bad", message=status.user_message(), kid="printer_notice")
+    low = [m for m in status.markers if m.is_low]
+    blocked = status.state == "stopped" or not status.accepting
+    kind = "bad" if blocked else ("warn" if low or status.reasons else "ok")
+    words = _("Impresora «{queue}»: {state}").format(queue=status.queue,
+                                                       state=status.message_es)
+    if low:
+        words += " " + _("Tinta baja: {names}.").format(names=", ".join(m.name for m in low))
+    return Notice(kind=kind, message=words, kid="printer_notice")
+
+
+class PreviewScreen(KioskScreen):
+    state = State.PRINT_PREVIEW
+    title = _("Vista previa de la impresión")
+
+    def build(self) -> None:
+        t = theme()
+        p = t.palette
+        self.batches: list[Batch] = []
+        self.pages: list[tuple[int, int]] = []
+        self.index = 0
+        self.images: dict[int, bytes] = {}
+        self.printer_ok = False
+        main = BoxLayout(spacing=t.pad)
+        frame = Panel(bg=p.surface, border=p.border, padding=t.gap, size_hint_x=0.42)
+        self.image = Image(fit_mode="contain")
+        frame.add_widget(self.image)
+        main.add_widget(frame)
+        side = BoxLayout(orientation="vertical", spacing=t.gap)
+        self.summary = FitLabel(font_size=t.font_large, bold=True, kid="preview_summary")
+        self.detail = FitLabel(color=p.muted, kid="preview_detail")
+        side.add_widget(self.summary)
+        side.add_widget(self.detail)
+        self.prev = TouchButton(icon="prev", text=_("Anterior"), style="secondary",
+                                kid="preview_prev")
+        self.prev.bind(on_release=lambda *_: self._page(-1))
+        self.page_label = FitLabel(halign="center", bold=True, kid="preview_page")
+        self.next = TouchButton(icon="next", text=_("Siguiente"), style="secondary",
+                                kid="preview_next")
+        self.next.bind(on_release=lambda *_: self._page(1))
+        side.add_widget(row(self.prev, self.page_label, self.next))
+        self.notice_box = BoxLayout(size_hint_y=1.3)
+        side.add_widget(self.notice_box)
+        main.add_widget(side)
+        self.body.add_widget(main)
+        self.cancel = TouchButton(icon="cross", text=_("Cancelar"), style="secondary",
+                                  kid="preview_cancel")
+        self.cancel.bind(on_release=lambda *_: self.app.back())
+        self.retry = TouchButton(icon="sync", text=_("Revisar impresora"), style="secondary",
+                                 kid="preview_retry")
+        self.retry.bind(on_release=lambda *_: self._check_printer())
+        self.go_print = TouchButton(icon="print", text=_("Imprimir"), kid="preview_print")
+        self.go_print.bind(on_release=lambda *_: self._confirm())
+        self.body.add_widget(row(self.cancel, self.retry, self.go_print))
+
+    def enter(self, cct: str | None = None, curps: list[str] | None = None,
+              reprint_of: list[int] | None = None, **_params: Any) -> None:
+        self.batches, self.pages, self.images, self.index = [], [], {}, 0
+        self.image.texture = None
+        self.summary.text = _("Preparando la vista previa…")
+        self.detail.text = ""
+        self.page_label.text = ""
+        self.go_print.disabled = self.prev.disabled = self.next.disabled = True
+        self._set_notice(Notice(kind="info", message=_("Revisando la impresora…")))
+        station = self.app.station
+
+        def work(_progress: Any) -> list[Batch]:
+            if reprint_of:
+                return [Batch(preview.plan_reprint(station, sid), sid) for sid in reprint_of]
+            assert cct is not None
+            return [Batch(preview.plan_print(station, cct, curps))]
+
+        self.app.run_job(Job(_("Vista previa"), work, on_done=self._planned,
+                             on_error=self._failed, keeps_awake=False))
+        self._check_printer()
+
+    def _failed(self, error: BaseException) -> None:
+        if not isinstance(error, StationError):
+            raise error
+        dialogs.show_error(error, then=self.app.back)
+
+    def _planned(self, batches: list[Batch]) -> None:
+        if self.app.machine.state is not State.PRINT_PREVIEW:
+            return
+        self.batches = batches
+        self.pages = [(b, s) for b, batch in enumerate(batches)
+                      for s in range(len(batch.plan.sheets))]
+        cards = sum(b.plan.cards for b in batches)
+        sheets = len(self.pages)
+        cancelled = sum(b.plan.cancelled for b in batches)
+        self.summary.text = (ngettext("{n} credencial", "{n} credenciales", cards).format(n=cards)
+                             + " · " + ngettext("{n} hoja", "{n} hojas", sheets).format(n=sheets))
+        detail = [batches[0].plan.school.nombre.title()]
+        if cancelled:
+            detail.append(ngettext(
+                "{n} lugar en blanco se cancelará (lleva la marca CANCELADA).",
+                "{n} lugares en blanco se cancelarán (llevan la marca CANCELADA).",
+                cancelled).format(n=cancelled))
+        detail.append(_("Los folios se asignan al imprimir."))
+        self.detail.text = "\n".join(detail)
+        self.go_print.text = ngettext("Imprimir {n} hoja", "Imprimir {n} hojas",
+                                      sheets).format(n=sheets)
+        self._update_print_button()
+        self._show_page()
+
+    def _page(self, step: int) -> None:
+        self.index = max(0, min(len(self.pages) - 1, self.index + step))
+        self._show_page()
+
+    def _show_page(self) -> None:
+        total = len(self.pages)
+        self.page_label.text = _("Hoja {i} de {n}").format(i=self.index + 1, n=total)
+        self.prev.disabled = self.index == 0
+        self.next.disabled = self.index >= total - 1
+        if self.index in self.images:
+            self._show_image(self.index, self.images[self.index])
+            return
+        self.image.texture = None
+        station = self.app.station
+        batch_no, sheet_no = self.pages[self.index]
+        plan = self.batches[batch_no].plan
+        index = self.index
+        printer = str(station.settings["printer.queue"] or "pdf")
+        dpi = 60 if theme().compact else 90
+        self.app.run_job(Job(
+            _("Vista previa"),
+            lambda _p: preview.render_preview(station, plan, sheet_no, printer=printer, dpi=dpi),
+            on_done=lambda png: self._show_image(index, png), on_error=self._failed,
+            keeps_awake=False))
+
+    def _show_image(self, index: int, png: bytes) -> None:
+        self.images[index] = png
+        if index == self.index and self.app.machine.state is State.PRINT_PREVIEW:
+            self.image.texture = CoreImage(io.BytesIO(png), ext="png").texture
+
+    def _check_printer(self) -> None:
+        station = self.app.station
+        self.printer_ok = False
+        self._update_print_button()
+
+        def work(_progress: Any) -> QueueStatus | StationError:
+            try:
+                return kiosk_print.printer_status(station)
+            except PrinterError as error:
+                return error
+
+        self.app.run_job(Job(_("Impresora"), work, on_done=self._printer_checked,
+                             keeps_awake=False))
+
+    def _printer_checked(self, status: QueueStatus | StationError) -> None:
+        self._set_notice(printer_notice(status))
+        self.printer_ok = isinstance(status, QueueStatus) and status.accepting \
+            and status.state != "stopped"
+        self._update_print_button()
+
+    def _update_print_button(self) -> None:
+        self.go_print.disabled = not (self.printer_ok and self.batches)
+
+    def _set_notice(self, notice: Notice) -> None:
+        self.notice_box.clear_widgets()
+        self.notice_box.add_widget(notice)
+
+    def _confirm(self) -> None:
+        sheets = len(self.pages)
+        dialogs.confirm(
+            title=_("¿Imprimir ahora?"),
+            message=ngettext(
+                "Se asignarán folios a {n} hoja y sus credenciales quedarán registradas como "
+                "expedidas. Coloque las hojas Teslin en la impresora.",
+                "Se asignarán folios a {n} hojas y sus credenciales quedarán registradas como "
+                "expedidas. Coloque las hojas Teslin en la impresora.", sheets).format(n=sheets),
+            yes=_("Sí, imprimir"), no=_("Todavía no"), kid="confirm_print",
+            on_yes=lambda: self.app.go(State.PRINT_PROGRESS, batches=list(self.batches)))
