@@ -144,11 +144,13 @@ def demo_roster(central: Central, folder: Path, *, students: int = 30) -> None:
 
 
 def events(n: int, key_hex: str) -> list[dict[str, Any]]:
+    """A station's events; every card for a different student (no replacement storm)."""
     out: list[dict[str, Any]] = []
     sheet = folio = 0
+    tag = key_hex[:6].upper()
     while len(out) < n:
         sheet += 1
-        cards = [{"folio": folio + i, "curp": f"BANC{sheet:06d}HJCXXX{i:02d}"} for i in range(8)]
+        cards = [{"folio": folio + i, "curp": f"{tag}{sheet:06d}HJC{i:03d}"} for i in range(8)]
         folio += 8
         for kind, payload in (
                 ("sheet_issued", {"sheet": sheet, "cct": SCHOOL, "issued_on": "2026-09-01",

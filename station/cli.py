@@ -424,14 +424,28 @@ def audit_cmd(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command("verify")
-@click.argument("image", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("image", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--camera", "camera", is_flag=False, flag_value="", default=None,
+              metavar="[DEVICE]", help="Verify cards shown to the camera (default device: the "
+              "camera.device setting) until Ctrl-C.")
+@click.option("--max-seconds", type=float, help="With --camera: stop after this many seconds.")
 @json_option
 @click.pass_context
 @friendly_errors
-def verify_cmd(ctx: click.Context, image: Path, as_json: bool) -> None:
-    """Verify the credentials in a scan or photo of a card or a whole sheet."""
+def verify_cmd(ctx: click.Context, image: Path | None, camera: str | None,
+               max_seconds: float | None, as_json: bool) -> None:
+    """Verify the credentials in a scan or photo of a card or a whole sheet, or shown to the
+    camera (--camera)."""
     from station.services.verification import verify_image
 
+    if (image is None) == (camera is None):
+        raise click.UsageError("Indique una IMAGEN o --camera (no los dos).")
+    if camera is not None:
+        from station.cli_camera import verify_with_camera
+
+        verify_with_camera(ctx, camera, max_seconds, as_json)
+        return
+    assert image is not None
     results = verify_image(_station(ctx), image)
     if not results:
         emit(as_json, [], "No se encontró ningún código QR en la imagen. Acerque la credencial, "

@@ -18,4 +18,5 @@ def require_part(available: bool, what: str) -> None:
     pytest.skip(f"real part missing: {what}")
 
 
-pytest_plugins = ["plugin_cups", "plugin_station", "plugin_central", "plugin_lifecycle"]
+pytest_plugins = ["plugin_cups", "plugin_station", "plugin_central", "plugin_lifecycle",
+                  "plugin_camera"]

@@ -6,10 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from central.db import next_rev
+from central.db import bulk_insert, next_rev
 from central.errors import ApiError
 from central.models import Card, Conflict, Revocation, StaffAction
 
@@ -25,7 +25,7 @@ def add_revocation(session: Session, *, key_id: str, folio: int, cause: str, rea
 
 def insert_cards(session: Session, rows: list[dict[str, object]]) -> None:
     if rows:
-        session.execute(insert(Card), rows)
+        bulk_insert(session, Card, rows, chunk=500)
 
 
 def supersede(session: Session, *, curps: Iterable[str], now: datetime) -> list[Conflict]:
@@ -34,9 +34,14 @@ def supersede(session: Session, *, curps: Iterable[str], now: datetime) -> list[
     Cards from two stations for one student are a conflict that central staff must see.
     """
     curps = sorted(set(curps))
+    doubled: list[str] = []
+    for i in range(0, len(curps), 1000):  # usually none: only those students are loaded
+        doubled += session.scalars(
+            select(Card.curp).where(Card.curp.in_(curps[i:i + 1000]), Card.status == "active")
+            .group_by(Card.curp).having(func.count() > 1))
     active: dict[str, list[Card]] = defaultdict(list)
-    for i in range(0, len(curps), 1000):
-        for card in session.scalars(select(Card).where(Card.curp.in_(curps[i:i + 1000]),
+    for i in range(0, len(doubled), 1000):
+        for card in session.scalars(select(Card).where(Card.curp.in_(doubled[i:i + 1000]),
                                                        Card.status == "active")):
             active[card.curp].append(card)
     conflicts = []

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.crud import cards as card_ops
 from central.crud.photos import want_photo
 from central.crud.stations import require_in_scope
+from central.db import bulk_insert
 from central.errors import ApiError
 from central.models import Station, StationEvent
 from station.core.routing import Thresholds
@@ -97,7 +98,7 @@ def ingest(session: Session, *, station: Station, events: Sequence[Event],
                            f"El evento {ev.seq} ya se recibió con otro contenido: el registro de "
                            "la estación fue reemplazado o restaurado. Pida ayuda a soporte.")
     if fresh:
-        session.execute(insert(StationEvent), [
+        bulk_insert(session, StationEvent, [
             {"station_id": station.id, "seq": ev.seq, "prev_seq": ev.prev_seq, "at": ev.at,
              "kind": ev.kind, "payload": ev.payload_text, "digest": digest, "received_at": now}
             for ev, digest in fresh])

@@ -7,9 +7,9 @@ folder (device files, sysfs names, a Pi config.txt) and check the findings.
 from __future__ import annotations
 
 import errno
-import getpass
 import grp
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -61,6 +61,14 @@ def _libcamera_count() -> int | None:
     return len(_LISTED.findall(out.stdout + out.stderr))
 
 
+def _user_name() -> str:
+    # The effective user (what opens the device), not $USER, which sudo and su keep.
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return str(os.geteuid())
+
+
 def _in_video_group(user: str) -> bool | None:
     try:
         group = grp.getgrnam("video")
@@ -106,7 +114,7 @@ def gather_facts(root: Path = Path("/"), *, probe_frames: FrameProbe | None = de
     except OSError:
         is_pi = False
     legacy, auto_off, config = _pi_config(root) if is_pi else (False, False, "")
-    user = getpass.getuser()
+    user = _user_name()
     return CameraFacts(
         nodes=tuple(nodes), user=user, user_in_video_group=_in_video_group(user),
         is_root=os.geteuid() == 0, raspberry_pi=is_pi, legacy_camera_enabled=legacy,

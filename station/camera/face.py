@@ -186,7 +186,8 @@ def _background(grey: np.ndarray, face: Rect) -> float:
     regions = []
     top = int(max(0, face.y - 0.3 * face.h))
     bottom = int(min(h, face.y + face.h))
-    left_x0, left_x1 = int(max(0, face.x - 0.35 * face.w - pad)), int(max(0, face.x - 0.35 * face.w))
+    left_x1 = int(max(0, face.x - 0.35 * face.w))
+    left_x0 = int(max(0, face.x - 0.35 * face.w - pad))
     right_x0 = int(min(w, face.x + 1.35 * face.w))
     right_x1 = int(min(w, face.x + 1.35 * face.w + pad))
     for x0, x1 in ((left_x0, left_x1), (right_x0, right_x1)):

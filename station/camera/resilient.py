@@ -5,7 +5,7 @@ while the camera is away, and records a :class:`CameraEvent` ("lost", "reconnect
 screen or the command line shows. Only the end of a video file ends it (``EndOfVideo``).
 
 >>> import numpy as np
->>> from station.camera.frames import CameraInfo, Frame
+>>> from station.camera.frames import CameraInfo, CameraLost, Frame
 >>> class Once:  # a fake camera (no hardware in a doctest): one frame, then unplugged
 ...     info = CameraInfo("fake", "fake", "fake", 4, 4, 1.0)
 ...     n = 0
@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from station.camera.frames import Camera, CameraError, CameraInfo, CameraLost, Frame
+from station.camera.frames import Camera, CameraError, CameraInfo, Frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +88,7 @@ class ResilientCamera:
                 return None
         try:
             return self._cam.read()
-        except CameraLost as exc:
-            self._drop()
-            self._lose(exc)
-            return None
-        except CameraError as exc:  # any other failure of the device counts as a loss too
+        except CameraError as exc:  # CameraLost, or any other failure of the device
             self._drop()
             self._lose(exc)
             return None

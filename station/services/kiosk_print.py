@@ -140,3 +140,23 @@ def spoil_sheet(station: Station, sheet_id: int, reason: str) -> sheet_records.S
     """The sheet came out wrong: its folios are spoiled, its students pending again."""
     with station.db.write() as conn:
         return sheet_records.spoil(conn, sheet_id, reason=reason)
+
+
+def print_test_page(station: Station, kind: str, *, on_progress: Progress) -> JobStatus:
+    """Print a specimen sheet (``kind="specimen"``) or the calibration page: no folio used.
+
+    Follows the job until CUPS is done with it and returns its last status.
+    """
+    from station.services.test_prints import calibration_pdf, specimen_pdf
+
+    queue = open_queue(station)
+    printer = printer_name(station)
+    if kind == "specimen":
+        pdf, title = specimen_pdf(station, printer=printer), "Espécimen"
+    else:
+        pdf, title = calibration_pdf(station, printer=printer), "Calibración"
+    on_progress(0.2, "Enviando a la impresora…")
+    job_id = queue.submit(pdf, title=title)
+    return queue.follow(job_id, timeout_s=float(station.settings["printer.job_timeout_s"]),
+                        on_update=lambda s: on_progress(0.6 if not s.final else 1.0,
+                                                        s.message_es))

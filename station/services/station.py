@@ -10,6 +10,8 @@ Data folder layout (mode 0700; files 0600 where they hold minors' data or keys):
     keys/station.key    the station's signing key
     trust.json          trusted station keys (own key from first run; central's later)
     sheets/             print files, one per sheet
+    documents/          resupply requests and reports (PDF/XLSX)
+    deliveries/         acknowledgements of receipt for DRSE deliveries (and their signed scans)
 """
 
 from __future__ import annotations

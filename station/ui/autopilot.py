@@ -120,9 +120,8 @@ class Pilot:
         yield Wait(lambda: self._tappable(kid), timeout_s, f"botón «{kid}»")
         widget = self.find(kid)
         assert widget is not None
-        self.touch(*widget.to_window(*widget.center))
         self.report.steps.append(f"tap {kid}")
-        yield Frames(2)
+        yield from self.touch(*widget.to_window(*widget.center))
 
     def tap_payload(self, kid: str, match: Callable[[Any], bool], what: str,
                     timeout_s: float = 15.0) -> Step:
@@ -133,21 +132,25 @@ class Pilot:
         yield Wait(lambda: candidate() is not None, timeout_s, what)
         widget = candidate()
         assert widget is not None
-        self.touch(*widget.to_window(*widget.center))
         self.report.steps.append(f"tap {what}")
-        yield Frames(2)
+        yield from self.touch(*widget.to_window(*widget.center))
 
     def type_text(self, text: str) -> Step:
         """Type on the on-screen keyboard, key by key."""
         for char in text.upper():
             yield from self.tap("key_space" if char == " " else f"key_{char}")
 
-    def touch(self, x: float, y: float) -> None:
+    def touch(self, x: float, y: float) -> Step:
+        """A finger down and up at (x, y), queued like real input: the event loop dispatches
+        it, so an error in a handler reaches the app's failsafe exactly as with a finger."""
+        from kivy.base import EventLoop
         from kivy.tests.common import UnitTestTouch
 
         touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        touch.touch_up()
+        EventLoop._dispatch_input("begin", touch)
+        yield Frames(1)
+        EventLoop._dispatch_input("end", touch)
+        yield Frames(2)
 
     def _tappable(self, kid: str) -> bool:
         widget = self.find(kid)

@@ -19,14 +19,10 @@ import uuid
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from station.services.diagnostics import log_path, scrub
+
 LOGGER = logging.getLogger("station.kiosk")
-CURP_PATTERN = re.compile(r"\b[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d\b", re.I)
 _BIRTH_DATE = re.compile(r"\b(19|20)\d{2}-\d{2}-\d{2}\b")
-
-
-def scrub(text: str) -> str:
-    """``text`` without CURPs."""
-    return CURP_PATTERN.sub("[CURP]", text)
 
 
 class ScrubFilter(logging.Filter):
@@ -36,10 +32,6 @@ class ScrubFilter(logging.Filter):
         message = scrub(record.getMessage())
         record.msg, record.args = message, None
         return True
-
-
-def log_path(data_dir: Path) -> Path:
-    return data_dir / "logs" / "kiosk.log"
 
 
 def setup_logging(data_dir: Path) -> Path:

@@ -1,8 +1,9 @@
 """Scenarios the autopilot plays on the real kiosk (see :mod:`station.ui.autopilot`).
 
-Each drives a whole flow by touch, takes a screenshot of every screen it passes, and puts
-what it saw in ``pilot.report.data`` for the test to check against the ledger and the printer.
-``pilot.config`` holds the test's facts: ``users`` (name, id, pin), ``cct``...
+Each drives a whole flow by touch, takes a screenshot of every screen it passes (numbered in
+the order of the tour), and puts what it saw in ``pilot.report.data`` for the test to check
+against the ledger and the printer. ``pilot.config`` holds the test's facts (users and PINs,
+the school, the camera files): see ``tests/plugin_ui.py``.
 """
 
 from __future__ import annotations
@@ -10,13 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 from station.ui.autopilot import Pilot, Scenario, Step
+from station.ui.machine import State
+
+
+def _data(pilot: Pilot) -> dict[str, Any]:
+    return pilot.report.data
+
+
+def _screen(pilot: Pilot, state: State) -> Any:
+    return pilot.app.screens[state]
 
 
 def sign_in(pilot: Pilot, who: str = "operator") -> Step:
     user: dict[str, Any] = pilot.config["users"][who]
     if pilot.app.machine.user is not None:
         yield from pilot.tap("bar_sign_out")
-        yield from pilot.at("home")
+    yield from pilot.at("home")
     yield from pilot.tap("tile_sign_in")
     yield from pilot.at("sign_in")
     yield from pilot.tap(f"user_{user['id']}")
@@ -27,25 +37,264 @@ def sign_in(pilot: Pilot, who: str = "operator") -> Step:
     yield from pilot.at("home")
 
 
-def smoke(pilot: Pilot) -> Step:
+def signin_flow(pilot: Pilot) -> Step:
+    """Home, the users, a wrong PIN, the right one, home with the operator's tiles."""
     yield from pilot.at("home")
     yield from pilot.shot("01-inicio")
     yield from pilot.tap("tile_sign_in")
     yield from pilot.at("sign_in")
-    yield from pilot.shot("02-usuarios")
+    yield from pilot.shot("02-elegir-usuario")
     user = pilot.config["users"]["operator"]
     yield from pilot.tap(f"user_{user['id']}")
     yield from pilot.tap("pin_1")
+    yield from pilot.tap("pin_1")
     yield from pilot.tap("pin_enter")
-    yield from pilot.until(lambda: "PIN equivocado" in pilot.text_of("pin_message"),
+    yield from pilot.until(lambda: "equivocado" in pilot.text_of("pin_message"),
                            "aviso de PIN equivocado")
     yield from pilot.shot("03-pin-equivocado")
+    _data(pilot)["wrong_pin_message"] = pilot.text_of("pin_message")
     for digit in user["pin"]:
         yield from pilot.tap(f"pin_{digit}")
     yield from pilot.tap("pin_enter")
     yield from pilot.until(lambda: pilot.app.machine.user is not None, "sesión iniciada")
     yield from pilot.at("home")
-    yield from pilot.shot("04-inicio-con-sesion")
+    yield from pilot.shot("04-inicio-operador")
+    _data(pilot)["operator_tiles"] = sorted(str(getattr(w, "kid", "")) for w in
+                                            _screen(pilot, State.HOME).tiles.children)
 
 
-SCENARIOS: dict[str, Scenario] = {"smoke": smoke}
+def roster_flow(pilot: Pilot) -> Step:
+    """The roster: filters, a search typed on the keyboard, a refused selection (no photo)."""
+    yield from pilot.tap("tile_roster")
+    yield from pilot.until(lambda: pilot.state in ("roster", "schools"), "alumnos o escuelas")
+    if pilot.state == "schools":
+        yield from pilot.frames(2)
+        yield from pilot.shot("05-elegir-escuela")
+        cct = pilot.config["cct"]
+        yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
+    yield from pilot.at("roster")
+    yield from pilot.shot("05-alumnos-pendientes")
+    yield from pilot.tap("filter_all")
+    yield from pilot.shot("06-alumnos-todos")
+    roster = _screen(pilot, State.ROSTER)
+    target = roster.entries[3]
+    surname = target.list_name.split()[0]
+    yield from pilot.tap("search")
+    yield from pilot.type_text(surname[:4])
+    yield from pilot.shot("07-buscar-con-teclado")
+    _data(pilot)["search"] = {"typed": surname[:4], "shown": [d["name"] for d in
+                                                              roster.list.data]}
+    yield from pilot.tap("key_done")
+    yield from pilot.tap("search_clear")
+    yield from pilot.tap("filter_no_photo")
+    no_photo = pilot.config["no_photo"]
+    yield from pilot.tap_payload("row_check", lambda p: p == no_photo, "alumno sin foto")
+    yield from pilot.tap("print_selected")
+    yield from pilot.until(lambda: pilot.find("dialog_ok") is not None, "aviso de foto faltante")
+    yield from pilot.shot("08-aviso-sin-foto")
+    _data(pilot)["no_photo_message"] = pilot.text_of("dialog_message")
+    yield from pilot.tap("dialog_ok")
+    yield from pilot.at("roster")
+    yield from pilot.tap_payload("row_check", lambda p: p == no_photo, "quitar selección")
+    yield from pilot.tap_payload("row_open", lambda p: p == no_photo, "abrir alumno")
+    yield from pilot.at("student")
+    yield from pilot.shot("09-alumno-sin-foto")
+    yield from pilot.tap("bar_back")
+    yield from pilot.at("roster")
+    yield from pilot.tap("filter_pending")
+
+
+def print_flow(pilot: Pilot) -> Step:
+    """Print every pending student with a photo, review, spoil one sheet, reprint it."""
+    roster = _screen(pilot, State.ROSTER)
+    ready = roster._ready()
+    _data(pilot)["printed_curps"] = ready
+    yield from pilot.tap("print_pending")
+    yield from pilot.at("print_preview")
+    yield from pilot.until(lambda: pilot.find("preview_print") is not None and
+                           not pilot.find("preview_print").disabled, "vista previa lista", 60)
+    preview = _screen(pilot, State.PRINT_PREVIEW)
+    yield from pilot.until(lambda: 0 in preview.images, "imagen de la hoja 1", 30)
+    yield from pilot.shot("10-vista-previa-hoja-1")
+    pages = len(preview.pages)
+    _data(pilot)["preview"] = {"pages": pages, "summary": pilot.text_of("preview_summary"),
+                               "detail": pilot.text_of("preview_detail")}
+    if pages > 1:
+        yield from pilot.tap("preview_next")
+        yield from pilot.until(lambda: pages - 1 in preview.images or 1 in preview.images,
+                               "imagen de la hoja 2", 30)
+        yield from pilot.shot("11-vista-previa-hoja-2")
+    yield from pilot.tap("preview_print")
+    yield from pilot.until(lambda: pilot.find("confirm_print_yes") is not None, "confirmación")
+    yield from pilot.shot("12-confirmar-impresion")
+    yield from pilot.tap("confirm_print_yes")
+    yield from pilot.at("print_progress")
+    yield from pilot.shot("13-imprimiendo")
+    yield from pilot.at("print_review", timeout_s=120)
+    yield from pilot.until(lambda: _screen(pilot, State.PRINT_REVIEW).image.texture is not None,
+                           "imagen de la hoja impresa", 30)
+    yield from pilot.shot("14-revisar-hoja")
+    sheets = [s.id for s in _screen(pilot, State.PRINT_REVIEW).sheets]
+    _data(pilot)["produced_sheets"] = sheets
+    for sheet_id in sheets[:-1]:
+        yield from pilot.until(lambda s=sheet_id: pilot.text_of("review_sheet").endswith(
+            str(s)), f"hoja {sheet_id}")
+        yield from pilot.tap("review_good")
+    last = sheets[-1]
+    yield from pilot.until(lambda: pilot.text_of("review_sheet").endswith(str(last)),
+                           f"hoja {last}")
+    yield from pilot.tap("review_bad")
+    yield from pilot.until(lambda: pilot.find("reason_0") is not None, "motivos")
+    yield from pilot.shot("15-motivo-hoja-danada")
+    yield from pilot.tap("reason_0")
+    yield from pilot.until(lambda: pilot.find("review_reprint") is not None, "resumen")
+    yield from pilot.shot("16-revision-terminada")
+    _data(pilot)["spoiled_sheet"] = last
+    yield from pilot.tap("review_reprint")
+    yield from pilot.at("print_preview")
+    yield from pilot.until(lambda: pilot.find("preview_print") is not None and
+                           not pilot.find("preview_print").disabled, "vista previa", 60)
+    yield from pilot.tap("preview_print")
+    yield from pilot.tap("confirm_print_yes")
+    yield from pilot.at("print_review", timeout_s=120)
+    yield from pilot.until(lambda: pilot.find("review_good") is not None, "hoja reimpresa")
+    _data(pilot)["reprinted_sheets"] = [s.id for s in _screen(pilot, State.PRINT_REVIEW).sheets]
+    yield from pilot.tap("review_good")
+    yield from pilot.until(lambda: pilot.find("review_finish") is not None, "fin de revisión")
+    yield from pilot.tap("review_finish")
+    yield from pilot.at("home")
+
+
+def verify_flow(pilot: Pilot) -> Step:
+    """A valid card from the video camera, then a card of a spoiled sheet from a photo."""
+    from station.services.settings_edit import update_settings
+
+    yield from pilot.tap("tile_verify")
+    yield from pilot.at("verify")
+    yield from pilot.until(lambda: _screen(pilot, State.VERIFY).feed is not None and
+                           _screen(pilot, State.VERIFY).feed.frames_shown > 2, "cámara", 20)
+    yield from pilot.shot("17-verificar")
+    yield from pilot.at("verify_result", timeout_s=30)
+    yield from pilot.shot("18-credencial-valida")
+    _data(pilot)["verdict_valid"] = {"headline": pilot.text_of("verdict_headline"),
+                                     "facts": pilot.text_of("verdict_facts")}
+    # The test's second card: a photo of a card whose sheet was marked spoiled.
+    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_revoked"]})
+    yield from pilot.tap("verdict_again")
+    yield from pilot.at("verify_result", timeout_s=30)
+    yield from pilot.shot("19-credencial-no-valida")
+    _data(pilot)["verdict_revoked"] = {"headline": pilot.text_of("verdict_headline"),
+                                       "reason": pilot.text_of("verdict_reason")}
+    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_valid"]})
+    yield from pilot.tap("verdict_done")
+    yield from pilot.at("home")
+
+
+def settings_flow(pilot: Pilot) -> Step:
+    """As the director: settings, the printer and a specimen, calibration, the camera."""
+    yield from sign_in(pilot, "director")
+    _data(pilot)["director_tiles"] = sorted(str(getattr(w, "kid", "")) for w in
+                                            _screen(pilot, State.HOME).tiles.children)
+    yield from pilot.tap("tile_settings")
+    yield from pilot.at("settings")
+    yield from pilot.shot("20-ajustes")
+    yield from pilot.tap("settings_printer")
+    yield from pilot.at("printer")
+    yield from pilot.until(lambda: pilot.find("printer_notice") is not None, "estado", 30)
+    yield from pilot.shot("21-impresora")
+    _data(pilot)["printer_notice"] = pilot.text_of("printer_notice")
+    yield from pilot.tap("printer_specimen")
+    yield from pilot.until(lambda: pilot.find("dialog_ok") is not None, "muestra impresa", 90)
+    _data(pilot)["specimen_message"] = pilot.text_of("dialog_message")
+    yield from pilot.tap("dialog_ok")
+    yield from pilot.tap("bar_back")
+    yield from pilot.at("settings")
+    yield from pilot.tap("settings_calibration")
+    yield from pilot.at("calibration")
+    yield from pilot.tap("nudge_dx_plus_0.1")
+    yield from pilot.tap("nudge_dx_plus_1")
+    yield from pilot.tap("nudge_dy_minus_0.1")
+    yield from pilot.shot("22-calibracion")
+    yield from pilot.tap("calibration_save")
+    yield from pilot.until(lambda: pilot.find("dialog_ok") is not None, "calibración guardada")
+    _data(pilot)["calibration_message"] = pilot.text_of("dialog_message")
+    yield from pilot.tap("dialog_ok")
+    yield from pilot.tap("bar_back")
+    yield from pilot.at("settings")
+    yield from pilot.tap("settings_camera")
+    yield from pilot.at("camera")
+    yield from pilot.until(lambda: pilot.find("camera_choice") is not None, "cámaras", 30)
+    yield from pilot.until(lambda: _screen(pilot, State.CAMERA).feed is not None and
+                           _screen(pilot, State.CAMERA).feed.frames_shown > 2, "vista", 20)
+    yield from pilot.shot("23-camara")
+    yield from pilot.tap("bar_back")
+    yield from pilot.at("settings")
+    yield from pilot.tap("bar_back")
+    yield from pilot.at("home")
+
+
+def report_flow(pilot: Pilot) -> Step:
+    """A problem report with a few words typed on the keyboard."""
+    yield from pilot.tap("tile_report")
+    yield from pilot.at("report")
+    yield from pilot.shot("24-reportar")
+    yield from pilot.tap("category_impresora")
+    yield from pilot.type_text("NO JALA EL PAPEL")
+    yield from pilot.shot("25-describir-problema")
+    yield from pilot.tap("report_create")
+    yield from pilot.until(lambda: pilot.find("report_done") is not None, "reporte", 60)
+    yield from pilot.shot("26-reporte-guardado")
+    _data(pilot)["report_message"] = pilot.text_of("report_done")
+    yield from pilot.tap("report_finish")
+    yield from pilot.at("home")
+
+
+def failsafe_flow(pilot: Pilot) -> Step:
+    """A handler that raises (a test fault bound to a real button): the failsafe, then home."""
+    def broken_handler(*_args: Any) -> None:
+        raise RuntimeError("falla de prueba con CURP GOXL150826HJCNXNC2")
+
+    yield from pilot.tap("tile_verify")
+    yield from pilot.at("verify")
+    button = pilot.find("verify_done")
+    assert button is not None
+    button.fbind("on_press", broken_handler)
+    yield from pilot.tap("verify_done")
+    yield from pilot.at("failsafe")
+    yield from pilot.shot("27-algo-salio-mal")
+    _data(pilot)["failsafe_reference"] = pilot.text_of("failsafe_reference")
+    button.funbind("on_press", broken_handler)
+    yield from pilot.tap("failsafe_home")
+    yield from pilot.at("home")
+    _data(pilot)["after_failsafe_user"] = getattr(pilot.app.machine.user, "name", None)
+
+
+def idle_flow(pilot: Pilot) -> Step:
+    """No touch for the idle time: signed out and back home."""
+    pilot.app.station.settings["kiosk.idle_timeout_s"] = 2.0
+    yield from sign_in(pilot, "operator")
+    yield from pilot.tap("tile_verify")
+    yield from pilot.at("verify")
+    yield from pilot.until(lambda: pilot.app.machine.user is None and pilot.state == "home",
+                           "cierre por inactividad", 15)
+    yield from pilot.frames(3)
+    _data(pilot)["idle_signed_out"] = pilot.app.machine.user is None
+    yield from pilot.shot("28-sesion-cerrada")
+
+
+def tour(pilot: Pilot) -> Step:
+    for part in (signin_flow, roster_flow, print_flow, verify_flow, settings_flow,
+                 report_flow, failsafe_flow, idle_flow):
+        pilot.report.steps.append(f"== {part.__name__}")
+        yield from part(pilot)
+
+
+def smoke(pilot: Pilot) -> Step:
+    yield from signin_flow(pilot)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "tour": tour, "smoke": smoke, "signin": signin_flow, "roster": roster_flow,
+    "print": print_flow, "verify": verify_flow, "settings": settings_flow,
+    "report": report_flow, "failsafe": failsafe_flow, "idle": idle_flow,
+}

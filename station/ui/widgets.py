@@ -319,11 +319,13 @@ class Selectable(ButtonBehavior, Surface, BoxLayout):
         super().__init__(bg=t.palette.surface, border=t.palette.border,
                          radius=t.radius, **kwargs)
         self.init_surface()
-        self.bind(selected=self._paint, state=self._paint)
+        self.bind(selected=self._paint, state=self._paint, disabled=self._paint)
+        self._paint()
 
     def _paint(self, *_args: Any) -> None:
         p = theme().palette
-        self.bg = p.selected if (self.selected or self.state == "down") else p.surface
+        self.bg = p.selected if (self.selected or self.state == "down") else (
+            p.neutral_soft if self.disabled else p.surface)
         self.border = p.primary if self.selected else p.border
 
 

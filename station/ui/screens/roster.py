@@ -113,7 +113,7 @@ class RosterScreen(KioskScreen):
         self.print_selected = TouchButton(icon="print", kid="print_selected", style="secondary")
         self.print_selected.bind(on_release=lambda *_: self._print(list(self.selected)))
         self.print_pending = TouchButton(icon="print", kid="print_pending")
-        self.print_pending.bind(on_release=lambda *_: self._print(None))
+        self.print_pending.bind(on_release=lambda *_: self._print(self._ready()))
         for widget in (self.count, self.print_selected, self.print_pending):
             self.actions.add_widget(widget)
         self.body.add_widget(self.actions)
@@ -183,14 +183,18 @@ class RosterScreen(KioskScreen):
                            if self.search.text else _("No hay alumnos en esta lista."))
         self._actions()
 
+    def _ready(self) -> list[str]:
+        """Pending students who have a photo: the ones a print can take now."""
+        return [e.curp for e in self.entries if not e.issued and e.has_photo]
+
     def _actions(self) -> None:
         n = len(self.selected)
-        pending = sum(1 for e in self.entries if not e.issued)
+        ready = len(self._ready())
         self.count.text = ngettext("{n} seleccionado", "{n} seleccionados", n).format(n=n)
         self.print_selected.text = _("Imprimir selección")
         self.print_selected.disabled = n == 0
-        self.print_pending.text = _("Imprimir pendientes ({n})").format(n=pending)
-        self.print_pending.disabled = pending == 0
+        self.print_pending.text = _("Imprimir pendientes con foto ({n})").format(n=ready)
+        self.print_pending.disabled = ready == 0
 
     # -- actions ------------------------------------------------------------------------
 
@@ -205,9 +209,9 @@ class RosterScreen(KioskScreen):
     def open_student(self, curp: str) -> None:
         self.app.go(State.STUDENT, curp=curp)
 
-    def _print(self, curps: list[str] | None) -> None:
+    def _print(self, curps: list[str]) -> None:
         order = {e.curp: i for i, e in enumerate(self.entries)}
-        chosen = None if curps is None else sorted(curps, key=lambda c: order.get(c, 0))
+        chosen = sorted(curps, key=lambda c: order.get(c, 0))
         self.app.go(State.PRINT_PREVIEW, cct=self.cct, curps=chosen)
 
     def _keyboard(self, show: bool) -> None:
