@@ -82,18 +82,27 @@ def next_rev(session: Session, name: str) -> int:
     return int(value)
 
 
-def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]], *,
-                chunk: int = 1000) -> None:
-    """Insert many rows in few statements.
+def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows inside the session's transaction, fast on both databases.
 
-    With RETURNING, SQLAlchemy batches an executemany into multi-row INSERTs
-    ("insertmanyvalues", compiled once); without it psycopg sends one protocol round per row,
-    several times slower on PostgreSQL (bench/bench_central_ingest.py).
+    PostgreSQL: ``COPY … FROM STDIN`` on the session's own connection (psycopg's executemany
+    sends one protocol round per row and is several times slower:
+    bench/bench_central_ingest.py). SQLite: executemany.
     """
+    if not rows:
+        return
     table = model.__table__
-    first_key = next(iter(table.primary_key.columns))
-    for i in range(0, len(rows), chunk):
-        session.execute(insert(table).returning(first_key), rows[i:i + chunk]).all()
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    columns = [c.name for c in table.columns if c.name in rows[0]]
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(
+            f'COPY {table.name} ({", ".join(columns)}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 @contextmanager

@@ -190,7 +190,8 @@ class Card(Base):
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("cards.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (UniqueConstraint("key_id", "folio"),
-                      Index("cards_by_sheet", "station_id", "sheet"))
+                      Index("cards_by_sheet", "station_id", "sheet"),
+                      Index("cards_by_event", "station_id", "event_seq"))
 
 
 class Conflict(Base):

@@ -77,7 +77,7 @@ def card_image(sheet_pdf: Path, position: int = 0, dpi: int = 200) -> Any:
                 round(x * px):round((x + layout.card_w) * px)]
 
 
-def card_video(card: Any, out: Path, *, blank_frames: int = 6, card_frames: int = 60) -> Path:
+def card_video(card: Any, out: Path, *, blank_frames: int = 30, card_frames: int = 60) -> Path:
     """A webcam-like video: a desk, then the card held in front of the camera."""
     import cv2
     import numpy as np

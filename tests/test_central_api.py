@@ -248,3 +248,16 @@ def test_withdrawn_station_is_refused(api: Any, roster: None, key: StationKey) -
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "station-withdrawn"
     assert "equipo robado" in refused.json()["error"]["message"]
+
+
+def test_migrations_match_the_models(central_db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from central.models import Base
+
+    engine = make_engine(central_db_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []

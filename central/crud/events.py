@@ -35,12 +35,11 @@ class Event:
     kind: str
     payload: dict[str, Any]
 
-    @property
     def payload_text(self) -> str:
         return json.dumps(self.payload, ensure_ascii=False, sort_keys=True)
 
-    def digest(self) -> str:
-        text = f"{self.seq}\n{self.prev_seq}\n{self.at}\n{self.kind}\n{self.payload_text}"
+    def digest(self, payload_text: str) -> str:
+        text = f"{self.seq}\n{self.prev_seq}\n{self.at}\n{self.kind}\n{payload_text}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -84,15 +83,17 @@ def ingest(session: Session, *, station: Station, events: Sequence[Event],
     """Store the batch (idempotently), then apply every event whose predecessor is applied."""
     _check_chain(events)
     require_in_scope(session, station=station, routing=routing, ccts=_ccts(events))
-    seqs = [ev.seq for ev in events]
+    # Ranges, not IN-lists: a batch is a contiguous stretch of the station's chain.
     known = dict(session.execute(select(StationEvent.seq, StationEvent.digest).where(
-        StationEvent.station_id == station.id, StationEvent.seq.in_(seqs))).all()) if seqs else {}
+        StationEvent.station_id == station.id,
+        StationEvent.seq.between(events[0].seq, events[-1].seq))).all()) if events else {}
     fresh = []
     for ev in events:
-        digest = ev.digest()
+        text = ev.payload_text()
+        digest = ev.digest(text)
         old = known.get(ev.seq)
         if old is None:
-            fresh.append((ev, digest))
+            fresh.append((ev, text, digest))
         elif old != digest:
             raise ApiError(409, "sequence-conflict",
                            f"El evento {ev.seq} ya se recibió con otro contenido: el registro de "
@@ -100,8 +101,8 @@ def ingest(session: Session, *, station: Station, events: Sequence[Event],
     if fresh:
         bulk_insert(session, StationEvent, [
             {"station_id": station.id, "seq": ev.seq, "prev_seq": ev.prev_seq, "at": ev.at,
-             "kind": ev.kind, "payload": ev.payload_text, "digest": digest, "received_at": now}
-            for ev, digest in fresh])
+             "kind": ev.kind, "payload": text, "digest": digest, "received_at": now}
+            for ev, text, digest in fresh])
     applied, conflicts = _apply_ready(session, station=station, batch=events, now=now)
     station.last_seen_at = now
     return IngestResult(len(fresh), len(events) - len(fresh), applied,
@@ -112,12 +113,12 @@ def _apply_ready(session: Session, *, station: Station, batch: Sequence[Event],
                  now: datetime) -> tuple[int, int]:
     head = station.applied_through
     pending = {ev.seq: ev for ev in batch if ev.seq > head}
-    batch_seqs = list(pending)
     stored_ahead = select(StationEvent.seq, StationEvent.prev_seq, StationEvent.at,
                           StationEvent.kind, StationEvent.payload).where(
         StationEvent.station_id == station.id, StationEvent.seq > head)
-    if batch_seqs:
-        stored_ahead = stored_ahead.where(StationEvent.seq.notin_(batch_seqs))
+    if batch:  # the batch's own stretch is in memory already
+        stored_ahead = stored_ahead.where(~StationEvent.seq.between(batch[0].seq,
+                                                                    batch[-1].seq))
     for row in session.execute(stored_ahead):
         pending[row.seq] = Event(row.seq, row.prev_seq, row.at, row.kind,
                                  json.loads(row.payload))
@@ -173,7 +174,10 @@ def _project(session: Session, *, station: Station, events: Sequence[Event],
                 folio=int(p["folio"]), cause=str(p.get("cause", "revoked")),
                 reason=str(p.get("reason", "cancelada por la estación")), now=now)
     _flush(session, new_cards)
-    return len(card_ops.supersede(session, curps=curps, now=now)) if curps else 0
+    if not curps:
+        return 0
+    return len(card_ops.supersede(session, station_id=station.id, first_seq=events[0].seq,
+                                  last_seq=events[-1].seq, now=now))
 
 
 def _flush(session: Session, new_cards: dict[int, list[dict[str, object]]]) -> None:

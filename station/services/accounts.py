@@ -25,6 +25,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from station.core.errors import InputError, RuleViolation
 from station.services.station import Station
@@ -114,7 +115,7 @@ def check_pin(pin: str) -> str | None:
     """
     if not pin.isdigit() or not PIN_LENGTH[0] <= len(pin) <= PIN_LENGTH[1]:
         return f"El PIN debe tener de {PIN_LENGTH[0]} a {PIN_LENGTH[1]} números."
-    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:], strict=False)}
+    steps = {int(b) - int(a) for a, b in pairwise(pin)}
     if len(steps) == 1 and steps <= {-1, 0, 1}:
         return "El PIN no puede ser una serie seguida como 1234 ni repetir un dígito."
     return None

@@ -266,12 +266,11 @@ class Autopilot:
                 self._waiting.count -= 1
                 if self._waiting.count > 0:
                     return None
-            elif isinstance(self._waiting, Wait):
-                if not self._waiting.predicate():
-                    if time.monotonic() - self._waiting.started > self._waiting.timeout_s:
-                        raise PilotFailure(f"No apareció: {self._waiting.what} "
-                                           f"(pantalla actual: {self.pilot.state})")
-                    return None
+            elif isinstance(self._waiting, Wait) and not self._waiting.predicate():
+                if time.monotonic() - self._waiting.started > self._waiting.timeout_s:
+                    raise PilotFailure(f"No apareció: {self._waiting.what} "
+                                       f"(pantalla actual: {self.pilot.state})")
+                return None
             assert self._steps is not None
             self._waiting = next(self._steps)
             if isinstance(self._waiting, Wait):

@@ -99,12 +99,15 @@ class CameraFeed:
                     last_analysis = now
                     result = self.analyze(frame)
                     if result and self.on_result is not None:
-                        callback = self.on_result
-                        Clock.schedule_once(lambda _dt, r=result: callback(r), -1)
+                        self._deliver(self.on_result, result)
         except BaseException as exc:
             self._fail(exc)
         finally:
             camera.close()
+
+    @staticmethod
+    def _deliver(callback: Callable[[Any], None], result: Any) -> None:
+        Clock.schedule_once(lambda _dt: callback(result), -1)
 
     def _fail(self, exc: BaseException) -> None:
         if self.on_error is not None and not self._stop.is_set():

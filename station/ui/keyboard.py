@@ -51,13 +51,13 @@ class OnScreenKeyboard(BoxLayout):
             for char in row:
                 line.add_widget(self._key(char, char, f"key_{char}", key_h))
             if row is rows[-1]:
-                back = Key(icon="backspace", text="", style="quiet", kid="key_back",
+                back = Key(icon="backspace", text="", style="secondary", kid="key_back",
                            height=key_h, size_hint_x=1.6)
                 back.bind(on_release=lambda *_: self._on_key("\b"))
                 line.add_widget(back)
             self.add_widget(line)
         bottom = BoxLayout(spacing=self.spacing, size_hint_y=None, height=key_h)
-        space = Key(text=_("espacio"), style="quiet", kid="key_space", height=key_h,
+        space = Key(text=_("espacio"), style="secondary", kid="key_space", height=key_h,
                     size_hint_x=4)
         space.bind(on_release=lambda *_: self._on_key(" "))
         done = Key(text=_("Listo"), icon="check", style="primary", kid="key_done",
@@ -145,7 +145,7 @@ class PinPad(BoxLayout):
         grid = GridLayout(cols=3, spacing=t.gap)
         for char in "123456789":
             grid.add_widget(self._digit(char))
-        erase = Key(icon="backspace", text="", style="quiet", kid="pin_back",
+        erase = Key(icon="backspace", text="", style="secondary", kid="pin_back",
                     size_hint_y=1, height=t.touch)
         erase.bind(on_release=lambda *_: self._erase())
         grid.add_widget(erase)

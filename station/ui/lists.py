@@ -21,12 +21,12 @@ def recycle_list(viewclass: type, *, row_height: float, kid: str = "") -> Recycl
                        bar_color=(*t.palette.primary[:3], 0.7),
                        bar_inactive_color=(*t.palette.primary[:3], 0.35))
     view.kid = kid  # type: ignore[attr-defined]
-    view.viewclass = viewclass
     layout = RecycleBoxLayout(orientation="vertical", default_size=(None, row_height),
                               default_size_hint=(1, None), size_hint=(1, None),
                               spacing=max(2, t.gap // 2), padding=(0, 0, t.gap + 8, 0))
     layout.bind(minimum_height=layout.setter("height"))
     view.add_widget(layout)
+    view.viewclass = viewclass  # only after the layout exists: RecycleView passes it on
     return view
 
 

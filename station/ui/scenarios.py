@@ -78,12 +78,13 @@ def roster_flow(pilot: Pilot) -> Step:
     yield from pilot.shot("06-alumnos-todos")
     roster = _screen(pilot, State.ROSTER)
     target = roster.entries[3]
-    surname = target.list_name.split()[0]
+    from station.services.lookup import normalize
+
+    typed = normalize(target.list_name.split()[0])[:4]
     yield from pilot.tap("search")
-    yield from pilot.type_text(surname[:4])
+    yield from pilot.type_text(typed)
     yield from pilot.shot("07-buscar-con-teclado")
-    _data(pilot)["search"] = {"typed": surname[:4], "shown": [d["name"] for d in
-                                                              roster.list.data]}
+    _data(pilot)["search"] = {"typed": typed, "shown": [d["name"] for d in roster.list.data]}
     yield from pilot.tap("key_done")
     yield from pilot.tap("search_clear")
     yield from pilot.tap("filter_no_photo")
@@ -204,9 +205,10 @@ def settings_flow(pilot: Pilot) -> Step:
     yield from pilot.shot("21-impresora")
     _data(pilot)["printer_notice"] = pilot.text_of("printer_notice")
     yield from pilot.tap("printer_specimen")
-    yield from pilot.until(lambda: pilot.find("dialog_ok") is not None, "muestra impresa", 90)
-    _data(pilot)["specimen_message"] = pilot.text_of("dialog_message")
-    yield from pilot.tap("dialog_ok")
+    yield from pilot.until(lambda: pilot.find("specimen_done_ok") is not None,
+                           "muestra impresa", 90)
+    _data(pilot)["specimen_message"] = pilot.text_of("specimen_done_message")
+    yield from pilot.tap("specimen_done_ok")
     yield from pilot.tap("bar_back")
     yield from pilot.at("settings")
     yield from pilot.tap("settings_calibration")
@@ -216,9 +218,10 @@ def settings_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("nudge_dy_minus_0.1")
     yield from pilot.shot("22-calibracion")
     yield from pilot.tap("calibration_save")
-    yield from pilot.until(lambda: pilot.find("dialog_ok") is not None, "calibración guardada")
-    _data(pilot)["calibration_message"] = pilot.text_of("dialog_message")
-    yield from pilot.tap("dialog_ok")
+    yield from pilot.until(lambda: pilot.find("calibration_saved_ok") is not None,
+                           "calibración guardada")
+    _data(pilot)["calibration_message"] = pilot.text_of("calibration_saved_message")
+    yield from pilot.tap("calibration_saved_ok")
     yield from pilot.tap("bar_back")
     yield from pilot.at("settings")
     yield from pilot.tap("settings_camera")
@@ -258,12 +261,12 @@ def failsafe_flow(pilot: Pilot) -> Step:
     yield from pilot.at("verify")
     button = pilot.find("verify_done")
     assert button is not None
-    button.fbind("on_press", broken_handler)
+    button.fbind("on_release", broken_handler)
     yield from pilot.tap("verify_done")
     yield from pilot.at("failsafe")
     yield from pilot.shot("27-algo-salio-mal")
     _data(pilot)["failsafe_reference"] = pilot.text_of("failsafe_reference")
-    button.funbind("on_press", broken_handler)
+    button.funbind("on_release", broken_handler)
     yield from pilot.tap("failsafe_home")
     yield from pilot.at("home")
     _data(pilot)["after_failsafe_user"] = getattr(pilot.app.machine.user, "name", None)

@@ -17,6 +17,21 @@ FILTER_LABELS = {
     "hologram_missing": _("Sin holograma"),
 }
 
+_SMALL_WORDS = frozenset({"de", "del", "la", "las", "los", "el", "y", "e", "en", "a"})
+
+
+def nice_name(upper: str) -> str:
+    """A name from SCEJAL (upper case) as a title, with Spanish short words in lower case.
+
+    >>> nice_name('ESCUELA PRIMARIA DE LA COMUNIDAD "JOSÉ MARÍA"')
+    'Escuela Primaria de la Comunidad "José María"'
+    """
+    words = upper.lower().split()
+    out = [w if (i and w in _SMALL_WORDS) else w[:1].upper() + w[1:] if not w.startswith('"')
+           else '"' + w[1:2].upper() + w[2:] for i, w in enumerate(words)]
+    return " ".join(out)
+
+
 Badge = tuple[str, str, str]
 """(word, tone, icon) for :class:`station.ui.widgets.Badge`."""
 

@@ -33,7 +33,6 @@ def _rgb(hex_color: str, alpha: float = 1.0) -> Color:
     return (r, g, b, alpha)
 
 
-@dataclass(frozen=True, slots=True)
 class Palette:
     """A calm public-service palette; every status colour also comes with an icon and a word."""
 
@@ -57,6 +56,7 @@ class Palette:
     info_soft: Color = _rgb("#E6EFF8")
     neutral_soft: Color = _rgb("#EDF1F5")
     disabled: Color = _rgb("#A9B4BF")
+    disabled_text: Color = _rgb("#6B7785")
     scrim: Color = _rgb("#0B1620", 0.55)
 
     def tone(self, kind: str) -> tuple[Color, Color]:

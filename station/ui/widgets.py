@@ -102,6 +102,7 @@ class FitLabel(Label):
         if self.auto_height:
             self.size_hint_y = None
         self.bind(width=self._wrap, text=self._reset, texture_size=self._fit)
+        self.bind(width=self._reset)
         self._wrap()
 
     def _wrap(self, *_args: Any) -> None:
@@ -197,7 +198,7 @@ class TouchButton(ButtonBehavior, Surface, BoxLayout):
         bg, pressed, fg, border = _STYLES[self.style]
         if self.disabled:
             self.bg, self.border = p.neutral_soft, p.border
-            color: RGBA = p.disabled
+            color: RGBA = p.disabled_text
         else:
             self.bg = getattr(p, pressed if self.state == "down" else bg)
             self.border = getattr(p, border) if border else (0, 0, 0, 0)
@@ -327,6 +328,24 @@ class Selectable(ButtonBehavior, Surface, BoxLayout):
         self.bg = p.selected if (self.selected or self.state == "down") else (
             p.neutral_soft if self.disabled else p.surface)
         self.border = p.primary if self.selected else p.border
+
+
+def text_width(text: str, font_size: float, *, bold: bool = False) -> float:
+    """Width in pixels of ``text`` on one line (to size chips and columns)."""
+    from kivy.core.text import Label as CoreLabel
+
+    label = CoreLabel(text=text, font_size=font_size, bold=bold)
+    label.refresh()
+    return float(label.content_width)
+
+
+def text_height(text: str, font_size: float, width: float, *, bold: bool = False) -> float:
+    """Height in pixels of ``text`` wrapped in ``width``."""
+    from kivy.core.text import Label as CoreLabel
+
+    label = CoreLabel(text=text, font_size=font_size, bold=bold, text_size=(width, None))
+    label.refresh()
+    return float(label.content_height)
 
 
 def later(callback: Any, delay: float = 0) -> None:

@@ -152,6 +152,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('cards', schema=None) as batch_op:
         batch_op.create_index('cards_by_sheet', ['station_id', 'sheet'], unique=False)
+        batch_op.create_index('cards_by_event', ['station_id', 'event_seq'], unique=False)
         batch_op.create_index(batch_op.f('ix_cards_curp'), ['curp'], unique=False)
 
     op.create_table('enrollment_codes',
@@ -290,6 +291,7 @@ def downgrade() -> None:
     op.drop_table('enrollment_codes')
     with op.batch_alter_table('cards', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cards_curp'))
+        batch_op.drop_index('cards_by_event')
         batch_op.drop_index('cards_by_sheet')
 
     op.drop_table('cards')

@@ -80,8 +80,8 @@ class KioskScreen(Screen):
             self._bg = Rectangle(pos=root.pos, size=root.size)
         root.bind(pos=lambda w, v: setattr(self._bg, "pos", v),
                   size=lambda w, v: setattr(self._bg, "size", v))
-        self.bar = TopBar(self)
-        root.add_widget(self.bar)
+        self.topbar = TopBar(self)
+        root.add_widget(self.topbar)
         self.body = BoxLayout(orientation="vertical", padding=t.pad, spacing=t.gap)
         root.add_widget(self.body)
         self.add_widget(root)
@@ -97,10 +97,10 @@ class KioskScreen(Screen):
         """Called when another screen replaces this one."""
 
     def set_title(self, text: str) -> None:
-        self.bar.title.text = text
+        self.topbar.title.text = text
 
     def refresh_bar(self) -> None:
-        self.bar.refresh()
+        self.topbar.refresh()
 
 
 def row(*widgets: Widget, height: float | None = None, **kwargs: Any) -> BoxLayout:

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from kivy.core.image import Image as CoreImage
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
@@ -18,8 +19,15 @@ from station.ui import dialogs
 from station.ui.i18n import _, ngettext
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
-from station.ui.widgets import FitLabel, Notice, Panel, TouchButton, theme
+from station.ui.status_words import nice_name
+from station.ui.widgets import FitLabel, Notice, Panel, TouchButton, line_label, theme
 from station.ui.worker import Job
+
+ZOOM_DPI = 110
+
+
+class ZoomFrame(ButtonBehavior, Panel):
+    """A framed picture that opens larger when touched."""
 
 
 def printer_notice(status: QueueStatus | StationError) -> Notice:
@@ -49,9 +57,14 @@ class PreviewScreen(KioskScreen):
         self.images: dict[int, bytes] = {}
         self.printer_ok = False
         main = BoxLayout(spacing=t.pad)
-        frame = Panel(bg=p.surface, border=p.border, padding=t.gap, size_hint_x=0.42)
+        frame = ZoomFrame(bg=p.surface, border=p.border, padding=t.gap, size_hint_x=0.42,
+                          kid="preview_zoom", orientation="vertical")
         self.image = Image(fit_mode="contain")
         frame.add_widget(self.image)
+        frame.add_widget(line_label(_("Toque para ampliar"), halign="center",
+                                    color=p.muted, font_size=t.font_small,
+                                    size_hint_y=None, height=t.font_small * 1.6))
+        frame.bind(on_release=lambda *_: self._zoom())
         main.add_widget(frame)
         side = BoxLayout(orientation="vertical", spacing=t.gap)
         self.summary = FitLabel(font_size=t.font_large, bold=True, kid="preview_summary")
@@ -117,7 +130,7 @@ class PreviewScreen(KioskScreen):
         cancelled = sum(b.plan.cancelled for b in batches)
         self.summary.text = (ngettext("{n} credencial", "{n} credenciales", cards).format(n=cards)
                              + " · " + ngettext("{n} hoja", "{n} hojas", sheets).format(n=sheets))
-        detail = [batches[0].plan.school.nombre.title()]
+        detail = [nice_name(batches[0].plan.school.nombre)]
         if cancelled:
             detail.append(ngettext(
                 "{n} lugar en blanco se cancelará (lleva la marca CANCELADA).",
@@ -159,6 +172,22 @@ class PreviewScreen(KioskScreen):
         self.images[index] = png
         if index == self.index and self.app.machine.state is State.PRINT_PREVIEW:
             self.image.texture = CoreImage(io.BytesIO(png), ext="png").texture
+
+    def _zoom(self) -> None:
+        if not self.pages:
+            return
+        station = self.app.station
+        batch_no, sheet_no = self.pages[self.index]
+        plan = self.batches[batch_no].plan
+        printer = str(station.settings["printer.queue"] or "pdf")
+        title = _("Hoja {i} de {n}").format(i=self.index + 1, n=len(self.pages))
+        self.app.run_job(Job(
+            _("Vista previa"),
+            lambda _p: preview.render_preview(station, plan, sheet_no, printer=printer,
+                                              dpi=ZOOM_DPI),
+            on_done=lambda png: dialogs.show_picture(title=title, png=png,
+                                                     kid="preview_picture"),
+            on_error=self._failed, keeps_awake=False))
 
     def _check_printer(self) -> None:
         station = self.app.station

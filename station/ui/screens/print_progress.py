@@ -20,7 +20,7 @@ from station.ui.widgets import FitLabel, Notice, TouchButton, theme
 from station.ui.worker import Job
 
 
-class ProgressBar(Widget):
+class ProgressStrip(Widget):
     """A thick bar; the percentage is always written next to it too."""
 
     value = NumericProperty(0.0)
@@ -54,7 +54,7 @@ class ProgressScreen(KioskScreen):
                                  height=t.touch, kid="progress_headline")
         self.body.add_widget(self.headline)
         line = BoxLayout(size_hint_y=None, height=t.touch * 0.7, spacing=t.pad)
-        self.bar = ProgressBar()
+        self.bar = ProgressStrip()
         self.percent = FitLabel(size_hint_x=None, width=t.touch * 1.4, bold=True,
                                 font_size=t.font_large, kid="progress_percent")
         line.add_widget(self.bar)

@@ -20,7 +20,8 @@ from station.ui.dialogs import Choice
 from station.ui.i18n import _, ngettext
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
-from station.ui.widgets import FitLabel, Notice, Panel, TouchButton, theme
+from station.ui.screens.print_preview import ZOOM_DPI, ZoomFrame
+from station.ui.widgets import FitLabel, Notice, TouchButton, line_label, theme
 from station.ui.worker import Job
 
 REASON_WORDS = {
@@ -59,9 +60,14 @@ class ReviewScreen(KioskScreen):
         p = t.palette
         self.body.clear_widgets()
         main = BoxLayout(spacing=t.pad)
-        frame = Panel(bg=p.surface, border=p.border, padding=t.gap, size_hint_x=0.42)
+        frame = ZoomFrame(bg=p.surface, border=p.border, padding=t.gap, size_hint_x=0.42,
+                          kid="review_zoom", orientation="vertical")
         self.image = Image(fit_mode="contain")
         frame.add_widget(self.image)
+        frame.add_widget(line_label(_("Toque para ampliar"), halign="center",
+                                    color=p.muted, font_size=t.font_small,
+                                    size_hint_y=None, height=t.font_small * 1.6))
+        frame.bind(on_release=lambda *_: self._zoom(sheet))
         main.add_widget(frame)
         side = BoxLayout(orientation="vertical", spacing=t.gap)
         folios = [pos.folio for pos in sheet.positions if pos.state != "cancelled"]
@@ -100,6 +106,15 @@ class ReviewScreen(KioskScreen):
         self.app.run_job(Job(_("Imagen de la hoja"),
                              lambda _p: preview.render_sheet_file(station, sheet.id, dpi=dpi),
                              on_done=self._picture, on_error=self._failed, keeps_awake=False))
+
+    def _zoom(self, sheet: SheetRecord) -> None:
+        station = self.app.station
+        self.app.run_job(Job(
+            _("Imagen de la hoja"),
+            lambda _p: preview.render_sheet_file(station, sheet.id, dpi=ZOOM_DPI),
+            on_done=lambda png: dialogs.show_picture(
+                title=_("Hoja {id}").format(id=sheet.id), png=png, kid="review_picture"),
+            on_error=self._failed, keeps_awake=False))
 
     def _job_notice(self, sheet: SheetRecord) -> Notice:
         outcome = self.app.session.outcome

@@ -17,7 +17,7 @@ from station.ui.keyboard import OnScreenKeyboard, SearchField
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.screens.print_preview import printer_notice
-from station.ui.screens.print_progress import ProgressBar
+from station.ui.screens.print_progress import ProgressStrip
 from station.ui.widgets import FitLabel, Notice, TouchButton, line_label, theme
 from station.ui.worker import Job
 
@@ -27,7 +27,7 @@ def ink_row(marker: Marker) -> BoxLayout:
     t = theme()
     line = BoxLayout(size_hint_y=None, height=t.font_body * 1.6, spacing=t.gap)
     line.add_widget(line_label(marker.name, size_hint_x=0.35, font_size=t.font_small))
-    bar = ProgressBar(value=(marker.level or 0) / 100)
+    bar = ProgressStrip(value=(marker.level or 0) / 100)
     line.add_widget(bar)
     words = (_("nivel desconocido") if marker.level is None
              else f"{marker.level} %" + (" · " + _("baja") if marker.is_low else ""))

@@ -20,7 +20,16 @@ from station.ui.keyboard import OnScreenKeyboard, SearchField
 from station.ui.lists import recycle_list
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen
-from station.ui.widgets import Badge, FitLabel, Surface, TouchButton, _centered, line_label, theme
+from station.ui.widgets import (
+    Badge,
+    FitLabel,
+    Surface,
+    TouchButton,
+    _centered,
+    line_label,
+    text_width,
+    theme,
+)
 
 
 class RosterRow(RecycleDataViewBehavior, Surface, BoxLayout):
@@ -33,7 +42,7 @@ class RosterRow(RecycleDataViewBehavior, Surface, BoxLayout):
                          padding=(0, 0, t.gap, 0), **kwargs)
         self.init_surface()
         self.curp = ""
-        self.check = TouchButton(icon="box", text="", style="quiet", kid="row_check",
+        self.check = TouchButton(icon="unchecked", text="", style="quiet", kid="row_check",
                                  size_hint=(None, 1), width=t.touch)
         self.check.bind(on_release=lambda *_: self.screen.toggle(self.curp))
         self.add_widget(self.check)
@@ -68,11 +77,11 @@ class RosterRow(RecycleDataViewBehavior, Surface, BoxLayout):
         self.detail.text = data["detail"]
         self.badge.set(*data["badge"])
         selected = data["selected"]
-        self.check.icon = "check" if selected else "box"
+        self.check.icon = "checked" if selected else "unchecked"
         self.check.style = "primary" if selected else "quiet"
         self.bg = p.selected if selected else p.surface
         self.border = p.primary if selected else p.border
-        super().refresh_view_attrs(rv, index, data)
+        self.index = index  # the base class would setattr every data key: not wanted here
 
 
 class _RowButton(ButtonBehavior, BoxLayout):
@@ -131,7 +140,7 @@ class RosterScreen(KioskScreen):
             self.filter = "pending"
         self.cct = self.app.session.cct = cct
         school = lookup.school(self.app.station, cct)
-        self.set_title(school.nombre.title() if not theme().compact else school.cct)
+        self.set_title(status_words.nice_name(school.nombre))
         self.entries = lookup.roster(self.app.station, cct)
         self.selected &= {e.curp for e in self.entries}
         self._keyboard(False)
@@ -153,8 +162,8 @@ class RosterScreen(KioskScreen):
             chip = TouchButton(text=label, kid=f"filter_{name}", size_hint_x=None,
                                style="primary" if name == self.filter else "secondary",
                                font_size=t.font_small, padding=(t.pad, 0))
-            chip._label.texture_update()
-            chip.width = max(t.touch * 1.5, chip._label.texture_size[0] + 2 * t.pad + 4)
+            chip.width = max(t.touch * 1.5, text_width(label, t.font_small, bold=True)
+                             + 2 * t.pad + 6)
             chip.bind(on_release=lambda _c, n=name: self._set_filter(n))
             self.chips.add_widget(chip)
 

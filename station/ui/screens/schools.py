@@ -14,6 +14,7 @@ from station.ui.keyboard import OnScreenKeyboard, SearchField
 from station.ui.lists import recycle_list
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen
+from station.ui.status_words import nice_name
 from station.ui.widgets import Badge, FitLabel, Selectable, _centered, line_label, theme
 
 
@@ -44,7 +45,7 @@ class SchoolRow(RecycleDataViewBehavior, Selectable):
         self.name.text = data["name"]
         self.detail.text = data["detail"]
         self.badge.set(*data["badge"])
-        super().refresh_view_attrs(rv, index, data)
+        self.index = index  # the base class would setattr every data key: not wanted here
 
 
 class SchoolsScreen(KioskScreen):
@@ -80,9 +81,9 @@ class SchoolsScreen(KioskScreen):
         shown = [s for s in self.summaries
                  if not wanted or lookup.matches(f"{s.school.nombre} {s.school.cct}", wanted)]
         self.list.data = [{
-            "cct": s.school.cct, "name": s.school.nombre.title(),
-            "detail": " · ".join((s.school.cct, s.school.turno.value.title(),
-                                  s.school.municipio.title())),
+            "cct": s.school.cct, "name": nice_name(s.school.nombre),
+            "detail": " · ".join((s.school.cct, nice_name(s.school.turno.value),
+                                  nice_name(s.school.municipio))),
             "badge": ((_("{n} pendientes").format(n=s.pending), "warn", "clock") if s.pending
                       else (_("Al día"), "ok", "check")),
         } for s in shown]

@@ -45,11 +45,11 @@ class StudentScreen(KioskScreen):
         main.children[0].size_hint_x = 0.32
         info = BoxLayout(orientation="vertical", spacing=t.gap)
         info.add_widget(FitLabel(text=s.full_name, bold=True, font_size=t.font_title,
-                                 kid="student_name"))
+                                 size_hint_y=None, height=t.touch * 1.2, kid="student_name"))
         info.add_widget(FitLabel(text=" · ".join((
-            detail.school.nombre.title(), detail.school.cct,
+            status_words.nice_name(detail.school.nombre), detail.school.cct,
             _("{grado}° {grupo}").format(grado=s.grado, grupo=s.grupo))), color=p.muted,
-            kid="student_school"))
+            size_hint_y=None, height=t.font_body * 3, kid="student_school"))
         folio = detail.active_folio
         if folio is not None:
             badge = Badge(text=_("Credencial vigente · folio {folio:07d}").format(folio=folio),
@@ -67,7 +67,9 @@ class StudentScreen(KioskScreen):
             words = [f"{c.folio:07d}: {status_words.CARD_STATUS[c.status][0]}"
                      + (f" ({c.reason})" if c.reason else "") for c in history[:3]]
             info.add_widget(FitLabel(text=_("Antes: ") + "; ".join(words), color=p.muted,
-                                     font_size=t.font_small, kid="student_history"))
+                                     font_size=t.font_small, size_hint_y=None,
+                                     height=t.font_small * 3, kid="student_history"))
+        info.add_widget(BoxLayout())
         main.add_widget(info)
         self.body.add_widget(main)
         self.body.add_widget(self._actions(detail))

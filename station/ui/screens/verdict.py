@@ -15,6 +15,7 @@ from station.ui.icons import Icon
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.screens.student import photo_widget
+from station.ui.status_words import nice_name
 from station.ui.widgets import FitLabel, Panel, TouchButton, theme
 
 
@@ -69,7 +70,7 @@ class VerdictScreen(KioskScreen):
             facts = [claims.name, _("Folio {folio:07d} · CCT {cct}").format(
                 folio=claims.folio, cct=claims.cct)]
             if card is not None and card.school is not None:
-                facts.insert(1, card.school.nombre.title())
+                facts.insert(1, nice_name(card.school.nombre))
             facts.append(_("Expedida el {day:%d/%m/%Y}").format(day=claims.issued_on))
             right.add_widget(FitLabel(text="\n".join(facts), size_hint_y=0.7,
                                       font_size=t.font_small if t.compact else t.font_body,
