@@ -26,7 +26,7 @@ from central.models import Counter
 COUNTERS = ("roster", "trust", "revocations", "config", "station")
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 20) -> Engine:
     """An engine for ``url`` with the settings central relies on."""
     if url.startswith("sqlite"):
         _private_file(url)

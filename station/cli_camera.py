@@ -178,7 +178,9 @@ def photo_capture_cmd(ctx: click.Context, curp: str, device: str | None, auto: b
 
     def feedback(fb: Any) -> None:
         if not hints or hints[-1]["hint"] != fb.hint_es:
-            hints.append({"t": round(fb.t, 2), "hint": fb.hint_es})
+            hints.append({"t": round(fb.t, 2), "hint": fb.hint_es,
+                          "sharpness": round(fb.sharpness, 1),
+                          "face_brightness": round(fb.face_brightness)})
             say(f"  {fb.hint_es}")
 
     def event(ev: Any) -> None:

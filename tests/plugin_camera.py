@@ -8,8 +8,12 @@ camera. Nothing here is a fake: the detector, the rules and the video decoder ar
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import cv2
 import numpy as np
@@ -19,6 +23,22 @@ from skimage import data
 _ASTRONAUT = np.ascontiguousarray(data.astronaut()[:, :, ::-1])  # RGB → BGR, as cameras give
 _FACE_CENTRE = (224.5, 113.5)  # centre of the face in the astronaut photo (Haar box 95 px)
 _FACE_PX = 95.0
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@cache
+def qr_corpus() -> ModuleType:
+    """``bench/make_qr_corpus.py``: the simulated camera and degradations of the QR benchmark,
+    so the tests photograph cards exactly as the benchmark does."""
+    spec = importlib.util.spec_from_file_location("make_qr_corpus",
+                                                  ROOT / "bench" / "make_qr_corpus.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def astronaut() -> np.ndarray:

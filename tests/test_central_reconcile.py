@@ -225,3 +225,35 @@ def test_central_importer_reports_the_same_row_problems_as_the_station(
     ok = CliRunner().invoke(central_cli, ["import-roster", str(escuelas), str(alumnos),
                                           "--accept-valid"], env=env)
     assert ok.exit_code == 0 and "11 alumno(s) nuevo(s)" in ok.output, ok.output
+
+
+def test_lifecycle_events_fill_holograms_receipts_and_revocations(
+        api: Any, roster: list[str], tmp_path: Path, central_settings: CentralSettings) -> None:
+    from central.db import make_engine, make_sessionmaker
+    from central.models import Hologram, Receipt
+
+    (a,) = _keys(tmp_path, 1)
+    enroll_key(api, a)
+    _push(api, a, [
+        _issued(1, 1, "2026-09-01", [(1_000_000, roster[0])], a),
+        {"seq": 2, "prev_seq": 1, "at": "2026-09-02T09:00:00+00:00", "kind": "hologram_applied",
+         "payload": {"serial": "H26-000123", "curp": roster[0], "folio": 1_000_000,
+                     "cycle": "2026-2027", "on": "2026-09-02"}},
+        {"seq": 3, "prev_seq": 2, "at": "2026-10-01T09:00:00+00:00", "kind": "card_revoked",
+         "payload": {"folio": 1_000_000, "reason": "reportada como extraviada"}},
+        {"seq": 4, "prev_seq": 3, "at": "2026-10-02T09:00:00+00:00", "kind": "replacement_paid",
+         "payload": {"curp": roster[0], "old_folio": 1_000_000, "receipt": "REC-77",
+                     "fee_mxn": 28}}])
+    engine = make_engine(central_settings.database_url)
+    with make_sessionmaker(engine)() as session:
+        hologram = session.get(Hologram, "H26-000123")
+        receipt = session.get(Receipt, "REC-77")
+        assert hologram is not None and hologram.folio == 1_000_000
+        assert receipt is not None and receipt.amount_mxn == 28
+    engine.dispose()
+    card = api.get("/api/v1/admin/cards", headers=STAFF,
+                   params={"folio": 1_000_000}).json()["cards"][0]
+    assert card["status"] == "revoked"
+    revoked = signed(api, a, "GET", "/api/v1/sync/revocations").json()["revocations"]
+    assert [(r["folio"], r["reason"]) for r in revoked] == \
+        [(1_000_000, "reportada como extraviada")]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import math
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import cv2
+import numpy as np
 import pytest
 import qrcode
+import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -15,8 +20,9 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
 )
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
+from plugin_camera import qr_corpus
 
-from station.camera.qr_reader import DecodedQR, read_qr_texts
+from station.camera.qr_reader import DecodedQR, LiveQrReader, read_qr_texts
 from station.core.errors import InputError
 from station.core.model import CredentialClaims
 from station.credential import StationKey, TrustList, Verdict, issue_qr_text, verify_qr_text
@@ -246,3 +252,107 @@ def test_a_folder_is_not_an_image(tmp_path: Path) -> None:
 def test_unsupported_buffer_is_an_input_error() -> None:
     with pytest.raises(InputError):
         read_qr_texts(memoryview(b"abc"))
+
+
+# --- degraded camera frames of the project's own cards (issue 5) ----------------------------
+
+@pytest.fixture(scope="module")
+def corpus_cards(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
+    corpus = qr_corpus()
+    folder = tmp_path_factory.mktemp("cards")
+    return corpus.render_cards(folder, corpus.fixed_key(folder), 2)
+
+
+@pytest.mark.parametrize("kind", list(qr_corpus().CARD_KINDS))
+def test_every_kind_of_degraded_frame_reads(corpus_cards: list[Any], kind: str) -> None:
+    corpus = qr_corpus()
+    rng = np.random.default_rng(2026)
+    for i in range(2):
+        card = corpus_cards[i]
+        frame, params = corpus.CARD_KINDS[kind](rng, card.pixels)
+        assert frame.shape == (720, 1280, 3)
+        texts = [qr.text for qr in read_qr_texts(frame, live=True)]
+        assert texts == [card.text], (kind, params)
+
+
+def test_the_deblur_pass_reads_what_the_plain_read_misses(corpus_cards: list[Any]) -> None:
+    corpus = qr_corpus()
+    card = corpus_cards[0]
+    rescued = 0
+    for seed in range(12):
+        frame, _ = corpus.defocus(np.random.default_rng(seed), card.pixels)
+        grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        plain = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode)
+        found = read_qr_texts(frame, live=True)
+        assert [qr.text for qr in found] == [card.text]
+        if not plain:
+            assert found[0].found_by != "plain"
+            rescued += 1
+    assert rescued >= 3  # the passes are what makes out-of-focus cards readable
+
+
+def test_live_reader_tries_one_rescue_pass_per_frame(corpus_cards: list[Any]) -> None:
+    corpus = qr_corpus()
+    card = corpus_cards[1]
+    for seed in range(40):  # a blurred frame that only the deblur pass reads
+        frame, _ = corpus.defocus(np.random.default_rng(seed), card.pixels)
+        if read_qr_texts(frame, live=True)[0].found_by == "deblur":
+            break
+    else:
+        pytest.fail("no frame needed the deblur pass")
+    reader = LiveQrReader()
+    assert [qr.text for qr in reader.read(frame)] == [card.text]  # deblur is tried first
+    assert reader.read(frame) == []  # then upscale ...
+    assert reader.read(frame) == []  # ... and sharpen (each frame pays for one pass only)
+    assert [qr.found_by for qr in reader.read(frame)] == ["deblur"]
+    assert reader.read(np.full((720, 1280), 200, np.uint8)) == []
+
+
+def test_a_phone_photo_of_a_real_sheet_reads_all_eight_in_order(tmp_path: Path) -> None:
+    corpus = qr_corpus()
+    (page, texts), = corpus.render_sheets(tmp_path, corpus.fixed_key(tmp_path), 1)
+    photo, _ = corpus.sheet_photo(np.random.default_rng(3), page)
+    assert [qr.text for qr in read_qr_texts(photo)] == texts
+
+
+def test_passes_keep_coordinates_in_the_frame(corpus_cards: list[Any]) -> None:
+    corpus = qr_corpus()
+    frame, _ = corpus.small(np.random.default_rng(4), corpus_cards[0].pixels)
+    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    plain = read_qr_texts(grey, live=True)[0]
+    from station.camera.qr_passes import PASSES
+    from station.camera.qr_reader import _decode
+
+    upscaled = _decode(grey, next(p for p in PASSES if p.name == "upscale"))[0]
+    assert math.dist(plain.position, upscaled.position) < 3
+    assert abs(plain.size - upscaled.size) < 4
+
+
+def test_wiener_kernel_is_a_normalised_sharpening_filter() -> None:
+    from station.camera.qr_passes import wiener_kernel
+
+    k = wiener_kernel()
+    assert k.shape == (9, 9) and abs(float(k.sum()) - 1) < 1e-6
+    assert k[4, 4] > 1 and (k < 0).any()  # boosts the centre, subtracts the surround
+    flat = np.full((20, 20), 100, np.uint8)
+    assert (cv2.filter2D(flat, -1, k) == 100).all()  # leaves flat areas alone
+
+
+@pytest.mark.parametrize("turn_deg", [0, 12, -15, 90, 180])
+def test_reading_order_follows_the_sheet_even_when_turned(turn_deg: float) -> None:
+    from station.camera.qr_reader import _reading_order
+
+    a = math.radians(turn_deg)
+
+    def turned(x: float, y: float) -> tuple[float, float]:
+        return (2000 + x * math.cos(a) - y * math.sin(a), 2000 + x * math.sin(a) + y * math.cos(a))
+
+    codes = []
+    for pos in range(8):  # 2 columns × 4 rows, 1400 px apart across, 700 down; symbols 300 px
+        row, col = divmod(pos, 2)
+        cx, cy = col * 1400, row * 700
+        corners = tuple(tuple(round(v) for v in turned(cx + dx, cy + dy))
+                        for dx, dy in ((-150, -150), (150, -150), (150, 150), (-150, 150)))
+        codes.append(DecodedQR(f"P{pos}", turned(cx, cy), corners))  # type: ignore[arg-type]
+    shuffled = [codes[i] for i in (5, 2, 7, 0, 3, 6, 1, 4)]
+    assert [q.text for q in _reading_order(shuffled)] == [f"P{i}" for i in range(8)]

@@ -12,7 +12,7 @@ import binascii
 import hmac
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -51,9 +51,16 @@ def get_ctx(request: Request) -> AppContext:
     return request.app.state.ctx
 
 
-def get_db(ctx: Annotated[AppContext, Depends(get_ctx)]) -> Iterator[Session]:
-    with ctx.sessions() as session:
+async def get_db(ctx: Annotated[AppContext, Depends(get_ctx)]) -> AsyncIterator[Session]:
+    """A session for the route. Async on purpose: created and closed on the event loop, so a
+    connection is only ever held inside the one worker-thread call that uses and commits it
+    (a sync generator dependency can deadlock the thread pool against the connection pool
+    under load: bench/bench_central_load.py)."""
+    session = ctx.sessions()
+    try:
         yield session
+    finally:
+        session.close()
 
 
 async def raw_body(request: Request) -> bytes:
@@ -126,15 +133,21 @@ def check_signed(request: Request, body: bytes, signed: SignedRequest, public_ke
 
 
 def current_station(request: Request, body: Annotated[bytes, Depends(raw_body)],
-                    session: Annotated[Session, Depends(get_db)]) -> Station:
-    """The enrolled station that signed this request (401/403 otherwise)."""
+                    ctx: Annotated[AppContext, Depends(get_ctx)]) -> Station:
+    """The enrolled station that signed this request (401/403 otherwise).
+
+    Its own short transaction records the nonce: a signed request is spent once it was
+    authenticated, even if its body is then refused.
+    """
     signed = read_signature(request)
-    station = session.scalar(select(Station).where(Station.key_id == signed.key_id.hex()))
-    if station is None:
-        raise _unauthorized("unknown-station",
-                            "La llave que firma no es de ninguna estación inscrita; inscriba "
-                            "la estación con un código de la oficina central.")
-    check_signed(request, body, signed, station.public_key, session)
+    with ctx.sessions() as session:
+        station = session.scalar(select(Station).where(Station.key_id == signed.key_id.hex()))
+        if station is None:
+            raise _unauthorized("unknown-station",
+                                "La llave que firma no es de ninguna estación inscrita; "
+                                "inscriba la estación con un código de la oficina central.")
+        check_signed(request, body, signed, station.public_key, session)
+        session.commit()
     if station.withdrawn_at is not None:
         raise ApiError(403, "station-withdrawn",
                        f"La estación {station.id} fue retirada del servicio "

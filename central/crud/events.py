@@ -23,7 +23,7 @@ from central.crud.photos import want_photo
 from central.crud.stations import require_in_scope
 from central.db import bulk_insert
 from central.errors import ApiError
-from central.models import Station, StationEvent
+from central.models import Hologram, Receipt, Station, StationEvent
 from station.core.routing import Thresholds
 
 
@@ -167,6 +167,17 @@ def _project(session: Session, *, station: Station, events: Sequence[Event],
         elif ev.kind == "photo_linked":
             want_photo(session, curp=str(p["curp"]), photo_hash=str(p["photo_hash"]),
                        station_id=station.id, now=now)
+        elif ev.kind == "hologram_applied":
+            if session.get(Hologram, str(p["serial"])) is None:
+                session.add(Hologram(serial=str(p["serial"]), ciclo=str(p["cycle"]),
+                                     curp=str(p["curp"]), folio=p.get("folio"),
+                                     station_id=station.id, applied_at=str(p.get("on", ev.at))))
+        elif ev.kind == "replacement_paid":
+            # A receipt is good once statewide; a second use stays recorded in the events.
+            if session.get(Receipt, str(p["receipt"])) is None:
+                session.add(Receipt(number=str(p["receipt"]), curp=str(p["curp"]),
+                                    amount_mxn=int(p.get("fee_mxn", 0)), station_id=station.id,
+                                    used_at=ev.at))
         elif ev.kind == "card_revoked":
             _flush(session, new_cards)
             card_ops.revoke_by_station(

@@ -109,21 +109,35 @@ def _grey(image: Any) -> np.ndarray:
 
 
 def _reading_order(found: list[DecodedQR]) -> list[DecodedQR]:
-    """Rows top to bottom, each row left to right.
+    """Rows top to bottom, each row left to right, as the sheet itself is turned.
 
-    Codes whose centres are closer in height than half a symbol share a row, so a slightly
-    tilted sheet or photo still sorts row by row.
+    The codes' own corners say how the sheet lies in the photo (they are printed upright on
+    it); their centres are turned back by that angle first, so a photo taken at a slant
+    still sorts by the sheet's rows. Codes whose centres are then closer in height than half
+    a symbol share a row.
     """
-    rows: list[list[DecodedQR]] = []
-    for qr in sorted(found, key=lambda q: q.position[1]):
+    if not found:
+        return []
+    ux = sum(q.corners[1][0] - q.corners[0][0] for q in found)
+    uy = sum(q.corners[1][1] - q.corners[0][1] for q in found)
+    angle = math.atan2(uy, ux) if (ux or uy) else 0.0
+    cos, sin = math.cos(-angle), math.sin(-angle)
+
+    def upright(q: DecodedQR) -> tuple[float, float]:
+        x, y = q.position
+        return (x * cos - y * sin, x * sin + y * cos)
+
+    placed = sorted(((upright(q), q) for q in found), key=lambda item: item[0][1])
+    rows: list[list[tuple[tuple[float, float], DecodedQR]]] = []
+    for (x, y), qr in placed:
         row = rows[-1] if rows else None
         if row is not None:
-            row_y = sum(q.position[1] for q in row) / len(row)
-            if abs(qr.position[1] - row_y) < min(qr.size, row[0].size) / 2:
-                row.append(qr)
+            row_y = sum(p[1] for p, _ in row) / len(row)
+            if abs(y - row_y) < min(qr.size, row[0][1].size) / 2:
+                row.append(((x, y), qr))
                 continue
-        rows.append([qr])
-    return [qr for row in rows for qr in sorted(row, key=lambda q: q.position[0])]
+        rows.append([((x, y), qr)])
+    return [qr for row in rows for _, qr in sorted(row, key=lambda item: item[0][0])]
 
 
 def _decode(grey: np.ndarray, how: Pass, offset: tuple[int, int] = (0, 0)) -> list[DecodedQR]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from station.core.errors import PrinterError, RuleViolation
 from station.printer.cups_queue import JobStatus, PrintQueue, QueueStatus, probe_print_queue
@@ -155,6 +156,17 @@ def print_test_page(station: Station, kind: str, *, on_progress: Progress) -> Jo
         pdf, title = specimen_pdf(station, printer=printer), "Espécimen"
     else:
         pdf, title = calibration_pdf(station, printer=printer), "Calibración"
+    on_progress(0.2, "Enviando a la impresora…")
+    job_id = queue.submit(pdf, title=title)
+    return queue.follow(job_id, timeout_s=float(station.settings["printer.job_timeout_s"]),
+                        on_update=lambda s: on_progress(0.6 if not s.final else 1.0,
+                                                        s.message_es))
+
+
+def print_document(station: Station, pdf: Path, *, title: str,
+                   on_progress: Progress) -> JobStatus:
+    """Print a document (a resupply request, an acknowledgement): no folio, no card."""
+    queue = open_queue(station)
     on_progress(0.2, "Enviando a la impresora…")
     job_id = queue.submit(pdf, title=title)
     return queue.follow(job_id, timeout_s=float(station.settings["printer.job_timeout_s"]),

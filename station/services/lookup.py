@@ -10,19 +10,21 @@ True
 
 from __future__ import annotations
 
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from station.core.cycles import Need
 from station.core.errors import NotFound
 from station.core.model import School, Student
+from station.services.lifecycle import school_lists
 from station.services.station import Station
 from station.store import ledger
 from station.store.sheet_records import SheetRecord, get_sheet
 
-FILTERS = ("all", "pending", "issued", "no_photo")
-"""Roster filters this module answers; card-lifecycle filters come from its own service."""
+FILTERS = ("all", "pending", "issued", "no_photo", "declined", "hologram_missing")
+"""Roster filters. ``declined`` and ``hologram_missing`` come from the cycle's lists
+(:func:`station.services.lifecycle.school_lists`)."""
 
 
 def normalize(text: str) -> str:
@@ -57,10 +59,17 @@ class RosterEntry:
     nuevo_ingreso: bool
     has_photo: bool
     folio: int | None
+    need: Need | None = None
+    """What the student needs this cycle (card, hologram, receipt, declined, complete)."""
 
     @property
     def issued(self) -> bool:
         return self.folio is not None
+
+    @property
+    def needs_card(self) -> bool:
+        """Needs a card this cycle (not one who declined, nor a lost card without receipt)."""
+        return self.need is Need.CARD if self.need is not None else not self.issued
 
 
 def schools(station: Station) -> list[SchoolSummary]:
@@ -90,7 +99,9 @@ def school(station: Station, cct: str) -> School:
 
 
 def roster(station: Station, cct: str) -> list[RosterEntry]:
-    """The enrolled students of a school, by surname, with their active card's folio."""
+    """The enrolled students of a school, by surname, with their active card's folio and
+    what each needs in the current cycle."""
+    needs = {line.curp: line.need for line in school_lists(station, cct).students}
     with station.db.read() as conn:
         rows = conn.execute(
             "SELECT s.curp, s.nombre, s.primer_apellido, s.segundo_apellido, s.grado, s.grupo,"
@@ -100,7 +111,8 @@ def roster(station: Station, cct: str) -> list[RosterEntry]:
             " ORDER BY s.primer_apellido, s.segundo_apellido, s.nombre, s.curp", (cct,))
         return [RosterEntry(curp=r[0], list_name=" ".join(p for p in (r[2], r[3], r[1]) if p),
                             grado=int(r[4]), grupo=str(r[5]), nuevo_ingreso=bool(r[6]),
-                            has_photo=bool(r[7]), folio=r[8]) for r in rows]
+                            has_photo=bool(r[7]), folio=r[8], need=needs.get(r[0]))
+                for r in rows]
 
 
 def filter_roster(entries: list[RosterEntry], *, query: str = "",
@@ -109,9 +121,11 @@ def filter_roster(entries: list[RosterEntry], *, query: str = "",
     wanted = normalize(query)
     keep = {
         "all": lambda e: True,
-        "pending": lambda e: not e.issued,
+        "pending": lambda e: e.needs_card,
         "issued": lambda e: e.issued,
         "no_photo": lambda e: not e.has_photo,
+        "declined": lambda e: e.need is Need.DECLINED,
+        "hologram_missing": lambda e: e.need is Need.HOLOGRAM,
     }[status]
     return [e for e in entries if keep(e) and (not wanted or matches(e.list_name, wanted))]
 
@@ -192,8 +206,3 @@ def sheet(station: Station, sheet_id: int) -> SheetRecord:
 def count_schools(station: Station) -> int:
     with station.db.read() as conn:
         return int(conn.execute("SELECT count(*) FROM schools").fetchone()[0])
-
-
-def _unused(conn: sqlite3.Connection) -> int:
-    blocks = ledger.folio_blocks(conn)
-    return sum(b.size for b in blocks) - sum(ledger.used_per_block(conn).values())

@@ -97,13 +97,15 @@ class PhotoSession:
         self.store_px = stored_pixels(template)
         self._analyzer = analyzer or FaceAnalyzer()
         self._timer = AutoCapture(hold_s)
+        self._analyzer.reset()
         self._latest: _Candidate | None = None
         self._best: _Candidate | None = None
+        self._latest_full = Assessment(())
         self.captured: CapturedPhoto | None = None
 
     def feed(self, frame: Frame) -> PhotoFeedback:
         """Measure and check one frame; in auto mode, capture when the countdown ends."""
-        m = self._analyzer.measure(frame.image)
+        m = self._analyzer.measure(frame.image, track=True)
         a = assess(m, photo_px=self.print_px, rules=self.rules)
         here = _Candidate(frame, m, a)
         self._latest = here
@@ -114,10 +116,24 @@ class PhotoSession:
             self._best = here  # the sharpest frame of the countdown is the one kept
         if self.auto and state.phase is Phase.CAPTURE and self.captured is None:
             assert self._best is not None
-            self.captured = self._make(self._best)
+            confirmed = self._confirm(self._best)
+            if confirmed is None:
+                self._timer.reset()
+                self._best = None
+                return PhotoFeedback(frame.t, Phase.WAITING, 0.0, a.hint_es, (), m.sharpness,
+                                     m.face_brightness)
+            self.captured = self._make(confirmed)
         return PhotoFeedback(frame.t, state.phase, state.progress, state.hint_es,
                              tuple(p.value for p in state.problems), m.sharpness,
                              m.face_brightness)
+
+    def _confirm(self, chosen: _Candidate) -> _Candidate | None:
+        """The chosen frame checked once more with a search of the whole frame (tracking
+        only looks near the face); None when it no longer passes (someone stepped in)."""
+        m = self._analyzer.measure(chosen.frame.image)
+        a = assess(m, photo_px=self.print_px, rules=self.rules)
+        self._latest_full = a
+        return _Candidate(chosen.frame, m, a) if a.ok else None
 
     def take(self) -> CapturedPhoto:
         """Manual capture: the newest frame, if it passes every check.
@@ -129,10 +145,12 @@ class PhotoSession:
         if here is None:
             raise RuleViolation("Todavía no llega ninguna imagen de la cámara.",
                                 way_out="Espere un momento y vuelva a intentar.")
-        if not here.assessment.ok:
-            raise RuleViolation(f"La foto no se tomó: {here.assessment.hint_es}",
+        confirmed = self._confirm(here) if here.assessment.ok else None
+        if confirmed is None:
+            hint = (self._latest_full if here.assessment.ok else here.assessment).hint_es
+            raise RuleViolation(f"La foto no se tomó: {hint}",
                                 way_out="Corrija eso y vuelva a intentar.")
-        self.captured = self._make(here)
+        self.captured = self._make(confirmed)
         return self.captured
 
     def _make(self, chosen: _Candidate) -> CapturedPhoto:

@@ -49,6 +49,10 @@ SCREENS: dict[State, str] = {
     State.CALIBRATION: "station.ui.screens.calibration:CalibrationScreen",
     State.CAMERA: "station.ui.screens.camera_settings:CameraScreen",
     State.REPORT: "station.ui.screens.report:ReportScreen",
+    State.HOLOGRAMS: "station.ui.screens.holograms:HologramsScreen",
+    State.LIFECYCLE: "station.ui.screens.lifecycle:LifecycleScreen",
+    State.SUPPLIES: "station.ui.screens.supplies:SuppliesScreen",
+    State.SYNC: "station.ui.screens.sync:SyncScreen",
     State.FAILSAFE: "station.ui.screens.failsafe:FailsafeScreen",
 }
 """The screens that exist; a state without one is not offered anywhere (no fake buttons)."""

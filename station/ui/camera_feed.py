@@ -1,12 +1,15 @@
-"""The live camera on screen: frames read in a thread, the newest one drawn at the screen's pace.
+"""The live camera on screen, while a camera service reads the same frames.
 
 The camera is the one ``camera.device`` names (a webcam, the Pi camera, or a video file or
-photo standing in for one), opened by :func:`station.camera.factory.open_camera`. An optional
-``analyze`` function runs on frames in the camera thread (QR reading, photo checks); when it
-returns something, ``on_result`` gets it on the UI thread. Nothing is written anywhere.
+photo standing in for one), opened through :class:`~station.camera.resilient.ResilientCamera`
+so an unplugged camera is reported and comes back by itself. A thread runs ``consume(tap)``
+— e.g. :func:`station.services.camera_verify.verify_stream` or
+:func:`station.services.photo_capture.run_capture` — on a :class:`FrameTap`: every frame it
+reads is also kept, shrunk, for the screen, which draws the newest one at its own pace.
+``on_done`` receives what ``consume`` returned, on the UI thread. Nothing is written anywhere.
 
->>> feed = CameraFeed(station, view, analyze=reader, on_result=show)   # doctest: +SKIP
->>> feed.start(); ...; feed.stop()                                      # doctest: +SKIP
+>>> feed = CameraFeed(station, image_widget, consume=lambda tap: ..., on_done=show)  # doctest: +SKIP
+>>> feed.start(); ...; feed.stop()                                                     # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -23,26 +26,66 @@ from kivy.uix.image import Image
 
 from station.camera.factory import open_camera
 from station.camera.frames import EndOfVideo, Frame
+from station.camera.resilient import CameraEvent, ResilientCamera
 from station.services.station import Station
 
 PREVIEW_MAX_WIDTH = 800
 """Frames are shrunk to this width in the camera thread before they reach the GPU."""
 
 
+class FrameTap:
+    """A camera whose frames are also handed to the screen; stops when the screen says so."""
+
+    def __init__(self, camera: ResilientCamera, feed: CameraFeed) -> None:
+        self.camera = camera
+        self.feed = feed
+
+    def read(self) -> Frame | None:
+        if self.feed.stopping:
+            raise EndOfVideo  # the screen left: end the service's loop like a finished video
+        frame = self.camera.read()
+        if frame is not None:
+            self.feed.keep(frame)
+        return frame
+
+    def events(self) -> list[CameraEvent]:
+        return self.camera.events()
+
+    def close(self) -> None:
+        self.camera.close()
+
+    def should_stop(self) -> bool:
+        return self.feed.stopping
+
+
+def _drain(tap: FrameTap) -> None:
+    """Only show the camera (the settings screen)."""
+    while not tap.should_stop():
+        try:
+            frame = tap.read()
+        except EndOfVideo:
+            return
+        events = tap.events()
+        if events:
+            tap.feed.report_events(events)
+        if frame is None:
+            time.sleep(0.05)
+
+
 class CameraFeed:
     """Reads the station's camera until :meth:`stop`; shows it in ``view`` (a Kivy Image)."""
 
     def __init__(self, station: Station, view: Image, *,
-                 analyze: Callable[[Frame], Any] | None = None,
-                 on_result: Callable[[Any], None] | None = None,
+                 consume: Callable[[FrameTap], Any] | None = None,
+                 on_done: Callable[[Any], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None,
-                 analyze_every_s: float = 0.0) -> None:
+                 on_event: Callable[[CameraEvent], None] | None = None) -> None:
         self.station = station
         self.view = view
-        self.analyze = analyze
-        self.on_result = on_result
+        self.consume = consume or _drain
+        self.on_done = on_done
         self.on_error = on_error
-        self.analyze_every_s = analyze_every_s
+        self.on_event = on_event
         self.frames_read = 0
         self.frames_shown = 0
         self.started_at = 0.0
@@ -53,6 +96,10 @@ class CameraFeed:
         self._thread: threading.Thread | None = None
         self._clock: Any = None
         self._texture: Texture | None = None
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
 
     def start(self) -> None:
         self._stop.clear()
@@ -66,53 +113,57 @@ class CameraFeed:
         if self._clock is not None:
             self._clock.cancel()
             self._clock = None
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-            self._thread = None
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=3)
+        self._thread = None
 
     @property
     def shown_fps(self) -> float:
         elapsed = time.monotonic() - self.started_at
         return self.frames_shown / elapsed if elapsed > 0 else 0.0
 
+    def keep(self, frame: Frame) -> None:
+        """Called in the camera thread for every frame read."""
+        self.frames_read += 1
+        small = _shrink(frame.image)
+        with self._lock:
+            self._latest, self._fresh = small, True
+
+    def report_events(self, events: list[CameraEvent]) -> None:
+        if self.on_event is not None:
+            for event in events:
+                self._later(self.on_event, event)
+
     def _run(self) -> None:
         settings = self.station.settings
+
+        def opener() -> Any:
+            return open_camera(settings["camera.device"], int(settings["camera.width"]),
+                               int(settings["camera.height"]), loop=True, realtime=True)
+
         try:
-            camera = open_camera(settings["camera.device"], int(settings["camera.width"]),
-                                 int(settings["camera.height"]), loop=True, realtime=True)
+            camera = ResilientCamera(opener)
         except BaseException as exc:
             self._fail(exc)
             return
-        last_analysis = 0.0
+        tap = FrameTap(camera, self)
+        self.report_events(camera.events())
         try:
-            while not self._stop.is_set():
-                try:
-                    frame = camera.read()
-                except EndOfVideo:
-                    break
-                self.frames_read += 1
-                small = _shrink(frame.image)
-                with self._lock:
-                    self._latest, self._fresh = small, True
-                now = time.monotonic()
-                if self.analyze and now - last_analysis >= self.analyze_every_s:
-                    last_analysis = now
-                    result = self.analyze(frame)
-                    if result and self.on_result is not None:
-                        self._deliver(self.on_result, result)
+            result = self.consume(tap)
         except BaseException as exc:
             self._fail(exc)
+        else:
+            if self.on_done is not None and not self.stopping:
+                self._later(self.on_done, result)
         finally:
             camera.close()
 
-    @staticmethod
-    def _deliver(callback: Callable[[Any], None], result: Any) -> None:
-        Clock.schedule_once(lambda _dt: callback(result), -1)
+    def _later(self, callback: Callable[[Any], None], value: Any) -> None:
+        Clock.schedule_once(lambda _dt: callback(value), -1)
 
     def _fail(self, exc: BaseException) -> None:
-        if self.on_error is not None and not self._stop.is_set():
-            callback = self.on_error
-            Clock.schedule_once(lambda _dt: callback(exc), -1)
+        if self.on_error is not None and not self.stopping:
+            self._later(self.on_error, exc)
 
     def _show(self, _dt: float) -> None:
         with self._lock:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kivy.graphics import Color, Ellipse, Line
-from kivy.properties import ColorProperty, StringProperty
+from kivy.properties import ColorProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 
 Stroke = tuple[Any, ...]
@@ -93,6 +93,8 @@ class Icon(Widget):
 
     name = StringProperty("info")
     color = ColorProperty((0, 0, 0, 1))
+    max_side = NumericProperty(0)
+    """When set, the icon is never drawn larger than this (pixels)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -102,6 +104,8 @@ class Icon(Widget):
     def _draw(self, *_args: Any) -> None:
         self.canvas.clear()
         side = min(self.width, self.height)
+        if self.max_side:
+            side = min(side, self.max_side)
         if side <= 0:
             return
         scale = side / 24.0

@@ -79,6 +79,7 @@ class SearchField(ButtonBehavior, Surface, BoxLayout):
 
     text = StringProperty("")
     hint = StringProperty("")
+    icon = StringProperty("search")
     active = BooleanProperty(False)
     max_length = NumericProperty(40)
 
@@ -94,8 +95,8 @@ class SearchField(ButtonBehavior, Surface, BoxLayout):
         self.init_surface()
         side = t.touch * 0.45
         icon_box = BoxLayout(size_hint_x=None, width=side)
-        icon_box.add_widget(_centered(Icon(name="search", color=p.muted, size_hint=(None, None),
-                                           size=(side, side))))
+        icon_box.add_widget(_centered(Icon(name=self.icon, color=p.muted,
+                                           size_hint=(None, None), size=(side, side))))
         self.add_widget(icon_box)
         self._label = FitLabel(text=self.hint, color=p.muted)
         self.add_widget(self._label)
@@ -182,3 +183,73 @@ class PinPad(BoxLayout):
 
     def _show(self) -> None:
         self._dots.text = " ".join("●" for _ in self._pin) if self._pin else _("Escriba su PIN")
+
+
+class NumberPad(BoxLayout):
+    """A number shown as typed, a 3×4 pad (1–9, erase, 0, OK): quantities, not PINs."""
+
+    def __init__(self, *, on_enter: Callable[[int], None], max_digits: int = 6,
+                 ok_text: str = "", **kwargs: Any) -> None:
+        t = theme()
+        kwargs.setdefault("orientation", "vertical")
+        kwargs.setdefault("spacing", t.gap)
+        super().__init__(**kwargs)
+        self._digits = ""
+        self._max = max_digits
+        self._on_enter = on_enter
+        self._shown = FitLabel(text="0", font_size=t.font_title, bold=True, halign="center",
+                               size_hint_y=None, height=t.touch * 0.8, kid="number_value")
+        self.add_widget(self._shown)
+        grid = GridLayout(cols=3, spacing=t.gap)
+        for char in "123456789":
+            grid.add_widget(self._digit(char))
+        erase = Key(icon="backspace", text="", style="secondary", kid="number_back",
+                    size_hint_y=1, height=t.touch)
+        erase.bind(on_release=lambda *_: self._set(self._digits[:-1]))
+        grid.add_widget(erase)
+        grid.add_widget(self._digit("0"))
+        enter = Key(icon="check", text=ok_text or _("Aceptar"), style="primary",
+                    kid="number_enter", size_hint_y=1, height=t.touch)
+        enter.bind(on_release=lambda *_: self._on_enter(int(self._digits or 0)))
+        grid.add_widget(enter)
+        self.add_widget(grid)
+
+    def _digit(self, char: str) -> Key:
+        key = Key(text=char, style="secondary", kid=f"number_{char}", size_hint_y=1,
+                  height=theme().touch, font_size=theme().font_title)
+        key.bind(on_release=lambda *_: self._set(self._digits + char))
+        return key
+
+    def _set(self, digits: str) -> None:
+        self._digits = digits.lstrip("0")[: self._max]
+        self._shown.text = self._digits or "0"
+
+
+class TextForm(BoxLayout):
+    """A question, a field filled by the on-screen keyboard, and Cancel / Save."""
+
+    def __init__(self, *, prompt: str, hint: str, on_save: Callable[[str], None],
+                 on_cancel: Callable[[], None], icon: str = "keyboard", digits: bool = True,
+                 extra: str = "", save_text: str = "", kid: str = "form",
+                 max_length: int = 40, **kwargs: Any) -> None:
+        t = theme()
+        kwargs.setdefault("orientation", "vertical")
+        kwargs.setdefault("spacing", t.gap)
+        super().__init__(**kwargs)
+        self.add_widget(FitLabel(text=prompt, bold=True, size_hint_y=None,
+                                 height=t.touch * 0.7, kid=f"{kid}_prompt"))
+        self.field = SearchField(hint=hint, kid=f"{kid}_field", active=True, icon=icon,
+                                 max_length=max_length)
+        cancel = TouchButton(text=_("Cancelar"), icon="cross", style="secondary",
+                             kid=f"{kid}_cancel", size_hint_x=0.32)
+        cancel.bind(on_release=lambda *_: on_cancel())
+        save = TouchButton(text=save_text or _("Guardar"), icon="check", kid=f"{kid}_save",
+                           size_hint_x=0.32)
+        save.bind(on_release=lambda *_: on_save(self.field.text.strip()))
+        line = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.gap)
+        for widget in (self.field, cancel, save):
+            line.add_widget(widget)
+        self.add_widget(line)
+        self.add_widget(OnScreenKeyboard(on_key=self.field.type, digits=digits, extra=extra,
+                                         on_done=lambda: on_save(self.field.text.strip())))
+        self.add_widget(BoxLayout())

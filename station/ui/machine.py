@@ -69,7 +69,7 @@ TRANSITIONS: dict[State, frozenset[State]] = {
                            State.SETTINGS, State.SYNC, State.REPORT, State.PRINT_REVIEW,
                            State.HOLOGRAMS, State.SUPPLIES}),
     State.SIGN_IN: frozenset(),  # continues with signed_in()
-    State.SCHOOLS: frozenset({State.ROSTER}),
+    State.SCHOOLS: frozenset({State.ROSTER, State.HOLOGRAMS}),
     State.ROSTER: frozenset({State.SCHOOLS, State.STUDENT, State.PRINT_PREVIEW, State.PHOTO,
                              State.HOLOGRAMS}),
     State.STUDENT: frozenset({State.PRINT_PREVIEW, State.PHOTO, State.LIFECYCLE,

@@ -22,6 +22,27 @@ def _screen(pilot: Pilot, state: State) -> Any:
     return pilot.app.screens[state]
 
 
+def go_home(pilot: Pilot) -> Step:
+    """Back along the path (or straight home) with the top bar, as a person would."""
+    for _ in range(8):
+        if pilot.state == "home":
+            return
+        kid = "bar_home" if pilot.find("bar_home") is not None else "bar_back"
+        yield from pilot.tap(kid)
+        yield from pilot.frames(2)
+    yield from pilot.at("home")
+
+
+def pick_school(pilot: Pilot, then: str) -> Step:
+    """On a station with several schools, the school list comes first: tap the test's."""
+    yield from pilot.until(lambda: pilot.state in (then, "schools"), f"{then} o escuelas")
+    if pilot.state == "schools":
+        yield from pilot.frames(2)
+        cct = pilot.config["cct"]
+        yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
+    yield from pilot.at(then)
+
+
 def sign_in(pilot: Pilot, who: str = "operator") -> Step:
     user: dict[str, Any] = pilot.config["users"][who]
     if pilot.app.machine.user is not None:
@@ -117,6 +138,11 @@ def print_flow(pilot: Pilot) -> Step:
     preview = _screen(pilot, State.PRINT_PREVIEW)
     yield from pilot.until(lambda: 0 in preview.images, "imagen de la hoja 1", 30)
     yield from pilot.shot("10-vista-previa-hoja-1")
+    yield from pilot.tap("preview_zoom")
+    yield from pilot.until(lambda: pilot.find("preview_picture_close") is not None,
+                           "hoja ampliada", 30)
+    yield from pilot.shot("10b-hoja-ampliada")
+    yield from pilot.tap("preview_picture_close")
     pages = len(preview.pages)
     _data(pilot)["preview"] = {"pages": pages, "summary": pilot.text_of("preview_summary"),
                                "detail": pilot.text_of("preview_detail")}
@@ -236,17 +262,136 @@ def settings_flow(pilot: Pilot) -> Step:
     yield from pilot.at("home")
 
 
+def supplies_flow(pilot: Pilot) -> Step:
+    """Supplies: stock and ink, a roll of holograms and Teslin received, a resupply request."""
+    yield from pilot.tap("tile_supplies")
+    yield from pilot.at("supplies")
+    yield from pilot.until(lambda: pilot.find("supplies_receive") is not None, "existencias", 30)
+    yield from pilot.shot("24-insumos")
+    yield from pilot.tap("supplies_receive")
+    yield from pilot.tap("item_hologramas")
+    yield from pilot.type_text("H000100")
+    yield from pilot.tap("roll_first_save")
+    yield from pilot.type_text("H000199")
+    yield from pilot.shot("25-rollo-de-hologramas")
+    yield from pilot.tap("roll_last_save")
+    yield from pilot.until(lambda: pilot.find("supplies_receive") is not None, "existencias", 30)
+    yield from pilot.tap("supplies_receive")
+    yield from pilot.tap("item_teslin")
+    for digit in "150":
+        yield from pilot.tap(f"number_{digit}")
+    yield from pilot.shot("26-cantidad-recibida")
+    yield from pilot.tap("number_enter")
+    yield from pilot.type_text("REM 778")
+    yield from pilot.tap("reference_save")
+    yield from pilot.until(lambda: pilot.find("supplies_request") is not None, "existencias", 30)
+    _data(pilot)["supplies_notice"] = pilot.text_of("supplies_notice")
+    yield from pilot.tap("supplies_request")
+    yield from pilot.until(lambda: pilot.find("request_print") is not None, "solicitud", 60)
+    _data(pilot)["request_message"] = pilot.text_of("request_done_message")
+    yield from pilot.tap("request_print")
+    yield from pilot.until(lambda: pilot.find("request_printed_ok") is not None,
+                           "solicitud impresa", 90)
+    yield from pilot.tap("request_printed_ok")
+    yield from go_home(pilot)
+
+
+def holograms_flow(pilot: Pilot) -> Step:
+    """Who needs the cycle's hologram: one serial typed for one card, then the rest in order."""
+    yield from pilot.tap("tile_holograms")
+    yield from pick_school(pilot, "holograms")
+    yield from pilot.shot("27-hologramas")
+    screen = _screen(pilot, State.HOLOGRAMS)
+    first = screen.needing[0]
+    _data(pilot)["holograms_needed"] = len(screen.needing)
+    yield from pilot.tap_payload("holo_apply", lambda p: p == first.curp, "registrar holograma")
+    yield from pilot.type_text("H000100")
+    yield from pilot.shot("28-serie-del-holograma")
+    yield from pilot.tap("serial_save")
+    yield from pilot.until(lambda: pilot.find("holo_done_ok") is not None, "registrado")
+    yield from pilot.tap("holo_done_ok")
+    yield from pilot.tap("holo_bulk")
+    yield from pilot.type_text("H000101")
+    yield from pilot.tap("first_serial_save")
+    yield from pilot.until(lambda: pilot.find("confirm_bulk_yes") is not None, "confirmación")
+    yield from pilot.tap("confirm_bulk_yes")
+    yield from pilot.until(lambda: pilot.find("holo_bulk_done_ok") is not None, "asignados")
+    _data(pilot)["holograms_bulk"] = pilot.text_of("holo_bulk_done_message")
+    yield from pilot.tap("holo_bulk_done_ok")
+    yield from pilot.until(lambda: pilot.find("holo_none") is not None, "lista vacía")
+    yield from go_home(pilot)
+
+
+def lifecycle_flow(pilot: Pilot) -> Step:
+    """Trámites as the director: a decline, a loss report, a replacement with its receipt."""
+    yield from pilot.tap("tile_roster")
+    yield from pick_school(pilot, "roster")
+    yield from pilot.tap("filter_all")
+    roster = _screen(pilot, State.ROSTER)
+    issued = [e for e in roster.entries if e.issued]
+    waiting = [e for e in roster.entries if e.needs_card]
+    lost = issued[0]
+    _data(pilot)["lost_curp"] = lost.curp
+    yield from pilot.tap_payload("row_open", lambda p: p == lost.curp, "alumno con credencial")
+    yield from pilot.at("student")
+    yield from pilot.shot("29-alumno")
+    yield from pilot.tap("student_lifecycle")
+    yield from pilot.at("lifecycle")
+    yield from pilot.shot("30-tramites")
+    yield from pilot.tap("life_loss")
+    yield from pilot.tap("loss_lost")
+    yield from pilot.until(lambda: pilot.find("life_done") is not None, "extravío registrado")
+    _data(pilot)["loss_message"] = pilot.text_of("life_done")
+    yield from pilot.tap("life_replacement")
+    yield from pilot.tap("reason_lost")
+    yield from pilot.type_text("A123456")
+    yield from pilot.tap("receipt_save")
+    yield from pilot.tap("receipt_day_before")
+    yield from pilot.tap("receipt_day_after")
+    yield from pilot.shot("31-fecha-del-recibo")
+    yield from pilot.tap("receipt_save")
+    yield from pilot.until(lambda: pilot.find("life_done") is not None, "reposición registrada")
+    _data(pilot)["replacement_message"] = pilot.text_of("life_done")
+    yield from pilot.shot("32-reposicion-registrada")
+    yield from pilot.tap("bar_back")
+    yield from pilot.at("student")
+    yield from pilot.tap("bar_back")
+    yield from pilot.at("roster")
+    if waiting:
+        declined = waiting[0]
+        _data(pilot)["declined_curp"] = declined.curp
+        yield from pilot.tap_payload("row_open", lambda p: p == declined.curp, "alumno")
+        yield from pilot.at("student")
+        yield from pilot.tap("student_lifecycle")
+        yield from pilot.at("lifecycle")
+        yield from pilot.tap("life_decline")
+        yield from pilot.tap("who_tutor")
+        yield from pilot.until(lambda: pilot.find("life_done") is not None, "renuncia")
+        _data(pilot)["decline_message"] = pilot.text_of("life_done")
+    yield from go_home(pilot)
+
+
+def sync_flow(pilot: Pilot) -> Step:
+    yield from pilot.tap("tile_settings")
+    yield from pilot.at("settings")
+    yield from pilot.tap("settings_sync")
+    yield from pilot.at("sync")
+    yield from pilot.shot("33-sincronizacion")
+    _data(pilot)["sync_notice"] = pilot.text_of("sync_notice")
+    yield from go_home(pilot)
+
+
 def report_flow(pilot: Pilot) -> Step:
     """A problem report with a few words typed on the keyboard."""
     yield from pilot.tap("tile_report")
     yield from pilot.at("report")
-    yield from pilot.shot("24-reportar")
+    yield from pilot.shot("34-reportar")
     yield from pilot.tap("category_impresora")
     yield from pilot.type_text("NO JALA EL PAPEL")
-    yield from pilot.shot("25-describir-problema")
+    yield from pilot.shot("35-describir-problema")
     yield from pilot.tap("report_create")
     yield from pilot.until(lambda: pilot.find("report_done") is not None, "reporte", 60)
-    yield from pilot.shot("26-reporte-guardado")
+    yield from pilot.shot("36-reporte-guardado")
     _data(pilot)["report_message"] = pilot.text_of("report_done")
     yield from pilot.tap("report_finish")
     yield from pilot.at("home")
@@ -264,7 +409,7 @@ def failsafe_flow(pilot: Pilot) -> Step:
     button.fbind("on_release", broken_handler)
     yield from pilot.tap("verify_done")
     yield from pilot.at("failsafe")
-    yield from pilot.shot("27-algo-salio-mal")
+    yield from pilot.shot("37-algo-salio-mal")
     _data(pilot)["failsafe_reference"] = pilot.text_of("failsafe_reference")
     button.funbind("on_release", broken_handler)
     yield from pilot.tap("failsafe_home")
@@ -282,12 +427,13 @@ def idle_flow(pilot: Pilot) -> Step:
                            "cierre por inactividad", 15)
     yield from pilot.frames(3)
     _data(pilot)["idle_signed_out"] = pilot.app.machine.user is None
-    yield from pilot.shot("28-sesion-cerrada")
+    yield from pilot.shot("38-sesion-cerrada")
 
 
 def tour(pilot: Pilot) -> Step:
     for part in (signin_flow, roster_flow, print_flow, verify_flow, settings_flow,
-                 report_flow, failsafe_flow, idle_flow):
+                 supplies_flow, holograms_flow, lifecycle_flow, sync_flow, report_flow,
+                 failsafe_flow, idle_flow):
         pilot.report.steps.append(f"== {part.__name__}")
         yield from part(pilot)
 
@@ -300,4 +446,6 @@ SCENARIOS: dict[str, Scenario] = {
     "tour": tour, "smoke": smoke, "signin": signin_flow, "roster": roster_flow,
     "print": print_flow, "verify": verify_flow, "settings": settings_flow,
     "report": report_flow, "failsafe": failsafe_flow, "idle": idle_flow,
+    "supplies": supplies_flow, "holograms": holograms_flow, "lifecycle": lifecycle_flow,
+    "sync": sync_flow,
 }

@@ -5,6 +5,7 @@ Colour is never alone: each status has a word and an icon too.
 
 from __future__ import annotations
 
+from station.core.cycles import Need
 from station.services.lookup import RosterEntry
 from station.ui.i18n import _
 
@@ -37,8 +38,15 @@ Badge = tuple[str, str, str]
 
 
 def entry_badge(entry: RosterEntry) -> Badge:
+    if entry.need is Need.DECLINED:
+        return (_("No la desea"), "neutral", "cross")
+    if entry.need is Need.RECEIPT:
+        return (_("Extraviada"), "bad", "warning")
+    if entry.need is Need.HOLOGRAM:
+        return (_("Falta holograma"), "warn", "hologram")
     if entry.issued:
-        return (_("Con credencial"), "ok", "check")
+        return (_("Completa") if entry.need is Need.COMPLETE else _("Con credencial"), "ok",
+                "check")
     if not entry.has_photo:
         return (_("Sin foto"), "bad", "camera")
     return (_("Pendiente"), "warn", "clock")

@@ -203,7 +203,7 @@ class TouchButton(ButtonBehavior, Surface, BoxLayout):
             self.bg = getattr(p, pressed if self.state == "down" else bg)
             self.border = getattr(p, border) if border else (0, 0, 0, 0)
             color = getattr(p, fg)
-        self._label.color = color
+        self._label.color = self._label.disabled_color = color
         self._icon.color = color
 
 
@@ -227,14 +227,13 @@ class Tile(ButtonBehavior, Surface, BoxLayout):
         kwargs.setdefault("radius", t.radius * 2)
         super().__init__(bg=p.surface, border=p.border, **kwargs)
         self.init_surface()
-        side = t.touch * (0.62 if t.compact else 0.8)
-        self.add_widget(_centered(Icon(name=icon, color=p.primary, size_hint=(None, None),
-                                       size=(side, side))))
+        self.add_widget(Icon(name=icon, color=p.primary, size_hint_y=1.0,
+                             max_side=t.touch * 1.25))
         self.add_widget(FitLabel(text=title, bold=True, font_size=t.font_large,
-                                 halign="center", color=p.text, size_hint_y=0.6))
+                                 halign="center", color=p.text, size_hint_y=0.7))
         if subtitle:
             self.add_widget(FitLabel(text=subtitle, font_size=t.font_small, halign="center",
-                                     color=p.muted, size_hint_y=0.55))
+                                     color=p.muted, size_hint_y=0.45))
         self.bind(state=self._press)
 
     def _press(self, *_args: Any) -> None:
@@ -280,7 +279,10 @@ class Badge(Surface, BoxLayout):
 
 
 class Notice(Surface, BoxLayout):
-    """A message with its icon and tone: what happened, then the way out."""
+    """A message with its icon and tone: what happened, then the way out.
+
+    As tall as its text (at least one touch target) unless a ``size_hint_y`` is given.
+    """
 
     message = StringProperty("")
 
@@ -289,17 +291,47 @@ class Notice(Surface, BoxLayout):
         strong, soft = t.palette.tone(kind)
         kwargs.setdefault("padding", (t.pad, t.gap))
         kwargs.setdefault("spacing", t.pad)
+        self._auto = "size_hint_y" not in kwargs
+        if self._auto:
+            kwargs["size_hint_y"] = None
         super().__init__(bg=soft, border=strong, radius=t.radius, message=message, **kwargs)
         self.init_surface()
         icon = {"ok": "ok_circle", "warn": "warning", "bad": "bad_circle"}.get(kind, "info")
-        side = t.touch * 0.55
-        box = BoxLayout(size_hint_x=None, width=side)
+        self._side = t.touch * 0.55
+        box = BoxLayout(size_hint_x=None, width=self._side)
         box.add_widget(_centered(Icon(name=icon, color=strong, size_hint=(None, None),
-                                      size=(side, side))))
+                                      size=(self._side, self._side))))
         self.add_widget(box)
         self._label = FitLabel(text=message, color=t.palette.text)
         self.add_widget(self._label)
-        self.bind(message=lambda *_: setattr(self._label, "text", self.message))
+        self.bind(message=self._update, width=self._update)
+        self._update()
+
+    def _update(self, *_args: Any) -> None:
+        t = theme()
+        self._label.text = self.message
+        if self._auto:
+            inner = max(10.0, self.width - self._side - 3 * t.pad)
+            self.height = max(t.touch, text_height(self.message, t.font_body, inner) + 2 * t.gap
+                              + 6)
+
+
+class NoticeSlot(BoxLayout):
+    """A place for one :class:`Notice` at a time, as tall as the notice it shows."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("size_hint_y", None)
+        kwargs.setdefault("height", 0)
+        super().__init__(**kwargs)
+
+    def show(self, notice: Notice | None) -> None:
+        self.clear_widgets()
+        if notice is None:
+            self.height = 0
+            return
+        self.add_widget(notice)
+        self.height = notice.height
+        notice.bind(height=self.setter("height"))
 
 
 class Spacer(Widget):

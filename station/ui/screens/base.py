@@ -47,7 +47,8 @@ class TopBar(Panel):
         self.clear_widgets()
         state = self.screen.state
         if state not in (State.HOME, State.FAILSAFE):
-            self.add_widget(self.back if app.machine.can_go_back else self.home)
+            back = app.machine.can_go_back and self.screen.back_allowed
+            self.add_widget(self.back if back else self.home)
         self.add_widget(self.title)
         job = app.jobs.running[0] if app.jobs.running else None
         if job is not None and state is not State.PRINT_PROGRESS and \
@@ -67,6 +68,8 @@ class KioskScreen(Screen):
 
     state: ClassVar[State]
     title: ClassVar[str] = ""
+    back_allowed: ClassVar[bool] = True
+    """False where going back would repeat a step (after printing started): home instead."""
 
     def __init__(self, app: KioskApp, **kwargs: Any) -> None:
         super().__init__(name=self.state.value, **kwargs)

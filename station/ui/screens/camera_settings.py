@@ -16,7 +16,15 @@ from station.ui.camera_feed import CameraFeed
 from station.ui.i18n import _
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen
-from station.ui.widgets import FitLabel, Notice, Panel, Selectable, line_label, theme
+from station.ui.widgets import (
+    FitLabel,
+    Notice,
+    NoticeSlot,
+    Panel,
+    Selectable,
+    line_label,
+    theme,
+)
 from station.ui.worker import Job
 
 
@@ -36,7 +44,7 @@ class CameraScreen(KioskScreen):
         self.current = FitLabel(bold=True, size_hint_y=None, height=t.touch * 0.8,
                                 kid="camera_current")
         side.add_widget(self.current)
-        self.notice_box = BoxLayout(size_hint_y=None, height=t.touch * 1.3)
+        self.notice_box = NoticeSlot()
         side.add_widget(self.notice_box)
         self.choices = BoxLayout(orientation="vertical", spacing=t.gap, size_hint_y=None)
         self.choices.bind(minimum_height=self.choices.setter("height"))
@@ -75,8 +83,7 @@ class CameraScreen(KioskScreen):
         self._say("bad", error.user_message())
 
     def _say(self, kind: str, text: str) -> None:
-        self.notice_box.clear_widgets()
-        self.notice_box.add_widget(Notice(kind=kind, message=text, kid="camera_notice"))
+        self.notice_box.show(Notice(kind=kind, message=text, kid="camera_notice"))
 
     def _listed(self, found: tuple[list[CameraCheck], list[Finding]]) -> None:
         t = theme()

@@ -16,7 +16,7 @@ from station.ui.widgets import FitLabel, Panel, TouchButton, _centered, theme
 
 class FailsafeScreen(KioskScreen):
     state = State.FAILSAFE
-    title = _("Algo salió mal")
+    title = _("Credenciales escolares")
 
     def build(self) -> None:
         t = theme()

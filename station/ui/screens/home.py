@@ -94,8 +94,17 @@ class HomeScreen(KioskScreen):
              _("Para la DRSE, con diagnóstico"), "flag"),
         ):
             if app.available(state):
-                tiles.append((kid, title, subtitle, icon, lambda s=state: app.go(s)))
+                action = (self._open_holograms if state is State.HOLOGRAMS
+                          else lambda s=state: app.go(s))
+                tiles.append((kid, title, subtitle, icon, action))
         return tiles
+
+    def _open_holograms(self) -> None:
+        app = self.app
+        if app.session.cct or lookup.count_schools(app.station) <= 1:
+            app.go(State.HOLOGRAMS)
+        else:
+            app.go(State.SCHOOLS, then=State.HOLOGRAMS.value)
 
     def _open_roster(self) -> None:
         app = self.app

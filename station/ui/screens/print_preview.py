@@ -20,7 +20,15 @@ from station.ui.i18n import _, ngettext
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.status_words import nice_name
-from station.ui.widgets import FitLabel, Notice, Panel, TouchButton, line_label, theme
+from station.ui.widgets import (
+    FitLabel,
+    Notice,
+    NoticeSlot,
+    Panel,
+    TouchButton,
+    line_label,
+    theme,
+)
 from station.ui.worker import Job
 
 ZOOM_DPI = 110
@@ -79,7 +87,7 @@ class PreviewScreen(KioskScreen):
                                 kid="preview_next")
         self.next.bind(on_release=lambda *_: self._page(1))
         side.add_widget(row(self.prev, self.page_label, self.next))
-        self.notice_box = BoxLayout(size_hint_y=1.3)
+        self.notice_box = NoticeSlot()
         side.add_widget(self.notice_box)
         main.add_widget(side)
         self.body.add_widget(main)
@@ -213,8 +221,7 @@ class PreviewScreen(KioskScreen):
         self.go_print.disabled = not (self.printer_ok and self.batches)
 
     def _set_notice(self, notice: Notice) -> None:
-        self.notice_box.clear_widgets()
-        self.notice_box.add_widget(notice)
+        self.notice_box.show(notice)
 
     def _confirm(self) -> None:
         sheets = len(self.pages)

@@ -16,7 +16,7 @@ from station.ui import dialogs
 from station.ui.i18n import _
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
-from station.ui.widgets import FitLabel, Notice, TouchButton, theme
+from station.ui.widgets import FitLabel, Notice, NoticeSlot, TouchButton, theme
 from station.ui.worker import Job
 
 
@@ -45,6 +45,7 @@ class ProgressStrip(Widget):
 
 class ProgressScreen(KioskScreen):
     state = State.PRINT_PROGRESS
+    back_allowed = False
     title = _("Imprimiendo")
 
     def build(self) -> None:
@@ -60,10 +61,14 @@ class ProgressScreen(KioskScreen):
         line.add_widget(self.bar)
         line.add_widget(self.percent)
         self.body.add_widget(line)
-        self.message = FitLabel(kid="progress_message")
+        self.message = FitLabel(kid="progress_message", size_hint_y=None,
+                                height=t.font_body * 3.2)
         self.body.add_widget(self.message)
-        self.notice_box = BoxLayout(size_hint_y=None, height=0)
+        self.notice_box = NoticeSlot()
         self.body.add_widget(self.notice_box)
+        self.body.add_widget(FitLabel(text=_(
+            "La impresora no puede ver el papel: al terminar, revise cada hoja y confirme "
+            "cuáles salieron bien."), color=t.palette.muted, font_size=t.font_small))
         self.leave_button = TouchButton(icon="home", text=_("Seguir con otra tarea"),
                                         style="secondary", kid="progress_leave")
         self.leave_button.bind(on_release=lambda *_: self.app.go(State.HOME))
@@ -75,8 +80,7 @@ class ProgressScreen(KioskScreen):
     def enter(self, batches: list[Batch] | None = None, resend: list[int] | None = None,
               **_params: Any) -> None:
         session = self.app.session
-        self.notice_box.clear_widgets()
-        self.notice_box.height = 0
+        self.notice_box.show(None)
         running = session.print_job is not None and session.print_job.running
         if (batches or resend) and running:
             dialogs.show_error(RuleViolation(_("Ya hay una impresión en curso."),
@@ -138,10 +142,8 @@ class ProgressScreen(KioskScreen):
             raise error
         if self.app.machine.state is State.PRINT_PROGRESS:
             self.headline.text = _("No se pudo imprimir.")
-            self.notice_box.height = theme().touch * 2
-            self.notice_box.clear_widgets()
-            self.notice_box.add_widget(Notice(kind="bad", message=error.user_message(),
-                                              kid="progress_error"))
+            self.notice_box.show(Notice(kind="bad", message=error.user_message(),
+                                        kid="progress_error"))
             self.leave_button.disabled = False
         else:
             dialogs.show_error(error)

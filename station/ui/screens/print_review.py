@@ -35,6 +35,7 @@ REASON_WORDS = {
 
 class ReviewScreen(KioskScreen):
     state = State.PRINT_REVIEW
+    back_allowed = False
     title = _("Revisar las hojas impresas")
 
     def build(self) -> None:
@@ -176,6 +177,7 @@ class ReviewScreen(KioskScreen):
         else:
             self.body.add_widget(Notice(kind="ok", message=_(
                 "Todas las credenciales revisadas quedaron registradas."), kid="review_ok"))
+        self.body.add_widget(BoxLayout())
         finish = TouchButton(icon="home", text=_("Terminar"), style="secondary",
                              kid="review_finish")
         finish.bind(on_release=lambda *_: self.app.go(State.HOME))

@@ -116,7 +116,8 @@ class PrinterScreen(KioskScreen):
         self.status_box.add_widget(FitLabel(
             text=_("Escriba el nombre de la cola de impresión (como aparece en CUPS)."),
             size_hint_y=None, height=t.touch * 0.8))
-        field = SearchField(hint=_("Nombre de la cola"), kid="queue_field", active=True)
+        field = SearchField(hint=_("Nombre de la cola"), kid="queue_field", active=True,
+                            icon="print")
         field.text = str(self.app.station.settings["printer.queue"] or "")
         self.status_box.add_widget(field)
         keyboard = OnScreenKeyboard(on_key=field.type, digits=True, extra="-_",

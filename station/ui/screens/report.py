@@ -62,7 +62,7 @@ class ReportScreen(KioskScreen):
                 kind=CATEGORY_WORDS[category][0]),
             bold=True, size_hint_y=None, height=t.touch * 0.6))
         self.field = SearchField(hint=_("Por ejemplo: NO JALA EL PAPEL"), kid="report_text",
-                                 active=True, max_length=200)
+                                 active=True, max_length=200, icon="keyboard")
         create = TouchButton(text=_("Crear reporte"), icon="flag", kid="report_create",
                              size_hint_x=0.45)
         create.bind(on_release=lambda *_: self._create())

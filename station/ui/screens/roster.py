@@ -194,7 +194,7 @@ class RosterScreen(KioskScreen):
 
     def _ready(self) -> list[str]:
         """Pending students who have a photo: the ones a print can take now."""
-        return [e.curp for e in self.entries if not e.issued and e.has_photo]
+        return [e.curp for e in self.entries if e.needs_card and e.has_photo]
 
     def _actions(self) -> None:
         n = len(self.selected)

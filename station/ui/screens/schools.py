@@ -67,8 +67,9 @@ class SchoolsScreen(KioskScreen):
         self.keyboard = OnScreenKeyboard(on_key=self.search.type, digits=True,
                                          on_done=lambda: self._keyboard(False))
 
-    def enter(self, **_params: Any) -> None:
+    def enter(self, then: str = "roster", **_params: Any) -> None:
         SchoolsScreen.current = self
+        self.then = State(then)
         self.summaries = lookup.schools(self.app.station)
         self._keyboard(False)
         self._refill()
@@ -101,7 +102,7 @@ class SchoolsScreen(KioskScreen):
 
     def choose(self, cct: str) -> None:
         self.app.session.cct = cct
-        self.app.go(State.ROSTER, cct=cct)
+        self.app.go(self.then, cct=cct)
 
     def _keyboard(self, show: bool) -> None:
         self.search.active = show

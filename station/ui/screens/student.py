@@ -89,6 +89,12 @@ class StudentScreen(KioskScreen):
             button.bind(on_release=lambda *_: self.app.go(State.PHOTO,
                                                           curp=detail.student.curp))
             buttons.append(button)
+        if self.app.available(State.HOLOGRAMS) and detail.active_folio is not None:
+            button = TouchButton(icon="hologram", text=_("Hologramas"), style="secondary",
+                                 kid="student_holograms")
+            button.bind(on_release=lambda *_: self.app.go(State.HOLOGRAMS,
+                                                          cct=detail.school.cct))
+            buttons.append(button)
         if self.app.available(State.LIFECYCLE):
             button = TouchButton(icon="document", text=_("Trámites"), style="secondary",
                                  kid="student_lifecycle")

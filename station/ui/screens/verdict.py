@@ -27,7 +27,7 @@ def verdict_words(result: Verification) -> tuple[str, str, str]:
             return _("VÁLIDA, SIN HOLOGRAMA DEL CICLO"), "warn", "warning"
         return _("CREDENCIAL VÁLIDA"), "ok", "ok_circle"
     return {
-        Verdict.REVOKED: (_("NO VÁLIDA: DADA DE BAJA"), "bad", "bad_circle"),
+        Verdict.REVOKED: (_("NO VÁLIDA: CANCELADA"), "bad", "bad_circle"),
         Verdict.BAD_SIGNATURE: (_("NO VÁLIDA: ALTERADA"), "bad", "bad_circle"),
         Verdict.UNKNOWN_KEY: (_("NO SE PUEDE CONFIRMAR"), "warn", "warning"),
         Verdict.NOT_A_CREDENTIAL: (_("NO ES UNA CREDENCIAL"), "bad", "bad_circle"),

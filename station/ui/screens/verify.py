@@ -19,20 +19,15 @@ from station.ui.camera_feed import CameraFeed
 from station.ui.i18n import _
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
-from station.ui.widgets import FitLabel, Notice, TouchButton, theme
+from station.ui.widgets import FitLabel, Notice, NoticeSlot, TouchButton, theme
 
 
 def verify_frame(station: Station, reader: LiveQrReader, frame: Frame) -> Verification | None:
-    """The verification of the first QR in ``frame``, with the lifecycle's facts if known."""
+    """The verification of the first QR in ``frame`` (with the cycle's hologram), or None."""
     found = reader.read(frame.image)
     if not found:
         return None
-    result = verification.verify_texts(station, [found[0].text])[0]
-    try:
-        from station.services.lifecycle_verify import enrich
-    except ImportError:  # the card lifecycle is optional for verifying
-        return result
-    return enrich(station, result)
+    return verification.verify_texts(station, [found[0].text])[0]
 
 
 class AimFrame(FloatLayout):
@@ -73,8 +68,9 @@ class VerifyScreen(KioskScreen):
         side.add_widget(FitLabel(text=_(
             "La estación lo lee sola y muestra si la credencial es válida. No necesita "
             "internet."), color=t.palette.muted))
-        self.notice_box = BoxLayout()
+        self.notice_box = NoticeSlot()
         side.add_widget(self.notice_box)
+        side.add_widget(BoxLayout())
         main.add_widget(side)
         self.body.add_widget(main)
         done = TouchButton(text=_("Terminar"), icon="home", style="secondary",
@@ -83,9 +79,8 @@ class VerifyScreen(KioskScreen):
         self.body.add_widget(row(done))
 
     def enter(self, **_params: Any) -> None:
-        self.notice_box.clear_widgets()
-        self.notice_box.add_widget(Notice(kind="info", message=_("Encendiendo la cámara…"),
-                                          kid="verify_notice"))
+        self.notice_box.show(Notice(kind="info", message=_("Encendiendo la cámara…"),
+                                    kid="verify_notice"))
         reader = LiveQrReader()
         station = self.app.station
         self.feed = CameraFeed(station, self.aim.image,
@@ -101,8 +96,7 @@ class VerifyScreen(KioskScreen):
             if self.feed is None:
                 return False
             if self.feed.frames_shown:
-                self.notice_box.clear_widgets()
-                self.notice_box.add_widget(Notice(kind="info", message=_(
+                self.notice_box.show(Notice(kind="info", message=_(
                     "Cámara lista. Sostenga la credencial quieta, a un palmo de la cámara."),
                     kid="verify_notice"))
                 return False
@@ -126,6 +120,5 @@ class VerifyScreen(KioskScreen):
     def _camera_failed(self, error: BaseException) -> None:
         if not isinstance(error, StationError):
             raise error
-        self.notice_box.clear_widgets()
-        self.notice_box.add_widget(Notice(kind="bad", message=error.user_message(),
-                                          kid="verify_notice"))
+        self.notice_box.show(Notice(kind="bad", message=error.user_message(),
+                                    kid="verify_notice"))
