@@ -8,8 +8,8 @@ so an unplugged camera is reported and comes back by itself. A thread runs ``con
 reads is also kept, shrunk, for the screen, which draws the newest one at its own pace.
 ``on_done`` receives what ``consume`` returned, on the UI thread. Nothing is written anywhere.
 
->>> feed = CameraFeed(station, image_widget, consume=lambda tap: ..., on_done=show)  # doctest: +SKIP
->>> feed.start(); ...; feed.stop()                                                     # doctest: +SKIP
+>>> feed = CameraFeed(station, view, consume=scan, on_done=show)  # doctest: +SKIP
+>>> feed.start(); ...; feed.stop()                                 # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -9,25 +9,22 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.image import Image
 
-from station.camera.frames import Frame
-from station.camera.qr_reader import LiveQrReader
+from station.camera.resilient import CameraEvent
 from station.core.errors import StationError
-from station.credential.verify import Verification
-from station.services import verification
+from station.services.camera_verify import CameraScan, verify_stream
 from station.services.station import Station
-from station.ui.camera_feed import CameraFeed
+from station.ui.camera_feed import CameraFeed, FrameTap
 from station.ui.i18n import _
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.widgets import FitLabel, Notice, NoticeSlot, TouchButton, theme
 
 
-def verify_frame(station: Station, reader: LiveQrReader, frame: Frame) -> Verification | None:
-    """The verification of the first QR in ``frame`` (with the cycle's hologram), or None."""
-    found = reader.read(frame.image)
-    if not found:
-        return None
-    return verification.verify_texts(station, [found[0].text])[0]
+def first_verdict(station: Station, tap: FrameTap) -> CameraScan | None:
+    """The first card the camera sees, verified (None when the screen was left first)."""
+    scans = verify_stream(station, tap, should_stop=tap.should_stop,  # type: ignore[arg-type]
+                          on_event=lambda event: tap.feed.report_events([event]))
+    return next(iter(scans), None)
 
 
 class AimFrame(FloatLayout):
@@ -81,11 +78,11 @@ class VerifyScreen(KioskScreen):
     def enter(self, **_params: Any) -> None:
         self.notice_box.show(Notice(kind="info", message=_("Encendiendo la cámara…"),
                                     kid="verify_notice"))
-        reader = LiveQrReader()
         station = self.app.station
         self.feed = CameraFeed(station, self.aim.image,
-                               analyze=lambda frame: verify_frame(station, reader, frame),
-                               on_result=self._verdict, on_error=self._camera_failed)
+                               consume=lambda tap: first_verdict(station, tap),
+                               on_done=self._verdict, on_error=self._camera_failed,
+                               on_event=self._camera_event)
         self.feed.start()
         self._clock_check()
 
@@ -109,13 +106,17 @@ class VerifyScreen(KioskScreen):
             self.feed.stop()
             self.feed = None
 
-    def _verdict(self, result: Verification) -> None:
-        if self.feed is None or self.app.machine.state is not State.VERIFY:
+    def _verdict(self, scan: CameraScan | None) -> None:
+        if scan is None or self.feed is None or self.app.machine.state is not State.VERIFY:
             return
         self.feed.stop()
         self.feed = None
-        self.app.session.verification = result
+        self.app.session.verification = scan.verification
         self.app.go(State.VERIFY_RESULT)
+
+    def _camera_event(self, event: CameraEvent) -> None:
+        kind = "bad" if event.kind == "lost" else "ok"
+        self.notice_box.show(Notice(kind=kind, message=event.message_es, kid="verify_notice"))
 
     def _camera_failed(self, error: BaseException) -> None:
         if not isinstance(error, StationError):
