@@ -55,7 +55,8 @@ def run(pg: Postgres, workers: int, stations: int, work: Path) -> dict[str, floa
     try:
         demo_roster(central, work / f"export-{workers}")
         central.start()
-        keys = [StationKey.generate(work / f"w{workers}" / f"k{i}" / "k") for i in range(stations)]
+        keys = [StationKey.generate(work / f"w{workers}" / f"k{i}" / "k")
+                for i in range(stations)]
         for key in keys:
             central.enroll(key)
         barrier = threading.Barrier(stations)
@@ -101,7 +102,8 @@ def main() -> None:
                   f"errors {r['errors']:.0f}")
         if len(results) > 1:
             a, b = args.workers[0], args.workers[-1]
-            print(f"wall-time ratio workers {a}/{b}: {results[a]['wall'] / results[b]['wall']:.2f}x")
+            ratio = results[a]["wall"] / results[b]["wall"]
+            print(f"wall-time ratio workers {a}/{b}: {ratio:.2f}x")
     finally:
         pg.stop()
         shutil.rmtree(work, ignore_errors=True)

@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from importlib.metadata import version
 from pathlib import Path
 
 import cv2
@@ -61,7 +62,8 @@ def machine() -> str:
     zbar = "pyzbar 0.1.9 + libzbar0" if pyzbar else "pyzbar not installed"
     return (f"{platform.system()} {platform.release()} {platform.machine()}, {cpu}, "
             f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"OpenCV {cv2.__version__}, zxing-cpp {getattr(zxingcpp, '__version__', '?')}, {zbar}")
+            f"OpenCV {cv2.__version__}, zxing-cpp {version('zxing-cpp')}, {zbar}, "
+            f"load {os.getloadavg()[0]:.1f}")
 
 
 def _zxing(grey: np.ndarray, _still: bool) -> set[str]:

@@ -69,7 +69,7 @@ def school_export(folder: Path, students: int) -> tuple[Path, Path, Path, int]:
     return paths[0], paths[1], photos, sizes // students
 
 
-def enrolled_station(central: Central, folder: Path):  # noqa: ANN201
+def enrolled_station(central: Central, folder: Path):
     from station.services.station import open_station
     from station.sync.enroll import enroll
 

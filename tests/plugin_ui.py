@@ -99,6 +99,17 @@ def card_video(card: Any, out: Path, *, blank_frames: int = 30, card_frames: int
     return out
 
 
+def posing_video(out: Path, *, size: tuple[int, int] = (1280, 720)) -> Path:
+    """A student standing too far, then to one side, then still in the middle (a real face
+    photo, scikit-image's astronaut, posed by ``plugin_camera.pose``): 5 s at 15 frames/s."""
+    import numpy as np
+    from plugin_camera import pose, write_video
+
+    frames = [pose(size, face_share=0.12)] * 15 + [pose(size, centre=(0.25, 0.42))] * 15
+    frames += [pose(size, centre=(0.5 + 0.002 * np.sin(i), 0.42)) for i in range(45)]
+    return write_video(out, frames)
+
+
 def prepare_kiosk_data(folder: Path, *, students: int = 30,
                        printer: Any = None) -> dict[str, Any]:
     """A station with a school, three users, one valid and one spoiled card, camera files.
@@ -133,6 +144,7 @@ def prepare_kiosk_data(folder: Path, *, students: int = 30,
         video = card_video(card_image(valid.pdf), camera_dir / "tarjeta-valida.avi")
         revoked = camera_dir / "tarjeta-danada.png"
         cv2.imwrite(str(revoked), card_image(spoiled.pdf))
+        posing = posing_video(camera_dir / "alumno-posando.avi")
         no_photo = curps[-1]
         with station.db.write() as conn:  # a student whose photo never arrived
             conn.execute("UPDATE students SET photo_hash = NULL WHERE curp = ?", (no_photo,))
@@ -145,29 +157,48 @@ def prepare_kiosk_data(folder: Path, *, students: int = 30,
         station.close()
     config = {"cct": cct, "users": users, "valid_folio": valid.folios[0],
               "spoiled_folio": spoiled.folios[0], "camera_valid": str(video),
-              "camera_revoked": str(revoked), "no_photo": no_photo,
+              "camera_revoked": str(revoked), "camera_posing": str(posing),
+              "no_photo": no_photo,
               "printer_documents": str(printer.documents_dir) if printer else None}
     (folder / "autopilot.json").write_text(json.dumps(config, ensure_ascii=False), "utf-8")
     return config
 
 
-def run_autopilot(data: Path, size: str, out: Path, scenarios: str, env: dict[str, str],
-                  *, timeout_s: float = 240) -> dict[str, Any]:
-    """Run the kiosk with the autopilot in its own process; return its report."""
+def launch_autopilot(data: Path, size: str, out: Path, scenarios: str,
+                     env: dict[str, str]) -> tuple[subprocess.Popen[str], Path]:
+    """Start the kiosk with the autopilot in its own process (see :func:`collect`)."""
     report = out / "report.json"
     out.mkdir(parents=True, exist_ok=True)
+    report.unlink(missing_ok=True)
     command = [sys.executable, "-m", "station.ui.autopilot", "--data", str(data), "--size",
                size, "--out", str(out), "--report", str(report), "--scenario", scenarios,
                "--config", str(data / "autopilot.json")]
-    proc = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout_s)
+    proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    return proc, report
+
+
+def collect(proc: subprocess.Popen[str], report: Path, *, timeout_s: float = 240
+            ) -> dict[str, Any]:
+    """Wait for a kiosk started by :func:`launch_autopilot`; its report, with the exit status."""
+    try:
+        _out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _out, err = proc.communicate()
     if not report.exists():
         raise AssertionError(f"the kiosk ended without a report (status {proc.returncode}):\n"
-                             f"{proc.stderr[-4000:]}")
+                             f"{err[-4000:]}")
     result: dict[str, Any] = json.loads(report.read_text("utf-8"))
     result["returncode"] = proc.returncode
-    result["stderr_tail"] = proc.stderr[-3000:]
+    result["stderr_tail"] = err[-3000:]
     return result
+
+
+def run_autopilot(data: Path, size: str, out: Path, scenarios: str, env: dict[str, str],
+                  *, timeout_s: float = 240) -> dict[str, Any]:
+    """Run the kiosk with the autopilot and wait for its report."""
+    return collect(*launch_autopilot(data, size, out, scenarios, env), timeout_s=timeout_s)
 
 
 def missing_ui_parts() -> list[str]:

@@ -237,20 +237,25 @@ def authenticate(station: Station, user_id: int, pin: str, *,
             f"Demasiados intentos con PIN equivocado. «{user.name}» está bloqueado.",
             way_out=f"Espere {_minutes(left)} y vuelva a intentar.", locked_for_s=left)
     good = pin_matches(pin, stored)
+    # Record the attempt, then refuse: an exception inside the transaction would roll the
+    # failed attempt back and the lockout would never come.
     with station.db.write() as conn:
         current = store.get_user(conn, user_id)
         failed = 0 if current.locked_until is not None else current.failed_attempts
         if good:
             store.record_success(conn, user_id)
-            return SignedIn(user.id, user.name, Role(user.role))
-        failed += 1
-        if failed >= max_attempts:
-            store.record_failure(conn, user_id, failed_attempts=0, locked_until=now + lockout_s)
-            raise SignInRefused(
-                f"PIN equivocado {failed} veces. «{user.name}» queda bloqueado.",
-                way_out=f"Espere {_minutes(lockout_s)} y vuelva a intentar.",
-                locked_for_s=lockout_s)
-        store.record_failure(conn, user_id, failed_attempts=failed, locked_until=None)
+        else:
+            failed += 1
+            locks = failed >= max_attempts
+            store.record_failure(conn, user_id, failed_attempts=0 if locks else failed,
+                                 locked_until=now + lockout_s if locks else None)
+    if good:
+        return SignedIn(user.id, user.name, Role(user.role))
+    if failed >= max_attempts:
+        raise SignInRefused(
+            f"PIN equivocado {failed} veces. «{user.name}» queda bloqueado.",
+            way_out=f"Espere {_minutes(lockout_s)} y vuelva a intentar.",
+            locked_for_s=lockout_s)
     left = max_attempts - failed
     raise SignInRefused(
         "PIN equivocado.",

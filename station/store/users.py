@@ -9,6 +9,7 @@ but lockouts are.
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 
 from station.core.errors import NotFound
@@ -41,19 +42,28 @@ def _user(row: sqlite3.Row | tuple[object, ...]) -> UserRecord:
                       None if row[5] is None else float(row[5]), row[6], str(row[7]))  # type: ignore[arg-type]
 
 
+def name_key(name: str) -> str:
+    """The name as compared: case-folded, accents kept, spaces collapsed.
+
+    >>> name_key("  ana  RAMÍREZ ") == name_key("Ana Ramírez")
+    True
+    """
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
 def insert_user(conn: sqlite3.Connection, *, name: str, role: str, pin_hash: str) -> int:
     stamp = now_iso()
     cur = conn.execute(
-        "INSERT INTO kiosk_users (name, role, pin_hash, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?)", (name, role, pin_hash, stamp, stamp))
+        "INSERT INTO kiosk_users (name, name_key, role, pin_hash, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)", (name, name_key(name), role, pin_hash, stamp, stamp))
     user_id = int(cur.lastrowid or 0)
     append_event(conn, "kiosk_user_added", {"user": user_id, "name": name, "role": role})
     return user_id
 
 
 def name_taken(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM kiosk_users WHERE name = ? COLLATE NOCASE",
-                        (name,)).fetchone() is not None
+    return conn.execute("SELECT 1 FROM kiosk_users WHERE name_key = ?",
+                        (name_key(name),)).fetchone() is not None
 
 
 def get_user(conn: sqlite3.Connection, user_id: int) -> UserRecord:
@@ -68,8 +78,8 @@ def find_user(conn: sqlite3.Connection, name_or_id: str) -> UserRecord:
     """A user by number or by name (case-insensitive)."""
     if name_or_id.strip().isdigit():
         return get_user(conn, int(name_or_id))
-    row = conn.execute(f"SELECT {_COLUMNS} FROM kiosk_users WHERE name = ? COLLATE NOCASE",
-                       (name_or_id.strip(),)).fetchone()
+    row = conn.execute(f"SELECT {_COLUMNS} FROM kiosk_users WHERE name_key = ?",
+                       (name_key(name_or_id),)).fetchone()
     if row is None:
         raise NotFound(f"No existe el usuario «{name_or_id.strip()}» en esta estación.",
                        way_out="Vea la lista con 'station users list'.")
@@ -86,7 +96,7 @@ def pin_hash(conn: sqlite3.Connection, user_id: int) -> str:
 def list_users(conn: sqlite3.Connection, *, active_only: bool = False) -> list[UserRecord]:
     where = " WHERE active = 1" if active_only else ""
     return [_user(r) for r in conn.execute(
-        f"SELECT {_COLUMNS} FROM kiosk_users{where} ORDER BY name COLLATE NOCASE")]
+        f"SELECT {_COLUMNS} FROM kiosk_users{where} ORDER BY name_key")]
 
 
 def set_active(conn: sqlite3.Connection, user_id: int, active: bool) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from station.core.model import Estatus, Nivel, School, Student, Turno
@@ -16,6 +17,8 @@ from station.store import ledger, sync_state
 from station.sync.client import CentralClient, SyncError
 
 ROSTER = "/api/v1/sync/roster"
+PHOTO_DOWNLOADS = 4
+"""Photos downloaded at the same time during a roster pull."""
 
 
 def school_record(d: Mapping[str, Any]) -> School:
@@ -60,9 +63,10 @@ def pull_roster(station: Station, client: CentralClient) -> tuple[int, int]:
         with station.db.read() as conn:
             wanted = {h for curp, h in hashes.items()
                       if h and sync_state.photo_hash_of(conn, curp) != h}
-        for digest in sorted(wanted):
-            if not station.photos.has(digest):
-                _fetch_photo(station, client, digest)
+        missing = [d for d in sorted(wanted) if not station.photos.has(d)]
+        # A few downloads at once: each waits on the network and on its own fsync.
+        with ThreadPoolExecutor(max_workers=PHOTO_DOWNLOADS) as pool:
+            for _ in pool.map(lambda d: _fetch_photo(station, client, d), missing):
                 photos_in += 1
         with station.db.write() as conn:
             ledger.upsert_roster(conn, schools, students)

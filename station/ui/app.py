@@ -28,34 +28,11 @@ from station.services.station import Station
 from station.ui import dialogs
 from station.ui.logs import LOGGER, log_failure
 from station.ui.machine import Machine, State, Transition
+from station.ui.registry import SCREENS
 from station.ui.screens.base import KioskScreen
 from station.ui.theme import make_theme
 from station.ui.widgets import set_theme
 from station.ui.worker import Job, JobBoard
-
-SCREENS: dict[State, str] = {
-    State.HOME: "station.ui.screens.home:HomeScreen",
-    State.SIGN_IN: "station.ui.screens.signin:SignInScreen",
-    State.SCHOOLS: "station.ui.screens.schools:SchoolsScreen",
-    State.ROSTER: "station.ui.screens.roster:RosterScreen",
-    State.STUDENT: "station.ui.screens.student:StudentScreen",
-    State.PRINT_PREVIEW: "station.ui.screens.print_preview:PreviewScreen",
-    State.PRINT_PROGRESS: "station.ui.screens.print_progress:ProgressScreen",
-    State.PRINT_REVIEW: "station.ui.screens.print_review:ReviewScreen",
-    State.VERIFY: "station.ui.screens.verify:VerifyScreen",
-    State.VERIFY_RESULT: "station.ui.screens.verdict:VerdictScreen",
-    State.SETTINGS: "station.ui.screens.settings:SettingsScreen",
-    State.PRINTER: "station.ui.screens.printer:PrinterScreen",
-    State.CALIBRATION: "station.ui.screens.calibration:CalibrationScreen",
-    State.CAMERA: "station.ui.screens.camera_settings:CameraScreen",
-    State.REPORT: "station.ui.screens.report:ReportScreen",
-    State.HOLOGRAMS: "station.ui.screens.holograms:HologramsScreen",
-    State.LIFECYCLE: "station.ui.screens.lifecycle:LifecycleScreen",
-    State.SUPPLIES: "station.ui.screens.supplies:SuppliesScreen",
-    State.SYNC: "station.ui.screens.sync:SyncScreen",
-    State.FAILSAFE: "station.ui.screens.failsafe:FailsafeScreen",
-}
-"""The screens that exist; a state without one is not offered anywhere (no fake buttons)."""
 
 
 @dataclass
@@ -122,6 +99,9 @@ class KioskApp(App):
         LOGGER.info("Kiosco listo en %.2f s", self.home_shown_at - self.started_at)
 
     def on_stop(self) -> None:
+        screen = self.screens.get(self.machine.state)
+        if screen is not None:
+            screen.leave()  # stops the camera threads before the interpreter goes
         ExceptionManager.handlers[:] = [h for h in ExceptionManager.handlers
                                         if h is not self._handler]
 

@@ -53,7 +53,8 @@ class Report:
     size: str
     ok: bool = False
     steps: list[str] = field(default_factory=list)
-    shots: dict[str, str] = field(default_factory=dict)
+    shots: dict[str, dict[str, str]] = field(default_factory=dict)
+    """name → {"path", "state"}: every screenshot and the state it shows."""
     overflow: list[dict[str, Any]] = field(default_factory=list)
     small_targets: list[dict[str, Any]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -167,7 +168,7 @@ class Pilot:
         saved = Window.screenshot(name=str(self.out_dir / f"{name}.png"))
         if saved:
             Path(saved).replace(target)
-        self.report.shots[name] = str(target)
+        self.report.shots[name] = {"path": str(target), "state": self.state}
         for root in self.roots():
             self.report.overflow += [dict(d, shot=name) for d in overflowing(root)]
             self.report.small_targets += [dict(d, shot=name) for d in small_targets(root)]

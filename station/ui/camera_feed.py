@@ -132,7 +132,7 @@ class CameraFeed:
     def report_events(self, events: list[CameraEvent]) -> None:
         if self.on_event is not None:
             for event in events:
-                self._later(self.on_event, event)
+                self.later(self.on_event, event)
 
     def _run(self) -> None:
         settings = self.station.settings
@@ -154,16 +154,17 @@ class CameraFeed:
             self._fail(exc)
         else:
             if self.on_done is not None and not self.stopping:
-                self._later(self.on_done, result)
+                self.later(self.on_done, result)
         finally:
             camera.close()
 
-    def _later(self, callback: Callable[[Any], None], value: Any) -> None:
+    def later(self, callback: Callable[[Any], None], value: Any) -> None:
+        """Call ``callback(value)`` on the UI thread (from the camera thread)."""
         Clock.schedule_once(lambda _dt: callback(value), -1)
 
     def _fail(self, exc: BaseException) -> None:
         if self.on_error is not None and not self.stopping:
-            self._later(self.on_error, exc)
+            self.later(self.on_error, exc)
 
     def _show(self, _dt: float) -> None:
         with self._lock:

@@ -121,9 +121,32 @@ def roster_flow(pilot: Pilot) -> Step:
     yield from pilot.tap_payload("row_open", lambda p: p == no_photo, "abrir alumno")
     yield from pilot.at("student")
     yield from pilot.shot("09-alumno-sin-foto")
+    yield from photo_flow(pilot)
     yield from pilot.tap("bar_back")
     yield from pilot.at("roster")
     yield from pilot.tap("filter_pending")
+
+
+def photo_flow(pilot: Pilot) -> Step:
+    """From the student without a photo: the camera (a video of someone posing), the hints,
+    the countdown, the photo taken by itself, approved."""
+    from station.services.settings_edit import update_settings
+
+    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_posing"]})
+    yield from pilot.tap("student_photo_take")
+    yield from pilot.at("photo")
+    yield from pilot.until(lambda: _screen(pilot, State.PHOTO).feed is not None and
+                           _screen(pilot, State.PHOTO).feed.frames_shown > 3, "cámara", 20)
+    yield from pilot.until(lambda: pilot.text_of("photo_hint") not in ("", "Encendiendo la "
+                                                                       "cámara…"), "indicación")
+    yield from pilot.shot("09b-foto-indicaciones")
+    _data(pilot)["photo_hints"] = [pilot.text_of("photo_hint")]
+    yield from pilot.until(lambda: pilot.find("photo_approve") is not None, "foto tomada", 60)
+    yield from pilot.shot("09c-foto-revisar")
+    yield from pilot.tap("photo_approve")
+    yield from pilot.at("student")
+    yield from pilot.shot("09d-alumno-con-foto")
+    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_valid"]})
 
 
 def print_flow(pilot: Pilot) -> Step:
@@ -329,7 +352,6 @@ def lifecycle_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("filter_all")
     roster = _screen(pilot, State.ROSTER)
     issued = [e for e in roster.entries if e.issued]
-    waiting = [e for e in roster.entries if e.needs_card]
     lost = issued[0]
     _data(pilot)["lost_curp"] = lost.curp
     yield from pilot.tap_payload("row_open", lambda p: p == lost.curp, "alumno con credencial")
@@ -353,21 +375,14 @@ def lifecycle_flow(pilot: Pilot) -> Step:
     yield from pilot.until(lambda: pilot.find("life_done") is not None, "reposición registrada")
     _data(pilot)["replacement_message"] = pilot.text_of("life_done")
     yield from pilot.shot("32-reposicion-registrada")
-    yield from pilot.tap("bar_back")
-    yield from pilot.at("student")
-    yield from pilot.tap("bar_back")
-    yield from pilot.at("roster")
-    if waiting:
-        declined = waiting[0]
-        _data(pilot)["declined_curp"] = declined.curp
-        yield from pilot.tap_payload("row_open", lambda p: p == declined.curp, "alumno")
-        yield from pilot.at("student")
-        yield from pilot.tap("student_lifecycle")
-        yield from pilot.at("lifecycle")
-        yield from pilot.tap("life_decline")
-        yield from pilot.tap("who_tutor")
-        yield from pilot.until(lambda: pilot.find("life_done") is not None, "renuncia")
-        _data(pilot)["decline_message"] = pilot.text_of("life_done")
+    # The family now says they do not want it: decline, then they change their mind.
+    yield from pilot.tap("life_decline")
+    yield from pilot.tap("who_tutor")
+    yield from pilot.until(lambda: pilot.find("life_withdraw") is not None, "renuncia")
+    _data(pilot)["decline_message"] = pilot.text_of("life_done")
+    yield from pilot.tap("life_withdraw")
+    yield from pilot.until(lambda: pilot.find("life_decline") is not None, "renuncia retirada")
+    _data(pilot)["withdraw_message"] = pilot.text_of("life_done")
     yield from go_home(pilot)
 
 
@@ -447,5 +462,5 @@ SCENARIOS: dict[str, Scenario] = {
     "print": print_flow, "verify": verify_flow, "settings": settings_flow,
     "report": report_flow, "failsafe": failsafe_flow, "idle": idle_flow,
     "supplies": supplies_flow, "holograms": holograms_flow, "lifecycle": lifecycle_flow,
-    "sync": sync_flow,
+    "sync": sync_flow, "photo": photo_flow,
 }

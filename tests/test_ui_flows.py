@@ -1,0 +1,211 @@
+"""The kiosk driven by touch through every flow, at 800×480 and 1280×800, on real parts.
+
+One kiosk process per resolution (Kivy allows one window per process), both at once, each
+with its own station data, its own private CUPS and virtual printer, and video files as the
+camera. The autopilot (``station.ui.scenarios.tour``) touches its way through sign-in,
+roster, photo, print/review/reprint, verify, settings, supplies, holograms, procedures,
+sync, problem report, failsafe and idle sign-out, and saves a screenshot of every screen
+into ``artifacts/screens/<size>/``. These tests then check what it reported against the
+ledger, the printer and the files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import require_part
+from PIL import Image
+from plugin_ui import SIZES, collect, launch_autopilot, prepare_kiosk_data
+
+from station.printer.received import received_documents
+from station.printer.virtual_printer import VirtualPrinter, missing_parts
+from station.services.lookup import normalize
+from station.ui.registry import SCREENS
+
+pytestmark = pytest.mark.cups
+
+
+@pytest.fixture(scope="module")
+def tours(kiosk_env: dict[str, str], screens_dir: Path,
+          tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    require_part(not missing_parts(), "CUPS virtual printer: " + ", ".join(missing_parts()))
+    base = tmp_path_factory.mktemp("kiosk")
+    runs: dict[str, dict[str, Any]] = {}
+    printers = []
+    try:
+        for size in SIZES:
+            printer = VirtualPrinter(base / f"printer-{size}").start()
+            printers.append(printer)
+            data = base / f"station-{size}"
+            config = prepare_kiosk_data(data, printer=printer)
+            out = screens_dir / size
+            shutil.rmtree(out, ignore_errors=True)
+            before = len(received_documents(printer.documents_dir))
+            runs[size] = {"data": data, "config": config, "printer": printer,
+                          "before": before, "out": out,
+                          "launched": launch_autopilot(data, size, out, "tour", kiosk_env)}
+        for run in runs.values():
+            run["report"] = collect(*run.pop("launched"), timeout_s=240)
+            run["received"] = [d for d in received_documents(run["printer"].documents_dir)
+                               [run["before"]:] if d.suffix != ".prn"]
+    finally:
+        for printer in printers:
+            printer.stop()
+    return runs
+
+
+def _db(run: dict[str, Any]) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"file:{run['data'] / 'ledger.sqlite3'}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+@pytest.fixture(params=SIZES)
+def run(request: pytest.FixtureRequest, tours: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return tours[request.param]
+
+
+def test_the_tour_completes(run: dict[str, Any]) -> None:
+    report = run["report"]
+    assert report["ok"], f"{report['error']}\n{report['steps'][-8:]}\n{report['stderr_tail']}"
+    assert report["returncode"] == 0
+    # The one failure is the one the failsafe flow injects on purpose.
+    assert len(report["failures"]) == 1
+
+
+def test_every_screen_is_shown_and_saved(run: dict[str, Any]) -> None:
+    shots = run["report"]["shots"]
+    shown = {shot["state"] for shot in shots.values()}
+    assert {state.value for state in SCREENS} <= shown
+    width, height = (int(v) for v in run["report"]["size"].split("x"))
+    for name, shot in shots.items():
+        path = Path(shot["path"])
+        assert path.parent == run["out"] and path.name == f"{name}.png"
+        with Image.open(path) as image:
+            assert image.size == (width, height), name
+            pixels = np.asarray(image.convert("L"), dtype=np.float32)
+        assert pixels.std() > 10, f"{name} looks blank"
+
+
+def test_no_text_overflows_and_every_target_is_9_mm(run: dict[str, Any]) -> None:
+    assert run["report"]["overflow"] == []
+    assert run["report"]["small_targets"] == []
+
+
+def test_sign_in_and_roles(run: dict[str, Any]) -> None:
+    data = run["report"]["data"]
+    assert data["wrong_pin_message"].startswith("PIN equivocado. Le quedan 4 intentos")
+    assert "tile_settings" not in data["operator_tiles"]
+    assert {"tile_settings", "tile_roster", "tile_verify"} <= set(data["director_tiles"])
+    assert data["idle_signed_out"] is True
+    with _db(run) as conn:
+        users = {r["name"]: r["last_sign_in"] for r in conn.execute(
+            "SELECT name, last_sign_in FROM kiosk_users")}
+    assert users["Ana Ramírez"] and users["Mtro. Luis Herrera"]
+
+
+def test_search_typed_on_the_keyboard(run: dict[str, Any]) -> None:
+    search = run["report"]["data"]["search"]
+    assert search["shown"] and all(search["typed"] in normalize(n) for n in search["shown"])
+
+
+def test_photo_taken_by_the_camera_is_stored(run: dict[str, Any]) -> None:
+    curp = run["config"]["no_photo"]
+    with _db(run) as conn:
+        digest = conn.execute("SELECT photo_hash FROM students WHERE curp = ?",
+                              (curp,)).fetchone()[0]
+    assert digest
+    stored = next((run["data"] / "photos").rglob(f"{digest}.*"))
+    with Image.open(stored) as photo:
+        assert photo.format == "JPEG" and photo.height > photo.width >= 240
+    assert run["report"]["data"]["photo_hints"][0]
+
+
+def test_printing_review_and_reprint_in_the_ledger(run: dict[str, Any]) -> None:
+    data = run["report"]["data"]
+    produced, spoiled = data["produced_sheets"], data["spoiled_sheet"]
+    reprinted = data["reprinted_sheets"]
+    assert data["preview"]["pages"] == len(produced) == 2
+    assert "se cancelarán" in data["preview"]["detail"]
+    with _db(run) as conn:
+        sheets = {r["id"]: r for r in conn.execute("SELECT * FROM sheets")}
+        active = {r[0] for r in conn.execute("SELECT curp FROM cards WHERE status='active'")}
+        audit_events = [r[0] for r in conn.execute("SELECT kind FROM events")]
+    assert [sheets[i]["state"] for i in produced] == ["confirmed", "spoiled"]
+    assert sheets[spoiled]["spoil_reason"] == "atasco de papel"
+    assert len(reprinted) == 1 and sheets[reprinted[0]]["reprint_of"] == spoiled
+    assert sheets[reprinted[0]]["state"] == "confirmed"
+    lost = data["lost_curp"]
+    assert all(c in active for c in data["printed_curps"] if c != lost)
+    assert audit_events.count("sheet_confirmed") >= 3
+
+
+def test_what_reached_the_printer(run: dict[str, Any]) -> None:
+    received = run["received"]
+    # two sheets, the reprint, the specimen and the resupply request
+    assert len(received) == 5, [d.name for d in received]
+    names = " ".join(d.name for d in received)
+    assert "cimen" in names and "Solicitud" in names
+
+
+def test_verify_from_the_camera(run: dict[str, Any]) -> None:
+    data = run["report"]["data"]
+    assert data["verdict_valid"]["headline"] in ("CREDENCIAL VÁLIDA",
+                                                 "VÁLIDA, SIN HOLOGRAMA DEL CICLO")
+    assert f"Folio {run['config']['valid_folio']:07d}" in data["verdict_valid"]["facts"]
+    assert data["verdict_revoked"]["headline"] == "NO VÁLIDA: CANCELADA"
+    assert "dañada" in data["verdict_revoked"]["reason"]
+
+
+def test_settings_specimen_and_calibration(run: dict[str, Any]) -> None:
+    data = run["report"]["data"]
+    assert "no usa folios" in data["specimen_message"]
+    queue = run["printer"].queue
+    with _db(run) as conn:
+        cal = conn.execute("SELECT dx_mm, dy_mm, scale FROM printer_calibration WHERE "
+                           "printer = ?", (queue,)).fetchone()
+    assert tuple(cal) == (pytest.approx(1.1), pytest.approx(-0.1), 1.0)
+
+
+def test_supplies_holograms_and_procedures(run: dict[str, Any]) -> None:
+    data = run["report"]["data"]
+    with _db(run) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        applied = conn.execute("SELECT count(*) FROM hologram_uses WHERE state='applied'"
+                               ).fetchone()[0]
+        lost = conn.execute("SELECT status FROM cards WHERE curp = ? ORDER BY folio",
+                            (data["lost_curp"],)).fetchall()
+        kinds = [r[0] for r in conn.execute("SELECT kind FROM events ORDER BY seq")]
+        payloads = " ".join(r[0] for r in conn.execute("SELECT payload FROM events"))
+    assert "hologram_uses" in tables
+    assert applied == data["holograms_needed"] > 1
+    assert "revoked" in [r[0] for r in lost]
+    assert "A123456" in payloads and "REM 778" in payloads
+    assert any("decline" in k for k in kinds) and any("withdraw" in k for k in kinds)
+    assert "solicitud-material-0001.pdf" in data["request_message"]
+    assert (run["data"] / "documents" / "solicitud-material-0001.pdf").is_file()
+
+
+def test_problem_report_and_log_have_no_curp(run: dict[str, Any]) -> None:
+    data = run["report"]["data"]
+    reports = sorted((run["data"] / "reports").glob("reporte-*.zip"))
+    assert len(reports) == 1 and reports[0].name in data["report_message"]
+    with zipfile.ZipFile(reports[0]) as bundle:
+        body = json.loads(bundle.read("reporte.json"))
+        text = "".join(bundle.read(n).decode("utf-8") for n in bundle.namelist())
+    assert body["description"] == "NO JALA EL PAPEL" and body["category"] == "impresora"
+    log = (run["data"] / "logs" / "kiosk.log").read_text("utf-8")
+    reference = run["report"]["failures"][0]
+    assert reference in data["failsafe_reference"] and f"FALLA {reference}" in log
+    assert data["after_failsafe_user"] == "Mtro. Luis Herrera"
+    with _db(run) as conn:
+        curps = [r[0] for r in conn.execute("SELECT curp FROM students")]
+    for content in (text, log):
+        assert "GOXL150826HJCNXNC2" not in content and not any(c in content for c in curps)
