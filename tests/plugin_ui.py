@@ -77,7 +77,7 @@ def card_image(sheet_pdf: Path, position: int = 0, dpi: int = 200) -> Any:
                 round(x * px):round((x + layout.card_w) * px)]
 
 
-def card_video(card: Any, out: Path, *, blank_frames: int = 30, card_frames: int = 60) -> Path:
+def card_video(card: Any, out: Path, *, blank_frames: int = 15, card_frames: int = 45) -> Path:
     """A webcam-like video: a desk, then the card held in front of the camera."""
     import cv2
     import numpy as np
@@ -101,12 +101,12 @@ def card_video(card: Any, out: Path, *, blank_frames: int = 30, card_frames: int
 
 def posing_video(out: Path, *, size: tuple[int, int] = (1280, 720)) -> Path:
     """A student standing too far, then to one side, then still in the middle (a real face
-    photo, scikit-image's astronaut, posed by ``plugin_camera.pose``): 5 s at 15 frames/s."""
+    photo, scikit-image's astronaut, posed by ``plugin_camera.pose``): 3 s at 15 frames/s."""
     import numpy as np
     from plugin_camera import pose, write_video
 
-    frames = [pose(size, face_share=0.12)] * 15 + [pose(size, centre=(0.25, 0.42))] * 15
-    frames += [pose(size, centre=(0.5 + 0.002 * np.sin(i), 0.42)) for i in range(45)]
+    frames = [pose(size, face_share=0.12)] * 8 + [pose(size, centre=(0.25, 0.42))] * 8
+    frames += [pose(size, centre=(0.5 + 0.002 * np.sin(i), 0.42)) for i in range(30)]
     return write_video(out, frames)
 
 

@@ -151,8 +151,10 @@ def test_what_reached_the_printer(run: dict[str, Any]) -> None:
     received = run["received"]
     # two sheets, the reprint, the specimen and the resupply request
     assert len(received) == 5, [d.name for d in received]
-    names = " ".join(d.name for d in received)
-    assert "cimen" in names and "Solicitud" in names
+    names = " ".join(d.name.lower() for d in received)
+    sheets = [*run["report"]["data"]["produced_sheets"], *run["report"]["data"]["reprinted_sheets"]]
+    assert all(f"planilla_{i}." in names for i in sheets)
+    assert "cimen" in names and "solicitud" in names
 
 
 def test_verify_from_the_camera(run: dict[str, Any]) -> None:

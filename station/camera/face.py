@@ -31,6 +31,8 @@ TURNED_TRIES = (22.0, -22.0)
 EYE_CASCADE = "haarcascade_eye.xml"
 
 Eyes = tuple[tuple[float, float], tuple[float, float]]
+Box = tuple[float, float, float, float]
+"""x, y, w, h in the pixels of the analysis copy."""
 
 
 def _cascade(name: str) -> cv2.CascadeClassifier:
@@ -64,10 +66,10 @@ class FaceAnalyzer:
 
     def reset(self) -> None:
         """Forget the tracked face (a new student)."""
-        self._last: Rect | None = None
+        # The tracked face: the angle of the copy it was found on and its box there.
+        self._tracked: tuple[float, Box] | None = None
         self._others: list[Rect] = []
         self._since_full = 0
-        self._angle: float | None = None
 
     def detect(self, grey: np.ndarray, *, track: bool = False) -> tuple[list[Rect], float | None]:
         """Faces in a grey frame, largest first, in the frame's pixels; and the head's roll
@@ -76,51 +78,51 @@ class FaceAnalyzer:
         The frontal cascade misses heads tilted more than ~15°, and "straighten your head"
         helps more than "no face": a frame without an upright face is searched again,
         turned by :data:`TURNED_TRIES` (when tracking, by one of them in turn from frame to
-        frame, so no frame pays for both).
+        frame, so no frame pays for both; a tilted head is then tracked on its turned copy).
         """
         h, w = grey.shape[:2]
         scale = min(1.0, self.analysis_height / h)
         small = grey if scale == 1.0 else cv2.resize(grey, (round(w * scale), round(h * scale)),
                                                      interpolation=cv2.INTER_AREA)
         small = self._clahe.apply(small)
-        if track and self._last is not None and self._since_full < FULL_SEARCH_EVERY:
-            near = self._near(small, self._last, scale)
+        if track and self._tracked is not None and self._since_full < FULL_SEARCH_EVERY:
+            angle, box = self._tracked
+            view, back = _turned(small, angle)
+            near = self._near(view, box)
             if near is not None:
                 self._since_full += 1
-                self._last = near
-                return [near, *(o for o in self._others if not o.overlaps(near))], None
-        faces, roll = self._full(small, scale, track)
-        self._last = faces[0] if faces and roll is None else None
+                self._tracked = (angle, near)
+                face = _to_frame([near], scale, back)[0]
+                others = [o for o in self._others if not o.overlaps(face)]
+                return [face, *others], (angle or None)
+        angle, boxes = self._full(small, track)
+        back = _turned(small, angle)[1] if boxes and angle else None
+        faces = _to_frame(boxes, scale, back)
+        self._tracked = (angle, boxes[0]) if boxes else None
         self._others = faces[1:]
         self._since_full = 1
-        return faces, roll
+        return faces, (angle or None) if boxes else None
 
-    def _full(self, small: np.ndarray, scale: float,
-              track: bool) -> tuple[list[Rect], float | None]:
-        found = self._search(small, 4)
-        if len(found):
-            return _to_frame(found, scale), None
+    def _full(self, small: np.ndarray, track: bool) -> tuple[float, list[Box]]:
+        """Boxes found searching the whole analysis copy (largest first) and the angle of
+        the copy they were found on (0: upright)."""
+        found = _boxes(self._search(small, 4))
+        if found:
+            return 0.0, found
         if track:
             # The angle that found the head last frame first; otherwise the next one in turn.
+            last = self._tracked[0] if self._tracked and self._tracked[0] else None
             angles: tuple[float, ...] = (
-                self._angle if self._angle is not None
-                else TURNED_TRIES[self._turn % len(TURNED_TRIES)],)
+                last if last is not None else TURNED_TRIES[self._turn % len(TURNED_TRIES)],)
         else:
             angles = TURNED_TRIES
-        centre = (small.shape[1] / 2, small.shape[0] / 2)
         for angle in angles:
-            turn = cv2.getRotationMatrix2D(centre, angle, 1.0)
-            view = cv2.warpAffine(small, turn, (small.shape[1], small.shape[0]),
-                                  borderMode=cv2.BORDER_REPLICATE)
             # A turned copy shows odd shapes (corners, stripes): ask for more agreement.
-            found = self._search(view, 6)
-            if len(found):
-                self._angle = angle if track else None
-                return _to_frame(found, scale, cv2.invertAffineTransform(turn)), angle
-        if track:
-            self._angle = None
-            self._turn += 1
-        return [], None
+            found = _boxes(self._search(_turned(small, angle)[0], 6))
+            if found:
+                return angle, found
+        self._turn += 1
+        return 0.0, []
 
     def _search(self, image: np.ndarray, agreement: int) -> Any:
         # Faces under 10 % of the frame's height are far beyond "come closer"; over 80 %,
@@ -129,23 +131,23 @@ class FaceAnalyzer:
         return self._faces.detectMultiScale(image, scaleFactor=1.15, minNeighbors=agreement,
                                             minSize=(lo, lo), maxSize=(hi, hi))
 
-    def _near(self, small: np.ndarray, last: Rect, scale: float) -> Rect | None:
-        """The face near where it was (same size ±30 %), or None."""
-        side = last.w * scale
-        x0 = int(max(0, last.x * scale - 0.6 * side))
-        y0 = int(max(0, last.y * scale - 0.6 * side))
-        x1 = int(min(small.shape[1], (last.x + last.w) * scale + 0.6 * side))
-        y1 = int(min(small.shape[0], (last.y + last.h) * scale + 0.6 * side))
+    def _near(self, view: np.ndarray, last: Box) -> Box | None:
+        """The face near where it was (same size ±30 %) in the analysis copy, or None."""
+        x, y, side, _ = last
+        pad = 0.6 * side
+        x0, y0 = int(max(0, x - pad)), int(max(0, y - pad))
+        x1 = int(min(view.shape[1], x + side + pad))
+        y1 = int(min(view.shape[0], y + side + pad))
         lo, hi = max(20, round(side * 0.75)), round(side * 1.35)
         if x1 - x0 < lo or y1 - y0 < lo:
             return None
-        found = self._faces.detectMultiScale(small[y0:y1, x0:x1], scaleFactor=1.1,
-                                             minNeighbors=4, minSize=(lo, lo),
-                                             maxSize=(hi, hi))
-        if not len(found):
+        found = _boxes(self._faces.detectMultiScale(view[y0:y1, x0:x1], scaleFactor=1.1,
+                                                    minNeighbors=4, minSize=(lo, lo),
+                                                    maxSize=(hi, hi)))
+        if not found:
             return None
-        faces = _to_frame(found, scale, offset=(x0, y0))
-        return faces[0]
+        bx, by, bw, bh = found[0]
+        return (bx + x0, by + y0, bw, bh)
 
     def eyes(self, grey: np.ndarray, face: Rect) -> Eyes | None:
         """Centres of the two eyes of ``face`` (image left first), when both are found in
@@ -230,18 +232,32 @@ def sharpness(grey: np.ndarray) -> float:
     return float(cv2.Laplacian(sample / spread, cv2.CV_32F).var()) * 1000
 
 
-def _to_frame(found: Any, scale: float, back: np.ndarray | None = None,
-              offset: tuple[int, int] = (0, 0)) -> list[Rect]:
-    """Detector boxes (analysis copy, maybe turned or cropped) as frame rectangles, largest
-    first."""
+def _boxes(found: Any) -> list[Box]:
+    """The detector's boxes as tuples, largest first."""
+    boxes = [(float(x), float(y), float(w), float(h)) for x, y, w, h in found]
+    return sorted(boxes, key=lambda b: b[2] * b[3], reverse=True)
+
+
+def _turned(small: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """``small`` turned by ``angle`` degrees about its centre, and the transform back."""
+    if not angle:
+        return small, None
+    centre = (small.shape[1] / 2, small.shape[0] / 2)
+    turn = cv2.getRotationMatrix2D(centre, angle, 1.0)
+    view = cv2.warpAffine(small, turn, (small.shape[1], small.shape[0]),
+                          borderMode=cv2.BORDER_REPLICATE)
+    return view, cv2.invertAffineTransform(turn)
+
+
+def _to_frame(boxes: list[Box], scale: float, back: np.ndarray | None = None) -> list[Rect]:
+    """Boxes of the analysis copy (maybe turned) as rectangles of the frame, same order."""
     faces = []
-    for x, y, fw, fh in found:
-        cx, cy = x + offset[0] + fw / 2, y + offset[1] + fh / 2
+    for x, y, fw, fh in boxes:
+        cx, cy = x + fw / 2, y + fh / 2
         if back is not None:  # from the turned copy back to the frame
             cx, cy = back @ np.array([cx, cy, 1.0])
         faces.append(Rect(float(cx - fw / 2) / scale, float(cy - fh / 2) / scale,
-                          float(fw) / scale, float(fh) / scale))
-    faces.sort(key=lambda f: f.w * f.h, reverse=True)
+                          fw / scale, fh / scale))
     return faces
 
 

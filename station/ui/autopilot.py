@@ -136,10 +136,22 @@ class Pilot:
         self.report.steps.append(f"tap {what}")
         yield from self.touch(*widget.to_window(*widget.center))
 
-    def type_text(self, text: str) -> Step:
-        """Type on the on-screen keyboard, key by key."""
-        for char in text.upper():
-            yield from self.tap("key_space" if char == " " else f"key_{char}")
+    def type_text(self, text: str, prefix: str = "key") -> Step:
+        """Type on an on-screen keyboard (``prefix`` "key") or pad ("pin", "number"): every
+        key is touched, down and up, in order, within one frame, like quick fingers."""
+        from kivy.base import EventLoop
+        from kivy.tests.common import UnitTestTouch
+
+        kids = [f"{prefix}_space" if char == " " else f"{prefix}_{char}" for char in text.upper()]
+        yield Wait(lambda: all(self._tappable(k) for k in set(kids)), 15, f"teclas {text}")
+        for kid in kids:
+            widget = self.find(kid)
+            assert widget is not None
+            touch = UnitTestTouch(*widget.to_window(*widget.center))
+            EventLoop._dispatch_input("begin", touch)
+            EventLoop._dispatch_input("end", touch)
+        self.report.steps.append(f"type {text}")
+        yield Frames(2)
 
     def touch(self, x: float, y: float) -> Step:
         """A finger down and up at (x, y), queued like real input: the event loop dispatches
@@ -151,7 +163,7 @@ class Pilot:
         EventLoop._dispatch_input("begin", touch)
         yield Frames(1)
         EventLoop._dispatch_input("end", touch)
-        yield Frames(2)
+        yield Frames(1)
 
     def _tappable(self, kid: str) -> bool:
         widget = self.find(kid)

@@ -8,6 +8,7 @@ the school, the camera files): see ``tests/plugin_ui.py``.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from station.ui.autopilot import Pilot, Scenario, Step
@@ -51,8 +52,7 @@ def sign_in(pilot: Pilot, who: str = "operator") -> Step:
     yield from pilot.tap("tile_sign_in")
     yield from pilot.at("sign_in")
     yield from pilot.tap(f"user_{user['id']}")
-    for digit in user["pin"]:
-        yield from pilot.tap(f"pin_{digit}")
+    yield from pilot.type_text(user["pin"], prefix="pin")
     yield from pilot.tap("pin_enter")
     yield from pilot.until(lambda: pilot.app.machine.user is not None, "sesión iniciada")
     yield from pilot.at("home")
@@ -74,8 +74,7 @@ def signin_flow(pilot: Pilot) -> Step:
                            "aviso de PIN equivocado")
     yield from pilot.shot("03-pin-equivocado")
     _data(pilot)["wrong_pin_message"] = pilot.text_of("pin_message")
-    for digit in user["pin"]:
-        yield from pilot.tap(f"pin_{digit}")
+    yield from pilot.type_text(user["pin"], prefix="pin")
     yield from pilot.tap("pin_enter")
     yield from pilot.until(lambda: pilot.app.machine.user is not None, "sesión iniciada")
     yield from pilot.at("home")
@@ -301,8 +300,7 @@ def supplies_flow(pilot: Pilot) -> Step:
     yield from pilot.until(lambda: pilot.find("supplies_receive") is not None, "existencias", 30)
     yield from pilot.tap("supplies_receive")
     yield from pilot.tap("item_teslin")
-    for digit in "150":
-        yield from pilot.tap(f"number_{digit}")
+    yield from pilot.type_text("150", prefix="number")
     yield from pilot.shot("26-cantidad-recibida")
     yield from pilot.tap("number_enter")
     yield from pilot.type_text("REM 778")
@@ -450,7 +448,9 @@ def tour(pilot: Pilot) -> Step:
                  supplies_flow, holograms_flow, lifecycle_flow, sync_flow, report_flow,
                  failsafe_flow, idle_flow):
         pilot.report.steps.append(f"== {part.__name__}")
+        started = time.monotonic()
         yield from part(pilot)
+        pilot.report.timings[part.__name__] = round(time.monotonic() - started, 2)
 
 
 def smoke(pilot: Pilot) -> Step:

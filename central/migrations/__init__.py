@@ -1,0 +1,1 @@
+"""Alembic environment and migrations of the central database."""

@@ -1,0 +1,1 @@
+"""Alembic revisions (never edit one that was released; add a new one)."""
