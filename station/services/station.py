@@ -89,7 +89,8 @@ def open_station(data_dir: Path | None = None) -> Station:
     key = StationKey.load_or_create(data_dir / "keys" / "station.key")
     trust_path = data_dir / "trust.json"
     trust = TrustList.load(trust_path) if trust_path.exists() else TrustList()
-    if trust.lookup(key.key_id, on=date.today()) is None:
+    # Only a key never seen is added: a key central withdrew must stay withdrawn here too.
+    if trust.get(key.key_id) is None:
         trust.add(key_id=key.key_id, public_key=key.public_bytes(),
                   station_id=settings["station.id"], valid_from=date.today(), valid_until=None)
         trust.save(trust_path)

@@ -9,6 +9,7 @@ from station.credential.verify import Verification, verify_qr_text
 from station.services.lifecycle_verify import enrich
 from station.services.station import Station
 from station.store import ledger
+from station.sync.revocations import revocation_reason
 
 
 def revocation_check(station: Station):
@@ -16,8 +17,11 @@ def revocation_check(station: Station):
     own = station.key.key_id
 
     def check(folio: int, key_id: bytes) -> str | None:
+        # Central's revocation list (synced) covers every station's cards, this one's too:
+        # staff revocations and cards superseded by a newer card issued elsewhere.
+        central = revocation_reason(station, folio, key_id)
         if key_id != own:
-            return None  # other stations' revocations arrive with the revocation list (sync)
+            return central
         with station.db.read() as conn:
             status = ledger.card_status(conn, folio)
         if status is None:
@@ -28,7 +32,7 @@ def revocation_check(station: Station):
             return f"La planilla de este folio se marcó como dañada ({reason})."
         if state == "revoked":
             return f"La credencial fue dada de baja: {reason}."
-        return None
+        return central
 
     return check
 

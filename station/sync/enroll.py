@@ -9,12 +9,13 @@ two stations ever hold the same folio).
 from __future__ import annotations
 
 import base64
-import json
 import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import tomli_w
 
 from station.atomic_files import write_atomic
 from station.core.errors import InputError
@@ -44,14 +45,6 @@ class Enrollment:
                 "Ahora sincronice con 'station sync'.")
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
-
-
 def update_settings_file(path: Path, values: dict[str, object]) -> None:
     """Set ``section.name`` keys in station.toml, keeping the others (comments are lost)."""
     try:
@@ -62,12 +55,7 @@ def update_settings_file(path: Path, values: dict[str, object]) -> None:
     for key, value in values.items():
         section, name = key.split(".", 1)
         doc.setdefault(section, {})[name] = value
-    lines = []
-    for section, table in doc.items():
-        lines.append(f"[{section}]")
-        lines += [f"{name} = {_toml_value(v)}" for name, v in table.items()]
-        lines.append("")
-    write_atomic(path, "\n".join(lines).encode("utf-8"), mode=0o600)
+    write_atomic(path, tomli_w.dumps(doc).encode("utf-8"), mode=0o600)
 
 
 def close_local_blocks(conn: Any) -> None:
