@@ -26,7 +26,10 @@ def test_unit_runs_an_existing_station_command_as_the_station_user(unit: Path) -
     parser = _unit(unit)
     service = parser["Service"]
     assert service["User"] == "station"
-    assert "STATION_DATA=/var/lib/station" in service.get("Environment", "")
+    # configparser keeps only the last of repeated keys; systemd keeps them all.
+    environment = [line.split("=", 1)[1].strip() for line in unit.read_text("utf-8").splitlines()
+                   if line.startswith("Environment=")]
+    assert "STATION_DATA=/var/lib/station" in environment
     argv = shlex.split(service["ExecStart"])
     assert argv[0].endswith("/station")
     command: click.Command = main

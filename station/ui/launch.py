@@ -10,8 +10,12 @@ from pathlib import Path
 from typing import Any
 
 
-def configure_kivy(width: int | None, height: int | None) -> None:
-    """Kivy settings for a kiosk; must run before ``kivy.app`` / ``kivy.core.window``."""
+def configure_kivy(width: int | None, height: int | None, *, maxfps: int = 30) -> None:
+    """Kivy settings for a kiosk; must run before ``kivy.app`` / ``kivy.core.window``.
+
+    30 frames per second is plenty for people and keeps a Pi cool; the autopilot asks for
+    more so tests wait less between touches.
+    """
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     from kivy.config import Config
@@ -21,7 +25,7 @@ def configure_kivy(width: int | None, height: int | None) -> None:
     Config.set("kivy", "pause_on_minimize", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("graphics", "resizable", "0")
-    Config.set("graphics", "maxfps", "30")
+    Config.set("graphics", "maxfps", str(maxfps))
     if width and height:
         Config.set("graphics", "fullscreen", "0")
         Config.set("graphics", "width", str(width))
@@ -37,7 +41,7 @@ def configure_kivy(width: int | None, height: int | None) -> None:
 def run_kiosk(data_dir: Path | None, *, width: int | None = None, height: int | None = None,
               autopilot: Any = None) -> int:
     """Open the station in ``data_dir`` and run the app until it is closed; exit status."""
-    configure_kivy(width, height)
+    configure_kivy(width, height, maxfps=60 if autopilot is not None else 30)
     from station.services.station import open_station
     from station.ui.app import KioskApp
     from station.ui.logs import setup_logging

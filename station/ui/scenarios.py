@@ -432,10 +432,10 @@ def failsafe_flow(pilot: Pilot) -> Step:
 
 def idle_flow(pilot: Pilot) -> Step:
     """No touch for the idle time: signed out and back home."""
-    pilot.app.station.settings["kiosk.idle_timeout_s"] = 2.0
     yield from sign_in(pilot, "operator")
     yield from pilot.tap("tile_verify")
     yield from pilot.at("verify")
+    pilot.app.station.settings["kiosk.idle_timeout_s"] = 2.0  # instead of minutes
     yield from pilot.until(lambda: pilot.app.machine.user is None and pilot.state == "home",
                            "cierre por inactividad", 15)
     yield from pilot.frames(3)
