@@ -11,6 +11,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.graphics import Color, Line, RoundedRectangle
+from kivy.lang import Builder
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
@@ -78,10 +79,27 @@ class Panel(Surface, BoxLayout):
         self.init_surface()
 
 
+# A FitLabel draws its text at the top when ``valign`` is "top" (Label centres it always when
+# only the width is fixed); the texture keeps its real size, so overflow stays measurable.
+Builder.load_string("""
+<-FitLabel>:
+    canvas:
+        Color:
+            rgba: 1, 1, 1, 1
+        Rectangle:
+            texture: self.texture
+            size: self.texture_size
+            pos: (int(self.center_x - self.texture_size[0] / 2.), \
+                  int(self.top - self.texture_size[1]) if self.valign == "top" \
+                  else int(self.center_y - self.texture_size[1] / 2.))
+""")
+
+
 class FitLabel(Label):
     """Text that wraps in its width and shrinks (down to ``min_font``) to fit its height.
 
-    With ``auto_height`` the label grows to its text instead (for scrolling content).
+    With ``auto_height`` the label grows to its text instead (for scrolling content);
+    ``valign="top"`` keeps a paragraph at the top of its room.
     """
 
     min_font = NumericProperty(0)

@@ -36,7 +36,7 @@ class FailsafeScreen(KioskScreen):
         panel.add_widget(FitLabel(text=_(
             "La estación encontró un problema inesperado y detuvo esta tarea. Lo que ya "
             "estaba confirmado en pantalla quedó guardado. Puede volver al inicio y "
-            "continuar."), kid="failsafe_message"))
+            "continuar."), kid="failsafe_message", valign="top"))
         self.reference = FitLabel(color=p.muted, font_size=t.font_small, size_hint_y=None,
                                   height=t.font_small * 3, kid="failsafe_reference")
         panel.add_widget(self.reference)

@@ -108,7 +108,7 @@ class PhotoScreen(KioskScreen):
                                  font_size=t.font_large, size_hint_y=None,
                                  height=t.touch * 0.9, kid="photo_name"))
         self.hint = FitLabel(text=_("Encendiendo la cámara…"), font_size=t.font_large,
-                             bold=True, color=p.primary, kid="photo_hint")
+                             bold=True, color=p.primary, kid="photo_hint", valign="top")
         side.add_widget(self.hint)
         self.strip = ProgressStrip(size_hint_y=None, height=t.gap * 1.6)
         side.add_widget(self.strip)
@@ -199,7 +199,7 @@ class PhotoScreen(KioskScreen):
                                  height=t.touch * 1.1, kid="photo_question"))
         side.add_widget(FitLabel(text=_(
             "Revise que se vea toda la cara, de frente, sin sombras ni reflejos. Así se "
-            "imprimirá en la credencial."), color=p.muted))
+            "imprimirá en la credencial."), color=p.muted, valign="top"))
         main.add_widget(side)
         self.body.add_widget(main)
         again = TouchButton(text=_("Repetir"), icon="camera", style="secondary",

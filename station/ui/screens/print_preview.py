@@ -75,8 +75,9 @@ class PreviewScreen(KioskScreen):
         frame.bind(on_release=lambda *_: self._zoom())
         main.add_widget(frame)
         side = BoxLayout(orientation="vertical", spacing=t.gap)
-        self.summary = FitLabel(font_size=t.font_large, bold=True, kid="preview_summary")
-        self.detail = FitLabel(color=p.muted, kid="preview_detail")
+        self.summary = FitLabel(font_size=t.font_large, bold=True, kid="preview_summary",
+                                size_hint_y=None, height=t.touch * 0.8)
+        self.detail = FitLabel(color=p.muted, kid="preview_detail", valign="top")
         side.add_widget(self.summary)
         side.add_widget(self.detail)
         self.prev = TouchButton(icon="prev", text=_("Anterior"), style="secondary",

@@ -62,13 +62,15 @@ class ProgressScreen(KioskScreen):
         line.add_widget(self.percent)
         self.body.add_widget(line)
         self.message = FitLabel(kid="progress_message", size_hint_y=None,
-                                height=t.font_body * 3.2)
+                                height=t.font_body * 3.2, valign="top")
         self.body.add_widget(self.message)
         self.notice_box = NoticeSlot()
         self.body.add_widget(self.notice_box)
         self.body.add_widget(FitLabel(text=_(
             "La impresora no puede ver el papel: al terminar, revise cada hoja y confirme "
-            "cuáles salieron bien."), color=t.palette.muted, font_size=t.font_small))
+            "cuáles salieron bien."), color=t.palette.muted, font_size=t.font_small,
+            size_hint_y=None, height=t.font_small * 3.2, valign="top"))
+        self.body.add_widget(BoxLayout())
         self.leave_button = TouchButton(icon="home", text=_("Seguir con otra tarea"),
                                         style="secondary", kid="progress_leave")
         self.leave_button.bind(on_release=lambda *_: self.app.go(State.HOME))

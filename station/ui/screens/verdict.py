@@ -7,6 +7,7 @@ from typing import Any
 
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
+from kivy.utils import escape_markup
 
 from station.credential.verify import Verdict, Verification
 from station.services import lookup
@@ -60,21 +61,23 @@ class VerdictScreen(KioskScreen):
         band.add_widget(FitLabel(text=headline, bold=True, font_size=t.font_huge * 0.72,
                                  color=strong, kid="verdict_headline"))
         left.add_widget(band)
-        left.add_widget(FitLabel(text=result.reason_es, kid="verdict_reason", valign="top"))
+        left.add_widget(FitLabel(text=result.reason_es, kid="verdict_reason", valign="top",
+                                 font_size=t.font_large if not t.compact else t.font_body))
         main.add_widget(left)
         claims = result.claims
         if claims is not None:
             card = lookup.card_holder(self.app.station, claims.folio, result.key_id)
             right = BoxLayout(orientation="vertical", spacing=t.gap, size_hint_x=0.62)
             right.add_widget(photo_widget(card.photo if card else None, kid="verdict_photo"))
-            facts = [claims.name, _("Folio {folio:07d} · CCT {cct}").format(
-                folio=claims.folio, cct=claims.cct)]
+            facts = [f"[b]{escape_markup(claims.name)}[/b]",
+                     _("Folio {folio:07d} · CCT {cct}").format(folio=claims.folio,
+                                                               cct=claims.cct)]
             if card is not None and card.school is not None:
-                facts.insert(1, nice_name(card.school.nombre))
+                facts.insert(1, escape_markup(nice_name(card.school.nombre)))
             facts.append(_("Expedida el {day:%d/%m/%Y}").format(day=claims.issued_on))
-            right.add_widget(FitLabel(text="\n".join(facts), size_hint_y=0.7,
-                                      font_size=t.font_small if t.compact else t.font_body,
-                                      kid="verdict_facts"))
+            right.add_widget(FitLabel(text="\n".join(facts), size_hint_y=0.55, valign="top",
+                                      markup=True, kid="verdict_facts",
+                                      font_size=t.font_small if t.compact else t.font_body))
             main.add_widget(right)
         self.body.add_widget(main)
         again = TouchButton(text=_("Verificar otra"), icon="qr", kid="verdict_again")

@@ -64,7 +64,7 @@ class VerifyScreen(KioskScreen):
                                  font_size=t.font_large, bold=True, kid="verify_hint"))
         side.add_widget(FitLabel(text=_(
             "La estación lo lee sola y muestra si la credencial es válida. No necesita "
-            "internet."), color=t.palette.muted))
+            "internet."), color=t.palette.muted, valign="top"))
         self.notice_box = NoticeSlot()
         side.add_widget(self.notice_box)
         side.add_widget(BoxLayout())

@@ -1,0 +1,219 @@
+"""Kiosk benchmark: start to the home screen, memory after a 200-card session, live preview rate.
+
+Every number comes from the real kiosk in its own process on a private Xvfb display, driven by
+the autopilot (``station.ui.scenarios``: ``startup``, ``session200``, ``preview_fps``), with a
+private CUPS and virtual printer, and video files as the camera. Side by side, the obvious
+baseline of each: a bare Kivy app with one label (start time, memory), and the camera's own
+rate with the photo checks but no screen (preview).
+
+    .venv/bin/python bench/bench_kiosk.py [--runs 5] [--size 800x480] [--skip-session]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+# Kivy is imported in this process too (machine description, camera checks): keep it from
+# reading our arguments and from writing into the home folder.
+os.environ["KIVY_NO_ARGS"] = "1"
+os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="bench-kivy-"))
+os.environ["KIVY_NO_FILELOG"] = "1"
+
+from plugin_ui import (  # noqa: E402
+    kivy_env,
+    prepare_kiosk_data,
+    run_autopilot,
+    start_xvfb,
+)
+
+BARE_APP = """
+import os, sys, time, json
+from station.ui.launch import configure_kivy
+configure_kivy({w}, {h})
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.uix.label import Label
+
+class Bare(App):
+    def build(self):
+        return Label(text="Credenciales escolares")
+    def on_start(self):
+        Clock.schedule_once(self.done, 0)
+    def done(self, _dt):
+        rss = [l for l in open("/proc/self/status") if l.startswith("VmRSS")][0]
+        print(json.dumps({{"home": time.time(), "rss_mb": int(rss.split()[1]) / 1024}}))
+        self.stop()
+
+Bare().run()
+"""
+
+
+def machine() -> str:
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                  if line.startswith("model name")), platform.processor())
+    mem = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal")) / 2**20
+    import kivy
+
+    return (f"{platform.system()} {platform.release()} {platform.machine()}, {model}, "
+            f"{os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, "
+            f"Kivy {kivy.__version__}, Mesa llvmpipe under Xvfb (no GPU)")
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def bare_app(size: str, env: dict[str, str]) -> dict[str, float]:
+    w, h = size.split("x")
+    script = Path(env["KIVY_HOME"]) / "bare_app.py"  # Kivy's App wants a source file
+    script.write_text(BARE_APP.format(w=w, h=h), "utf-8")
+    t0 = time.time()
+    out = subprocess.run([sys.executable, str(script)], env=env, cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    answer = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"start_s": answer["home"] - t0, "rss_mb": answer["rss_mb"]}
+
+
+def bench_startup(base: Path, size: str, env: dict[str, str], runs: int) -> None:
+    data = base / "startup"
+    prepare_kiosk_data(data, students=30)
+    kiosk, bare, rss_home = [], [], []
+    for i in range(runs):
+        t0 = time.time()
+        report = run_autopilot(data, size, base / f"startup-{i}", "startup", env)
+        kiosk.append(report["timings"]["home_shown_epoch"] - t0)
+        rss_home.append(report["data"]["rss_at_home"]["VmRSS"])
+        b = bare_app(size, env)
+        bare.append(b["start_s"])
+    k, b = median(kiosk), median(bare)
+    print(f"\n## Start to home screen ({size}, {runs} runs, process start → first frame)")
+    print("| what | median | min – max |")
+    print("|---|---|---|")
+    print(f"| kiosk (station opened, home screen) | **{k:.2f} s** | {min(kiosk):.2f} – "
+          f"{max(kiosk):.2f} s |")
+    print(f"| bare Kivy app, one label | {b:.2f} s | {min(bare):.2f} – {max(bare):.2f} s |")
+    print(f"| **ratio kiosk / bare Kivy** | **{k / b:.2f}×** | |")
+    print(f"RSS at the home screen: {median(rss_home):.0f} MiB")
+
+
+def bench_session(base: Path, size: str, env: dict[str, str], runs: int) -> None:
+    from station.printer.virtual_printer import VirtualPrinter
+    from station.services.settings_edit import update_settings
+    from station.services.station import open_station
+
+    after, peak, home, seconds, cards, sheets = [], [], [], [], [], []
+    for i in range(runs):
+        with VirtualPrinter(base / f"printer-{i}") as printer:
+            data = base / f"session-{i}"
+            prepare_kiosk_data(data, students=600, printer=printer)
+            station = open_station(data)
+            update_settings(station, {"printer.job_timeout_s": 120.0})
+            station.close()
+            report = run_autopilot(data, size, base / f"session-{i}-out", "session200", env,
+                                   timeout_s=1800)
+        assert report["ok"], report["error"]
+        d = report["data"]
+        after.append(d["rss_after"]["VmRSS"])
+        peak.append(d["rss_after"]["VmHWM"])
+        home.append(d["rss_at_home"]["VmRSS"])
+        seconds.append(d["session_s"])
+        cards.append(d["cards"])
+        sheets.append(d["sheets"])
+    bare = median([bare_app(size, env)["rss_mb"] for _ in range(3)])
+    print(f"\n## Memory after a session of {cards[0]} cards ({sheets[0]} sheets, {size}, "
+          f"{runs} runs)")
+    print("Sign in, print every pending student through CUPS (virtual printer), review and "
+          "confirm every sheet, search the roster, verify a card from the camera.")
+    print("| what | median | min – max | goal |")
+    print("|---|---|---|---|")
+    print(f"| RSS after the session | **{median(after):.0f} MiB** | {min(after):.0f} – "
+          f"{max(after):.0f} MiB | ≤ 300 MiB |")
+    print(f"| peak RSS during the session (VmHWM) | {median(peak):.0f} MiB | {min(peak):.0f} – "
+          f"{max(peak):.0f} MiB | |")
+    print(f"| RSS at the home screen, before | {median(home):.0f} MiB | | |")
+    print(f"| bare Kivy app, one label | {bare:.0f} MiB | | |")
+    print(f"| **ratio after session / bare Kivy** | **{median(after) / bare:.2f}×** | | |")
+    print(f"Session length (autopilot, llvmpipe): {median(seconds):.0f} s")
+
+
+def camera_alone(video: Path, seconds: float = 5.0) -> float:
+    """Frames per second the photo checks sustain on this video, with no screen at all."""
+    from station.camera.video_file import VideoFileCamera
+    from station.services.photo_capture import PhotoSession
+
+    camera = VideoFileCamera(video, loop=True)
+    session = PhotoSession(hold_s=1.0)
+    frames, t0 = 0, time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        session.feed(camera.read())
+        frames += 1
+    camera.close()
+    return frames / (time.monotonic() - t0)
+
+
+def bench_preview(base: Path, size: str, env: dict[str, str], runs: int) -> None:
+    from plugin_camera import pose, write_video
+
+    from station.services.settings_edit import update_settings
+    from station.services.station import open_station
+
+    video = write_video(base / "lejos.avi", [pose(face_share=0.12)] * 300, fps=30.0)
+    data = base / "preview"
+    prepare_kiosk_data(data, students=30)
+    station = open_station(data)
+    update_settings(station, {"camera.device": str(video)})
+    station.close()
+    shown, read = [], []
+    for i in range(runs):
+        report = run_autopilot(data, size, base / f"preview-{i}", "preview_fps", env)
+        assert report["ok"], report["error"]
+        shown.append(report["data"]["preview_fps"])
+        read.append(report["data"]["camera_fps"])
+    alone = median([camera_alone(video) for _ in range(3)])
+    print(f"\n## Live photo preview ({size}, 1280×720 video file at 30 frames/s, "
+          f"{runs} runs × 8 s)")
+    print("| what | median | min – max |")
+    print("|---|---|---|")
+    print(f"| frames shown on screen per second | **{median(shown):.1f}** | {min(shown):.1f} – "
+          f"{max(shown):.1f} |")
+    print(f"| frames read and checked by the photo service, with the screen | {median(read):.1f} "
+          f"| {min(read):.1f} – {max(read):.1f} |")
+    print(f"| photo checks alone, no screen, as fast as they go | {alone:.1f} | |")
+    print(f"| **ratio shown / checks alone** | **{median(shown) / alone:.2f}×** | |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--size", default="800x480")
+    parser.add_argument("--skip-session", action="store_true")
+    args = parser.parse_args()
+    print(f"Machine: {machine()}")
+    xvfb, display = start_xvfb()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-kiosk-") as name:
+            base = Path(name)
+            env = kivy_env(display, base / "home")
+            bench_startup(base, args.size, env, args.runs)
+            bench_preview(base, args.size, env, max(3, args.runs // 2))
+            if not args.skip_session:
+                bench_session(base, args.size, env, 2)
+    finally:
+        xvfb.terminate()
+
+
+if __name__ == "__main__":
+    main()
