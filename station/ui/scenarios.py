@@ -494,11 +494,13 @@ def session200(pilot: Pilot) -> Step:
     for _ in range(3):
         yield from pilot.tap("preview_next")
     yield from pilot.until(lambda: len(preview.images) >= 3, "imágenes", 60)
+    _data(pilot)["rss_after_preview"] = _rss_mb()
     yield from pilot.tap("preview_print")
     yield from pilot.tap("confirm_print_yes")
     yield from pilot.at("print_review", timeout_s=900)
     review = _screen(pilot, State.PRINT_REVIEW)
     _data(pilot)["sheets"] = len(review.sheets)
+    _data(pilot)["rss_after_printing"] = _rss_mb()
     while pilot.find("review_done") is None:
         current = pilot.text_of("review_sheet")
         yield from pilot.tap("review_good", timeout_s=60)
@@ -506,6 +508,7 @@ def session200(pilot: Pilot) -> Step:
                                pilot.find("review_done") is not None, "siguiente hoja", 60)
     yield from pilot.tap("review_finish")
     yield from pilot.at("home")
+    _data(pilot)["rss_after_review"] = _rss_mb()
     yield from pilot.tap("tile_roster")
     yield from pick_school(pilot, "roster")
     yield from pilot.tap("filter_all")
@@ -519,6 +522,14 @@ def session200(pilot: Pilot) -> Step:
     yield from pilot.frames(10)
     _data(pilot)["session_s"] = round(time.monotonic() - started, 1)
     _data(pilot)["rss_after"] = _rss_mb()
+    from kivy.cache import Cache
+
+    _data(pilot)["kivy_cache"] = {k: len(v) for k, v in Cache._objects.items()}  # type: ignore
+    import gc
+
+    gc.collect()
+    yield from pilot.frames(5)
+    _data(pilot)["rss_after_gc"] = _rss_mb()
 
 
 def preview_fps(pilot: Pilot) -> Step:
