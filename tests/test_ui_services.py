@@ -98,7 +98,7 @@ def test_roster_view_search_and_filters(prepared_station: tuple[Station, str, li
 
 def test_diagnostic_bundle_has_no_student_data(
         prepared_station: tuple[Station, str, list[str]]) -> None:
-    station, cct, curps = prepared_station
+    station, _cct, curps = prepared_station
     log = station.data_dir / "logs" / "kiosk.log"
     log.parent.mkdir(exist_ok=True)
     log.write_text(f"2026 ERROR FALLA 1 en pantalla roster: ValueError: {curps[0]} roto\n",
@@ -194,3 +194,23 @@ def test_log_file_is_private_and_scrubbed(tmp_path: Path) -> None:
     assert reference in text and "ValueError" in text and "test_ui_services.py" in text
     assert "GOXL150826HJCNXNC2" not in text and "2015-08-26" not in text
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+@pytest.mark.cups
+def test_paused_printer_is_said_in_words_and_uses_no_folio(
+        prepared_station: tuple[Station, str, list[str]], virtual_printer: object,
+        print_queue: object) -> None:
+    station, cct, curps = prepared_station
+    settings_edit.update_settings(station, {
+        "printer.queue": virtual_printer.queue,  # type: ignore[attr-defined]
+        "printer.cups_server": virtual_printer.cups_server})  # type: ignore[attr-defined]
+    virtual_printer.pause_queue()  # type: ignore[attr-defined]
+    status = kiosk_print.printer_status(station)
+    assert status.state == "stopped" and "pausa" in status.message_es
+    plan = preview.plan_print(station, cct, curps[:2])
+    before = _ledger_counts(station)
+    with pytest.raises(Exception, match="en pausa") as refused:
+        kiosk_print.print_batches(station, [kiosk_print.Batch(plan)],
+                                  on_progress=lambda _f, _m: None)
+    assert "Ajustes > Impresora" in refused.value.user_message()  # type: ignore[attr-defined]
+    assert _ledger_counts(station) == before

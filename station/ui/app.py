@@ -28,6 +28,7 @@ from station.services.station import Station
 from station.ui import dialogs
 from station.ui.logs import LOGGER, log_failure
 from station.ui.machine import Machine, State, Transition
+from station.ui.memory import release_memory
 from station.ui.registry import SCREENS
 from station.ui.screens.base import KioskScreen
 from station.ui.theme import make_theme
@@ -150,11 +151,24 @@ class KioskApp(App):
         if old is not None and old is not new:
             old.leave()
         self.manager.current = new.name
+        if old is not None and old is not new and not old.keep:
+            self._discard(old)
         new.refresh_bar()
+        if transition.target is State.HOME:
+            Clock.schedule_once(lambda _dt: release_memory(), 0.3)
         try:
             new.enter(**transition.params)
         except StationError as error:
             dialogs.show_error(error, then=self.back if self.machine.can_go_back else None)
+
+    def _discard(self, screen: KioskScreen) -> None:
+        """Drop a screen that is not on the way back: its widgets and pictures go with it
+        and it is built again (in milliseconds) the next time."""
+        on_path = {state for state, _params in self.machine.path}
+        if screen.state in on_path:
+            return
+        self.manager.remove_widget(screen)
+        self.screens.pop(screen.state, None)
 
     def _refresh_bar(self) -> None:
         screen = self.screens.get(self.machine.state)

@@ -106,7 +106,7 @@ class CameraFeed:
         self.started_at = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
         self._thread.start()
-        self._clock = Clock.schedule_interval(self._show, 1 / 30)
+        self._clock = Clock.schedule_interval(self._show, 0)  # every frame; blits only new ones
 
     def stop(self) -> None:
         self._stop.set()

@@ -133,7 +133,7 @@ def show_picture(*, title: str, png: bytes, kid: str = "picture") -> ModalView:
     close.bind(on_release=lambda *_: view.dismiss(animation=False))
     head.add_widget(close)
     panel.add_widget(head)
-    texture = CoreImage(io.BytesIO(png), ext="png").texture
+    texture = CoreImage(io.BytesIO(png), ext="png", nocache=True).texture
     width = Window.width * 0.98 - 2 * t.gap - 12
     image = Image(texture=texture, size_hint=(None, None), fit_mode="contain",
                   size=(width, width * texture.height / max(1, texture.width)))

@@ -42,6 +42,9 @@ def run_kiosk(data_dir: Path | None, *, width: int | None = None, height: int | 
               autopilot: Any = None) -> int:
     """Open the station in ``data_dir`` and run the app until it is closed; exit status."""
     configure_kivy(width, height, maxfps=60 if autopilot is not None else 30)
+    from station.ui.memory import limit_arenas
+
+    limit_arenas()
     from station.services.station import open_station
     from station.ui.app import KioskApp
     from station.ui.logs import setup_logging

@@ -127,6 +127,11 @@ class Machine:
         return dict(self._params)
 
     @property
+    def path(self) -> list[tuple[State, dict[str, Any]]]:
+        """The states ``back()`` would return to, oldest first."""
+        return list(self._stack)
+
+    @property
     def can_go_back(self) -> bool:
         return bool(self._stack) and self.state not in (State.HOME, State.FAILSAFE)
 

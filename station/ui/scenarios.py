@@ -458,104 +458,6 @@ def tour(pilot: Pilot) -> Step:
         pilot.report.timings[part.__name__] = round(time.monotonic() - started, 2)
 
 
-# -- benchmarks (bench/bench_kiosk.py) ----------------------------------------------------
-
-def _rss_mb() -> dict[str, float]:
-    """This process's resident memory now and at its peak (Linux /proc), in MiB."""
-    found: dict[str, float] = {}
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                found[key] = int(value.split()[0]) / 1024
-    return found
-
-
-def startup(pilot: Pilot) -> Step:
-    """Nothing: the report's timings say when the home screen was up."""
-    yield from pilot.at("home")
-    _data(pilot)["rss_at_home"] = _rss_mb()
-
-
-def session200(pilot: Pilot) -> Step:
-    """A working session: sign in, print every pending student (200) through CUPS, review and
-    confirm every sheet, browse the roster, verify a card; then the memory."""
-    _data(pilot)["rss_at_home"] = _rss_mb()
-    started = time.monotonic()
-    yield from sign_in(pilot, "operator")
-    yield from pilot.tap("tile_roster")
-    yield from pick_school(pilot, "roster")
-    _data(pilot)["cards"] = len(_screen(pilot, State.ROSTER)._ready())
-    yield from pilot.tap("print_pending")
-    yield from pilot.at("print_preview")
-    yield from pilot.until(lambda: pilot.find("preview_print") is not None and
-                           not pilot.find("preview_print").disabled, "vista previa", 120)
-    preview = _screen(pilot, State.PRINT_PREVIEW)
-    for _ in range(3):
-        yield from pilot.tap("preview_next")
-    yield from pilot.until(lambda: len(preview.images) >= 3, "imágenes", 60)
-    _data(pilot)["rss_after_preview"] = _rss_mb()
-    yield from pilot.tap("preview_print")
-    yield from pilot.tap("confirm_print_yes")
-    yield from pilot.at("print_review", timeout_s=900)
-    review = _screen(pilot, State.PRINT_REVIEW)
-    _data(pilot)["sheets"] = len(review.sheets)
-    _data(pilot)["rss_after_printing"] = _rss_mb()
-    while pilot.find("review_done") is None:
-        current = pilot.text_of("review_sheet")
-        yield from pilot.tap("review_good", timeout_s=60)
-        yield from pilot.until(lambda c=current: pilot.text_of("review_sheet") != c or
-                               pilot.find("review_done") is not None, "siguiente hoja", 60)
-    yield from pilot.tap("review_finish")
-    yield from pilot.at("home")
-    _data(pilot)["rss_after_review"] = _rss_mb()
-    yield from pilot.tap("tile_roster")
-    yield from pick_school(pilot, "roster")
-    yield from pilot.tap("filter_all")
-    yield from pilot.tap("search")
-    yield from pilot.type_text("GAR")
-    yield from pilot.tap("key_done")
-    yield from go_home(pilot)
-    yield from pilot.tap("tile_verify")
-    yield from pilot.at("verify_result", timeout_s=60)
-    yield from go_home(pilot)
-    yield from pilot.frames(10)
-    _data(pilot)["session_s"] = round(time.monotonic() - started, 1)
-    _data(pilot)["rss_after"] = _rss_mb()
-    from kivy.cache import Cache
-
-    _data(pilot)["kivy_cache"] = {k: len(v) for k, v in Cache._objects.items()}  # type: ignore
-    import gc
-
-    gc.collect()
-    yield from pilot.frames(5)
-    _data(pilot)["rss_after_gc"] = _rss_mb()
-
-
-def preview_fps(pilot: Pilot) -> Step:
-    """The live photo preview with a video-file camera: frames shown and read per second."""
-    yield from sign_in(pilot, "operator")
-    yield from pilot.tap("tile_roster")
-    yield from pick_school(pilot, "roster")
-    first = _screen(pilot, State.ROSTER).entries[0].curp
-    yield from pilot.tap("filter_all")
-    yield from pilot.tap_payload("row_open", lambda p: p == first, "alumno")
-    yield from pilot.at("student")
-    yield from pilot.tap("student_photo_take")
-    yield from pilot.at("photo")
-    screen = _screen(pilot, State.PHOTO)
-    yield from pilot.until(lambda: screen.feed is not None and screen.feed.frames_shown > 10,
-                           "cámara", 30)
-    feed = screen.feed
-    shown, read, t0 = feed.frames_shown, feed.frames_read, time.monotonic()
-    yield from pilot.until(lambda: time.monotonic() - t0 >= 8.0, "8 segundos", 20)
-    elapsed = time.monotonic() - t0
-    _data(pilot)["preview_fps"] = round((feed.frames_shown - shown) / elapsed, 1)
-    _data(pilot)["camera_fps"] = round((feed.frames_read - read) / elapsed, 1)
-    _data(pilot)["hint"] = pilot.text_of("photo_hint")
-    yield from pilot.tap("photo_cancel")
-
-
 def smoke(pilot: Pilot) -> Step:
     yield from signin_flow(pilot)
 
@@ -566,5 +468,14 @@ SCENARIOS: dict[str, Scenario] = {
     "report": report_flow, "failsafe": failsafe_flow, "idle": idle_flow,
     "supplies": supplies_flow, "holograms": holograms_flow, "lifecycle": lifecycle_flow,
     "sync": sync_flow, "photo": photo_flow,
-    "startup": startup, "session200": session200, "preview_fps": preview_fps,
 }
+
+
+def _bench() -> dict[str, Scenario]:
+    from station.ui import scenarios_bench
+
+    return {"startup": scenarios_bench.startup, "session200": scenarios_bench.session200,
+            "preview_fps": scenarios_bench.preview_fps}
+
+
+SCENARIOS.update(_bench())

@@ -138,7 +138,9 @@ class FitLabel(Label):
             return
         if self.font_size > self.min_font:
             ratio = (self.height / self.texture_size[1]) ** 0.5
-            self.font_size = max(self.min_font, min(self.font_size - 1, self.font_size * ratio))
+            # Whole pixel sizes only: the text renderer keeps one font object per size.
+            self.font_size = max(int(self.min_font),
+                                 int(min(self.font_size - 1, self.font_size * ratio)))
 
     def on_height(self, *_args: Any) -> None:
         if self._base_font and not self.auto_height and self.font_size != self._base_font:

@@ -84,14 +84,17 @@ class Job(EventDispatcher):
             Clock.schedule_once(lambda _dt: self._finish(result, None), -1)
 
     def _finish(self, result: Any, error: BaseException | None) -> None:
+        on_done, on_error = self._on_done, self._on_error
+        # A finished job must not keep its screen (bound callbacks) or its inputs alive.
+        self._work = self._on_done = self._on_error = None  # type: ignore[assignment]
         if error is None:
             self.result, self.fraction, self.state = result, 1.0, "done"
-            if self._on_done:
-                self._on_done(result)
+            if on_done:
+                on_done(result)
         else:
             self.error, self.state = error, "failed"
-            if self._on_error:
-                self._on_error(error)
+            if on_error:
+                on_error(error)
             else:
                 raise error  # reaches the app's failsafe handler
 
@@ -110,6 +113,11 @@ class JobBoard(EventDispatcher):
     def _changed(self, job: Job, state: str) -> None:
         if state in ("done", "failed"):
             self.running = [j for j in self.running if j is not job]
+            if not self.running:
+                from station.ui.memory import release_memory
+
+                # After a print run or a preview the heaps hold tens of MB of freed pages.
+                Clock.schedule_once(lambda _dt: release_memory(), 0.2)
 
     @property
     def keeps_awake(self) -> bool:

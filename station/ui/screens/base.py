@@ -70,6 +70,9 @@ class KioskScreen(Screen):
     title: ClassVar[str] = ""
     back_allowed: ClassVar[bool] = True
     """False where going back would repeat a step (after printing started): home instead."""
+    keep: ClassVar[bool] = False
+    """True for screens kept built between visits (home); the others are dropped when left
+    and not on the way back, which gives their memory back on a small board."""
 
     def __init__(self, app: KioskApp, **kwargs: Any) -> None:
         super().__init__(name=self.state.value, **kwargs)

@@ -27,6 +27,7 @@ def spanish_date(day: date) -> str:
 class HomeScreen(KioskScreen):
     state = State.HOME
     title = _("Credenciales escolares")
+    keep = True
 
     def build(self) -> None:
         t = theme()

@@ -190,7 +190,7 @@ class PhotoScreen(KioskScreen):
         main = BoxLayout(spacing=t.pad)
         frame = Panel(bg=p.surface, border=p.border, padding=t.gap, size_hint_x=0.6,
                       kid="photo_review")
-        texture = CoreImage(io.BytesIO(photo.jpeg), ext="jpg").texture
+        texture = CoreImage(io.BytesIO(photo.jpeg), ext="jpg", nocache=True).texture
         frame.add_widget(Image(texture=texture, fit_mode="contain"))
         main.add_widget(frame)
         side = BoxLayout(orientation="vertical", spacing=t.gap)

@@ -180,7 +180,7 @@ class PreviewScreen(KioskScreen):
     def _show_image(self, index: int, png: bytes) -> None:
         self.images[index] = png
         if index == self.index and self.app.machine.state is State.PRINT_PREVIEW:
-            self.image.texture = CoreImage(io.BytesIO(png), ext="png").texture
+            self.image.texture = CoreImage(io.BytesIO(png), ext="png", nocache=True).texture
 
     def _zoom(self) -> None:
         if not self.pages:

@@ -129,7 +129,7 @@ class ReviewScreen(KioskScreen):
 
     def _picture(self, png: bytes) -> None:
         if self.app.machine.state is State.PRINT_REVIEW:
-            self.image.texture = CoreImage(io.BytesIO(png), ext="png").texture
+            self.image.texture = CoreImage(io.BytesIO(png), ext="png", nocache=True).texture
 
     def _failed(self, error: BaseException) -> None:
         if not isinstance(error, StationError):

@@ -1,0 +1,122 @@
+"""Scenarios for ``bench/bench_kiosk.py``: start, a 200-card working session, the preview rate.
+
+They measure the process they run in (``/proc/self/status``) and put the numbers in the
+autopilot's report.
+"""
+
+from __future__ import annotations
+
+import time
+
+from station.ui.autopilot import Pilot, Step
+from station.ui.machine import State
+from station.ui.scenarios import _data, _screen, go_home, pick_school, sign_in
+
+
+def _rss_mb() -> dict[str, float]:
+    """This process's resident memory now and at its peak (Linux /proc), in MiB."""
+    found: dict[str, float] = {}
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
+                found[key] = int(value.split()[0]) / 1024
+    return found
+
+
+def _rss_by_file(top: int = 6) -> list[tuple[str, float]]:
+    """The mapped files that take the most resident memory (MiB), from /proc/self/smaps."""
+    sizes: dict[str, float] = {}
+    current = ""
+    with open("/proc/self/smaps", encoding="utf-8", errors="replace") as smaps:
+        for line in smaps:
+            parts = line.split()
+            if parts and "-" in parts[0] and len(parts) >= 5:
+                current = parts[5] if len(parts) > 5 and parts[5].startswith("/") else ""
+            elif parts and parts[0] == "Rss:" and current:
+                name = current.rsplit("/", 1)[-1]
+                sizes[name] = sizes.get(name, 0.0) + int(parts[1]) / 1024
+    return sorted(((n, round(v, 1)) for n, v in sizes.items()), key=lambda x: -x[1])[:top]
+
+
+def startup(pilot: Pilot) -> Step:
+    """Nothing: the report's timings say when the home screen was up."""
+    yield from pilot.at("home")
+    _data(pilot)["rss_at_home"] = _rss_mb()
+
+
+def session200(pilot: Pilot) -> Step:
+    """A working session: sign in, print every pending student (200) through CUPS, review and
+    confirm every sheet, browse the roster, verify a card; then the memory."""
+    _data(pilot)["rss_at_home"] = _rss_mb()
+    started = time.monotonic()
+    yield from sign_in(pilot, "operator")
+    yield from pilot.tap("tile_roster")
+    yield from pick_school(pilot, "roster")
+    _data(pilot)["cards"] = len(_screen(pilot, State.ROSTER)._ready())
+    yield from pilot.tap("print_pending")
+    yield from pilot.at("print_preview")
+    yield from pilot.until(lambda: pilot.find("preview_print") is not None and
+                           not pilot.find("preview_print").disabled, "vista previa", 120)
+    preview = _screen(pilot, State.PRINT_PREVIEW)
+    for _ in range(3):
+        yield from pilot.tap("preview_next")
+    yield from pilot.until(lambda: len(preview.images) >= 3, "imágenes", 60)
+    _data(pilot)["rss_after_preview"] = _rss_mb()
+    yield from pilot.tap("preview_print")
+    yield from pilot.tap("confirm_print_yes")
+    yield from pilot.at("print_review", timeout_s=900)
+    review = _screen(pilot, State.PRINT_REVIEW)
+    _data(pilot)["sheets"] = len(review.sheets)
+    _data(pilot)["rss_after_printing"] = _rss_mb()
+    while pilot.find("review_done") is None:
+        current = pilot.text_of("review_sheet")
+        yield from pilot.tap("review_good", timeout_s=60)
+        yield from pilot.until(lambda c=current: pilot.text_of("review_sheet") != c or
+                               pilot.find("review_done") is not None, "siguiente hoja", 60)
+    yield from pilot.tap("review_finish")
+    yield from pilot.at("home")
+    _data(pilot)["rss_after_review"] = _rss_mb()
+    yield from pilot.tap("tile_roster")
+    yield from pick_school(pilot, "roster")
+    yield from pilot.tap("filter_all")
+    yield from pilot.tap("search")
+    yield from pilot.type_text("GAR")
+    yield from pilot.tap("key_done")
+    yield from go_home(pilot)
+    yield from pilot.tap("tile_verify")
+    yield from pilot.at("verify_result", timeout_s=60)
+    yield from go_home(pilot)
+    yield from pilot.frames(10)
+    _data(pilot)["session_s"] = round(time.monotonic() - started, 1)
+    _data(pilot)["rss_after"] = _rss_mb()
+    # Back home the app gives freed memory back (station.ui.memory) within half a second.
+    yield from pilot.until(lambda: time.monotonic() - started > 0, "", 1)
+    t0 = time.monotonic()
+    yield from pilot.until(lambda: time.monotonic() - t0 > 1.0, "un segundo en inicio", 5)
+    _data(pilot)["rss_settled"] = _rss_mb()
+    _data(pilot)["rss_by_file"] = _rss_by_file()
+
+
+def preview_fps(pilot: Pilot) -> Step:
+    """The live photo preview with a video-file camera: frames shown and read per second."""
+    yield from sign_in(pilot, "operator")
+    yield from pilot.tap("tile_roster")
+    yield from pick_school(pilot, "roster")
+    first = _screen(pilot, State.ROSTER).entries[0].curp
+    yield from pilot.tap("filter_all")
+    yield from pilot.tap_payload("row_open", lambda p: p == first, "alumno")
+    yield from pilot.at("student")
+    yield from pilot.tap("student_photo_take")
+    yield from pilot.at("photo")
+    screen = _screen(pilot, State.PHOTO)
+    yield from pilot.until(lambda: screen.feed is not None and screen.feed.frames_shown > 10,
+                           "cámara", 30)
+    feed = screen.feed
+    shown, read, t0 = feed.frames_shown, feed.frames_read, time.monotonic()
+    yield from pilot.until(lambda: time.monotonic() - t0 >= 8.0, "8 segundos", 20)
+    elapsed = time.monotonic() - t0
+    _data(pilot)["preview_fps"] = round((feed.frames_shown - shown) / elapsed, 1)
+    _data(pilot)["camera_fps"] = round((feed.frames_read - read) / elapsed, 1)
+    _data(pilot)["hint"] = pilot.text_of("photo_hint")
+    yield from pilot.tap("photo_cancel")
