@@ -124,3 +124,19 @@ def test_unreachable_cups_is_said_in_words_and_nothing_is_lost(prepared_station,
     # The printer is checked before any folio is used: nothing was issued.
     audit = json.loads(station_cli(data, "audit", "--json").stdout)
     assert audit["ok"] and audit["issued"] == 0 and audit["cancelled"] == 0
+
+
+def test_paused_queue_is_refused_before_any_folio(prepared_station, virtual_printer):
+    station, cct, curps = prepared_station
+    data = station.data_dir
+    station.close()
+    configure(data, virtual_printer)
+    virtual_printer.pause_queue()
+    try:
+        done = station_cli(data, "print", "--school", cct, "--curp", curps[0])
+    finally:
+        virtual_printer.resume_queue()
+    assert done.returncode == 1
+    assert "en pausa" in done.stderr and "no se usó ningún folio" in done.stderr
+    audit = json.loads(station_cli(data, "audit", "--json").stdout)
+    assert audit["ok"] and audit["issued"] == 0 and audit["cancelled"] == 0

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ def configure_kivy(width: int | None, height: int | None, *, maxfps: int = 30) -
     """
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    # SDL would turn SIGTERM into a window-close request, which the kiosk refuses; the
+    # service manager's stop must stop it (see run_kiosk).
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0")
@@ -54,6 +58,15 @@ def run_kiosk(data_dir: Path | None, *, width: int | None = None, height: int | 
     app = KioskApp(station)
     if autopilot is not None:
         autopilot.attach(app)
+
+    def stop(_signum: int, _frame: Any) -> None:
+        from kivy.clock import Clock
+
+        app.allow_close = True  # type: ignore[attr-defined]
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
         app.run()
     finally:
