@@ -1,6 +1,7 @@
 """Printing from the touchscreen: the same steps as ``station print``, with progress.
 
-1. the printer is checked before any folio is used (:func:`open_queue`);
+1. the printer is checked before any folio is used (:func:`ready_queue`: reachable, the
+   queue there, not paused, accepting jobs);
 2. the students of each planned batch are selected again (someone may have printed them
    meanwhile) and issued sheet by sheet (folios taken, cards marked issued, print file made);
 3. each sheet goes to CUPS as its own job and is followed until CUPS is done with it;
@@ -19,7 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from station.core.errors import PrinterError, RuleViolation
-from station.printer.cups_queue import JobStatus, PrintQueue, QueueStatus, probe_print_queue
+from station.printer.cups_queue import (
+    RESUME_WAY_OUT,
+    JobStatus,
+    PrintQueue,
+    QueueStatus,
+    QueueStopped,
+    probe_print_queue,
+)
 from station.services.issuance import Issuer, ProducedSheet, select_students
 from station.services.preview import PrintPlan
 from station.services.printing import SheetJob, send_sheets
@@ -72,10 +80,21 @@ def printer_status(station: Station) -> QueueStatus:
     return open_queue(station).status()
 
 
+def ready_queue(station: Station) -> PrintQueue:
+    """The configured queue, refused (QueueStopped, in words) when paused or not accepting
+    jobs: print files made now could not be sent, and their folios would wait."""
+    queue = open_queue(station)
+    status = queue.status()
+    if status.state == "stopped" or not status.accepting:
+        raise QueueStopped(f"La impresora no puede recibir hojas: {status.message_es}",
+                           way_out=RESUME_WAY_OUT)
+    return queue
+
+
 def print_batches(station: Station, batches: Sequence[Batch], *,
                   on_progress: Progress) -> PrintOutcome:
     """Issue and print every batch; see the module docstring for the steps."""
-    queue = open_queue(station)
+    queue = ready_queue(station)
     printer = printer_name(station)
     issuer = Issuer(station, printer=printer)
     outcome = PrintOutcome()
@@ -101,7 +120,7 @@ def print_batches(station: Station, batches: Sequence[Batch], *,
 def send_again(station: Station, sheet_ids: Sequence[int], *,
                on_progress: Progress) -> PrintOutcome:
     """Send sheets that were produced but never reached the printer (same folios)."""
-    queue = open_queue(station)
+    queue = ready_queue(station)
     produced = []
     with station.db.read() as conn:
         for sheet_id in sheet_ids:
