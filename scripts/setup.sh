@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 with_tests=0
 [ "${1:-}" = "--test" ] && with_tests=1
 
-runtime_debs=(python3 python3-venv python3-dev gcc libcups2-dev cups cups-client cups-filters cups-ipp-utils dbus-daemon
+runtime_debs=(python3 python3-venv python3-dev gcc libcups2-dev cups cups-client cups-filters cups-ipp-utils dbus-daemon poppler-utils
   libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libmtdev1)
-test_debs=(ghostscript poppler-utils libpango-1.0-0 libpangoft2-1.0-0 postgresql xvfb xauth)
+test_debs=(ghostscript gettext libpango-1.0-0 libpangoft2-1.0-0 postgresql xvfb xauth)
 
 need=()
 for pkg in "${runtime_debs[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
