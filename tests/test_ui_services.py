@@ -197,8 +197,6 @@ def test_log_file_is_private_and_scrubbed(tmp_path: Path) -> None:
 
 
 @pytest.mark.cups
-@pytest.mark.xfail(strict=False, reason="issue 6 open: passes alone, fails after other tests of "
-                   "the session (shared virtual printer state not yet isolated)")
 def test_paused_printer_is_said_in_words_and_uses_no_folio(
         prepared_station: tuple[Station, str, list[str]], virtual_printer: object,
         print_queue: object) -> None:
