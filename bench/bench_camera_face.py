@@ -26,6 +26,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from _machine import cpu_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from plugin_camera import backlit, paste_second_face, pose
@@ -36,14 +37,7 @@ from station.core.photo_rules import Problem, assess
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     load = os.getloadavg()[0]
     return (f"{platform.system()} {platform.release()} {platform.machine()}, {cpu}, "
             f"{os.cpu_count()} cores, load {load:.1f}, Python {platform.python_version()}, "

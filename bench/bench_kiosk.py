@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _machine import cpu_model
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 # Kivy is imported in this process too (machine description, camera checks): keep it from
@@ -60,10 +62,8 @@ Bare().run()
 
 
 def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     meminfo = Path("/proc/meminfo").read_text().splitlines()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                  if line.startswith("model name")), platform.processor())
+    model = cpu_model()
     mem = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal")) / 2**20
     import kivy
 

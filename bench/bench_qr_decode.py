@@ -35,6 +35,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import zxingcpp
+from _machine import cpu_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_qr_corpus as corpus
@@ -51,14 +52,7 @@ Reader = Callable[[np.ndarray, bool], set[str]]
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     zbar = "pyzbar 0.1.9 + libzbar0" if pyzbar else "pyzbar not installed"
     return (f"{platform.system()} {platform.release()} {platform.machine()}, {cpu}, "
             f"{os.cpu_count()} cores, Python {platform.python_version()}, "

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import base45
+from _machine import cpu_model
 from PIL import Image, ImageDraw
 from reportlab.lib.colors import Color
 
@@ -50,14 +51,7 @@ NAMES = ["JOSÉ ÁNGEL PEÑA NÚÑEZ", "MARÍA FERNANDA GUADALUPE HERNÁNDEZ DE 
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     import reportlab
     import weasyprint
     try:
