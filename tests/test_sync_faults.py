@@ -9,6 +9,7 @@ end central holds exactly the station's events: none lost, none doubled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -101,10 +102,8 @@ class FaultProxy:
         return response
 
     async def _forward_late(self, request: bytes) -> None:
-        try:
+        with contextlib.suppress(OSError):  # central gone: a late duplicate may vanish
             await self._forward(request)
-        except OSError:
-            pass  # central gone or busy: a late duplicate is allowed to vanish
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
