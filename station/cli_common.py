@@ -48,6 +48,18 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
 json_option = click.option("--json", "as_json", is_flag=True, help="Answer in JSON.")
 
 
+def station_command(func: Callable[..., R]) -> Callable[..., R]:
+    """What every station subcommand stacks: ``--json``, the click context, Spanish errors.
+
+    Example::
+
+        @group.command("list")
+        @station_command
+        def list_things(ctx: click.Context, as_json: bool) -> None: ...
+    """
+    return json_option(click.pass_context(friendly_errors(func)))
+
+
 def open_ctx_station(ctx: click.Context) -> Station:
     """The station of this command line call, opened once (``--data`` / ``STATION_DATA``).
 

@@ -7,18 +7,27 @@ takes ``--json``; dates are written ``DD/MM/AAAA`` (or ``AAAA-MM-DD``) and defau
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
-from station.cli_common import emit, friendly_errors, json_option
+from station.cli_common import emit, station_command
 from station.cli_common import open_ctx_station as _station
 
 date_option = click.option("--date", "on", default="",
                            help="Day it happened, DD/MM/AAAA (default: today).")
 by_option = click.option("--by", "taken_by", default="", help="Name of the staff member.")
+
+
+R = TypeVar("R")
+
+
+def recorded_command(func: Callable[..., R]) -> Callable[..., R]:
+    """A :func:`station_command` that records something: adds ``--date`` and ``--by``."""
+    return date_option(by_option(station_command(func)))
 
 
 def _day(ctx: click.Context, text: str, what: str) -> date:
@@ -39,9 +48,7 @@ def cycle_group() -> None:
 
 
 @cycle_group.command("show")
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def cycle_show(ctx: click.Context, as_json: bool) -> None:
     """Show the current cycle."""
     from station.services.lifecycle import current_cycle
@@ -57,9 +64,7 @@ def cycle_show(ctx: click.Context, as_json: bool) -> None:
 @cycle_group.command("advance")
 @click.option("--to", "to", required=True, help="The next cycle, e.g. 2027-2028.")
 @by_option
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def cycle_advance(ctx: click.Context, to: str, taken_by: str, as_json: bool) -> None:
     """Start the next cycle (only the one right after the current is accepted)."""
     from station.services.lifecycle import advance_cycle
@@ -72,9 +77,7 @@ def cycle_advance(ctx: click.Context, to: str, taken_by: str, as_json: bool) -> 
 @click.command("pending")
 @click.option("--school", "cct", required=True, help="School CCT.")
 @click.option("--cycle", default=None, help="Cycle (default: the current one).")
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def pending_cmd(ctx: click.Context, cct: str, cycle: str | None, as_json: bool) -> None:
     """Who needs a new card and who only the cycle hologram, for a school."""
     from station.services.lifecycle import school_lists
@@ -95,11 +98,7 @@ def hologram_group() -> None:
 @click.option("--last", required=True, help="Last serial of the roll, e.g. H000199.")
 @click.option("--cycle", default=None, help="Cycle of the holograms (default: current).")
 @click.option("--reference", default="", help="Delivery note or official letter.")
-@date_option
-@by_option
-@json_option
-@click.pass_context
-@friendly_errors
+@recorded_command
 def hologram_receive(ctx: click.Context, first: str, last: str, cycle: str | None,
                      reference: str, on: str, taken_by: str, as_json: bool) -> None:
     """Record a roll of holograms received (a serial range)."""
@@ -116,11 +115,7 @@ def hologram_receive(ctx: click.Context, first: str, last: str, cycle: str | Non
 @click.option("--serial", required=True, help="Serial printed on the hologram.")
 @click.option("--curp", default=None, help="The student's CURP.")
 @click.option("--folio", type=int, default=None, help="Or the folio of the student's card.")
-@date_option
-@by_option
-@json_option
-@click.pass_context
-@friendly_errors
+@recorded_command
 def hologram_apply(ctx: click.Context, serial: str, curp: str | None, folio: int | None,
                    on: str, taken_by: str, as_json: bool) -> None:
     """Record that a hologram went on a student's card (current cycle)."""
@@ -137,11 +132,7 @@ def hologram_apply(ctx: click.Context, serial: str, curp: str | None, folio: int
 @hologram_group.command("assign")
 @click.option("--school", "cct", required=True, help="School CCT.")
 @click.option("--first-serial", required=True, help="Serial of the first hologram to use.")
-@date_option
-@by_option
-@json_option
-@click.pass_context
-@friendly_errors
+@recorded_command
 def hologram_assign(ctx: click.Context, cct: str, first_serial: str, on: str, taken_by: str,
                     as_json: bool) -> None:
     """Give consecutive holograms to every student of a school who lacks the cycle's one."""
@@ -157,11 +148,7 @@ def hologram_assign(ctx: click.Context, cct: str, first_serial: str, on: str, ta
 @hologram_group.command("spoil")
 @click.option("--serial", required=True)
 @click.option("--reason", required=True, help="What happened (torn, misapplied...).")
-@date_option
-@by_option
-@json_option
-@click.pass_context
-@friendly_errors
+@recorded_command
 def hologram_spoil(ctx: click.Context, serial: str, reason: str, on: str, taken_by: str,
                    as_json: bool) -> None:
     """Record a damaged or lost hologram."""
@@ -173,9 +160,7 @@ def hologram_spoil(ctx: click.Context, serial: str, reason: str, on: str, taken_
 
 
 @hologram_group.command("stock")
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def hologram_stock(ctx: click.Context, as_json: bool) -> None:
     """Holograms per cycle: received, applied, spoiled, in stock."""
     from station.services.lifecycle_cards import hologram_stock as stock
@@ -198,11 +183,7 @@ def card_group() -> None:
 @click.option("--folio", type=int, default=None, help="Folio printed on the card.")
 @click.option("--curp", default=None, help="Or the student's CURP.")
 @click.option("--stolen", is_flag=True, help="The card was stolen, not lost.")
-@date_option
-@by_option
-@json_option
-@click.pass_context
-@friendly_errors
+@recorded_command
 def card_lost(ctx: click.Context, folio: int | None, curp: str | None, stolen: bool, on: str,
               taken_by: str, as_json: bool) -> None:
     """Report a lost or stolen card (normativo 8): it stops being valid now."""
@@ -233,9 +214,7 @@ def replacement_group() -> None:
 @click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Or write the new card's sheet to this PDF now.")
 @click.option("--review/--no-review", default=None, help="Ask whether the sheet came out right.")
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def replacement_request(ctx: click.Context, curp: str | None, folio: int | None, reason: str,
                         receipt: str, receipt_date: str, taken_by: str, queue: str | None,
                         pdf_out: Path | None, review: bool | None, as_json: bool) -> None:
@@ -295,9 +274,7 @@ def _print_now(ctx: click.Context, cct: str, curps: list[str], destination: tupl
 
 @replacement_group.command("list")
 @click.option("--school", "cct", default=None)
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def replacement_list(ctx: click.Context, cct: str | None, as_json: bool) -> None:
     """Replacements recorded, and which still await their new card."""
     from station.services.lifecycle_cards import list_replacements

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from station.cli_common import emit, friendly_errors, json_option
+from station.cli_common import emit, station_command
 from station.cli_common import open_ctx_station as _station
-from station.cli_lifecycle import _day, by_option, date_option
+from station.cli_lifecycle import _day, by_option, date_option, recorded_command
 
 # --- supplies ------------------------------------------------------------------------------
 
@@ -27,9 +27,7 @@ no_printer_option = click.option("--no-printer", is_flag=True,
 @supplies_group.command("status")
 @printer_option
 @no_printer_option
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def supplies_status_cmd(ctx: click.Context, printer: str | None, no_printer: bool,
                         as_json: bool) -> None:
     """Stock of each material, ink levels, and low-stock warnings."""
@@ -44,11 +42,7 @@ def supplies_status_cmd(ctx: click.Context, printer: str | None, no_printer: boo
               "receive).")
 @click.option("--quantity", type=int, required=True)
 @click.option("--reference", default="", help="Delivery note, letter or invoice.")
-@date_option
-@by_option
-@json_option
-@click.pass_context
-@friendly_errors
+@recorded_command
 def supplies_receive(ctx: click.Context, item: str, quantity: int, reference: str, on: str,
                      taken_by: str, as_json: bool) -> None:
     """Record material received."""
@@ -65,11 +59,7 @@ def supplies_receive(ctx: click.Context, item: str, quantity: int, reference: st
 @click.option("--quantity", type=int, required=True,
               help="Signed change: -3 for three pouches ruined, +1 for one found.")
 @click.option("--reason", default="", help="Why (required).")
-@date_option
-@by_option
-@json_option
-@click.pass_context
-@friendly_errors
+@recorded_command
 def supplies_adjust(ctx: click.Context, item: str, quantity: int, reason: str, on: str,
                     taken_by: str, as_json: bool) -> None:
     """Correct the stock by hand, with a reason (e.g. a cartridge installed)."""
@@ -93,9 +83,7 @@ def supplies_adjust(ctx: click.Context, item: str, quantity: int, reason: str, o
               help="Also copy the PDF here.")
 @printer_option
 @no_printer_option
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def supplies_request(ctx: click.Context, since: str | None, teslin: int | None,
                      micas: int | None, hologramas: int | None, tinta: int | None,
                      director: str, pdf_out: Path | None, printer: str | None, no_printer: bool,
@@ -133,9 +121,7 @@ def delivery_group() -> None:
 @by_option
 @click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also copy the acknowledgement PDF here.")
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def delivery_create(ctx: click.Context, cct: str, taken_by: str, pdf_out: Path | None,
                     as_json: bool) -> None:
     """List what goes to the school and print the acknowledgement of receipt."""
@@ -157,9 +143,7 @@ def delivery_create(ctx: click.Context, cct: str, taken_by: str, pdf_out: Path |
 @click.option("--scan", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Scan or photo of the signed acknowledgement (kept).")
 @date_option
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def delivery_close(ctx: click.Context, did: int, received_by: str, scan: Path | None, on: str,
                    as_json: bool) -> None:
     """Record the signed acknowledgement: the delivery is closed."""
@@ -171,9 +155,7 @@ def delivery_close(ctx: click.Context, did: int, received_by: str, scan: Path | 
 
 
 @delivery_group.command("list")
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def delivery_list(ctx: click.Context, as_json: bool) -> None:
     """Deliveries and their state (open until the signed acknowledgement)."""
     from station.services.delivery import list_deliveries
@@ -187,9 +169,7 @@ def delivery_list(ctx: click.Context, as_json: bool) -> None:
 @delivery_group.command("pdf")
 @click.option("--id", "did", type=int, required=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def delivery_pdf_cmd(ctx: click.Context, did: int, out: Path, as_json: bool) -> None:
     """Copy a delivery's acknowledgement PDF (to print it again)."""
     from station.services.delivery import copy_pdf, delivery_pdf
@@ -205,9 +185,7 @@ def delivery_pdf_cmd(ctx: click.Context, did: int, out: Path, as_json: bool) -> 
 @click.option("--cycle", default=None, help="Cycle (default: current).")
 @click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--xlsx", "xlsx_out", type=click.Path(dir_okay=False, path_type=Path))
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def report_cmd(ctx: click.Context, ccts: tuple[str, ...], cycle: str | None,
                pdf_out: Path | None, xlsx_out: Path | None, as_json: bool) -> None:
     """Per school and cycle: with card, pending, declined, hologram applied (PDF, XLSX)."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from station.cli_common import emit, friendly_errors, json_option
+from station.cli_common import emit, station_command
 from station.cli_common import open_ctx_station as _station
-from station.cli_lifecycle import _day, _upper, by_option, date_option
+from station.cli_lifecycle import _day, _upper, recorded_command
 
 
 @click.group("decline")
@@ -18,11 +18,7 @@ def decline_group() -> None:
 @click.option("--curp", required=True)
 @click.option("--declared-by", required=True, help="tutor (parent or guardian) or alumno.")
 @click.option("--notes", default="")
-@date_option
-@by_option
-@json_option
-@click.pass_context
-@friendly_errors
+@recorded_command
 def decline_record(ctx: click.Context, curp: str, declared_by: str, notes: str, on: str,
                    taken_by: str, as_json: bool) -> None:
     """Record a decline: the student leaves the pending list until it is withdrawn."""
@@ -37,11 +33,7 @@ def decline_record(ctx: click.Context, curp: str, declared_by: str, notes: str, 
 
 @decline_group.command("withdraw")
 @click.option("--curp", required=True)
-@date_option
-@by_option
-@json_option
-@click.pass_context
-@friendly_errors
+@recorded_command
 def decline_withdraw(ctx: click.Context, curp: str, on: str, taken_by: str,
                      as_json: bool) -> None:
     """Withdraw a decline: the student is pending again."""
@@ -55,9 +47,7 @@ def decline_withdraw(ctx: click.Context, curp: str, on: str, taken_by: str,
 @decline_group.command("list")
 @click.option("--school", "cct", default=None)
 @click.option("--all", "show_all", is_flag=True, help="Include withdrawn declines.")
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def decline_list(ctx: click.Context, cct: str | None, show_all: bool, as_json: bool) -> None:
     """Declines recorded (standing ones, or all)."""
     from station.core.dates import show_day
@@ -80,11 +70,7 @@ def request_group() -> None:
 @click.option("--curp", required=True)
 @click.option("--requested-by", required=True, help="tutor (parent or guardian) or alumno.")
 @click.option("--notes", default="")
-@date_option
-@by_option
-@json_option
-@click.pass_context
-@friendly_errors
+@recorded_command
 def request_record(ctx: click.Context, curp: str, requested_by: str, notes: str, on: str,
                    taken_by: str, as_json: bool) -> None:
     """Record a request for a card."""
@@ -100,9 +86,7 @@ def request_record(ctx: click.Context, curp: str, requested_by: str, notes: str,
 @click.option("--days", type=int, default=None,
               help="Days without an answer (default: requests.unattended_days).")
 @click.option("--school", "cct", default=None)
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def request_unattended(ctx: click.Context, days: int | None, cct: str | None,
                        as_json: bool) -> None:
     """Requests still without a card or hologram after N days."""
@@ -123,9 +107,7 @@ def request_unattended(ctx: click.Context, days: int | None, cct: str | None,
 @click.option("--matricula", type=int, default=None, help="…its number of students…")
 @click.option("--internet", type=click.Choice(["si", "no"], case_sensitive=False), default=None,
               help="…and whether it has internet.")
-@json_option
-@click.pass_context
-@friendly_errors
+@station_command
 def route_cmd(ctx: click.Context, cct: str | None, nivel: str | None, matricula: int | None,
               internet: str | None, as_json: bool) -> None:
     """Who prints a school's cards: its own station or its DRSE (normativo 2)."""
