@@ -201,6 +201,90 @@ def enrollment_code(school_cct: str | None, drse: str | None, station_name: str,
     click.echo(f"Código de inscripción: {code} (vence {row.expires_at:%d/%m/%Y %H:%M} UTC)")
 
 
+@main.group()
+def staff() -> None:
+    """Accounts of the staff web pages (/staff): state (estatal) and DRSE staff."""
+
+
+def _staff_error(exc: Exception) -> None:
+    click.echo(f"Error: {getattr(exc, 'message', exc)}", err=True)
+    sys.exit(1)
+
+
+@staff.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["estatal", "drse"]), required=True,
+              help="estatal sees everything; drse only the schools of --region.")
+@click.option("--region", help="The DRSE as SCEJAL names it (required for --role drse).")
+@click.option("--name", "display_name", default="", help="Full name shown on the pages.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@_friendly
+def staff_add(username: str, role: str, region: str | None, display_name: str,
+              password_stdin: bool) -> None:
+    """Create an account; the password is asked for (hidden) or read from stdin."""
+    from central.crud import staff as staff_ops
+    from central.crud.stations import now_utc
+    from central.errors import ApiError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Contraseña", hide_input=True, confirmation_prompt=True)
+    try:
+        with _sessions(load_settings())() as session, session.begin():
+            account = staff_ops.create_account(
+                session, username=username, password=password, role=role, region=region,
+                display_name=display_name, now=now_utc())
+            staff_ops.record(session, staff="cli", action="staff-add", target=account.username,
+                             reason=f"{role} {account.region or ''}".strip(), now=now_utc())
+    except ApiError as exc:
+        _staff_error(exc)
+    click.echo(f"Cuenta creada: {account.username} ({role}"
+               + (f", DRSE {account.region})" if account.region else ")"))
+
+
+@staff.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Answer in JSON.")
+@_friendly
+def staff_list(as_json: bool) -> None:
+    """The accounts (never their passwords)."""
+    from central.crud import staff as staff_ops
+
+    with _sessions(load_settings())() as session:
+        rows = [{"username": a.username, "name": a.display_name, "role": a.role,
+                 "region": a.region, "disabled": a.disabled,
+                 "last_sign_in_at": a.last_sign_in_at.isoformat() if a.last_sign_in_at
+                 else None} for a in staff_ops.list_accounts(session)]
+    if as_json:
+        click.echo(json.dumps({"accounts": rows}, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        state = "deshabilitada" if r["disabled"] else "activa"
+        click.echo(f"{r['username']}\t{r['role']}\t{r['region'] or '-'}\t{state}\t{r['name']}")
+    if not rows:
+        click.echo("No hay cuentas. Cree la primera con: central staff add USUARIO "
+                   "--role estatal")
+
+
+@staff.command("disable")
+@click.argument("username")
+@_friendly
+def staff_disable(username: str) -> None:
+    """Disable an account and end its open sessions."""
+    from central.crud import staff as staff_ops
+    from central.crud.stations import now_utc
+    from central.errors import ApiError
+
+    try:
+        with _sessions(load_settings())() as session, session.begin():
+            account = staff_ops.disable_account(session, username=username)
+            staff_ops.record(session, staff="cli", action="staff-disable",
+                             target=account.username, reason="", now=now_utc())
+    except ApiError as exc:
+        _staff_error(exc)
+    click.echo(f"Cuenta deshabilitada: {account.username}")
+
+
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @_friendly

@@ -265,6 +265,43 @@ class ConfigItem(Base):
     rev: Mapped[int] = mapped_column(BigInteger)
 
 
+class ProblemReport(Base):
+    """A station's problem report (diagnostic zip without personal data + the person's words).
+
+    The zip lives in ``<data_dir>/problem-reports/<sha256>.zip`` (0600); stored once per
+    (station, sha256), so a station that resends after a lost answer adds nothing.
+    """
+
+    __tablename__ = "problem_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    school_cct: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    drse: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
+    report_name: Mapped[str] = mapped_column(String(80))
+    """The file name at the station, e.g. ``reporte-20260901-101500.zip``."""
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(40))
+    """The station's clock when the report was written."""
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("station_id", "sha256"),)
+
+
+class StudentMove(Base):
+    """A student whose school (CCT) changed in an import: stations of the old school are told."""
+
+    __tablename__ = "student_moves"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    curp: Mapped[str] = mapped_column(String(18))
+    from_cct: Mapped[str] = mapped_column(String(10))
+    to_cct: Mapped[str] = mapped_column(String(10))
+    rev: Mapped[int] = mapped_column(BigInteger)
+    moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("student_moves_by_school_rev", "from_cct", "rev"),)
+
+
 class StaffAction(Base):
     __tablename__ = "staff_actions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -273,3 +310,26 @@ class StaffAction(Base):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(Text)
+
+
+class StaffAccount(Base):
+    """A person of the state office (``estatal``) or of one DRSE (``drse``) who signs in to
+    the staff web pages. The password is kept only as an scrypt hash."""
+
+    __tablename__ = "staff_accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    """``estatal`` (sees everything) or ``drse`` (only the schools of ``region``)."""
+    region: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    """The DRSE name as SCEJAL spells it (``regions.name``); None for ``estatal``."""
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    failed_attempts: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    session_key: Mapped[str] = mapped_column(String(32))
+    """Random; part of every session cookie. A new one ends all sessions (sign-out, disable)."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                             nullable=True)

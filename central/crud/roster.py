@@ -11,7 +11,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from central.db import next_rev
-from central.models import Region, School, Student
+from central.models import Region, School, Student, StudentMove
 from station.core.model import School as SchoolRecord
 from station.core.model import Student as StudentRecord
 
@@ -93,6 +93,9 @@ def import_roster(session: Session, *, schools: Sequence[SchoolRecord],
                                     **values))
                 counts["ta"] += 1
             elif any(getattr(row, k) != v for k, v in values.items()):
+                if row.cct != record.cct:  # stations of the old school must be told
+                    session.add(StudentMove(curp=record.curp, from_cct=row.cct,
+                                            to_cct=record.cct, rev=rev, moved_at=now))
                 for k, v in values.items():
                     setattr(row, k, v)
                 row.rev, row.updated_at = rev, now
@@ -163,3 +166,31 @@ def roster_page(session: Session, *, ccts: Sequence[str], cursor: Cursor,
     elif schools:
         cursor = Cursor(max(s.rev for s in schools), "")
     return schools, students, cursor, more
+
+
+_AFTER_EVERY_CURP = "Z" * 19
+"""Sorts after any CURP (18 of [A-Z0-9]) in any collation: a cursor at (rev, this) has seen
+every student of that rev."""
+
+
+def departed_page(session: Session, *, ccts: Sequence[str], start: Cursor, end: Cursor,
+                  more: bool) -> tuple[list[str], Cursor]:
+    """CURPs of students who left ``ccts`` for a school outside them, in the page's rev
+    window (start, end]; on the last page every later move too, and the cursor moves past them.
+
+    A student who came back into ``ccts`` is not listed: the page already carries them.
+    """
+    if not ccts:
+        return [], end
+    query = (select(StudentMove.curp, StudentMove.rev)
+             .join(Student, Student.curp == StudentMove.curp)
+             .where(StudentMove.from_cct.in_(ccts), StudentMove.rev > start.rev,
+                    Student.cct.not_in(ccts)))
+    if more:
+        query = query.where(StudentMove.rev <= end.rev)
+    rows = session.execute(query.order_by(StudentMove.rev, StudentMove.curp)).all()
+    curps = sorted({r.curp for r in rows})
+    last = max((r.rev for r in rows), default=0)
+    if not more and last > end.rev:
+        end = Cursor(last, _AFTER_EVERY_CURP)
+    return curps, end

@@ -1,7 +1,11 @@
-"""One sync with central: push the ledger's events and photos, pull what changed, top up folios.
+"""One sync with central: push the ledger's events, photos and problem reports, pull what
+changed (roster, trust, revocations, configuration, applied at once), top up folios.
 
 Network I/O never happens inside a ledger transaction, so issuing cards never waits on the
 network: a sync only takes the write lock for the few milliseconds it records an answer.
+
+A withdrawn station (central answers ``station-withdrawn``) still pushes what it holds; the
+pull steps stop there without counting as a failure, and ``station status`` says so.
 
 >>> report = run_sync(station, client)  # doctest: +SKIP
 >>> report.ok, report.pushed  # doctest: +SKIP
@@ -19,10 +23,12 @@ from station.core.folios import remaining
 from station.services.station import Station
 from station.store import ledger, sync_state
 from station.store.ledger import now_iso
-from station.sync import roster_pull, trust_sync
+from station.sync import reports_up, roster_pull, trust_sync
 from station.sync.client import CentralClient, SyncError
+from station.sync.protocol import WITHDRAWN
 
 EVENTS = "/api/v1/sync/events"
+WITHDRAWN_ES = "Estación dada de baja: solo se envían los registros pendientes"
 
 
 @dataclass(slots=True)
@@ -36,6 +42,13 @@ class SyncReport:
     revocations: int = 0
     folio_blocks: list[tuple[int, int]] = field(default_factory=list)
     config_version: int = 0
+    reports_up: int = 0
+    reports_refused: int = 0
+    moved_out: int = 0
+    config_applied: list[str] = field(default_factory=list)
+    config_refused: list[dict[str, str]] = field(default_factory=list)
+    withdrawn: str | None = None
+    """Central's words when the station was withdrawn (only pending records go up)."""
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -49,7 +62,10 @@ class SyncReport:
                 "students": self.students, "trust": self.trust,
                 "revocations": self.revocations,
                 "folio_blocks": [list(b) for b in self.folio_blocks],
-                "config_version": self.config_version, "errors": self.errors,
+                "config_version": self.config_version, "reports_up": self.reports_up,
+                "reports_refused": self.reports_refused, "moved_out": self.moved_out,
+                "config_applied": self.config_applied, "config_refused": self.config_refused,
+                "withdrawn": self.withdrawn, "errors": self.errors,
                 "seconds": round(self.seconds, 3)}
 
     def describe(self) -> str:
@@ -57,6 +73,19 @@ class SyncReport:
                  f"{self.students} alumno(s), {self.photos_down} foto(s), {self.revocations} "
                  f"revocación(es)."]
         lines += [f"Nuevo bloque de folios: {a}–{b}." for a, b in self.folio_blocks]
+        if self.reports_up or self.reports_refused:
+            lines.append(f"Reportes de problemas enviados: {self.reports_up}"
+                         + (f"; rechazados: {self.reports_refused} (vea 'station status')."
+                            if self.reports_refused else "."))
+        if self.moved_out:
+            lines.append(f"{self.moved_out} alumno(s) cambiaron a una escuela que esta estación "
+                         "no atiende: ya no aparecen como pendientes (sus credenciales se "
+                         "conservan).")
+        if self.config_applied:
+            lines.append("Configuración aplicada: " + ", ".join(self.config_applied) + ".")
+        lines += [f"Ajuste {r['key']} no aplicado: {r['reason']}." for r in self.config_refused]
+        if self.withdrawn:
+            lines.append(WITHDRAWN_ES + ".")
         if self.errors:
             lines.append("No se completó la sincronización:")
             lines += [f"- {e}" for e in self.errors]
@@ -113,11 +142,18 @@ def top_up_folios(station: Station, client: CentralClient) -> list[tuple[int, in
     return got
 
 
+class _Withdrawn(Exception):
+    pass
+
+
 def _step(report: SyncReport, name: str, action: Callable[[], None]) -> bool:
     try:
         action()
         return True
     except SyncError as exc:
+        if exc.code == WITHDRAWN:
+            report.withdrawn = exc.message
+            raise _Withdrawn from exc
         report.errors.append(f"{name}: {exc.user_message()}")
         return exc.code != "offline"
     except (KeyError, ValueError, TypeError) as exc:
@@ -127,10 +163,11 @@ def _step(report: SyncReport, name: str, action: Callable[[], None]) -> bool:
 
 def run_sync(station: Station, client: CentralClient) -> SyncReport:
     """Every step of a sync; a failed step is reported and the others still run (unless
-    central cannot be reached at all)."""
+    central cannot be reached at all, or the station was withdrawn: then only pushes)."""
     started, t0 = now_iso(), time.perf_counter()
     report = SyncReport()
     batch_size = int(station.settings["sync.batch_size"])
+    served: list[bool] = []
 
     def push() -> None:
         report.pushed, report.acked_through = push_events(station, client,
@@ -139,8 +176,14 @@ def run_sync(station: Station, client: CentralClient) -> SyncReport:
     def photos_up() -> None:
         report.photos_up = roster_pull.push_photos(station, client)
 
+    def reports() -> None:
+        report.reports_up, report.reports_refused = reports_up.push_reports(station, client)
+
     def roster() -> None:
-        report.students, report.photos_down = roster_pull.pull_roster(station, client)
+        pulled = roster_pull.pull_roster(station, client)
+        report.students, report.photos_down = pulled.students, pulled.photos
+        report.moved_out = pulled.moved_out
+        served.append(True)  # central serves this station: it is not withdrawn
 
     def trust() -> None:
         report.trust = trust_sync.pull_trust(station, client)
@@ -149,19 +192,30 @@ def run_sync(station: Station, client: CentralClient) -> SyncReport:
         report.revocations = trust_sync.pull_revocations(station, client)
 
     def config() -> None:
-        report.config_version = trust_sync.pull_config(station, client)
+        outcome = trust_sync.pull_config(station, client)
+        with station.db.read() as conn:
+            report.config_version = sync_state.get_int(conn, "config_version")
+        if outcome is not None:
+            report.config_applied = sorted(outcome.applied)
+            report.config_refused = outcome.refused
 
     def folios() -> None:
         report.folio_blocks = top_up_folios(station, client)
 
     steps = [("envío de eventos", push), ("envío de fotos", photos_up),
+             ("envío de reportes de problemas", reports),
              ("plantilla y fotos", roster), ("lista de confianza", trust),
              ("revocaciones", revocations), ("configuración", config), ("folios", folios)]
-    for name, action in steps:
-        if not _step(report, name, action):
-            break
+    try:
+        for name, action in steps:
+            if not _step(report, name, action):
+                break
+    except _Withdrawn:
+        pass  # what could go up went up; central gives a withdrawn station nothing else
     report.seconds = time.perf_counter() - t0
     with station.db.write() as conn:
+        if report.withdrawn or served:
+            sync_state.set_state(conn, "withdrawn", report.withdrawn or "")
         sync_state.record_run(conn, started_at=started, ok=report.ok, pushed=report.pushed,
                               pulled=report.students + report.revocations,
                               error="; ".join(report.errors)[:2000] or None)

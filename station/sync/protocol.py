@@ -35,6 +35,11 @@ NONCE_HEX_LEN = 32
 RETRYABLE_CODES = frozenset({"replayed-request", "clock-skew", "busy"})
 """4xx codes after which the same action may be tried again with a fresh signature."""
 
+MAX_REPORT_BYTES = 1024 * 1024
+"""Largest problem report (zip) central accepts; a usual one is a few dozen KiB."""
+WITHDRAWN = "station-withdrawn"
+"""Central's code for a withdrawn station asking for anything but pushing what it holds."""
+
 
 def body_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()

@@ -2,18 +2,26 @@
 
 Photos are fetched only when a student's photo hash changed and the station does not hold
 that photo yet; a page's roster, photo links and cursor commit together.
+
+A student who moved to a school this station does not serve (central lists them in a page's
+``departed``), and on the last page every student of a school no longer in the station's
+scope (routed elsewhere), is marked BAJA here through the roster model, as an export's BAJA
+would: no longer pending, their cards and history kept.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from station.core.model import Estatus, Nivel, School, Student, Turno
 from station.services.station import Station
 from station.store import ledger, sync_state
+from station.store.ledger import append_event
 from station.sync.client import CentralClient, SyncError
 
 ROSTER = "/api/v1/sync/roster"
@@ -45,9 +53,36 @@ def _fetch_photo(station: Station, client: CentralClient, digest: str) -> None:
     station.photos.add(data, ext=ext)
 
 
-def pull_roster(station: Station, client: CentralClient) -> tuple[int, int]:
-    """(students received, photos downloaded)."""
-    students_in = photos_in = 0
+def mark_out_of_scope(conn: sqlite3.Connection, curps: Iterable[str], *, why: str) -> int:
+    """Mark enrolled students BAJA here (moved out of this station's schools); how many."""
+    found = ledger.get_students(conn, sorted(set(curps)))
+    moved = [dataclasses.replace(s, estatus=Estatus.BAJA) for s in found.values()
+             if s.estatus is Estatus.INSCRITO]
+    if not moved:
+        return 0
+    ledger.upsert_roster(conn, [], moved)
+    append_event(conn, "students_out_of_scope", {"why": why, "count": len(moved),
+                                                 "curps": [s.curp for s in moved]})
+    return len(moved)
+
+
+def _outside(conn: sqlite3.Connection, scope: list[str]) -> list[str]:
+    """Enrolled students of schools not in ``scope`` (every one when the scope is empty)."""
+    marks = ",".join("?" * len(scope))
+    return [r[0] for r in conn.execute(
+        f"SELECT curp FROM students WHERE estatus = 'INSCRITO' AND cct NOT IN ({marks})", scope)]
+
+
+@dataclasses.dataclass(slots=True)
+class RosterPull:
+    students: int = 0
+    photos: int = 0
+    moved_out: int = 0
+
+
+def pull_roster(station: Station, client: CentralClient) -> RosterPull:
+    """Pull every page; see the module docstring."""
+    out = RosterPull()
     while True:
         with station.db.read() as conn:
             cursor = sync_state.get_state(conn, "roster_cursor", "") or ""
@@ -56,6 +91,8 @@ def pull_roster(station: Station, client: CentralClient) -> tuple[int, int]:
             schools = [school_record(s) for s in page["schools"]]
             students = [student_record(s) for s in page["students"]]
             hashes = {s["curp"]: s.get("photo_hash") for s in page["students"]}
+            departed = [str(c) for c in page.get("departed", [])]
+            scope = [str(c) for c in page.get("scope", [])]
         except (KeyError, ValueError, TypeError) as exc:
             raise SyncError("El servicio central envió una plantilla que esta estación no "
                             f"entiende ({exc}).", code="bad-roster",
@@ -67,17 +104,21 @@ def pull_roster(station: Station, client: CentralClient) -> tuple[int, int]:
         # A few downloads at once: each waits on the network and on its own fsync.
         with ThreadPoolExecutor(max_workers=PHOTO_DOWNLOADS) as pool:
             for _ in pool.map(lambda d: _fetch_photo(station, client, d), missing):
-                photos_in += 1
+                out.photos += 1
         with station.db.write() as conn:
             ledger.upsert_roster(conn, schools, students)
             for curp, digest in hashes.items():
                 if digest:
                     sync_state.set_photo_from_central(conn, curp, digest)
+            out.moved_out += mark_out_of_scope(conn, departed, why="cambio de escuela")
+            if "scope" in page and not page.get("more"):
+                out.moved_out += mark_out_of_scope(conn, _outside(conn, scope),
+                                                   why="escuela fuera del alcance")
             sync_state.set_state(conn, "roster_cursor", page["cursor"])
-            sync_state.set_state(conn, "scope", ",".join(page.get("scope", [])))
-        students_in += len(students)
+            sync_state.set_state(conn, "scope", ",".join(scope))
+        out.students += len(students)
         if not page.get("more"):
-            return students_in, photos_in
+            return out
 
 
 def push_photos(station: Station, client: CentralClient) -> int:

@@ -1,4 +1,5 @@
-"""``station status``: what waits to go up, when the last sync succeeded, folios left."""
+"""``station status``: what waits to go up (events, problem reports), when the last sync
+succeeded, folios left, central's configuration applied or refused, withdrawal."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 from station.core.folios import remaining
 from station.services.station import Station
 from station.store import ledger, sync_state
+from station.sync.config_apply import config_refusals
+from station.sync.reports_up import reports_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,17 @@ class SyncStatus:
     revocations: int
     trusted_keys: int
     config_version: int
+    config_applied_version: int
+    config_refused: list[dict[str, str]]
+    """Central's settings kept out, each ``{key, reason}``."""
+    card_template: str
+    reports_waiting: int
+    reports_refused: list[dict[str, str]]
+    """Problem reports central refused, each ``{report, reason}``: deliver them by hand."""
+    reports_sent: int
+    withdrawn: bool
+    notices: list[str]
+    """Everything above that needs a person, in words."""
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -40,16 +54,34 @@ class SyncStatus:
                           if self.oldest_pending_at else ""),
                  f"Última sincronización correcta: {last}",
                  f"Folios disponibles: {self.folios_left}"]
+        lines.append(f"Reportes de problemas por enviar: {self.reports_waiting}")
         if self.last_error:
             lines.append(f"Último problema: {self.last_error}")
+        lines += [f"Aviso: {n}" for n in self.notices]
         return "\n".join(lines)
 
 
+def _notices(withdrawn: str | None, config_refused: list[dict[str, str]],
+             reports_refused: list[dict[str, str]]) -> list[str]:
+    from station.sync.engine import WITHDRAWN_ES
+
+    out = [WITHDRAWN_ES.lower()] if withdrawn else []
+    for r in config_refused:
+        out.append(r["reason"] if r["key"] == "card.template"
+                   else f"el ajuste {r['key']} del servicio central no se aplicó: {r['reason']}")
+    out += [f"el reporte {r['report']} no se pudo enviar ({r['reason']}); entréguelo a la "
+            "DRSE en una memoria USB" for r in reports_refused]
+    return out
+
+
 def sync_status(station: Station) -> SyncStatus:
+    reports = reports_state(station)
     with station.db.read() as conn:
         pending, oldest = sync_state.pending_count(conn)
         left = remaining(ledger.folio_blocks(conn), ledger.used_per_block(conn))
         revocations = conn.execute("SELECT count(*) FROM revocations").fetchone()[0]
+        withdrawn = sync_state.get_state(conn, "withdrawn") or None
+        refused = config_refusals(conn)
         return SyncStatus(
             enrolled=bool(sync_state.get_state(conn, "station_id")),
             station_id=station.settings["station.id"],
@@ -60,4 +92,9 @@ def sync_status(station: Station) -> SyncStatus:
             last_attempt_at=sync_state.get_state(conn, "last_attempt_at"),
             last_error=sync_state.get_state(conn, "last_error") or None,
             folios_left=left, revocations=int(revocations), trusted_keys=len(station.trust),
-            config_version=sync_state.get_int(conn, "config_version"))
+            config_version=sync_state.get_int(conn, "config_version"),
+            config_applied_version=sync_state.get_int(conn, "config_applied_version"),
+            config_refused=refused, card_template=station.settings["card.template"],
+            reports_waiting=len(reports.waiting), reports_refused=reports.refused,
+            reports_sent=reports.sent, withdrawn=withdrawn is not None,
+            notices=_notices(withdrawn, refused, reports.refused))

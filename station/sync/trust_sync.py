@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from station.services.station import Station
 from station.store import sync_state
 from station.sync.client import CentralClient, SyncError
+from station.sync.config_apply import ConfigOutcome, apply_config
 from station.sync.protocol import trust_entry_message
 
 
@@ -93,10 +94,15 @@ def pull_revocations(station: Station, client: CentralClient) -> int:
             return total
 
 
-def pull_config(station: Station, client: CentralClient) -> int:
+def pull_config(station: Station, client: CentralClient) -> ConfigOutcome | None:
+    """Pull central's configuration and apply a version not applied yet (None: nothing new)."""
     page = client.get_json("/api/v1/sync/config")
     version = int(page["version"])
+    items = dict(page["items"])
     with station.db.write() as conn:
         if version != sync_state.get_int(conn, "config_version"):
-            sync_state.save_config(conn, page["items"], version)
-    return version
+            sync_state.save_config(conn, items, version)
+        applied = sync_state.get_int(conn, "config_applied_version")
+    if version == applied:
+        return None
+    return apply_config(station, items, version)

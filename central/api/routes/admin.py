@@ -7,11 +7,12 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse
 from sqlalchemy import select
 
 from central.api.deps import Ctx, Db, Staff, utcnow
 from central.crud import cards as card_ops
-from central.crud import stations
+from central.crud import problem_reports, stations
 from central.db import next_rev
 from central.errors import ApiError
 from central.models import Card, ConfigItem, Conflict, StaffAction, Station, StationEvent
@@ -140,3 +141,24 @@ def set_config(key: str, body: ConfigIn, _: Staff, session: Db) -> dict[str, obj
                             reason=text[:200]))
     session.commit()
     return {"key": key, "value": body.value, "version": rev}
+
+
+@router.get("/problem-reports")
+def list_problem_reports(_: Staff, session: Db,
+                         drse: Annotated[str | None, Query(max_length=120)] = None
+                         ) -> dict[str, object]:
+    """Problem reports stations sent, newest first (only one DRSE's with ``drse``)."""
+    rows = problem_reports.list_problem_reports(session, region_code=drse)
+    return {"problem_reports": [problem_reports.problem_report_json(r) for r in rows]}
+
+
+@router.get("/problem-reports/{report_id}/download")
+def download_problem_report(report_id: int, _: Staff, session: Db, ctx: Ctx) -> FileResponse:
+    """The report's zip as the station wrote it."""
+    row = problem_reports.read_problem_report(session, report_id=report_id)
+    path = problem_reports.report_file(ctx.settings.data_dir, row)
+    if not path.exists():
+        raise ApiError(410, "problem-report-file-missing",
+                       f"El archivo del reporte {report_id} ya no está en el servicio central.")
+    return FileResponse(path, media_type="application/zip",
+                        filename=f"{row.station_id}-{row.report_name}")

@@ -1,5 +1,10 @@
-"""Signed station requests: push events and photos, pull roster, photos, trust, revocations,
-configuration, and folio blocks. Every route acts only inside the station's scope."""
+"""Signed station requests: push events, photos and problem reports; pull roster, photos,
+trust, revocations, configuration, and folio blocks. Every route acts only inside the
+station's scope.
+
+A withdrawn station may still push what it holds (events, photos, problem reports: its cards
+stay valid and must reach central); everything else answers 403 ``station-withdrawn``.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,64 @@ import base64
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.api.deps import AuthStation, Ctx, Db, RawBody, utcnow
+from central.api.deps import (
+    AppContext,
+    Ctx,
+    Db,
+    RawBody,
+    check_signed,
+    get_ctx,
+    raw_body,
+    read_signature,
+    utcnow,
+)
 from central.crud import cards as card_ops
 from central.crud import events as event_ops
-from central.crud import folios, photos, roster, stations
+from central.crud import folios, photos, problem_reports, roster, stations
 from central.errors import ApiError
 from central.models import ConfigItem, Station, Student
 from central.schemas import EventBatch, FolioBlockIn
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 _DIGEST = r"^[0-9a-f]{64}$"
+
+
+def signing_station(request: Request, body: Annotated[bytes, Depends(raw_body)],
+                    ctx: Annotated[AppContext, Depends(get_ctx)]) -> Station:
+    """The enrolled station that signed this request, withdrawn or not (401 otherwise).
+
+    Same checks as ``deps.current_station`` (signature, clock, replay; the nonce is spent in
+    its own transaction) without refusing a withdrawn station: the routes decide.
+    """
+    signed = read_signature(request)
+    with ctx.sessions() as session:
+        station = session.scalar(select(Station).where(Station.key_id == signed.key_id.hex()))
+        if station is None:
+            raise ApiError(401, "unknown-station",
+                           "La llave que firma no es de ninguna estación inscrita; inscriba la "
+                           "estación con un código de la oficina central.")
+        check_signed(request, body, signed, station.public_key, session)
+        session.commit()
+    return station
+
+
+AnyStation = Annotated[Station, Depends(signing_station)]
+
+
+def _active(station: Station, what: str) -> Station:
+    """Refuse a withdrawn station anything but pushing what it holds."""
+    if station.withdrawn_at is not None:
+        raise ApiError(403, "station-withdrawn",
+                       f"La estación {station.id} fue dada de baja del servicio "
+                       f"({station.withdrawn_reason}): ya no recibe {what}; solo puede enviar "
+                       "sus registros pendientes. Sus credenciales siguen válidas.")
+    return station
 
 
 def _locked(session: Session, station: Station) -> Station:
@@ -33,8 +80,9 @@ def _locked(session: Session, station: Station) -> Station:
 
 
 @router.get("/hello")
-def hello(station: AuthStation, session: Db, ctx: Ctx) -> dict[str, object]:
+def hello(station: AnyStation, session: Db, ctx: Ctx) -> dict[str, object]:
     """Who central thinks this station is, what it may act for, and central's clock."""
+    _active(station, "plantilla, folios ni fotos")
     scope = stations.scope_ccts(session, station=station, routing=ctx.routing)
     session.commit()
     return {"station_id": station.id, "kind": station.kind, "school_cct": station.school_cct,
@@ -43,7 +91,7 @@ def hello(station: AuthStation, session: Db, ctx: Ctx) -> dict[str, object]:
 
 
 @router.post("/events")
-def push_events(batch: EventBatch, station: AuthStation, session: Db,
+def push_events(batch: EventBatch, station: AnyStation, session: Db,
                 ctx: Ctx) -> dict[str, object]:
     """Store a batch of ledger events; idempotent by (station, seq)."""
     station = _locked(session, station)
@@ -56,23 +104,26 @@ def push_events(batch: EventBatch, station: AuthStation, session: Db,
 
 
 @router.get("/roster")
-def pull_roster(station: AuthStation, session: Db, ctx: Ctx,
+def pull_roster(station: AnyStation, session: Db, ctx: Ctx,
                 cursor: Annotated[str, Query(max_length=200)] = "") -> dict[str, object]:
-    """Schools and students of the station's scope changed after ``cursor``."""
+    """Schools and students of the station's scope changed after ``cursor``, and the CURPs of
+    students who moved to a school outside the scope (``departed``)."""
+    _active(station, "la plantilla de alumnos")
     scope = stations.scope_ccts(session, station=station, routing=ctx.routing)
     digest = roster.scope_digest(scope)
     start = roster.Cursor.parse(cursor, digest)
     schools, students, end, more = roster.roster_page(
         session, ccts=scope, cursor=start, limit=ctx.settings.pull_page_size)
+    departed, end = roster.departed_page(session, ccts=scope, start=start, end=end, more=more)
     session.commit()
     return {"scope": scope, "restarted": bool(cursor) and start.rev == 0,
             "schools": [roster.school_json(s) for s in schools],
             "students": [roster.student_json(s) for s in students],
-            "cursor": end.format(digest), "more": more}
+            "departed": departed, "cursor": end.format(digest), "more": more}
 
 
 @router.get("/photos/wanted")
-def wanted_photos(station: AuthStation, session: Db) -> dict[str, object]:
+def wanted_photos(station: AnyStation, session: Db) -> dict[str, object]:
     """Photos this station linked that central does not hold: upload them."""
     wanted = photos.wanted_from(session, station_id=station.id)
     session.commit()
@@ -81,9 +132,10 @@ def wanted_photos(station: AuthStation, session: Db) -> dict[str, object]:
 
 @router.get("/photos/{photo_hash}")
 def get_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
-              station: AuthStation, session: Db,
+              station: AnyStation, session: Db,
               ctx: Ctx) -> FileResponse:
     """A photo of a student in the station's scope."""
+    _active(station, "fotos")
     scope = stations.scope_ccts(session, station=station, routing=ctx.routing)
     if not photos.photo_in_scope(session, photo_hash=photo_hash, ccts=scope):
         raise ApiError(403, "photo-out-of-scope",
@@ -97,7 +149,7 @@ def get_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
 @router.put("/photos/{photo_hash}")
 def put_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
               curp: Annotated[str, Query(pattern=r"^[A-Z0-9]{18}$")],
-              body: RawBody, station: AuthStation,
+              body: RawBody, station: AnyStation,
               session: Db,
               ctx: Ctx) -> dict[str, object]:
     """A photo taken at the station, for one of its students."""
@@ -118,9 +170,10 @@ def put_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
 
 
 @router.get("/trust")
-def pull_trust(station: AuthStation, session: Db, ctx: Ctx,
+def pull_trust(station: AnyStation, session: Db, ctx: Ctx,
                cursor: Annotated[int, Query(ge=0)] = 0) -> dict[str, object]:
     """Certified station keys changed after ``cursor`` (new, withdrawn)."""
+    _active(station, "la lista de confianza")
     limit = ctx.settings.pull_page_size
     entries = stations.trust_since(session, cursor=cursor, limit=limit + 1)
     session.commit()
@@ -132,9 +185,10 @@ def pull_trust(station: AuthStation, session: Db, ctx: Ctx,
 
 
 @router.get("/revocations")
-def pull_revocations(station: AuthStation, session: Db, ctx: Ctx,
+def pull_revocations(station: AnyStation, session: Db, ctx: Ctx,
                      cursor: Annotated[int, Query(ge=0)] = 0) -> dict[str, object]:
     """Cards revoked after ``cursor``, by any station or by central staff."""
+    _active(station, "revocaciones")
     limit = ctx.settings.pull_page_size
     rows = card_ops.revocations_since(session, cursor=cursor, limit=limit + 1)
     session.commit()
@@ -147,8 +201,9 @@ def pull_revocations(station: AuthStation, session: Db, ctx: Ctx,
 
 
 @router.get("/config")
-def pull_config(station: AuthStation, session: Db) -> dict[str, object]:
+def pull_config(station: AnyStation, session: Db) -> dict[str, object]:
     """Configuration central publishes (thresholds, fee, cycle, card template version)."""
+    _active(station, "configuración")
     items = list(session.scalars(select(ConfigItem).order_by(ConfigItem.key)))
     session.commit()
     return {"version": max((i.rev for i in items), default=0),
@@ -156,11 +211,29 @@ def pull_config(station: AuthStation, session: Db) -> dict[str, object]:
 
 
 @router.post("/folio-blocks")
-def folio_block(request: FolioBlockIn, station: AuthStation, session: Db,
+def folio_block(request: FolioBlockIn, station: AnyStation, session: Db,
                 ctx: Ctx) -> dict[str, object]:
     """The station's folio block number ``ordinal`` (the same one again if asked again)."""
+    _active(station, "bloques de folios")
     station = _locked(session, station)
     block = folios.block_for(session, station=station, ordinal=request.ordinal,
                              size=ctx.settings.folio_block_size, now=utcnow())
     session.commit()
     return {"ordinal": block.ordinal, "first": block.first_folio, "last": block.last_folio}
+
+
+@router.put("/problem-reports/{report_hash}")
+def put_problem_report(report_hash: Annotated[str, PathParam(pattern=_DIGEST)],
+                       name: Annotated[str, Query(min_length=1, max_length=80)],
+                       body: RawBody, station: AnyStation, session: Db,
+                       ctx: Ctx) -> dict[str, object]:
+    """A problem report written at the station (zip); stored once per (station, SHA-256).
+
+    413 ``report-too-large`` over the limit, 422 ``bad-report`` when it cannot be read: the
+    station keeps such a report and does not send it again.
+    """
+    row, fresh = problem_reports.store_problem_report(
+        session, station=station, data_dir=ctx.settings.data_dir, name=name, data=body,
+        expected_hash=report_hash, now=utcnow())
+    session.commit()
+    return {"id": row.id, "sha256": row.sha256, "duplicate": not fresh}

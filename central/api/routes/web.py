@@ -1,24 +1,17 @@
-"""A minimal staff page (Jinja2): stations and conflicts. Same token as the staff API."""
+"""The staff web pages (Jinja2, server-rendered forms, no JavaScript) under ``/staff``.
+
+State staff (``estatal``) and DRSE staff (``drse``) sign in with their own account
+(``central staff add``); every action goes through the same crud functions as the staff API
+and is recorded in ``staff_actions``. The modules ``web_*`` hold the pages; this one only
+gathers their routers (``app.py`` includes ``router``).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
+from central.api.routes import web_auth, web_cards, web_home, web_import, web_stations
 
-from central.api.deps import Db, Staff
-from central.api.routes.admin import open_conflicts, station_json
-from central.models import Station
-
-router = APIRouter(tags=["web"])
-templates = Jinja2Templates(directory=str(Path(__file__).resolve().parents[2] / "templates"))
-
-
-@router.get("/staff", response_class=HTMLResponse, include_in_schema=False)
-def staff_page(request: Request, _: Staff, session: Db) -> HTMLResponse:
-    stations = [station_json(s) for s in session.scalars(select(Station).order_by(Station.id))]
-    return templates.TemplateResponse(request, "staff.html", {
-        "stations": stations, "conflicts": open_conflicts(session)})
+router = APIRouter()
+for _module in (web_auth, web_home, web_stations, web_cards, web_import):
+    router.include_router(_module.router)

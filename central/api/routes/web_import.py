@@ -1,0 +1,75 @@
+"""Staff page «Importar» (state staff only): a SCEJAL export pair, CSV or XLSX.
+
+Same validator and importer as ``central import-roster`` (the station's
+:func:`station.importers.roster_files.load_roster`, then
+:func:`central.crud.roster.import_roster`). With row problems nothing is imported unless
+«importar sólo las filas válidas» is checked.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile
+
+from central.api.deps import Db, utcnow
+from central.api.routes.web_session import CheckedForm, Staff, WebRoute, page
+from central.crud import staff as staff_ops
+from central.crud.roster import import_roster
+from central.errors import ApiError
+from station.core.errors import StationError
+from station.importers.roster_files import MAX_FILE_BYTES, load_roster
+
+router = APIRouter(prefix="/staff/importar", route_class=WebRoute, include_in_schema=False)
+_WHAT = "importar la plantilla de SCEJAL"
+
+
+@router.get("", response_class=HTMLResponse)
+def import_page(request: Request, user: Staff) -> HTMLResponse:
+    user.scope.require_estatal(_WHAT)
+    return page(request, "web_import.html", user, nav="importar")
+
+
+async def _save(form_file: object, folder: Path, label: str) -> Path:
+    if not isinstance(form_file, UploadFile) or not form_file.filename:
+        raise ApiError(422, "missing-file", f"Falta el archivo de {label}; elíjalo con "
+                                            "«Examinar…».")
+    # Only the base name: a browser may send a path, and the name shows in row messages.
+    name = Path(form_file.filename.replace("\\", "/")).name or f"{label}.csv"
+    path = folder / name
+    data = await form_file.read(MAX_FILE_BYTES + 1)
+    path.write_bytes(data)
+    path.chmod(0o600)
+    return path
+
+
+@router.post("", response_class=HTMLResponse)
+async def import_upload(request: Request, user: Staff, form: CheckedForm,
+                        session: Db) -> HTMLResponse:
+    user.scope.require_estatal(_WHAT)
+    accept_valid = form.get("solo_validas") == "si"
+    with tempfile.TemporaryDirectory(prefix="central-import-") as tmp:
+        (Path(tmp) / "e").mkdir()
+        (Path(tmp) / "a").mkdir()
+        escuelas = await _save(form.get("escuelas"), Path(tmp) / "e", "escuelas")
+        alumnos = await _save(form.get("alumnos"), Path(tmp) / "a", "alumnos")
+        try:
+            check = load_roster(escuelas, alumnos)
+        except StationError as exc:
+            raise ApiError(422, "unreadable-file", exc.user_message()) from None
+    counts = None
+    if not check.problems or accept_valid:
+        now = utcnow()
+        counts = import_roster(session, schools=check.schools, students=check.students,
+                               now=now)
+        staff_ops.record(session, staff=user.username, action="import-roster",
+                         target=f"{escuelas.name} + {alumnos.name}",
+                         reason=f"{len(check.schools)} escuelas, {len(check.students)} alumnos; "
+                                f"{len(check.problems)} filas con problemas", now=now)
+        session.commit()
+    status = 200 if counts is not None else 422
+    return page(request, "web_import.html", user, status=status, nav="importar", check=check,
+                counts=counts, accept_valid=accept_valid)
