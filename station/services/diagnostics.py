@@ -9,8 +9,9 @@ Seed 004 (técnicos 10–12) sends problems school → DRSE → state IT. The bu
   printer's and the camera's state in words, and the references of recent failures;
 - ``kiosk.log`` — the last lines of the kiosk's log (already free of CURPs; scrubbed again).
 
-No ledger, no photo, no name of a student, no key. Until the sync carries them, the DRSE
-receives the file from ``reports/`` (the kiosk shows where it is).
+No ledger, no photo, no name of a student, no key. The next sync uploads each bundle to
+central (:mod:`station.sync.reports_up`), where the DRSE staff read it; on a station that is
+not enrolled the file stays in ``reports/`` (the kiosk shows where it is).
 
 :func:`scrub` and :func:`log_path` are shared with the kiosk's log (``station.ui.logs``).
 
