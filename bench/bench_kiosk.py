@@ -7,6 +7,10 @@ baseline of each: a bare Kivy app with one label (start time, memory), and the c
 rate with the photo checks but no screen (preview).
 
     .venv/bin/python bench/bench_kiosk.py [--runs 5] [--size 800x480] [--skip-session]
+        [--session-runs 3] [--only-session]
+
+The memory of the 200-card session is measured before and after the kiosk's own memory
+work (``STATION_KIOSK_MEMORY_BASELINE=1`` switches it off), interleaved in the same run.
 """
 
 from __future__ import annotations
@@ -109,55 +113,78 @@ def bench_startup(base: Path, size: str, env: dict[str, str], runs: int) -> None
     print(f"RSS at the home screen: {median(rss_home):.0f} MiB")
 
 
+def _session_run(template: Path, base: Path, name: str, size: str, env: dict[str, str],
+                 *, baseline: bool) -> dict[str, object]:
+    """One 200-card session on a fresh copy of the prepared station."""
+    import shutil
+
+    data = base / name
+    shutil.copytree(template, data)
+    run_env = dict(env)
+    if baseline:  # as before this issue's memory work: screens kept, Kivy caches left
+        run_env["STATION_KIOSK_MEMORY_BASELINE"] = "1"
+    else:
+        run_env.pop("STATION_KIOSK_MEMORY_BASELINE", None)
+    report = run_autopilot(data, size, base / f"{name}-out", "session200", run_env,
+                           timeout_s=1800)
+    assert report["ok"], report["error"]
+    shutil.rmtree(data, ignore_errors=True)
+    return dict(report["data"])
+
+
 def bench_session(base: Path, size: str, env: dict[str, str], runs: int) -> None:
     from station.printer.virtual_printer import VirtualPrinter
     from station.services.settings_edit import update_settings
     from station.services.station import open_station
 
-    after, peak, home, seconds, cards, sheets = [], [], [], [], [], []
-    settled, anon, files = [], [], []
-    for i in range(runs):
-        with VirtualPrinter(base / f"printer-{i}") as printer:
-            data = base / f"session-{i}"
-            prepare_kiosk_data(data, students=600, printer=printer)
-            station = open_station(data)
-            update_settings(station, {"printer.job_timeout_s": 120.0})
-            station.close()
-            report = run_autopilot(data, size, base / f"session-{i}-out", "session200", env,
-                                   timeout_s=1800)
-        assert report["ok"], report["error"]
-        d = report["data"]
-        after.append(d["rss_after"]["VmRSS"])
-        settled.append(d["rss_settled"]["VmRSS"])
-        anon.append(d["rss_settled"]["RssAnon"])
-        files.append(d["rss_settled"]["RssFile"])
-        peak.append(d["rss_after"]["VmHWM"])
-        home.append(d["rss_at_home"]["VmRSS"])
-        seconds.append(d["session_s"])
-        cards.append(d["cards"])
-        sheets.append(d["sheets"])
-    by_file = report["data"]["rss_by_file"]
+    results: dict[bool, list[dict[str, object]]] = {True: [], False: []}
+    with VirtualPrinter(base / "printer") as printer:
+        template = base / "session-template"
+        prepare_kiosk_data(template, students=600, printer=printer)
+        station = open_station(template)
+        update_settings(station, {"printer.job_timeout_s": 120.0})
+        station.close()
+        for i in range(runs):  # interleaved, so both see the same machine load
+            for baseline in (True, False):
+                results[baseline].append(_session_run(
+                    template, base, f"session-{i}-{'before' if baseline else 'after'}", size,
+                    env, baseline=baseline))
     bare = median([bare_app(size, env)["rss_mb"] for _ in range(3)])
-    print(f"\n## Memory after a session of {cards[0]} cards ({sheets[0]} sheets, {size}, "
-          f"{runs} runs)")
+
+    def med(baseline: bool, key: str, field: str = "VmRSS") -> float:
+        return median([float(d[key][field]) for d in results[baseline]])  # type: ignore[index]
+
+    def spread(baseline: bool, key: str, field: str = "VmRSS") -> str:
+        values = [float(d[key][field]) for d in results[baseline]]  # type: ignore[index]
+        return f"{min(values):.0f} – {max(values):.0f}"
+
+    last = results[False][-1]
+    print(f"\n## Memory after a session of {last['cards']} cards ({last['sheets']} sheets, "
+          f"{size}, {runs} runs each, interleaved)")
     print("Sign in, print every pending student through CUPS (virtual printer), review and "
-          "confirm every sheet, search the roster, verify a card from the camera.")
-    print("| what | median | min – max | goal |")
+          "confirm every sheet, search the roster, verify a card from the camera. *Before*: "
+          "STATION_KIOSK_MEMORY_BASELINE=1 (screens of the finished task kept, Kivy's caches "
+          "left); *after*: as shipped.")
+    print("| what | before (median, min – max) | after (median, min – max) | after / before |")
     print("|---|---|---|---|")
-    print(f"| RSS back at home after the session (1 s later) | **{median(settled):.0f} MiB** | "
-          f"{min(settled):.0f} – {max(settled):.0f} MiB | ≤ 300 MiB |")
-    print(f"|   of which anonymous (heap) / file-backed (libraries) | {median(anon):.0f} / "
-          f"{median(files):.0f} MiB | | |")
-    print(f"| RSS the moment the session ends | {median(after):.0f} MiB | {min(after):.0f} – "
-          f"{max(after):.0f} MiB | |")
-    print(f"| peak RSS during the session (VmHWM) | {median(peak):.0f} MiB | {min(peak):.0f} – "
-          f"{max(peak):.0f} MiB | |")
-    print(f"| RSS at the home screen, before | {median(home):.0f} MiB | | |")
+    for label, key, field in (
+            ("**RSS back at home, 1 s later** (goal ≤ 300 MiB)", "rss_settled", "VmRSS"),
+            ("  of which anonymous (heap)", "rss_settled", "RssAnon"),
+            ("  of which file-backed (libraries)", "rss_settled", "RssFile"),
+            ("RSS the moment the session ends", "rss_after", "VmRSS"),
+            ("peak RSS during the session (VmHWM)", "rss_after", "VmHWM"),
+            ("RSS at the home screen, before the session", "rss_at_home", "VmRSS")):
+        b, a = med(True, key, field), med(False, key, field)
+        print(f"| {label} | {b:.0f} MiB ({spread(True, key, field)}) | **{a:.0f} MiB** "
+              f"({spread(False, key, field)}) | {a / b:.2f}× |")
     print(f"| bare Kivy app, one label | {bare:.0f} MiB | | |")
-    print(f"| **ratio after session / bare Kivy** | **{median(settled) / bare:.2f}×** | | |")
-    print(f"Session length (autopilot, llvmpipe): {median(seconds):.0f} s")
+    print(f"Session length (autopilot, llvmpipe): before "
+          f"{median([float(d['session_s']) for d in results[True]]):.0f} s, after "  # type: ignore[arg-type]
+          f"{median([float(d['session_s']) for d in results[False]]):.0f} s")  # type: ignore[arg-type]
+    print("Held back home — before: " + json.dumps(results[True][-1].get("held"))
+          + "; after: " + json.dumps(last.get("held")))
     print("Largest file-backed parts of that RSS: "
-          + ", ".join(f"{name} {mib:.0f} MiB" for name, mib in by_file))
+          + ", ".join(f"{name} {mib:.0f} MiB" for name, mib in last["rss_by_file"]))  # type: ignore[union-attr]
 
 
 def camera_alone(video: Path, seconds: float = 5.0) -> float:
@@ -213,6 +240,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--size", default="800x480")
     parser.add_argument("--skip-session", action="store_true")
+    parser.add_argument("--session-runs", type=int, default=3,
+                        help="200-card sessions before and after (each, interleaved).")
+    parser.add_argument("--only-session", action="store_true")
     args = parser.parse_args()
     print(f"Machine: {machine()}")
     xvfb, display = start_xvfb()
@@ -220,10 +250,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-kiosk-") as name:
             base = Path(name)
             env = kivy_env(display, base / "home")
-            bench_startup(base, args.size, env, args.runs)
-            bench_preview(base, args.size, env, max(3, args.runs // 2))
+            if not args.only_session:
+                bench_startup(base, args.size, env, args.runs)
+                bench_preview(base, args.size, env, max(3, args.runs // 2))
             if not args.skip_session:
-                bench_session(base, args.size, env, 2)
+                bench_session(base, args.size, env, args.session_runs)
     finally:
         xvfb.terminate()
 

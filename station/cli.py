@@ -89,18 +89,10 @@ def _probe(ctx: click.Context, queue: str | None) -> Any:
     """The CUPS queue, checked *before* any folio is used; None for PDF output."""
     if queue is None:
         return None
-    from station.printer.cups_queue import QueueStopped, probe_print_queue
+    from station.services.printer_check import ready_print_queue
 
     station = _station(ctx)
-    print_queue = probe_print_queue(queue, server=station.settings["printer.cups_server"] or None)
-    status = print_queue.status()
-    if not status.accepting or status.state == "stopped":
-        # A paused queue would take the folios and then refuse the job: refuse first.
-        raise QueueStopped(
-            f"La impresora {queue} está en pausa o no acepta trabajos: {status.message_es}",
-            way_out="Revise la impresora y reanude la cola desde Ajustes > Impresora "
-                    f"(o con: cupsenable {queue} && cupsaccept {queue}); no se usó ningún folio.")
-    return print_queue
+    return ready_print_queue(queue, server=station.settings["printer.cups_server"] or None)
 
 
 def _deliver(ctx: click.Context, produced: list[Any], queue: str | None,

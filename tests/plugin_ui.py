@@ -110,6 +110,19 @@ def posing_video(out: Path, *, size: tuple[int, int] = (1280, 720)) -> Path:
     return write_video(out, frames)
 
 
+def add_paused_queue(printer: Any, name: str = "Oficina") -> str:
+    """A second queue on the virtual printer's cupsd, paused (``cupsdisable``): the printer
+    list must show both, each with its state in words."""
+    from station.printer.virtual_printer import _binary
+
+    for command in (["lpadmin", "-p", name, "-E", "-v", printer.printer_uri, "-m", "everywhere",
+                     "-D", "Impresora de la oficina"],
+                    ["cupsdisable", "-r", "Pausa de prueba", name]):
+        subprocess.run([_binary(command[0]), "-h", printer.cups_server, *command[1:]],
+                       stdin=subprocess.DEVNULL, capture_output=True, check=True, timeout=30)
+    return name
+
+
 def prepare_kiosk_data(folder: Path, *, students: int = 30,
                        printer: Any = None) -> dict[str, Any]:
     """A station with a school, three users, one valid and one spoiled card, camera files.
@@ -145,6 +158,9 @@ def prepare_kiosk_data(folder: Path, *, students: int = 30,
         revoked = camera_dir / "tarjeta-danada.png"
         cv2.imwrite(str(revoked), card_image(spoiled.pdf))
         posing = posing_video(camera_dir / "alumno-posando.avi")
+        # Nobody and no card in front of it: the camera that gets unplugged mid-session.
+        desk = card_video(card_image(valid.pdf), camera_dir / "escritorio.avi",
+                          blank_frames=45, card_frames=0)
         no_photo = curps[-1]
         with station.db.write() as conn:  # a student whose photo never arrived
             conn.execute("UPDATE students SET photo_hash = NULL WHERE curp = ?", (no_photo,))
@@ -152,12 +168,14 @@ def prepare_kiosk_data(folder: Path, *, students: int = 30,
         if printer is not None:
             changes.update({"printer.queue": printer.queue,
                             "printer.cups_server": printer.cups_server})
+            add_paused_queue(printer)
         update_settings(station, changes)
     finally:
         station.close()
     config = {"cct": cct, "users": users, "valid_folio": valid.folios[0],
               "spoiled_folio": spoiled.folios[0], "camera_valid": str(video),
               "camera_revoked": str(revoked), "camera_posing": str(posing),
+              "camera_desk": str(desk), "printer_queue": printer.queue if printer else None,
               "no_photo": no_photo,
               "printer_documents": str(printer.documents_dir) if printer else None}
     (folder / "autopilot.json").write_text(json.dumps(config, ensure_ascii=False), "utf-8")

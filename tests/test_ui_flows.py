@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import stat
+import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -211,3 +213,92 @@ def test_problem_report_and_log_have_no_curp(run: dict[str, Any]) -> None:
         curps = [r[0] for r in conn.execute("SELECT curp FROM students")]
     for content in (text, log):
         assert "GOXL150826HJCNXNC2" not in content and not any(c in content for c in curps)
+
+
+def test_camera_unplugged_mid_session_says_so_and_comes_back(run: dict[str, Any]) -> None:
+    lost = run["report"]["data"]["camera_lost"]
+    for state, shot in (("verify", "17b-verificar-camara-desconectada"),
+                        ("photo", "09e-foto-camara-desconectada")):
+        seen = lost[state]
+        assert seen["banner"] == "Cámara desconectada, reconectando…"
+        assert "Se perdió la cámara" in seen["notice"]
+        assert seen["resumed_frames"] > 5 and seen["state_after"] == state
+        assert "La cámara volvió" in seen["notice_after"]
+        assert run["report"]["shots"][shot]["state"] == state
+        # The message is on the screenshot: a red-outlined white banner over a dimmed frame.
+        with Image.open(run["report"]["shots"][shot]["path"]) as image:
+            pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
+        reddish = (pixels[..., 0] > 90) & (pixels[..., 1] < 40) & (pixels[..., 2] < 40)
+        assert reddish.sum() > 200, shot
+    assert lost["photo"]["hint"] == "Esperando la cámara…"
+
+
+def test_printer_chosen_from_the_list_with_states_in_words(run: dict[str, Any]) -> None:
+    data = run["report"]["data"]
+    queue = run["printer"].queue
+    rows = data["printer_list"]
+    assert rows[queue] == {"word": "lista", "selected": True}
+    assert rows["Oficina"] == {"word": "en pausa", "selected": False}
+    assert data["paused_choice"]["queue"] == "Oficina"
+    assert "en pausa" in data["paused_choice"]["notice"]
+    assert data["queue_after"] == queue
+    with (run["data"] / "station.toml").open("rb") as handle:
+        assert tomllib.load(handle)["printer"]["queue"] == queue
+
+
+def test_users_added_given_a_new_pin_disabled_and_enabled(run: dict[str, Any]) -> None:
+    from station.services import accounts
+    from station.services.station import open_station
+
+    data = run["report"]["data"]
+    assert "JUAN LOPEZ ya puede iniciar sesión" in data["user_added_message"]
+    assert "no son iguales" in data["pin_mismatch_message"]
+    assert data["after_disable"]["active"] is False and "desactivado" in data["after_disable"][
+        "words"]
+    assert data["after_enable"]["active"] is True
+    added, reset = data["user_added"], data["pin_reset"]
+    assert added["role"] == "operator"
+    station = open_station(run["data"])
+    try:
+        assert accounts.authenticate(station, added["id"], added["pin"]).name == "JUAN LOPEZ"
+        assert accounts.authenticate(station, reset["id"], reset["pin"]).role == "operator"
+        with pytest.raises(accounts.SignInRefused):
+            accounts.authenticate(station, reset["id"], run["config"]["users"]["operator"]["pin"])
+    finally:
+        station.close()
+
+
+def test_a_damaged_hologram_is_recorded(run: dict[str, Any]) -> None:
+    spoiled = run["report"]["data"]["hologram_spoiled"]
+    with _db(run) as conn:
+        row = conn.execute("SELECT state, reason, taken_by FROM hologram_uses WHERE serial = ?",
+                           (spoiled["serial"],)).fetchone()
+        events = [r[0] for r in conn.execute("SELECT kind FROM events")]
+    assert tuple(row) == ("spoiled", "se rompió al despegarlo", "Lic. Sofía Navarro (DRSE)")
+    assert "hologram_spoiled" in events
+    assert "H000190" in spoiled["message"] and "dañado" in spoiled["message"]
+
+
+def test_school_report_on_screen_and_saved_as_pdf_and_xlsx(run: dict[str, Any]) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    data = run["report"]["data"]
+    counts = {k: int(v) for k, v in data["report_counts"].items()}
+    assert counts["enrolled"] >= counts["with_card"] > 0
+    exports = run["data"] / "exports"
+    pdf = next(exports.glob("reporte-*.pdf"))
+    xlsx = next(exports.glob("reporte-*.xlsx"))
+    for path, kind in ((pdf, "pdf"), (xlsx, "xlsx")):
+        assert str(path) in data["report_saved"][kind]
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert run["config"]["cct"] in text and "Reporte de credencialización" in text
+    book = load_workbook(xlsx)
+    assert book[run["config"]["cct"]].max_row - 1 == counts["enrolled"]  # one row a student
+    sheet = book["Resumen"]
+    header = [c.value for c in sheet[1]]
+    values = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert values["Inscritos"] == counts["enrolled"]
+    assert values["Con credencial"] == counts["with_card"]
+    assert values["Pendientes"] == counts["pending"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from station.services.accounts import Role, SignedIn
@@ -113,3 +115,38 @@ def test_screen_size_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv("STATION_SCREEN_INCHES")
     assert big.dpi < make_theme(800, 480).dpi
     assert make_theme(1000, 700, reported_dpi=200).dpi == 200
+
+
+def test_screen_size_from_the_setting_and_the_env_override(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from station.core.settings import SETTINGS_BY_KEY
+
+    monkeypatch.delenv("STATION_SCREEN_INCHES", raising=False)
+    assert SETTINGS_BY_KEY["kiosk.screen_inches"].default == 7.0
+    seven, big = make_theme(800, 480, inches=7.0), make_theme(800, 480, inches=15.6)
+    assert big.dpi == pytest.approx(math.hypot(800, 480) / 15.6) and big.dpi < seven.dpi
+    # Left at its default, a 10" panel's resolution keeps its usual diagonal.
+    assert make_theme(1280, 800, inches=7.0).dpi == pytest.approx(math.hypot(1280, 800) / 10.1)
+    monkeypatch.setenv("STATION_SCREEN_INCHES", "10.1")
+    assert make_theme(800, 480, inches=15.6).dpi == pytest.approx(math.hypot(800, 480) / 10.1)
+
+
+def test_admin_screens_follow_the_service_roles() -> None:
+    admin = SignedIn(3, "Sofía", Role.ADMIN)
+    machine = Machine()
+    machine.go(State.SIGN_IN)
+    machine.signed_in(DIRECTOR)
+    machine.go(State.SETTINGS)
+    with pytest.raises(NotPermitted):
+        machine.go(State.USERS)  # the station's users are the DRSE administrator's
+    machine.sign_out()
+    machine.go(State.SIGN_IN)
+    machine.signed_in(admin)
+    machine.go(State.SETTINGS)
+    assert machine.go(State.USERS).target is State.USERS
+    machine.sign_out()
+    machine.go(State.SIGN_IN)
+    machine.signed_in(OPERATOR)
+    assert machine.go(State.SCHOOL_REPORT).target is State.SCHOOL_REPORT
+    assert machine.go(State.HOME).target is State.HOME
+    assert machine.go(State.HOLOGRAMS).target is State.HOLOGRAMS  # a damaged one: anyone

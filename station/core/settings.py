@@ -119,6 +119,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("kiosk.lockout_s", float, 300.0,
             "Seconds a user stays locked out after too many wrong PINs.",
             "Bloqueo tras PIN incorrecto (segundos)"),
+    Setting("kiosk.screen_inches", float, 7.0,
+            "Diagonal of the touchscreen in inches; touch targets (9 mm) and text are sized "
+            "from it. Left at 7.0, the usual panel for the resolution is assumed (800x480: 7, "
+            "1280x800: 10.1), else the density the display reports. The environment variable "
+            "STATION_SCREEN_INCHES overrides it.",
+            "Tamaño de la pantalla táctil (pulgadas, diagonal)"),
 )
 
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}

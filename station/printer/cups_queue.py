@@ -232,6 +232,97 @@ class QueueStatus:
     markers: tuple[Marker, ...]
 
 
+_SHORT_WORDS = (  # the first that applies names the queue's state in the printer list
+    ("media-jam", "papel atorado"), ("media-empty", "sin papel"), ("media-needed", "sin papel"),
+    ("marker-supply-empty", "sin tinta"), ("toner-empty", "sin tóner"),
+    ("cover-open", "tapa abierta"), ("door-open", "tapa abierta"),
+    ("offline", "apagada o desconectada"), ("shutdown", "apagada"),
+    ("timed-out", "no responde"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class QueueInfo:
+    """One CUPS queue as the printer list shows it: its state in one word and in sentences.
+
+    ``ready`` is True when it would take a print now (not paused, accepting, no blocking
+    problem such as no paper).
+    """
+
+    name: str
+    description: str
+    state: str
+    accepting: bool
+    reasons: tuple[str, ...]
+    is_default: bool = False
+
+    @property
+    def state_word(self) -> str:
+        """The state in a word or two: lista, imprimiendo, en pausa, sin papel…
+
+        >>> QueueInfo("Q", "", "stopped", True, ("paused",)).state_word
+        'en pausa'
+        """
+        if self.state == "stopped":
+            return "en pausa"
+        bases = {r.removesuffix("-error").removesuffix("-warning").removesuffix("-report")
+                 for r in self.reasons if not r.endswith("-report")}
+        word = next((w for key, w in _SHORT_WORDS if key in bases), None)
+        if word:
+            return word
+        if not self.accepting:
+            return "no acepta trabajos"
+        return "imprimiendo" if self.state == "processing" else "lista"
+
+    @property
+    def ready(self) -> bool:
+        return self.state_word in ("lista", "imprimiendo")
+
+    @property
+    def message_es(self) -> str:
+        words = [PRINTER_STATE_WORDS[self.state]]
+        if not self.accepting:
+            words.append("La cola no acepta trabajos nuevos.")
+        problems = reasons_message([r for r in self.reasons
+                                    if self.state != "stopped" or r != "paused"])
+        return " ".join([*words, problems] if problems else words)
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "description": self.description, "state": self.state,
+                "accepting": self.accepting, "reasons": list(self.reasons),
+                "state_word": self.state_word, "ready": self.ready, "message": self.message_es}
+
+
+def list_queues(server: str | None = None) -> list[QueueInfo]:
+    """Every queue CUPS has on ``server`` (None: the system's default CUPS), by name.
+
+    Only CUPS's own view (no printer is asked directly), so it is quick with many queues.
+    Raises PrinterUnreachable when CUPS does not answer.
+    """
+    conn = _connect(server)
+    where = server or "esta computadora"
+    wanted = ["printer-state", "printer-state-reasons", "printer-is-accepting-jobs",
+              "printer-info"]
+    with _mapped("", where):
+        names = sorted(conn.getPrinters(), key=str.lower)
+        default = conn.getDefault()
+    out = []
+    for name in names:
+        # getPrinters() leaves out whether a queue accepts jobs: ask each queue.
+        try:
+            with _mapped(name, where):
+                attrs = dict(conn.getPrinterAttributes(name, requested_attributes=wanted))
+        except QueueNotFound:
+            continue  # deleted meanwhile
+        reasons = tuple(r for r in _as_tuple(attrs.get("printer-state-reasons")) if r != "none")
+        out.append(QueueInfo(
+            name=str(name), description=str(attrs.get("printer-info") or ""),
+            state=_PRINTER_STATES.get(int(attrs.get("printer-state", 3)), "idle"),
+            accepting=bool(attrs.get("printer-is-accepting-jobs", False)),
+            reasons=reasons, is_default=name == default))
+    return out
+
+
 class PrintQueue(Protocol):
     """What the station needs from a printer queue."""
 

@@ -1,7 +1,7 @@
 """Printing from the touchscreen: the same steps as ``station print``, with progress.
 
-1. the printer is checked before any folio is used (:func:`ready_queue`: reachable, the
-   queue there, not paused, accepting jobs);
+1. the printer is checked before any folio is used (:func:`ready_queue`, the same check as
+   ``station print``: reachable, the queue there, not paused, accepting jobs);
 2. the students of each planned batch are selected again (someone may have printed them
    meanwhile) and issued sheet by sheet (folios taken, cards marked issued, print file made);
 3. each sheet goes to CUPS as its own job and is followed until CUPS is done with it;
@@ -20,16 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from station.core.errors import PrinterError, RuleViolation
-from station.printer.cups_queue import (
-    RESUME_WAY_OUT,
-    JobStatus,
-    PrintQueue,
-    QueueStatus,
-    QueueStopped,
-    probe_print_queue,
-)
+from station.printer.cups_queue import JobStatus, PrintQueue, QueueStatus, probe_print_queue
 from station.services.issuance import Issuer, ProducedSheet, select_students
 from station.services.preview import PrintPlan
+from station.services.printer_check import ready_print_queue
 from station.services.printing import SheetJob, send_sheets
 from station.services.station import Station
 from station.store import sheet_records
@@ -81,14 +75,11 @@ def printer_status(station: Station) -> QueueStatus:
 
 
 def ready_queue(station: Station) -> PrintQueue:
-    """The configured queue, refused (QueueStopped, in words) when paused or not accepting
+    """The configured queue, refused by :func:`~station.services.printer_check.
+    ready_print_queue` (the same check as ``station print``) when paused or not accepting
     jobs: print files made now could not be sent, and their folios would wait."""
-    queue = open_queue(station)
-    status = queue.status()
-    if status.state == "stopped" or not status.accepting:
-        raise QueueStopped(f"La impresora no puede recibir hojas: {status.message_es}",
-                           way_out=RESUME_WAY_OUT)
-    return queue
+    return ready_print_queue(printer_name(station),
+                             server=station.settings["printer.cups_server"] or None)
 
 
 def print_batches(station: Station, batches: Sequence[Batch], *,

@@ -28,7 +28,7 @@ from station.services.station import Station
 from station.ui import dialogs
 from station.ui.logs import LOGGER, log_failure
 from station.ui.machine import Machine, State, Transition
-from station.ui.memory import release_memory
+from station.ui.memory import MEMORY_BASELINE, release_memory
 from station.ui.registry import SCREENS
 from station.ui.screens.base import KioskScreen
 from station.ui.theme import make_theme
@@ -80,7 +80,8 @@ class KioskApp(App):
     # -- Kivy ------------------------------------------------------------------------
 
     def build(self) -> ScreenManager:
-        set_theme(make_theme(int(Window.width), int(Window.height), float(Window.dpi)))
+        set_theme(make_theme(int(Window.width), int(Window.height), float(Window.dpi),
+                             float(self.station.settings["kiosk.screen_inches"])))
         Window.clearcolor = (0.95, 0.96, 0.97, 1)
         self._handler = _Failsafe(self)
         ExceptionManager.add_handler(self._handler)
@@ -155,6 +156,8 @@ class KioskApp(App):
             self._discard(old)
         new.refresh_bar()
         if transition.target is State.HOME:
+            if not MEMORY_BASELINE:
+                self._discard_all_but(new)
             Clock.schedule_once(lambda _dt: release_memory(), 0.3)
         try:
             new.enter(**transition.params)
@@ -169,6 +172,15 @@ class KioskApp(App):
             return
         self.manager.remove_widget(screen)
         self.screens.pop(screen.state, None)
+
+    def _discard_all_but(self, home: KioskScreen) -> None:
+        """Back home the way back is empty: drop every screen kept for it (the roster of
+        hundreds, the print preview's sheets, the review's pictures) but the ones marked
+        ``keep``; each is built again on its next visit. (They were already left.)"""
+        for screen in list(self.screens.values()):
+            if screen is not home and not screen.keep:
+                self.manager.remove_widget(screen)
+                self.screens.pop(screen.state, None)
 
     def _refresh_bar(self) -> None:
         screen = self.screens.get(self.machine.state)

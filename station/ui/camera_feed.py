@@ -8,6 +8,11 @@ so an unplugged camera is reported and comes back by itself. A thread runs ``con
 reads is also kept, shrunk, for the screen, which draws the newest one at its own pace.
 ``on_done`` receives what ``consume`` returned, on the UI thread. Nothing is written anywhere.
 
+While the camera is away (unplugged, or its video file cut short), :class:`LostBanner` over
+the preview says "Cámara desconectada, reconectando…" and the last picture is dimmed; the
+camera is opened again every second and the preview and the service's loop go on by
+themselves when it comes back.
+
 >>> feed = CameraFeed(station, view, consume=scan, on_done=show)  # doctest: +SKIP
 >>> feed.start(); ...; feed.stop()                                 # doctest: +SKIP
 """
@@ -28,6 +33,8 @@ from station.camera.factory import open_camera
 from station.camera.frames import EndOfVideo, Frame
 from station.camera.resilient import CameraEvent, ResilientCamera
 from station.services.station import Station
+from station.ui.i18n import _
+from station.ui.widgets import FitLabel, theme
 
 PREVIEW_MAX_WIDTH = 800
 """Frames are shrunk to this width in the camera thread before they reach the GPU."""
@@ -70,6 +77,36 @@ def _drain(tap: FrameTap) -> None:
             tap.feed.report_events(events)
         if frame is None:
             time.sleep(0.05)
+
+
+LOST_TEXT = _("Cámara desconectada, reconectando…")
+
+
+class LostBanner(FitLabel):
+    """Over the camera preview: empty while the camera works, :data:`LOST_TEXT` while it is
+    away. :meth:`follow` takes the camera's events and dims the ``view`` meanwhile."""
+
+    def __init__(self, view: Image, **kwargs: Any) -> None:
+        t = theme()
+        kwargs.setdefault("kid", "camera_lost")
+        kwargs.setdefault("size_hint", (0.92, 0.34))
+        kwargs.setdefault("pos_hint", {"center_x": 0.5, "center_y": 0.5})
+        super().__init__(text="", bold=True, halign="center", font_size=t.font_large,
+                         color=(1, 1, 1, 1), outline_width=2,
+                         outline_color=(0.45, 0.05, 0.05, 1), **kwargs)
+        self.view = view
+
+    @property
+    def lost(self) -> bool:
+        return bool(self.text)
+
+    def follow(self, event: CameraEvent) -> None:
+        if event.kind == "lost":
+            self.text = LOST_TEXT
+            self.view.color = (1, 1, 1, 0.3)
+        else:
+            self.text = ""
+            self.view.color = (1, 1, 1, 1)
 
 
 class CameraFeed:

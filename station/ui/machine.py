@@ -50,6 +50,8 @@ class State(enum.StrEnum):
     HOLOGRAMS = "holograms"
     LIFECYCLE = "lifecycle"
     SUPPLIES = "supplies"
+    USERS = "users"
+    SCHOOL_REPORT = "school_report"
     FAILSAFE = "failsafe"
 
 
@@ -61,15 +63,15 @@ PERMISSION_OF: dict[State, str | None] = {
     State.SETTINGS: "settings", State.PRINTER: "settings", State.CALIBRATION: "calibration",
     State.CAMERA: "settings", State.SYNC: "sync", State.REPORT: "report",
     State.PHOTO: "photo", State.HOLOGRAMS: "holograms", State.LIFECYCLE: "roster",
-    State.SUPPLIES: "supplies",
+    State.SUPPLIES: "supplies", State.USERS: "users", State.SCHOOL_REPORT: "roster",
 }  # fmt: skip
 
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.HOME: frozenset({State.SIGN_IN, State.VERIFY, State.SCHOOLS, State.ROSTER,
                            State.SETTINGS, State.SYNC, State.REPORT, State.PRINT_REVIEW,
-                           State.HOLOGRAMS, State.SUPPLIES}),
+                           State.HOLOGRAMS, State.SUPPLIES, State.SCHOOL_REPORT}),
     State.SIGN_IN: frozenset(),  # continues with signed_in()
-    State.SCHOOLS: frozenset({State.ROSTER, State.HOLOGRAMS}),
+    State.SCHOOLS: frozenset({State.ROSTER, State.HOLOGRAMS, State.SCHOOL_REPORT}),
     State.ROSTER: frozenset({State.SCHOOLS, State.STUDENT, State.PRINT_PREVIEW, State.PHOTO,
                              State.HOLOGRAMS}),
     State.STUDENT: frozenset({State.PRINT_PREVIEW, State.PHOTO, State.LIFECYCLE,
@@ -79,7 +81,8 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     State.PRINT_REVIEW: frozenset({State.PRINT_PREVIEW, State.PRINT_PROGRESS, State.ROSTER}),
     State.VERIFY: frozenset({State.VERIFY_RESULT}),
     State.VERIFY_RESULT: frozenset({State.VERIFY, State.STUDENT}),
-    State.SETTINGS: frozenset({State.PRINTER, State.CALIBRATION, State.CAMERA, State.SYNC}),
+    State.SETTINGS: frozenset({State.PRINTER, State.CALIBRATION, State.CAMERA, State.SYNC,
+                               State.USERS}),
     State.PRINTER: frozenset({State.CALIBRATION}),
     State.CALIBRATION: frozenset({State.PRINTER}),
     State.CAMERA: frozenset(),
@@ -89,6 +92,8 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     State.HOLOGRAMS: frozenset({State.STUDENT}),
     State.LIFECYCLE: frozenset({State.PRINT_PREVIEW}),
     State.SUPPLIES: frozenset(),
+    State.USERS: frozenset(),
+    State.SCHOOL_REPORT: frozenset(),
     State.FAILSAFE: frozenset(),
 }
 ANYWHERE = frozenset({State.HOME, State.FAILSAFE, State.PRINT_PROGRESS})

@@ -28,6 +28,8 @@ SCREENS: dict[State, str] = {
     State.SUPPLIES: "station.ui.screens.supplies:SuppliesScreen",
     State.SYNC: "station.ui.screens.sync:SyncScreen",
     State.PHOTO: "station.ui.screens.photo:PhotoScreen",
+    State.USERS: "station.ui.screens.users:UsersScreen",
+    State.SCHOOL_REPORT: "station.ui.screens.school_report:SchoolReportScreen",
     State.FAILSAFE: "station.ui.screens.failsafe:FailsafeScreen",
 }
 """The screens that exist; a state without one is not offered anywhere (no fake buttons)."""

@@ -96,6 +96,19 @@ def session200(pilot: Pilot) -> Step:
     yield from pilot.until(lambda: time.monotonic() - t0 > 1.0, "un segundo en inicio", 5)
     _data(pilot)["rss_settled"] = _rss_mb()
     _data(pilot)["rss_by_file"] = _rss_by_file()
+    _data(pilot)["held"] = _held(pilot)
+
+
+def _held(pilot: Pilot) -> dict[str, object]:
+    """What the app still holds back home: screens built, textures alive and their pixels."""
+    import gc
+
+    from kivy.graphics.texture import Texture
+
+    textures = [o for o in gc.get_objects() if isinstance(o, Texture)]
+    return {"screens": sorted(str(s) for s in pilot.app.screens),
+            "textures": len(textures),
+            "texture_mib": round(sum(t.width * t.height * 4 for t in textures) / 2**20, 1)}
 
 
 def preview_fps(pilot: Pilot) -> Step:

@@ -3,8 +3,9 @@
 Touch targets must be at least 9 mm on the glass, and text readable at arm's length, on the
 official 7" Raspberry Pi display (800×480) as on a 10" panel (1280×800). Pixel sizes are
 therefore computed from the screen's pixel density: from its diagonal in inches when known
-(``STATION_SCREEN_INCHES``, or the usual panel for the resolution), else from the dpi the
-window system reports.
+(the setting, or the usual panel for the resolution), else from the dpi the
+window system reports. The station's setting ``kiosk.screen_inches`` names the diagonal of a
+screen that is not a usual panel (``STATION_SCREEN_INCHES`` overrides it, for trying sizes).
 
 >>> t = make_theme(800, 480)
 >>> round(t.dpi), t.touch >= mm_to_px(9, t.dpi)
@@ -78,10 +79,26 @@ def mm_to_px(mm: float, dpi: float) -> float:
     return mm / 25.4 * dpi
 
 
-def screen_dpi(width: int, height: int, reported_dpi: float | None = None) -> float:
-    """Pixel density: from ``STATION_SCREEN_INCHES``, the known panel, or the reported dpi."""
-    inches = os.environ.get("STATION_SCREEN_INCHES")
-    diagonal = float(inches) if inches else KNOWN_PANELS_IN.get((width, height))
+DEFAULT_INCHES = 7.0
+"""The default of the ``kiosk.screen_inches`` setting: "the usual panel for the resolution"."""
+
+
+def screen_dpi(width: int, height: int, reported_dpi: float | None = None,
+               inches: float | None = None) -> float:
+    """Pixel density, from the first that is known: ``STATION_SCREEN_INCHES``, the setting
+    ``kiosk.screen_inches`` (``inches``) when changed from its default, the usual panel for
+    the resolution, the dpi the display reports.
+
+    >>> round(screen_dpi(1280, 800, inches=15.6)), round(screen_dpi(1280, 800, inches=7.0))
+    (97, 149)
+    """
+    override = os.environ.get("STATION_SCREEN_INCHES")
+    if override:
+        diagonal: float | None = float(override)
+    elif inches and inches != DEFAULT_INCHES:
+        diagonal = inches
+    else:
+        diagonal = KNOWN_PANELS_IN.get((width, height))
     if diagonal:
         return math.hypot(width, height) / diagonal
     return float(reported_dpi or 96.0)
@@ -112,13 +129,14 @@ class Theme:
         return self.height < 600
 
 
-def make_theme(width: int, height: int, reported_dpi: float | None = None) -> Theme:
-    """The sizes for a ``width``×``height`` screen.
+def make_theme(width: int, height: int, reported_dpi: float | None = None,
+               inches: float | None = None) -> Theme:
+    """The sizes for a ``width``×``height`` screen (``inches``: see :func:`screen_dpi`).
 
     >>> make_theme(1280, 800).touch > make_theme(800, 480).touch
     True
     """
-    dpi = screen_dpi(width, height, reported_dpi)
+    dpi = screen_dpi(width, height, reported_dpi, inches)
 
     def px(mm: float) -> int:
         return round(mm_to_px(mm, dpi))

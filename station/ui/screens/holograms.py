@@ -14,6 +14,7 @@ from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from station.core.cycles import Need
 from station.core.errors import NotFound
 from station.services import lifecycle, lifecycle_cards, lookup
+from station.services.kiosk_admin import HOLOGRAM_SPOIL_REASONS
 from station.store.lifecycle_records import StudentLine
 from station.ui import dialogs
 from station.ui.i18n import _, ngettext
@@ -99,14 +100,20 @@ class HologramsScreen(KioskScreen):
                 _("folio {folio:07d}").format(folio=s.folio) if s.folio else ""))}
                 for s in self.needing]
             self.body.add_widget(view)
-            bulk = TouchButton(icon="hologram", text=_("Asignar en orden de la lista"),
-                               kid="holo_bulk")
-            bulk.bind(on_release=lambda *_: self._ask_first())
-            self.body.add_widget(row(bulk))
         else:
             self.body.add_widget(FitLabel(text=_(
                 "Todos los alumnos con credencial tienen el holograma de este ciclo."),
                 halign="center", color=t.palette.muted, kid="holo_none"))
+        spoil = TouchButton(icon="warning", text=_("Holograma dañado"), style="secondary",
+                            kid="holo_spoil")
+        spoil.bind(on_release=lambda *_: self._ask_spoiled())
+        buttons = [spoil]
+        if self.needing:
+            bulk = TouchButton(icon="hologram", text=_("Asignar en orden de la lista"),
+                               kid="holo_bulk")
+            bulk.bind(on_release=lambda *_: self._ask_first())
+            buttons.append(bulk)
+        self.body.add_widget(row(*buttons))
 
     def ask_serial(self, curp: str) -> None:
         line = next(s for s in self.needing if s.curp == curp)
@@ -154,3 +161,37 @@ class HologramsScreen(KioskScreen):
                      message=ngettext("Se registró {n} holograma.",
                                       "Se registraron {n} hologramas.",
                                       len(applied)).format(n=len(applied)))
+
+    # -- a damaged hologram ----------------------------------------------------------------
+
+    def _ask_spoiled(self) -> None:
+        self.body.clear_widgets()
+        self.body.add_widget(TextForm(
+            prompt=_("Número de serie del holograma dañado o perdido"),
+            hint=_("Por ejemplo H000123"), icon="hologram", extra="-", kid="spoil_serial",
+            save_text=_("Siguiente"), on_cancel=self._show_list, on_save=self._ask_reason))
+
+    def _ask_reason(self, serial: str) -> None:
+        if not serial:
+            return
+        self._show_list()
+        dialogs.show(
+            kind="warn", title=_("¿Qué le pasó al {serial}?").format(serial=serial),
+            message=_("Queda registrado como dañado y ya no se puede poner en una credencial."),
+            kid="spoil_reason", columns=2, choices=[
+                dialogs.Choice(reason, "", "secondary",
+                               lambda r=reason: self._spoil(serial, r), f"spoil_reason_{i}")
+                for i, reason in enumerate(HOLOGRAM_SPOIL_REASONS)] + [
+                dialogs.Choice(_("Cancelar"), "cross", "quiet", None, "spoil_reason_cancel")])
+
+    def _spoil(self, serial: str, reason: str) -> None:
+        user = self.app.machine.user
+        spoiled = lifecycle_cards.spoil_hologram(
+            self.app.station, serial, reason=reason, on=self.app.station.today(),
+            taken_by=user.name if user else "")
+        self._show_list()
+        dialogs.show(kind="ok", title=_("Holograma dañado registrado"), kid="holo_spoiled",
+                     message=_("El holograma {serial} del ciclo {cycle} quedó registrado como "
+                               "dañado ({reason}).").format(serial=spoiled["serial"],
+                                                           cycle=spoiled["cycle"],
+                                                           reason=spoiled["reason"]))

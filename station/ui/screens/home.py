@@ -86,6 +86,8 @@ class HomeScreen(KioskScreen):
         for state, kid, title, subtitle, icon in (
             (State.HOLOGRAMS, "tile_holograms", _("Hologramas"),
              _("Quién lo necesita este ciclo"), "hologram"),
+            (State.SCHOOL_REPORT, "tile_school_report", _("Reporte de la escuela"),
+             _("Avance del ciclo; PDF o XLSX"), "document"),
             (State.SUPPLIES, "tile_supplies", _("Insumos"), _("Micas, Teslin, tinta"), "box"),
             (State.SYNC, "tile_sync", _("Sincronización"), _("Envío a oficinas centrales"),
              "sync"),
@@ -95,17 +97,21 @@ class HomeScreen(KioskScreen):
              _("Para la DRSE, con diagnóstico"), "flag"),
         ):
             if app.available(state):
-                action = (self._open_holograms if state is State.HOLOGRAMS
+                action = (self._by_school(state)
+                          if state in (State.HOLOGRAMS, State.SCHOOL_REPORT)
                           else lambda s=state: app.go(s))
                 tiles.append((kid, title, subtitle, icon, action))
         return tiles
 
-    def _open_holograms(self) -> None:
-        app = self.app
-        if app.session.cct or lookup.count_schools(app.station) <= 1:
-            app.go(State.HOLOGRAMS)
-        else:
-            app.go(State.SCHOOLS, then=State.HOLOGRAMS.value)
+    def _by_school(self, state: State) -> Any:
+        """Open ``state`` for the school in hand, asking which first on a DRSE station."""
+        def action() -> None:
+            app = self.app
+            if app.session.cct or lookup.count_schools(app.station) <= 1:
+                app.go(state)
+            else:
+                app.go(State.SCHOOLS, then=state.value)
+        return action
 
     def _open_roster(self) -> None:
         app = self.app

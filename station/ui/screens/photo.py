@@ -29,7 +29,7 @@ from station.services.photo_capture import (
     run_capture,
     store_photo,
 )
-from station.ui.camera_feed import CameraFeed, FrameTap
+from station.ui.camera_feed import CameraFeed, FrameTap, LostBanner
 from station.ui.i18n import _
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
@@ -53,6 +53,8 @@ class FaceGuide(FloatLayout):
                            outline_color=(0.05, 0.1, 0.15, 1), size_hint=(1, 1),
                            pos_hint={"x": 0, "y": 0})
         self.add_widget(self.count)
+        self.lost = LostBanner(self.image)
+        self.add_widget(self.lost)
         with self.canvas.after:
             self._color = Color(1, 1, 1, 0.9)
             self._oval = Line(width=3)
@@ -170,6 +172,13 @@ class PhotoScreen(KioskScreen):
                                 kid="photo_notice"))
 
     def _camera_event(self, event: CameraEvent) -> None:
+        if self.feed is None:
+            return
+        self.guide.lost.follow(event)
+        if event.kind == "lost":
+            self.hint.text = _("Esperando la cámara…")  # the banner and notice say why
+            self.guide.count.text = ""
+            self.strip.value = 0
         self.notice.show(Notice(kind="bad" if event.kind == "lost" else "ok",
                                 message=event.message_es, kid="photo_notice"))
 

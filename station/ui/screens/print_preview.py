@@ -123,6 +123,12 @@ class PreviewScreen(KioskScreen):
                              on_error=self._failed, keeps_awake=False))
         self._check_printer()
 
+    def leave(self) -> None:
+        # The pictures of the sheets are only for looking before printing; coming back
+        # plans and draws them again.
+        self.images = {}
+        self.image.texture = None
+
     def _failed(self, error: BaseException) -> None:
         if not isinstance(error, StationError):
             raise error

@@ -1,24 +1,35 @@
 """The printer: its state and problems in words with the way out, ink levels, a specimen sheet
-(no folio used), and which CUPS queue the station prints on."""
+(no folio used), and which CUPS queue the station prints on: chosen by touch from the list
+of CUPS's queues, each with its state in words (lista, en pausa, sin papel…)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
 
 from station.core.errors import PrinterError, StationError
-from station.printer.cups_queue import JobStatus, Marker, QueueStatus
+from station.printer.cups_queue import JobStatus, Marker, QueueInfo, QueueStatus
 from station.services import kiosk_print
+from station.services.printer_check import queue_choices
 from station.services.settings_edit import update_settings
 from station.ui import dialogs
 from station.ui.i18n import _
-from station.ui.keyboard import OnScreenKeyboard, SearchField
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.screens.print_preview import printer_notice
 from station.ui.screens.print_progress import ProgressStrip
-from station.ui.widgets import FitLabel, Notice, TouchButton, line_label, theme
+from station.ui.widgets import (
+    Badge,
+    FitLabel,
+    Notice,
+    Selectable,
+    TouchButton,
+    _centered,
+    line_label,
+    theme,
+)
 from station.ui.worker import Job
 
 
@@ -50,9 +61,9 @@ class PrinterScreen(KioskScreen):
         self.specimen = TouchButton(icon="print", text=_("Hoja de muestra"),
                                     style="secondary", kid="printer_specimen")
         self.specimen.bind(on_release=lambda *_: self._specimen())
-        self.change = TouchButton(icon="keyboard", text=_("Cambiar impresora"),
+        self.change = TouchButton(icon="list", text=_("Cambiar impresora"),
                                   style="secondary", kid="printer_change")
-        self.change.bind(on_release=lambda *_: self._edit_queue())
+        self.change.bind(on_release=lambda *_: self._choose_queue())
         self.buttons = row(self.refresh_button, self.specimen, self.change)
         self.body.add_widget(self.buttons)
 
@@ -110,25 +121,61 @@ class PrinterScreen(KioskScreen):
 
     # -- which queue --------------------------------------------------------------------
 
-    def _edit_queue(self) -> None:
+    def _choose_queue(self) -> None:
+        """The CUPS queues with their state in words; a touch chooses one."""
+        self.status_box.clear_widgets()
+        self.status_box.add_widget(Notice(kind="info", message=_("Buscando impresoras…")))
+        server = self.app.station.settings["printer.cups_server"] or None
+
+        def work(_progress: Any) -> list[QueueInfo] | StationError:
+            try:
+                return queue_choices(server)
+            except PrinterError as error:
+                return error
+
+        self.app.run_job(Job(_("Impresoras"), work, on_done=self._listed, keeps_awake=False))
+
+    def _listed(self, found: list[QueueInfo] | StationError) -> None:
         t = theme()
         self.status_box.clear_widgets()
+        if isinstance(found, StationError):
+            self.status_box.add_widget(printer_notice(found))
+            return
+        self.queues = found
         self.status_box.add_widget(FitLabel(
-            text=_("Escriba el nombre de la cola de impresión (como aparece en CUPS)."),
-            size_hint_y=None, height=t.touch * 0.8))
-        field = SearchField(hint=_("Nombre de la cola"), kid="queue_field", active=True,
-                            icon="print")
-        field.text = str(self.app.station.settings["printer.queue"] or "")
-        self.status_box.add_widget(field)
-        keyboard = OnScreenKeyboard(on_key=field.type, digits=True, extra="-_",
-                                    on_done=lambda: self._save_queue(field.text))
-        self.status_box.add_widget(keyboard)
-        self.body.remove_widget(self.buttons)
+            text=_("Toque la impresora de credenciales:") if found else _(
+                "El servicio de impresión no tiene ninguna impresora instalada. Pida a "
+                "soporte técnico que la instale."),
+            bold=True, size_hint_y=None, height=t.touch * 0.7, kid="queue_prompt"))
+        choices = BoxLayout(orientation="vertical", spacing=t.gap, size_hint_y=None)
+        choices.bind(minimum_height=choices.setter("height"))
+        for info in found:
+            choices.add_widget(self._queue_row(info))
+        scroll = ScrollView(do_scroll_x=False)
+        scroll.add_widget(choices)
+        self.status_box.add_widget(scroll)
 
-    def _save_queue(self, name: str) -> None:
-        self.body.add_widget(self.buttons)
-        name = name.strip()
-        if name and name != self.app.station.settings["printer.queue"]:
-            # CUPS queue names are case-insensitive, so the upper-case keyboard is enough.
+    def _queue_row(self, info: QueueInfo) -> Selectable:
+        t = theme()
+        chosen = str(self.app.station.settings["printer.queue"]) == info.name
+        item = Selectable(kid="queue_choice", payload=info.name, selected=chosen,
+                          height=t.touch * 1.2)
+        texts = BoxLayout(orientation="vertical")
+        texts.add_widget(line_label(info.name, bold=True))
+        texts.add_widget(line_label(info.message_es, font_size=t.font_small,
+                                    color=t.palette.muted))
+        item.add_widget(texts)
+        kind = "ok" if info.ready else ("warn" if info.state == "stopped" else "bad")
+        icon = {"ok": "ok_circle", "warn": "pause"}.get(kind, "warning")
+        badge = Badge(text=info.state_word, kind=kind, icon=icon)
+        badge.kid = "queue_state"  # type: ignore[attr-defined]
+        holder = BoxLayout(size_hint_x=None, width=badge.width)
+        holder.add_widget(_centered(badge))
+        item.add_widget(holder)
+        item.bind(on_release=lambda *_: self._use_queue(info.name))
+        return item
+
+    def _use_queue(self, name: str) -> None:
+        if name != self.app.station.settings["printer.queue"]:
             update_settings(self.app.station, {"printer.queue": name})
         self._check()

@@ -1,4 +1,5 @@
-"""Settings (director and DRSE administrator only): printer, calibration, camera, sync."""
+"""Settings (director and DRSE administrator only): printer, calibration, camera, sync; the
+station's users (DRSE administrator only)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ class SettingsScreen(KioskScreen):
              "camera"),
             (State.SYNC, "settings_sync", _("Sincronización"),
              _("Estado del envío a oficinas centrales"), "sync"),
+            (State.USERS, "settings_users", _("Usuarios"),
+             _("Agregar, nuevo PIN, desactivar"), "users"),
         ):
             if app.available(state):
                 tile = Tile(title=title, subtitle=subtitle, icon=icon, kid=kid)

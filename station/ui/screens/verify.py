@@ -13,7 +13,7 @@ from station.camera.resilient import CameraEvent
 from station.core.errors import StationError
 from station.services.camera_verify import CameraScan, verify_stream
 from station.services.station import Station
-from station.ui.camera_feed import CameraFeed, FrameTap
+from station.ui.camera_feed import CameraFeed, FrameTap, LostBanner
 from station.ui.i18n import _
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
@@ -34,6 +34,8 @@ class AimFrame(FloatLayout):
         super().__init__(**kwargs)
         self.image = Image(fit_mode="contain", size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
         self.add_widget(self.image)
+        self.lost = LostBanner(self.image)
+        self.add_widget(self.lost)
         p = theme().palette
         with self.canvas.after:
             Color(*p.on_primary)
@@ -76,6 +78,7 @@ class VerifyScreen(KioskScreen):
         self.body.add_widget(row(done))
 
     def enter(self, **_params: Any) -> None:
+        self.aim.lost.follow(CameraEvent("reconnected", "", 0.0))  # a fresh start
         self.notice_box.show(Notice(kind="info", message=_("Encendiendo la cámara…"),
                                     kid="verify_notice"))
         station = self.app.station
@@ -115,6 +118,9 @@ class VerifyScreen(KioskScreen):
         self.app.go(State.VERIFY_RESULT)
 
     def _camera_event(self, event: CameraEvent) -> None:
+        if self.feed is None:
+            return
+        self.aim.lost.follow(event)
         kind = "bad" if event.kind == "lost" else "ok"
         self.notice_box.show(Notice(kind=kind, message=event.message_es, kid="verify_notice"))
 
