@@ -295,3 +295,8 @@ def openapi(out: Path) -> None:
     app = create_app(load_settings())
     out.write_text(json.dumps(app.openapi(), ensure_ascii=False, indent=2), "utf-8")
     click.echo(f"OpenAPI: {out}")
+
+
+from central import cli_releases  # noqa: E402  (its commands join this group)
+
+cli_releases.register(main)

@@ -204,7 +204,9 @@ class Conflict(Base):
     replaced_card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
     detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    """When staff marked it reviewed (still listed, under «revisados»)."""
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
 
 class Revocation(Base):
@@ -286,6 +288,10 @@ class ProblemReport(Base):
     created_at: Mapped[str] = mapped_column(String(40))
     """The station's clock when the report was written."""
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    """When staff marked it «atendido» (with ``attended_by`` and ``attended_note``)."""
+    attended_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    attended_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     __table_args__ = (UniqueConstraint("station_id", "sha256"),)
 
 
@@ -333,3 +339,54 @@ class StaffAccount(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
                                                              nullable=True)
+    must_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The password was set by someone else (new account, reset): change it at next sign-in."""
+
+
+class Release(Base):
+    """A signed station release (bundle kept as ``<data_dir>/releases/<sha256>.tar``) and its
+    rollout: channel, state (``paused``/``active``/``halted``) and targets (percentage of
+    stations by cohort, named DRSEs, named stations)."""
+
+    __tablename__ = "releases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    manifest: Mapped[str] = mapped_column(Text)
+    """The signed manifest's JSON text."""
+    signer_key_id: Mapped[str] = mapped_column(String(16))
+    min_upgrade_from: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[str] = mapped_column(String(10))
+    targets: Mapped[str] = mapped_column(Text)
+    """JSON ``{"percent": n, "drse": [...], "stations": [...]}``."""
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StationRelease(Base):
+    """How far one station got with one release (each stage's first time; last detail)."""
+
+    __tablename__ = "station_releases"
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), primary_key=True)
+    offered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    downloaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)
+    installed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    rolled_back_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
+    last_stage: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class StationSoftware(Base):
+    """The version each station last said it runs (signed offer requests and reports)."""
+
+    __tablename__ = "station_software"
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    version: Mapped[str] = mapped_column(String(40))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -47,6 +47,10 @@ class EnrollmentCodeIn(_Strict):
     hours: int | None = Field(default=None, ge=1, le=24 * 90)
 
 
+class StaffName(_Strict):
+    staff: str = Field(min_length=1, max_length=120)
+
+
 class StaffReason(_Strict):
     staff: str = Field(min_length=1, max_length=120)
     reason: str = Field(min_length=3, max_length=500)

@@ -53,6 +53,8 @@ class CentralSettings(BaseSettings):
     """First folio central hands out: above any block a standalone station made for itself."""
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_photo_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    """Limit of the staff page's SCEJAL upload (``POST /staff/importar``) only."""
     enrollment_code_hours: int = Field(default=72, ge=1, le=24 * 90)
     routing_primaria_min_students: int = 475
     routing_secundaria_min_students: int = 222

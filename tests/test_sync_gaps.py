@@ -25,8 +25,8 @@ from sqlalchemy import select
 from central.crud.problem_reports import list_problem_reports, read_problem_report
 from central.crud.roster import import_roster
 from central.crud.stations import now_utc
-from central.db import make_engine, make_sessionmaker
-from central.models import Card
+from central.db import make_engine, make_sessionmaker, next_rev
+from central.models import Card, ConfigItem
 from central.settings import CentralSettings
 from station.cli import main as station_cli
 from station.credential.keys import StationKey
@@ -191,8 +191,26 @@ def _publish(url: str, key: str, value: object) -> int:
     return int(answer.json()["version"])
 
 
+def _publish_unchecked(settings: CentralSettings, key: str, value: object) -> int:
+    """What a central running newer software may publish: values this station cannot take.
+
+    Central's own API refuses them (test below), so they are written straight to its database.
+    """
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    with sessions() as session:
+        rev = next_rev(session, "config")
+        item = session.get(ConfigItem, key)
+        if item is None:
+            session.add(ConfigItem(key=key, value=json.dumps(value), rev=rev))
+        else:
+            item.value, item.rev = json.dumps(value), rev
+        session.commit()
+    return rev
+
+
 def test_central_configuration_is_applied_and_bad_values_kept_out(
-        synced: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        synced: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        central_settings: CentralSettings) -> None:
     station, central, _ = synced
     # A station software that ships a second template version (a copy of v1 as v2).
     templates = tmp_path / "templates"
@@ -205,10 +223,11 @@ def test_central_configuration_is_applied_and_bad_values_kept_out(
 
     _publish(central.url, "fees.replacement_mxn", 35)
     _publish(central.url, "cycle.current", "2027-2028")
-    _publish(central.url, "printer.queue", "Otra")               # the station's own
-    _publish(central.url, "routing.primaria_min_students", "muchos")  # wrong type
-    _publish(central.url, "ajuste.inventado", 1)                  # unknown
-    version = _publish(central.url, "card.template", "jalisco-basica/v2")
+    raw = central_settings
+    _publish_unchecked(raw, "printer.queue", "Otra")                    # the station's own
+    _publish_unchecked(raw, "routing.primaria_min_students", "muchos")  # wrong type
+    _publish_unchecked(raw, "ajuste.inventado", 1)                      # unknown
+    version = _publish_unchecked(raw, "card.template", "jalisco-basica/v2")  # only this station
     report = run_sync(station, client_for(station))
     assert report.ok, report.errors
     assert report.config_applied == ["card.template", "cycle.current", "fees.replacement_mxn"]
@@ -232,7 +251,7 @@ def test_central_configuration_is_applied_and_bad_values_kept_out(
         assert [r[0] for r in conn.execute("SELECT template FROM sheets")] == \
             ["jalisco-basica/v2"]
 
-    _publish(central.url, "card.template", "jalisco-basica/v9")
+    _publish_unchecked(raw, "card.template", "jalisco-basica/v9")
     assert run_sync(station, client_for(station)).ok
     status = _status(station.data_dir)
     assert status["card_template"] == "jalisco-basica/v2"
@@ -240,6 +259,33 @@ def test_central_configuration_is_applied_and_bad_values_kept_out(
             "estación") in " ".join(status["notices"])
     # Nothing changes while central's version stays the same.
     assert run_sync(station, client_for(station)).config_applied == []
+
+
+def test_central_refuses_a_bad_value_and_a_cleared_key_goes_back_to_factory(
+        synced: Any) -> None:
+    station, central, _ = synced
+    url = f"{central.url}/api/v1/admin/config"
+    refused = requests.put(f"{url}/routing.primaria_min_students", headers=STAFF, timeout=10,
+                           json={"staff": "Ana", "value": "muchos"})
+    assert refused.status_code == 422 and "routing.primaria_min_students" in refused.text
+    assert requests.put(f"{url}/printer.queue", headers=STAFF, timeout=10,
+                        json={"staff": "Ana", "value": "Otra"}).status_code == 422
+    _publish(central.url, "fees.replacement_mxn", 35)
+    assert run_sync(station, client_for(station)).config_applied == ["fees.replacement_mxn"]
+    assert station.settings["fees.replacement_mxn"] == 35
+
+    cleared = requests.delete(f"{url}/fees.replacement_mxn", headers=STAFF, timeout=10,
+                              json={"staff": "Ana"})
+    assert cleared.status_code == 200, cleared.text
+    assert run_sync(station, client_for(station)).ok
+    status = _status(station.data_dir)
+    assert status["config_applied_version"] == cleared.json()["version"]
+    reopened = open_station(station.data_dir)
+    assert reopened.settings["fees.replacement_mxn"] == 28  # the factory value again
+    assert "fees.replacement_mxn" not in (station.data_dir / "station.toml").read_text("utf-8")
+    reopened.close()
+    assert requests.delete(f"{url}/fees.replacement_mxn", headers=STAFF, timeout=10,
+                           json={"staff": "Ana"}).status_code == 404
 
 
 # --- 3. withdrawn station ---------------------------------------------------------------------

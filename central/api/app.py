@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from central.api.deps import AppContext
-from central.api.routes import admin, enroll, sync, web
+from central.api.routes import admin, enroll, releases, sync, web, web_import
 from central.crud.folios import ensure_counter
 from central.db import make_engine, make_sessionmaker, upgrade
 from central.errors import ApiError, install_handlers
@@ -27,8 +27,10 @@ from station.store.photos import PhotoStore
 class BodyLimit:
     """Refuse bodies over the limit with 413 before the application reads them."""
 
-    def __init__(self, app: Any, *, max_bytes: int, max_photo_bytes: int) -> None:
+    def __init__(self, app: Any, *, max_bytes: int, max_photo_bytes: int,
+                 max_upload_bytes: int = 0) -> None:
         self.app, self.max_bytes, self.max_photo_bytes = app, max_bytes, max_photo_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -36,8 +38,17 @@ class BodyLimit:
             return
         photo = scope["path"].startswith("/api/v1/sync/photos/")
         limit = self.max_photo_bytes if photo else self.max_bytes
+        # The staff page's SCEJAL upload has its own (larger) limit and an HTML refusal.
+        upload = bool(self.max_upload_bytes) and scope["method"] == "POST" \
+            and scope["path"] == web_import.UPLOAD_PATH
+        if upload:
+            limit = self.max_upload_bytes
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
+            if upload:
+                await web_import.too_large(send, int(length) if length.isdigit() else None,
+                                           limit)
+                return
             await _too_large(send, limit)
             return
         if length is None and scope["method"] in ("POST", "PUT", "PATCH"):
@@ -47,6 +58,9 @@ class BodyLimit:
                 chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > limit:
+                    if upload:
+                        await web_import.too_large(send, None, limit)
+                        return
                     await _too_large(send, limit)
                     return
                 chunks.append(chunk)
@@ -104,10 +118,11 @@ def create_app(settings: CentralSettings | None = None, *, migrate: bool = True)
                                photos=PhotoStore(settings.photos_dir))
     app.state.engine = engine
     install_handlers(app)
-    for module in (enroll, sync, admin, web):
+    for module in (enroll, sync, admin, web, releases):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
-                       max_photo_bytes=settings.max_photo_bytes)
+                       max_photo_bytes=settings.max_photo_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
     return app
 
 

@@ -132,12 +132,15 @@ def check_signed(request: Request, body: bytes, signed: SignedRequest, public_ke
             RequestNonce.seen_at < now - 2 * protocol.MAX_SKEW_S))
 
 
-def current_station(request: Request, body: Annotated[bytes, Depends(raw_body)],
-                    ctx: Annotated[AppContext, Depends(get_ctx)]) -> Station:
-    """The enrolled station that signed this request (401/403 otherwise).
+def authenticate_station(request: Request, body: bytes, ctx: AppContext, *,
+                         allow_withdrawn: bool) -> Station:
+    """The enrolled station that signed this request (401 otherwise): the one implementation
+    of the signed-request check (signature, clock, replay).
 
     Its own short transaction records the nonce: a signed request is spent once it was
-    authenticated, even if its body is then refused.
+    authenticated, even if its body is then refused. A withdrawn station answers 403
+    ``station-withdrawn`` unless ``allow_withdrawn`` (the sync routes let it push what it
+    holds and decide the rest themselves).
     """
     signed = read_signature(request)
     with ctx.sessions() as session:
@@ -148,11 +151,23 @@ def current_station(request: Request, body: Annotated[bytes, Depends(raw_body)],
                                 "inscriba la estación con un código de la oficina central.")
         check_signed(request, body, signed, station.public_key, session)
         session.commit()
-    if station.withdrawn_at is not None:
+    if station.withdrawn_at is not None and not allow_withdrawn:
         raise ApiError(403, "station-withdrawn",
                        f"La estación {station.id} fue retirada del servicio "
                        f"({station.withdrawn_reason}); sus credenciales siguen válidas.")
     return station
+
+
+def current_station(request: Request, body: Annotated[bytes, Depends(raw_body)],
+                    ctx: Annotated[AppContext, Depends(get_ctx)]) -> Station:
+    """An enrolled station that is not withdrawn (401/403 otherwise)."""
+    return authenticate_station(request, body, ctx, allow_withdrawn=False)
+
+
+def any_station(request: Request, body: Annotated[bytes, Depends(raw_body)],
+                ctx: Annotated[AppContext, Depends(get_ctx)]) -> Station:
+    """An enrolled station, withdrawn or not (401 otherwise)."""
+    return authenticate_station(request, body, ctx, allow_withdrawn=True)
 
 
 def staff(request: Request, ctx: Annotated[AppContext, Depends(get_ctx)]) -> None:
@@ -171,5 +186,6 @@ def utcnow() -> datetime:
 Db = Annotated[Session, Depends(get_db)]
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 AuthStation = Annotated[Station, Depends(current_station)]
+AnyStation = Annotated[Station, Depends(any_station)]
 RawBody = Annotated[bytes, Depends(raw_body)]
 Staff = Annotated[None, Depends(staff)]

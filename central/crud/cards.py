@@ -107,6 +107,51 @@ def staff_revoke(session: Session, *, card_id: int, staff: str, reason: str, und
     return card
 
 
+def review_conflict(session: Session, *, conflict_id: int, staff: str, note: str,
+                    now: datetime) -> Conflict:
+    """Mark a conflict reviewed (who, when, a note) and record ``review-conflict``.
+
+    Nothing changes on the cards: the newer one already stays and the other is revoked. A
+    conflict reviewed already answers 409 and keeps its first note.
+    """
+    conflict = session.get(Conflict, conflict_id, with_for_update=True)
+    if conflict is None:
+        raise ApiError(404, "conflict-not-found", f"No existe el conflicto {conflict_id}.")
+    note = " ".join(note.split())
+    if len(note) < 3:
+        raise ApiError(422, "missing-note", "Escriba una nota de lo que se revisó (al menos 3 "
+                                            "letras), por ejemplo «el alumno tiene la de folio "
+                                            "1000080».")
+    if conflict.resolved_at is not None:
+        raise ApiError(409, "conflict-reviewed",
+                       f"El conflicto {conflict_id} ya fue revisado por {conflict.reviewed_by}.")
+    conflict.resolved_at, conflict.reviewed_by, conflict.note = now, staff, note[:1000]
+    session.add(StaffAction(at=now, staff=staff, action="review-conflict",
+                            target=f"conflicto {conflict_id}",
+                            reason=note[:1000]))
+    session.flush()
+    return conflict
+
+
+def conflicts_with_cards(session: Session, *, reviewed: bool | None,
+                         ccts: list[str] | None = None) -> list[tuple[Conflict, Card, Card]]:
+    """Conflicts with their kept and replaced cards, oldest first.
+
+    ``reviewed``: True only reviewed, False only open, None both. ``ccts``: only conflicts
+    whose kept card is of these schools (a DRSE's scope), None for all.
+    """
+    kept, replaced = aliased(Card), aliased(Card)
+    query = (select(Conflict, kept, replaced)
+             .join(kept, kept.id == Conflict.kept_card_id)
+             .join(replaced, replaced.id == Conflict.replaced_card_id).order_by(Conflict.id))
+    if reviewed is not None:
+        query = query.where(Conflict.resolved_at.is_not(None) if reviewed
+                            else Conflict.resolved_at.is_(None))
+    if ccts is not None:
+        query = query.where(kept.cct.in_(ccts))
+    return [(c, k, r) for c, k, r in session.execute(query)]
+
+
 def revocations_since(session: Session, *, cursor: int, limit: int) -> list[Revocation]:
     return list(session.scalars(select(Revocation).where(Revocation.rev > cursor)
                                 .order_by(Revocation.rev).limit(limit)))

@@ -1,4 +1,5 @@
-"""Staff accounts of the web pages: create, list, disable, sign in (with lockout), and scope.
+"""Staff accounts of the web pages: create, list, disable/enable, passwords (reset by the
+state office, changed by the person), sign in (with lockout), and scope.
 
 Two roles: ``estatal`` (state office: sees and acts on everything) and ``drse`` (bound to
 one region: only its schools, their stations and their cards). Passwords are hashed with the
@@ -20,7 +21,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from central.errors import ApiError
-from central.models import Card, Region, School, StaffAccount, StaffAction, Station
+from central.models import (
+    Card,
+    ProblemReport,
+    Region,
+    School,
+    StaffAccount,
+    StaffAction,
+    Station,
+)
 from station.services.accounts import hash_pin, pin_matches
 
 ROLES = ("estatal", "drse")
@@ -33,7 +42,8 @@ _DUMMY_HASH = hash_pin("contraseña-que-nadie-tiene")
 BAD_SIGN_IN = "Usuario o contraseña incorrectos."
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
+    """A database time as an aware one (SQLite gives naive UTC times back)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -53,8 +63,13 @@ def check_password(password: str) -> str | None:
 
 
 def create_account(session: Session, *, username: str, password: str, role: str,
-                   region: str | None, display_name: str, now: datetime) -> StaffAccount:
-    """A new account; refuses a bad name, a weak password or a DRSE that does not exist."""
+                   region: str | None, display_name: str, now: datetime,
+                   must_change: bool = False) -> StaffAccount:
+    """A new account; refuses a bad name, a weak password or a DRSE that does not exist.
+
+    ``must_change``: someone else chose the password (the accounts page), so the person
+    changes it at the first sign-in.
+    """
     username = normal_username(username)
     if not _USERNAME.match(username):
         raise ApiError(422, "bad-username", "El usuario debe tener de 3 a 40 letras sin acento, "
@@ -70,7 +85,8 @@ def create_account(session: Session, *, username: str, password: str, role: str,
     account = StaffAccount(username=username, display_name=display_name.strip() or username,
                            password_hash=hash_pin(password), role=role, region=region,
                            disabled=False, failed_attempts=0, locked_until=None,
-                           session_key=secrets.token_hex(16), created_at=now)
+                           session_key=secrets.token_hex(16), created_at=now,
+                           must_change=must_change)
     session.add(account)
     session.flush()
     return account
@@ -91,13 +107,79 @@ def list_accounts(session: Session) -> list[StaffAccount]:
     return list(session.scalars(select(StaffAccount).order_by(StaffAccount.username)))
 
 
-def disable_account(session: Session, *, username: str) -> StaffAccount:
-    """Disable an account and end its sessions (a new session key)."""
+def find_account(session: Session, username: str) -> StaffAccount:
     account = session.scalar(select(StaffAccount).where(
         StaffAccount.username == normal_username(username)))
     if account is None:
         raise ApiError(404, "staff-not-found", f"No existe el usuario «{username}».")
+    return account
+
+
+def disable_account(session: Session, *, username: str) -> StaffAccount:
+    """Disable an account and end its sessions (a new session key)."""
+    account = find_account(session, username)
     account.disabled, account.session_key = True, secrets.token_hex(16)
+    return account
+
+
+def enable_account(session: Session, *, username: str) -> StaffAccount:
+    """Enable a disabled account again (its old sessions stay ended); also lifts a lockout."""
+    account = find_account(session, username)
+    account.disabled, account.failed_attempts, account.locked_until = False, 0, None
+    return account
+
+
+_PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_password() -> str:
+    """A random password to read aloud or copy: three groups of four, no 0/o/1/l/i.
+
+    >>> p = new_password()
+    >>> len(p), p.count("-"), check_password(p)
+    (14, 2, None)
+    """
+    return "-".join("".join(secrets.choice(_PASSWORD_LETTERS) for _ in range(4))
+                    for _ in range(3))
+
+
+def reset_password(session: Session, *, username: str, password: str) -> StaffAccount:
+    """Set a password chosen by the state office; the person must change it at next sign-in.
+
+    Ends the account's sessions and lifts a lockout.
+    """
+    weak = check_password(password)
+    if weak:
+        raise ApiError(422, "weak-password", weak)
+    account = find_account(session, username)
+    account.password_hash, account.must_change = hash_pin(password), True
+    account.failed_attempts, account.locked_until = 0, None
+    account.session_key = secrets.token_hex(16)
+    return account
+
+
+def change_password(session: Session, *, account_id: int, current: str, new: str,
+                    now: datetime) -> StaffAccount:
+    """The person's own change: the current password, then a new one (not the same).
+
+    Gives the account a new session key (other sessions end; the caller starts a new one)
+    and records ``change-password``.
+    """
+    account = session.get(StaffAccount, account_id)
+    if account is None or account.disabled:
+        raise ApiError(401, "bad-sign-in", BAD_SIGN_IN)
+    if not pin_matches(current, account.password_hash):
+        raise ApiError(422, "wrong-password", "La contraseña actual no es correcta.")
+    weak = check_password(new)
+    if weak:
+        raise ApiError(422, "weak-password", weak)
+    if new == current:
+        raise ApiError(422, "same-password", "La contraseña nueva debe ser distinta de la "
+                                             "actual.")
+    account.password_hash, account.must_change = hash_pin(new), False
+    account.session_key = secrets.token_hex(16)
+    record(session, staff=account.username, action="change-password",
+           target=account.username, reason="", now=now)
     return account
 
 
@@ -112,8 +194,8 @@ def sign_in(session: Session, *, username: str, password: str, now: datetime) ->
     if account is None or account.disabled:
         pin_matches(password, _DUMMY_HASH)  # same time as a real check: names stay secret
         raise ApiError(401, "bad-sign-in", BAD_SIGN_IN)
-    if account.locked_until is not None and _aware(account.locked_until) > now:
-        raise ApiError(423, "account-locked", "", until=_aware(account.locked_until))
+    if account.locked_until is not None and aware(account.locked_until) > now:
+        raise ApiError(423, "account-locked", "", until=aware(account.locked_until))
     if not pin_matches(password, account.password_hash):
         account.failed_attempts += 1
         if account.failed_attempts >= MAX_FAILURES:
@@ -186,6 +268,16 @@ class StaffScope:
     def require_card(self, session: Session, card: Card) -> None:
         if not self.everything and self.school_drse(session, card.cct) != self.region:
             raise self._refuse(f"la credencial con folio {card.folio}")
+
+    def require_problem_report(self, report: ProblemReport) -> None:
+        """Only the DRSE's own reports; the refusal names the report, not its DRSE."""
+        if not self.everything and report.drse != self.region:
+            raise self._refuse(f"el reporte de problema {report.id}")
+
+    @property
+    def region_code(self) -> str | None:
+        """The DRSE a listing is limited to, or None for everything."""
+        return None if self.everything else self.region
 
     def ccts(self, session: Session) -> list[str] | None:
         """The schools in scope, or None for every school."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from station.atomic_files import write_atomic
@@ -46,10 +46,12 @@ def to_toml(values: Mapping[str, Any]) -> str:
     return "\n".join(f"[{s}]\n" + "\n".join(lines) + "\n" for s, lines in sections.items())
 
 
-def update_settings(station: Station, changes: Mapping[str, Any]) -> dict[str, Any]:
+def update_settings(station: Station, changes: Mapping[str, Any],
+                    *, reset: Iterable[str] = ()) -> dict[str, Any]:
     """Store ``changes`` in the station's ``station.toml`` and apply them; return all settings.
 
-    Raises InputError (nothing written) for an unknown key or a value of the wrong type.
+    Keys in ``reset`` leave the file, so they are back to their factory value. Raises
+    InputError (nothing written) for an unknown key or a value of the wrong type.
     """
     path = station.data_dir / "station.toml"
     current: dict[str, Any] = {}
@@ -60,7 +62,8 @@ def update_settings(station: Station, changes: Mapping[str, Any]) -> dict[str, A
             raise InputError(f"El archivo de ajustes {path} no se puede leer: {exc}.",
                              way_out="Corríjalo o bórrelo para volver a los valores de "
                              "fábrica.") from exc
-    merged = {**current, **changes}
+    dropped = set(reset)
+    merged = {k: v for k, v in {**current, **changes}.items() if k not in dropped}
     settings = resolve(merged, source="ajustes de la pantalla")
     write_atomic(path, to_toml(merged).encode("utf-8"), mode=0o600)
     station.settings.clear()

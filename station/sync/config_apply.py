@@ -5,7 +5,8 @@ Every key of the settings table is centrally managed except the station's own: i
 value is checked with the settings table; an unknown key, a station-only key, a value of the
 wrong type or a card template this station does not ship is refused, kept out and reported
 in ``station status`` with its key and reason. The valid values are written together, in one
-atomic write of ``station.toml``, and the applied configuration version is recorded.
+atomic write of ``station.toml``, and the applied configuration version is recorded. A key
+central stops publishing returns to its factory value.
 
 A new ``card.template`` counts for sheets produced after the change (each sheet records the
 template it was printed with).
@@ -94,26 +95,35 @@ class ConfigOutcome:
     version: int
     applied: dict[str, Any] = field(default_factory=dict)
     refused: list[dict[str, str]] = field(default_factory=list)
+    reset: list[str] = field(default_factory=list)
 
 
 def apply_config(station: Station, items: Mapping[str, Any], version: int) -> ConfigOutcome:
     """Apply central's configuration ``version``; see the module docstring."""
     valid, refused = plan_config(items, current_template=station.settings[TEMPLATE_KEY])
     changed = {k: v for k, v in valid.items() if station.settings.get(k) != v}
-    if changed:
-        try:
-            update_settings(station, changed)  # one atomic write of station.toml
+    with station.db.read() as conn:
+        before = set(json.loads(sync_state.get_state(conn, "config_central_keys") or "[]"))
+    # Keys central stopped publishing go back to their factory value, not the last one sent.
+    # A key still published but refused now keeps the last good value it had.
+    withdrawn = sorted(before - set(items))
+    from_central = sorted((before | set(valid)) & set(items))
+    if changed or withdrawn:
+        try:  # one atomic write of station.toml
+            update_settings(station, changed, reset=withdrawn)
         except InputError as exc:
             raise SyncError(f"No se aplicó la configuración del servicio central: {exc.message}",
                             code="config-not-applied", way_out=exc.way_out) from exc
     with station.db.write() as conn:
         sync_state.set_state(conn, "config_applied_version", version)
         sync_state.set_state(conn, "config_refused", json.dumps(refused, ensure_ascii=False))
-        if changed or refused:
+        sync_state.set_state(conn, "config_central_keys", json.dumps(from_central))
+        if changed or refused or withdrawn:
             append_event(conn, "config_applied", {"version": version,
                                                    "changed": sorted(changed),
+                                                   "reset": withdrawn,
                                                    "refused": [r["key"] for r in refused]})
-    return ConfigOutcome(version, changed, refused)
+    return ConfigOutcome(version, changed, refused, withdrawn)
 
 
 def config_refusals(conn: Any) -> list[dict[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
@@ -12,11 +12,17 @@ from sqlalchemy import select
 
 from central.api.deps import Ctx, Db, Staff, utcnow
 from central.crud import cards as card_ops
-from central.crud import problem_reports, stations
-from central.db import next_rev
+from central.crud import problem_reports, report_attention, station_config, stations
 from central.errors import ApiError
-from central.models import Card, ConfigItem, Conflict, StaffAction, Station, StationEvent
-from central.schemas import ConfigIn, EnrollmentCodeIn, StaffReason
+from central.models import (
+    Card,
+    Conflict,
+    ProblemReport,
+    StaffAction,
+    Station,
+    StationEvent,
+)
+from central.schemas import ConfigIn, EnrollmentCodeIn, StaffName, StaffReason
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -108,39 +114,54 @@ def undo_issued(card_id: int, body: StaffReason, _: Staff, session: Db) -> dict[
 def conflict_json(c: Conflict, kept: Card, replaced: Card) -> dict[str, object]:
     return {"id": c.id, "curp": c.curp, "detected_at": c.detected_at.isoformat(),
             "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
+            "reviewed_by": c.reviewed_by, "note": c.note,
             "kept": card_ops.card_json(kept), "replaced": card_ops.card_json(replaced)}
 
 
-def open_conflicts(session: Db) -> list[dict[str, object]]:
-    out = []
-    for c in session.scalars(select(Conflict).order_by(Conflict.id)):
-        kept, replaced = session.get(Card, c.kept_card_id), session.get(Card, c.replaced_card_id)
-        if kept is not None and replaced is not None:
-            out.append(conflict_json(c, kept, replaced))
-    return out
+_CONFLICT_STATUS = {"open": False, "reviewed": True, "all": None}
 
 
 @router.get("/conflicts")
-def list_conflicts(_: Staff, session: Db) -> dict[str, object]:
-    """Students for whom two stations issued a card while offline."""
-    return {"conflicts": open_conflicts(session)}
+def list_conflicts(_: Staff, session: Db,
+                   status: Annotated[Literal["open", "reviewed", "all"], Query()] = "all"
+                   ) -> dict[str, object]:
+    """Students for whom two stations issued a card while offline (``status`` filters)."""
+    rows = card_ops.conflicts_with_cards(session, reviewed=_CONFLICT_STATUS[status])
+    return {"conflicts": [conflict_json(c, k, r) for c, k, r in rows]}
+
+
+@router.post("/conflicts/{conflict_id}/review")
+def review_conflict(conflict_id: int, body: StaffReason, _: Staff,
+                    session: Db) -> dict[str, object]:
+    """Mark a conflict reviewed with a note (``reason``); 409 when it already was."""
+    conflict = card_ops.review_conflict(session, conflict_id=conflict_id, staff=body.staff,
+                                        note=body.reason, now=utcnow())
+    kept, replaced = session.get(Card, conflict.kept_card_id), \
+        session.get(Card, conflict.replaced_card_id)
+    assert kept is not None and replaced is not None
+    out = conflict_json(conflict, kept, replaced)
+    session.commit()
+    return out
 
 
 @router.put("/config/{key}")
 def set_config(key: str, body: ConfigIn, _: Staff, session: Db) -> dict[str, object]:
-    """Publish a configuration value to every station (e.g. ``card.template``)."""
-    now = utcnow()
-    rev = next_rev(session, "config")
-    item = session.get(ConfigItem, key)
-    text = json.dumps(body.value, ensure_ascii=False)
-    if item is None:
-        session.add(ConfigItem(key=key, value=text, rev=rev))
-    else:
-        item.value, item.rev = text, rev
-    session.add(StaffAction(at=now, staff=body.staff, action="set-config", target=key,
-                            reason=text[:200]))
+    """Publish a configuration value to every station (e.g. ``card.template``).
+
+    Checked with the stations' own rules first: a wrong value is a 422, never sent.
+    """
+    done = station_config.publish(session, key=key, value=body.value, staff=body.staff,
+                                  now=utcnow())
     session.commit()
-    return {"key": key, "value": body.value, "version": rev}
+    return {"key": key, "value": done.value, "version": done.rev}
+
+
+@router.delete("/config/{key}")
+def clear_config(key: str, body: StaffName, _: Staff, session: Db) -> dict[str, object]:
+    """Stop publishing ``key``: stations put it back to its factory value."""
+    rev = station_config.clear(session, key=key, staff=body.staff, now=utcnow())
+    session.commit()
+    return {"key": key, "version": rev}
 
 
 @router.get("/problem-reports")
@@ -149,7 +170,25 @@ def list_problem_reports(_: Staff, session: Db,
                          ) -> dict[str, object]:
     """Problem reports stations sent, newest first (only one DRSE's with ``drse``)."""
     rows = problem_reports.list_problem_reports(session, region_code=drse)
-    return {"problem_reports": [problem_reports.problem_report_json(r) for r in rows]}
+    return {"problem_reports": [_report_json(r) for r in rows]}
+
+
+def _report_json(row: ProblemReport) -> dict[str, object]:
+    return {**problem_reports.problem_report_json(row),
+            "attended_at": row.attended_at.isoformat() if row.attended_at else None,
+            "attended_by": row.attended_by, "attended_note": row.attended_note}
+
+
+@router.post("/problem-reports/{report_id}/attend")
+def attend_problem_report(report_id: int, body: StaffReason, _: Staff,
+                          session: Db) -> dict[str, object]:
+    """Mark a report «atendido» with a note (``reason``); 409 when it already was."""
+    row = report_attention.attend_problem_report(session, report_id=report_id,
+                                                 staff=body.staff, note=body.reason,
+                                                 now=utcnow())
+    out = _report_json(row)
+    session.commit()
+    return out
 
 
 @router.get("/problem-reports/{report_id}/download")

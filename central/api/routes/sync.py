@@ -12,54 +12,22 @@ import base64
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.api.deps import (
-    AppContext,
-    Ctx,
-    Db,
-    RawBody,
-    check_signed,
-    get_ctx,
-    raw_body,
-    read_signature,
-    utcnow,
-)
+from central.api.deps import AnyStation, Ctx, Db, RawBody, utcnow
 from central.crud import cards as card_ops
 from central.crud import events as event_ops
 from central.crud import folios, photos, problem_reports, roster, stations
 from central.errors import ApiError
-from central.models import ConfigItem, Station, Student
+from central.models import ConfigItem, Counter, Station, Student
 from central.schemas import EventBatch, FolioBlockIn
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 _DIGEST = r"^[0-9a-f]{64}$"
-
-
-def signing_station(request: Request, body: Annotated[bytes, Depends(raw_body)],
-                    ctx: Annotated[AppContext, Depends(get_ctx)]) -> Station:
-    """The enrolled station that signed this request, withdrawn or not (401 otherwise).
-
-    Same checks as ``deps.current_station`` (signature, clock, replay; the nonce is spent in
-    its own transaction) without refusing a withdrawn station: the routes decide.
-    """
-    signed = read_signature(request)
-    with ctx.sessions() as session:
-        station = session.scalar(select(Station).where(Station.key_id == signed.key_id.hex()))
-        if station is None:
-            raise ApiError(401, "unknown-station",
-                           "La llave que firma no es de ninguna estación inscrita; inscriba la "
-                           "estación con un código de la oficina central.")
-        check_signed(request, body, signed, station.public_key, session)
-        session.commit()
-    return station
-
-
-AnyStation = Annotated[Station, Depends(signing_station)]
 
 
 def _active(station: Station, what: str) -> Station:
@@ -205,9 +173,10 @@ def pull_config(station: AnyStation, session: Db) -> dict[str, object]:
     """Configuration central publishes (thresholds, fee, cycle, card template version)."""
     _active(station, "configuración")
     items = list(session.scalars(select(ConfigItem).order_by(ConfigItem.key)))
+    # The counter, not the newest item: clearing a key must give stations a new version too.
+    version = session.scalar(select(Counter.value).where(Counter.name == "config")) or 0
     session.commit()
-    return {"version": max((i.rev for i in items), default=0),
-            "items": {i.key: json.loads(i.value) for i in items}}
+    return {"version": int(version), "items": {i.key: json.loads(i.value) for i in items}}
 
 
 @router.post("/folio-blocks")

@@ -10,8 +10,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from central.api.routes import web_auth, web_cards, web_home, web_import, web_stations
+from central.api.routes import (
+    web_accounts,
+    web_auth,
+    web_cards,
+    web_config,
+    web_conflicts,
+    web_home,
+    web_import,
+    web_releases,
+    web_reports,
+    web_stations,
+)
 
 router = APIRouter()
-for _module in (web_auth, web_home, web_stations, web_cards, web_import):
+for _module in (web_auth, web_home, web_stations, web_cards, web_import, web_conflicts,
+                web_reports, web_accounts, web_config, web_releases):
     router.include_router(_module.router)

@@ -1,4 +1,4 @@
-"""Staff pages «Inicio» (stations per DRSE) and «Conflictos» (two cards for one student)."""
+"""Staff page «Inicio»: stations per DRSE, open conflicts and new problem reports."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from central.api.deps import Db
 from central.api.routes.web_session import Staff, WebRoute, page
+from central.crud import cards as card_ops
+from central.crud.report_attention import pending_count
 from central.crud.staff import StaffScope
-from central.models import Card, Conflict, FolioBlock, School, Station, StationEvent, Student
+from central.models import Card, FolioBlock, School, Station, StationEvent
 
 router = APIRouter(prefix="/staff", route_class=WebRoute, include_in_schema=False)
 
@@ -79,48 +81,15 @@ def station_rows(session: Session, scope: StaffScope) -> list[StationRow]:
     return rows
 
 
-@dataclass(frozen=True, slots=True)
-class ConflictRow:
-    id: int
-    curp: str
-    student: str
-    detected_at: datetime
-    kept: Card
-    replaced: Card
-
-
-def open_conflicts(session: Session, scope: StaffScope) -> list[ConflictRow]:
-    kept, replaced = aliased(Card), aliased(Card)
-    query = (select(Conflict, kept, replaced, Student)
-             .join(kept, kept.id == Conflict.kept_card_id)
-             .join(replaced, replaced.id == Conflict.replaced_card_id)
-             .outerjoin(Student, Student.curp == Conflict.curp)
-             .where(Conflict.resolved_at.is_(None)).order_by(Conflict.id))
-    ccts = scope.ccts(session)
-    if ccts is not None:
-        query = query.where(kept.cct.in_(ccts))
-    out = []
-    for c, k, r, st in session.execute(query):
-        name = " ".join(x for x in (st.nombre, st.primer_apellido, st.segundo_apellido) if x) \
-            if st else "(alumno que ya no está en la plantilla)"
-        out.append(ConflictRow(c.id, c.curp, name, c.detected_at, k, r))
-    return out
-
-
 @router.get("", response_class=HTMLResponse)
 def home(request: Request, user: Staff, session: Db) -> HTMLResponse:
     rows = station_rows(session, user.scope)
     by_drse: dict[str, list[StationRow]] = defaultdict(list)
     for row in rows:
         by_drse[row.drse].append(row)
-    conflicts = len(open_conflicts(session, user.scope))
+    conflicts = len(card_ops.conflicts_with_cards(session, reviewed=False,
+                                                  ccts=user.scope.ccts(session)))
+    reports = pending_count(session, region_code=user.scope.region_code)
     session.commit()
     return page(request, "web_home.html", user, by_drse=dict(sorted(by_drse.items())),
-                conflicts=conflicts, nav="inicio")
-
-
-@router.get("/conflictos", response_class=HTMLResponse)
-def conflicts(request: Request, user: Staff, session: Db) -> HTMLResponse:
-    rows = open_conflicts(session, user.scope)
-    session.commit()
-    return page(request, "web_conflicts.html", user, conflicts=rows, nav="conflictos")
+                conflicts=conflicts, reports=reports, nav="inicio")

@@ -10,21 +10,46 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
 from central.api.deps import Db, utcnow
-from central.api.routes.web_session import CheckedForm, Staff, WebRoute, page
+from central.api.routes.web_session import CheckedForm, Staff, WebRoute, page, templates
 from central.crud import staff as staff_ops
 from central.crud.roster import import_roster
 from central.errors import ApiError
 from station.core.errors import StationError
 from station.importers.roster_files import MAX_FILE_BYTES, load_roster
 
-router = APIRouter(prefix="/staff/importar", route_class=WebRoute, include_in_schema=False)
+UPLOAD_PATH = "/staff/importar"
+router = APIRouter(prefix=UPLOAD_PATH, route_class=WebRoute, include_in_schema=False)
 _WHAT = "importar la plantilla de SCEJAL"
+_MB = 1024 * 1024
+
+
+def too_large_message(size: int | None, limit: int) -> str:
+    """The Spanish refusal of an upload over ``CENTRAL_MAX_UPLOAD_BYTES``.
+
+    >>> too_large_message(80 * 1024 * 1024, 50 * 1024 * 1024)[:44]
+    'El archivo pesa 80.0 MB; el máximo es 50 MB.'
+    """
+    weight = f"{size / _MB:.1f} MB" if size is not None else f"más de {limit / _MB:g} MB"
+    return (f"El archivo pesa {weight}; el máximo es {limit / _MB:g} MB. Use "
+            "`central import-roster` para archivos más grandes.")
+
+
+async def too_large(send: Any, size: int | None, limit: int) -> None:
+    """413 as an HTML page (the middleware answers before any route: no session, no form)."""
+    body = templates.get_template("web_error.html").render(
+        user=None, message=too_large_message(size, limit)).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"text/html; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"cache-control", b"no-store"), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 @router.get("", response_class=HTMLResponse)

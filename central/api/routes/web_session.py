@@ -97,6 +97,7 @@ class StaffUser:
     role: str
     region: str | None
     csrf: str
+    must_change: bool = False
 
     @property
     def scope(self) -> StaffScope:
@@ -110,6 +111,15 @@ class StaffUser:
 
 class NeedsSignIn(Exception):
     """No valid session: the page sends the browser to the sign-in form."""
+
+
+class NeedsNewPassword(Exception):
+    """The password was set by the state office: every page but the change form sends the
+    browser there until the person chooses their own."""
+
+
+CHANGE_PASSWORD_PATH = "/staff/contrasena"
+_OPEN_WITH_OLD_PASSWORD = (CHANGE_PASSWORD_PATH, "/staff/salir")
 
 
 def _secure(request: Request) -> bool:
@@ -141,8 +151,11 @@ def current_staff(request: Request, ctx: Annotated[AppContext, Depends(get_ctx)]
         account = session.get(StaffAccount, payload.get("a"))
     if account is None or account.disabled or account.session_key != payload.get("k"):
         raise NeedsSignIn
+    if account.must_change and request.url.path not in _OPEN_WITH_OLD_PASSWORD:
+        raise NeedsNewPassword
     return StaffUser(account.id, account.username, account.display_name, account.role,
-                     account.region, csrf_token(ctx, str(payload.get("c"))))
+                     account.region, csrf_token(ctx, str(payload.get("c"))),
+                     account.must_change)
 
 
 def pre_session_secret(request: Request, ctx: AppContext) -> str | None:
@@ -234,6 +247,8 @@ class WebRoute(APIRoute):
                 return await original(request)
             except NeedsSignIn:
                 return RedirectResponse(SIGN_IN_PATH, status_code=303)
+            except NeedsNewPassword:
+                return RedirectResponse(CHANGE_PASSWORD_PATH, status_code=303)
             except ApiError as exc:
                 return error_page(request, exc.status, exc.message)
             except RequestValidationError:

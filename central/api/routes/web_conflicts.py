@@ -1,0 +1,89 @@
+"""Staff page «Conflictos»: two cards for one student, open or reviewed; «marcar revisado».
+
+Reviewing goes through :func:`central.crud.cards.review_conflict`, the same function as the
+staff API (``POST /api/v1/admin/conflicts/{id}/review``). A DRSE sees and reviews only the
+conflicts whose kept card is of one of its schools.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central.api.deps import Db, utcnow
+from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page, text
+from central.crud import cards as card_ops
+from central.errors import ApiError
+from central.models import Card, Conflict, Student
+
+router = APIRouter(prefix="/staff/conflictos", route_class=WebRoute, include_in_schema=False)
+FILTERS = {"abiertos": False, "revisados": True, "todos": None}
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRow:
+    id: int
+    curp: str
+    student: str
+    detected_at: datetime
+    kept: Card
+    replaced: Card
+    reviewed_at: datetime | None
+    reviewed_by: str | None
+    note: str | None
+
+
+def conflict_rows(session: Session, user: StaffUser, reviewed: bool | None) -> list[ConflictRow]:
+    found = card_ops.conflicts_with_cards(session, reviewed=reviewed,
+                                          ccts=user.scope.ccts(session))
+    students = {s.curp: s for s in session.scalars(select(Student).where(
+        Student.curp.in_({c.curp for c, _, _ in found})))}
+    out = []
+    for c, kept, replaced in found:
+        st = students.get(c.curp)
+        name = " ".join(x for x in (st.nombre, st.primer_apellido, st.segundo_apellido) if x) \
+            if st else "(alumno que ya no está en la plantilla)"
+        out.append(ConflictRow(c.id, c.curp, name, c.detected_at, kept, replaced,
+                               c.resolved_at, c.reviewed_by, c.note))
+    return out
+
+
+def _render(request: Request, user: StaffUser, session: Session, estado: str, *,
+            done: str = "") -> HTMLResponse:
+    if estado not in FILTERS:
+        raise ApiError(404, "bad-filter", "Ese filtro no existe; use abiertos, revisados o "
+                                          "todos.")
+    out = page(request, "web_conflicts.html", user, nav="conflictos", estado=estado,
+               conflicts=conflict_rows(session, user, FILTERS[estado]), done=done)
+    session.commit()
+    return out
+
+
+@router.get("", response_class=HTMLResponse)
+def conflicts_page(request: Request, user: Staff, session: Db,
+                   estado: str = "abiertos") -> HTMLResponse:
+    return _render(request, user, session, estado)
+
+
+@router.post("/{conflict_id}/revisar", response_class=HTMLResponse)
+def review(request: Request, conflict_id: int, user: Staff, form: CheckedForm,
+           session: Db) -> HTMLResponse:
+    conflict = session.get(Conflict, conflict_id)
+    if conflict is None:
+        raise ApiError(404, "conflict-not-found", f"No existe el conflicto {conflict_id}.")
+    kept = session.get(Card, conflict.kept_card_id)
+    if kept is None or (not user.scope.everything and
+                        user.scope.school_drse(session, kept.cct) != user.region):
+        raise ApiError(403, "outside-region",
+                       f"Su cuenta es de la DRSE «{user.region}»: el conflicto {conflict_id} "
+                       "no le corresponde. Pida a la oficina estatal que lo haga.")
+    card_ops.review_conflict(session, conflict_id=conflict_id, staff=user.username,
+                             note=text(form, "nota", limit=1000), now=utcnow())
+    session.commit()
+    return _render(request, user, session, "abiertos",
+                   done=f"El conflicto {conflict_id} quedó revisado; está en «revisados».")
