@@ -125,6 +125,18 @@ SETTINGS: tuple[Setting, ...] = (
             "1280x800: 10.1), else the density the display reports. The environment variable "
             "STATION_SCREEN_INCHES overrides it.",
             "Tamaño de la pantalla táctil (pulgadas, diagonal)"),
+    Setting("update.channel", str, "stable",
+            "Release channel this station follows ('stable'; a pilot station may follow "
+            "'piloto'). See docs/fleet.md.",
+            "Canal de actualizaciones"),
+    Setting("update.window", str, "22:00-05:00",
+            "Maintenance window (local time, HH:MM-HH:MM, may wrap past midnight) in which a "
+            "new release may be installed; empty means any time.",
+            "Horario para instalar actualizaciones"),
+    Setting("update.health_timeout_s", float, 120.0,
+            "Seconds the new release has to confirm the kiosk and sync started fine before "
+            "the station switches back to the previous release.",
+            "Tiempo para confirmar una actualización (segundos)"),
 )
 
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}

@@ -1,0 +1,1 @@
+"""Fleet updates: signed release bundles, slots, switch, health check and rollback."""
