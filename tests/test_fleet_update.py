@@ -16,6 +16,7 @@ import re
 import shutil
 import sqlite3
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -599,3 +600,24 @@ def test_confirm_health_writes_the_marker_only_when_the_service_stays_up(
     assert alive.exit_code == 0, alive.output
     marker = json.loads((data / "updates" / "health" / "0.1.0.ok").read_text())
     assert marker["version"] == "0.1.0" and marker["by"] == "kiosk"
+
+
+def test_a_print_and_a_version_switch_never_overlap(tmp_path: Path) -> None:
+    from station.update.guards import no_printing, print_lock
+
+    with print_lock(tmp_path), no_printing(tmp_path) as free:
+        assert free is False  # a print is running: the switch waits for another night
+    started = threading.Event()
+
+    def print_job() -> None:
+        with print_lock(tmp_path):
+            started.set()
+
+    with no_printing(tmp_path) as free:
+        assert free is True
+        job = threading.Thread(target=print_job)
+        job.start()
+        assert not started.wait(0.3)  # the print waits for the switch to finish
+    assert started.wait(5)
+    job.join(5)
+    assert (tmp_path / "printing.lock").stat().st_mode & 0o777 == 0o600

@@ -14,6 +14,7 @@ from station.printer.cups_queue import JobStatus, PrintQueue
 from station.services.issuance import ProducedSheet
 from station.services.station import Station
 from station.store import sheet_records
+from station.update.guards import print_lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,15 @@ def send_sheets(
     Sheets not sent stay 'generated' with their print file kept, so nothing is lost: they can
     be sent later with ``station send``.
     """
+    # The fleet updater never switches versions (and restarts the kiosk) under a print.
+    with print_lock(station.data_dir):
+        return _send_each(station, sheets, queue, printer=printer, on_update=on_update)
+
+
+def _send_each(
+    station: Station, sheets: Sequence[ProducedSheet], queue: PrintQueue, *, printer: str,
+    on_update: Callable[[int, JobStatus], None] | None,
+) -> list[SheetJob]:
     timeout = float(station.settings["printer.job_timeout_s"])
     results: list[SheetJob] = []
     for sheet in sheets:

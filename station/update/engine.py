@@ -25,7 +25,7 @@ from station.core.releases import upgrade_refusal
 from station.update import health
 from station.update.bundle import BundleRefused, load_release_keys, verify_bundle
 from station.update.download import download
-from station.update.guards import why_not_now
+from station.update.guards import no_printing, why_not_now
 from station.update.install import Installer, InstallFailed, prune, restart_services, run_selftest
 from station.update.layout import Layout, read_status, write_status
 
@@ -234,17 +234,21 @@ def _install(ctx: UpdateContext, status: dict[str, Any], bundle: Path, manifest:
         shutil.rmtree(ctx.layout.slot(version), ignore_errors=True)
         _report(ctx, status, version, "failed", reason)
         return _finish(ctx, status, Outcome("failed", version, reason, steps=steps))
-    had_current = ctx.layout.link_version(ctx.layout.current)
-    health.clear(ctx.layout, version)
-    # Written before the switch: after a power cut from here on, the next start of the
-    # updater (the timer runs it after every boot) finishes or undoes this switch.
-    status["pending"] = {"version": version, "previous": had_current, "since": time.time()}
-    write_status(ctx.layout, status)
-    if had_current:
-        ctx.layout.point(ctx.layout.previous, had_current)
-    ctx.layout.point(ctx.layout.current, version)
-    steps.append(f"«current» apunta a {version} (antes {old})")
-    steps.append(ctx.restart(ctx.layout, version))
+    with no_printing(ctx.layout.data_dir) as free:
+        if not free:  # a print began while the new version installed: switch another night
+            wait = "se está imprimiendo; se instalará cuando termine la impresión"
+            return _finish(ctx, status, Outcome("deferred", version, wait, steps=steps))
+        had_current = ctx.layout.link_version(ctx.layout.current)
+        health.clear(ctx.layout, version)
+        # Written before the switch: after a power cut from here on, the next start of the
+        # updater (the timer runs it after every boot) finishes or undoes this switch.
+        status["pending"] = {"version": version, "previous": had_current, "since": time.time()}
+        write_status(ctx.layout, status)
+        if had_current:
+            ctx.layout.point(ctx.layout.previous, had_current)
+        ctx.layout.point(ctx.layout.current, version)
+        steps.append(f"«current» apunta a {version} (antes {old})")
+        steps.append(ctx.restart(ctx.layout, version))
     return _settle(ctx, status, steps, bundle)
 
 

@@ -40,6 +40,30 @@ def print_lock(data_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def no_printing(data_dir: Path) -> Iterator[bool]:
+    """Hold printing off while the updater switches versions; yields False when a print runs.
+
+    Printing waits for this lock (:func:`print_lock` blocks), so no sheet starts between the
+    check and the restart. The lock file keeps the data folder's owner: the updater runs as
+    root, the print service as the station's user.
+    """
+    path = data_dir / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        owner = os.stat(data_dir)
+        if os.fstat(fd).st_uid != owner.st_uid and os.geteuid() == 0:
+            os.fchown(fd, owner.st_uid, owner.st_gid)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
 def printing_locked(data_dir: Path) -> bool:
     path = data_dir / LOCK_NAME
     if not path.exists():
