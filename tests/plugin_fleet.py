@@ -1,8 +1,8 @@
 """Fixtures for fleet updates: real wheels of this project, signed bundles, a cutting proxy.
 
 Wheels are built once per session with ``pip wheel --no-deps --no-build-isolation`` from a
-copy of the checkout whose version is changed (0.2.0, and a BROKEN 0.3.0 whose settings
-table lacks ``update.channel``, so its selftest fails on a station.toml that sets it).
+copy of the checkout whose version is changed (0.2.0, and a BROKEN 0.3.0 with a ledger
+migration that cannot apply, so its selftest fails).
 A test bundle holds ONLY the project wheel: its slot venv sees the test venv's packages
 through a ``.pth`` file (``Installer(inherit_site=...)``) instead of a full wheelhouse.
 """
@@ -40,12 +40,11 @@ def _build_wheel(out: Path, version: str, *, broken: bool = False) -> Path:
         'version = "0.1.0"', f'version = "{version}"', 1), "utf-8")
     init = src / "station" / "__init__.py"
     init.write_text(init.read_text("utf-8").replace('"0.1.0"', f'"{version}"'), "utf-8")
-    if broken:
-        settings = src / "station" / "core" / "settings.py"
-        text = settings.read_text("utf-8")
-        start, end = text.index('    Setting("update.channel"'), text.index(
-            '    Setting("update.window"')
-        settings.write_text(text[:start] + text[end:], "utf-8")
+    if broken:  # a ledger migration that cannot apply: its selftest must catch it on a copy
+        migrations = src / "station" / "store" / "migrations"
+        last = max(int(p.name[:4]) for p in migrations.glob("[0-9]*.sql"))
+        (migrations / f"{last + 1:04d}_roto.sql").write_text(
+            "ALTER TABLE tabla_que_no_existe ADD COLUMN nada TEXT;\n", "utf-8")
     wheels = out / f"wheels-{version}"
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
                            "--no-build-isolation", "-q", "-w", str(wheels), str(src)],

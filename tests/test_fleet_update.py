@@ -354,7 +354,7 @@ def test_failed_selftest_is_never_switched_to(local_station: tuple[Path, Path],
     outcome = apply(ctx_for(data, root), bundle=bundle)
     assert outcome.result == "failed", outcome.describe()
     assert "autoprueba de la versión 0.3.0 falló" in outcome.reason
-    assert "update.channel" in outcome.reason  # the broken table lacks the key station.toml sets
+    assert "tabla_que_no_existe" in outcome.reason  # its broken migration, tried on a copy
     assert snapshot(data, root) == before
 
 
@@ -465,9 +465,9 @@ def test_selftest_checks_a_copy_and_changes_nothing(tmp_path: Path) -> None:
     result = json.loads(out.output)
     assert [c["check"] for c in result["checks"]] == ["ajustes", "llave", "registro"]
     assert file_digest(data / "ledger.sqlite3") == before
-    (data / "station.toml").write_text('[impresora]\ncola = 1\n')
+    (data / "station.toml").write_text('[printer]\njob_timeout_s = "mucho"\n')
     bad = CliRunner().invoke(station_cli, ["--data", str(data), "selftest", "--json"])
-    assert bad.exit_code == 1 and "no existe" in bad.output
+    assert bad.exit_code == 1 and "debe ser un número" in bad.output
 
 
 # --- the staff page -------------------------------------------------------------------------

@@ -58,3 +58,26 @@ def test_reader_cannot_write_and_failed_write_rolls_back(tmp_path: Path) -> None
         raise RuntimeError("boom")
     with db.read() as conn:
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_a_key_from_a_newer_release_is_ignored_and_kept(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """After a rollback, station.toml may hold a key only the newer release knows."""
+    from station.services.settings_edit import update_settings
+    from station.services.station import open_station
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "station.toml").write_text('[fees]\nreplacement_mxn = 30\n[futuro]\nclave = 1\n')
+    station = open_station(data)
+    try:
+        assert station.settings["fees.replacement_mxn"] == 30
+        assert "futuro.clave" not in station.settings
+        assert "ajustes desconocidos ignorados: futuro.clave" in caplog.text
+        update_settings(station, {"fees.replacement_mxn": 32})
+        text = (data / "station.toml").read_text("utf-8")
+        assert "replacement_mxn = 32" in text and "clave = 1" in text
+        with pytest.raises(InputError, match="no existe"):  # a typo on the screen is refused
+            update_settings(station, {"fees.reposicion": 1})
+    finally:
+        station.close()

@@ -142,15 +142,23 @@ SETTINGS: tuple[Setting, ...] = (
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
 
-def resolve(values: Mapping[str, Any], *, source: str) -> dict[str, Any]:
+def resolve(values: Mapping[str, Any], *, source: str,
+            ignore_unknown: bool = False) -> dict[str, Any]:
     """Defaults overlaid with ``values`` (flat ``section.name`` keys), checked against the table.
+
+    ``ignore_unknown`` skips keys the table does not have (see :func:`unknown_keys`): a
+    ``station.toml`` written by a newer release must not stop an older one after a rollback.
 
     >>> resolve({"fees.replacement_mxn": 30}, source="x")["fees.replacement_mxn"]
     30
+    >>> resolve({"ajuste.futuro": 1}, source="x", ignore_unknown=True)["fees.replacement_mxn"]
+    28
     """
     out = {s.key: s.default for s in SETTINGS}
     for key, value in values.items():
         setting = SETTINGS_BY_KEY.get(key)
+        if setting is None and ignore_unknown:
+            continue
         if setting is None:
             raise InputError(f"{source}: el ajuste '{key}' no existe.",
                              way_out="Revise la lista de ajustes en docs/settings.md.")
@@ -164,6 +172,15 @@ def resolve(values: Mapping[str, Any], *, source: str) -> dict[str, Any]:
     if out["station.kind"] not in ("escuela", "drse"):
         raise InputError(f"{source}: 'station.kind' debe ser 'escuela' o 'drse'.")
     return out
+
+
+def unknown_keys(values: Mapping[str, Any]) -> list[str]:
+    """Keys of ``values`` the table does not have (a typo, or a newer release's setting).
+
+    >>> unknown_keys({"fees.replacement_mxn": 1, "fees.reposicion": 2})
+    ['fees.reposicion']
+    """
+    return sorted(k for k in values if k not in SETTINGS_BY_KEY)
 
 
 def _type_es(t: type) -> str:

@@ -62,9 +62,11 @@ def update_settings(station: Station, changes: Mapping[str, Any],
             raise InputError(f"El archivo de ajustes {path} no se puede leer: {exc}.",
                              way_out="Corríjalo o bórrelo para volver a los valores de "
                              "fábrica.") from exc
+    resolve(changes, source="ajustes de la pantalla")  # a new key must be a known one
     dropped = set(reset)
     merged = {k: v for k, v in {**current, **changes}.items() if k not in dropped}
-    settings = resolve(merged, source="ajustes de la pantalla")
+    # Keys this release does not know (a newer one wrote them) stay in the file, unused.
+    settings = resolve(merged, source="ajustes de la pantalla", ignore_unknown=True)
     write_atomic(path, to_toml(merged).encode("utf-8"), mode=0o600)
     station.settings.clear()
     station.settings.update(settings)

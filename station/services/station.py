@@ -16,6 +16,7 @@ Data folder layout (mode 0700; files 0600 where they hold minors' data or keys):
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from collections.abc import Callable
@@ -25,12 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from station.core.errors import InputError
-from station.core.settings import resolve
+from station.core.settings import resolve, unknown_keys
 from station.credential.keys import StationKey
 from station.credential.trust import TrustList
 from station.store.db import Database
 from station.store.photos import PhotoStore
 
+log = logging.getLogger(__name__)
 DEFAULT_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "station"
 
 
@@ -54,7 +56,11 @@ def load_settings(path: Path) -> dict[str, Any]:
         raise InputError(
             f"El archivo de ajustes {path} no se puede leer: {exc}.",
             way_out="Corríjalo o bórrelo para volver a los valores de fábrica.") from exc
-    return resolve(_flatten(raw), source=str(path))
+    values = _flatten(raw)
+    ignored = unknown_keys(values)
+    if ignored:  # a typo, or a setting of a newer release after a rollback: never a dead kiosk
+        log.warning("%s: ajustes desconocidos ignorados: %s", path, ", ".join(ignored))
+    return resolve(values, source=str(path), ignore_unknown=True)
 
 
 @dataclass
