@@ -32,8 +32,6 @@ from central.models import ConfigItem
 from station.core.settings import SETTINGS, SETTINGS_BY_KEY, Setting
 from station.printer import template as card_templates
 from station.sync.config_apply import (
-    STATION_ONLY_KEYS,
-    STATION_ONLY_PREFIXES,
     TEMPLATE_KEY,
     plan_config,
     template_shipped,
@@ -44,8 +42,7 @@ _TRUE, _FALSE = ("sí", "si", "true", "1"), ("no", "false", "0")
 
 def managed_settings() -> list[Setting]:
     """The settings central may publish: all but each station's own (identity, hardware)."""
-    return [s for s in SETTINGS if s.key not in STATION_ONLY_KEYS
-            and not s.key.startswith(STATION_ONLY_PREFIXES)]
+    return [s for s in SETTINGS if not s.own]
 
 
 def shipped_templates() -> list[str]:

@@ -20,32 +20,36 @@ from station.core.errors import InputError
 
 @dataclass(frozen=True, slots=True)
 class Setting:
+    """One row of the table. ``own=True``: the station's own (identity, hardware, its
+    fleet channel); central's published configuration never changes it."""
+
     key: str
     type: type
     default: Any
     doc: str
     label_es: str
+    own: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("station.id", str, "ESTACION-LOCAL",
             "Identifier of this station; central assigns it at enrollment.",
-            "Identificador de la estación"),
+            "Identificador de la estación", own=True),
     Setting("station.kind", str, "escuela",
             "'escuela' (prints for its own school) or 'drse' (prints for a region's schools).",
-            "Tipo de estación (escuela o DRSE)"),
+            "Tipo de estación (escuela o DRSE)", own=True),
     Setting("printer.queue", str, "",
             "CUPS queue used when a command names no printer.",
-            "Impresora de credenciales"),
+            "Impresora de credenciales", own=True),
     Setting("printer.cups_server", str, "",
             "CUPS server host:port; empty means the system's default CUPS.",
-            "Servidor de impresión (CUPS)"),
+            "Servidor de impresión (CUPS)", own=True),
     Setting("printer.job_timeout_s", float, 300.0,
             "Seconds to follow a job before asking the operator to check the printer.",
-            "Tiempo máximo de espera por planilla (segundos)"),
+            "Tiempo máximo de espera por planilla (segundos)", own=True),
     Setting("folios.local_block_size", int, 10000,
             "Size of the local folio block a station without central creates for itself.",
-            "Tamaño del bloque local de folios"),
+            "Tamaño del bloque local de folios", own=True),
     Setting("card.template", str, "jalisco-basica/v1",
             "Card template id (versioned; central publishes new versions).",
             "Plantilla de credencial"),
@@ -63,10 +67,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Matrícula mínima de secundaria para imprimir en la escuela"),
     Setting("station.school_cct", str, "",
             "For an 'escuela' station: the CCT of the school it serves.",
-            "CCT de la escuela de esta estación"),
+            "CCT de la escuela de esta estación", own=True),
     Setting("station.drse", str, "",
             "For a 'drse' station: the regional office (DRSE) it serves.",
-            "DRSE de esta estación"),
+            "DRSE de esta estación", own=True),
     Setting("cycle.current", str, "2026-2027",
             "Current school cycle (ciclo escolar); holograms are per cycle.",
             "Ciclo escolar vigente"),
@@ -87,7 +91,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Aviso de tinta baja (%)"),
     Setting("sync.central_url", str, "",
             "Base URL of the central service; empty means the station works standalone.",
-            "Dirección del servicio central"),
+            "Dirección del servicio central", own=True),
     Setting("sync.interval_s", float, 300.0,
             "Seconds between syncs when 'station sync --watch' or the kiosk keeps syncing.",
             "Intervalo de sincronización (segundos)"),
@@ -100,13 +104,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("camera.device", str, "auto",
             "Camera to use: 'auto', a V4L2 index or path (/dev/video0), 'picamera2', or a "
             "video file (tests, demo).",
-            "Cámara"),
+            "Cámara", own=True),
     Setting("camera.width", int, 1280,
             "Capture width in pixels.",
-            "Ancho de captura (px)"),
+            "Ancho de captura (px)", own=True),
     Setting("camera.height", int, 720,
             "Capture height in pixels.",
-            "Alto de captura (px)"),
+            "Alto de captura (px)", own=True),
     Setting("camera.auto_capture_s", float, 1.0,
             "Seconds every photo check must hold before the photo is taken by itself.",
             "Segundos para la foto automática"),
@@ -124,11 +128,11 @@ SETTINGS: tuple[Setting, ...] = (
             "from it. Left at 7.0, the usual panel for the resolution is assumed (800x480: 7, "
             "1280x800: 10.1), else the density the display reports. The environment variable "
             "STATION_SCREEN_INCHES overrides it.",
-            "Tamaño de la pantalla táctil (pulgadas, diagonal)"),
+            "Tamaño de la pantalla táctil (pulgadas, diagonal)", own=True),
     Setting("update.channel", str, "stable",
             "Release channel this station follows ('stable'; a pilot station may follow "
             "'piloto'). See docs/fleet.md.",
-            "Canal de actualizaciones"),
+            "Canal de actualizaciones", own=True),
     Setting("update.window", str, "22:00-05:00",
             "Maintenance window (local time, HH:MM-HH:MM, may wrap past midnight) in which a "
             "new release may be installed; empty means any time.",
@@ -174,6 +178,16 @@ def resolve(values: Mapping[str, Any], *, source: str,
     return out
 
 
+def centrally_managed(key: str) -> bool:
+    """Whether central's published configuration may set ``key`` on a station.
+
+    >>> centrally_managed("fees.replacement_mxn"), centrally_managed("printer.queue")
+    (True, False)
+    """
+    setting = SETTINGS_BY_KEY.get(key)
+    return setting is not None and not setting.own
+
+
 def unknown_keys(values: Mapping[str, Any]) -> list[str]:
     """Keys of ``values`` the table does not have (a typo, or a newer release's setting).
 
@@ -200,12 +214,13 @@ def markdown() -> str:
         'queue = "Credenciales"',
         "```",
         "",
-        "| key | type | default | meaning | label on screen |",
-        "|---|---|---|---|---|",
+        "| key | type | default | meaning | label on screen | set by |",
+        "|---|---|---|---|---|---|",
     ]
     for s in SETTINGS:
-        lines.append(
-            f"| `{s.key}` | {s.type.__name__} | `{s.default!r}` | {s.doc} | {s.label_es} |")
+        who = "this station" if s.own else "central or this station"
+        lines.append(f"| `{s.key}` | {s.type.__name__} | `{s.default!r}` | {s.doc} "
+                     f"| {s.label_es} | {who} |")
     return "\n".join(lines) + "\n"
 
 

@@ -1,7 +1,7 @@
 """Apply the configuration central publishes (fee, cycle, thresholds, card template…).
 
-Every key of the settings table is centrally managed except the station's own: its identity
-(``station.*``, ``sync.central_url``) and its hardware (``printer.*``, ``camera.*``). Each
+Every key of the settings table is centrally managed except the station's own (``own=True``
+in the table: its identity, its hardware, its update channel). Each
 value is checked with the settings table; an unknown key, a station-only key, a value of the
 wrong type or a card template this station does not ship is refused, kept out and reported
 in ``station status`` with its key and reason. The valid values are written together, in one
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from station.core.errors import InputError
-from station.core.settings import SETTINGS_BY_KEY, resolve
+from station.core.settings import SETTINGS_BY_KEY, centrally_managed, resolve
 from station.printer import template as card_templates
 from station.services.settings_edit import update_settings
 from station.services.station import Station
@@ -32,8 +32,6 @@ from station.store import sync_state
 from station.store.ledger import append_event
 from station.sync.client import SyncError
 
-STATION_ONLY_PREFIXES = ("station.", "printer.", "camera.")
-STATION_ONLY_KEYS = frozenset({"sync.central_url"})
 TEMPLATE_KEY = "card.template"
 _TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}/v[0-9]{1,4}$")
 
@@ -72,7 +70,7 @@ def plan_config(items: Mapping[str, Any], *, shipped: Callable[[str], bool] = te
             refused.append({"key": key, "reason": "este ajuste no existe en esta versión de la "
                                                   "estación; actualice la estación"})
             continue
-        if key in STATION_ONLY_KEYS or key.startswith(STATION_ONLY_PREFIXES):
+        if not centrally_managed(key):
             refused.append({"key": key, "reason": "es un ajuste propio de cada estación (su "
                                                   "equipo o su identidad); no se cambia desde "
                                                   "el servicio central"})
