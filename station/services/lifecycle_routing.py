@@ -1,6 +1,7 @@
 """Who prints a school's cards (normativo 2), with this station's configuration.
 
->>> check_may_print(station, school)   # doctest: +SKIP  (raises RuleViolation with the reason)
+>>> check_may_print(station, school)   # doctest: +SKIP
+(raises RuleViolation with the reason when the school prints at its DRSE)
 """
 
 from __future__ import annotations
