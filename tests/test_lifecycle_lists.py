@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from station.core.cycles import Need
 from station.store import ledger
 from station.store.db import Database
-from station.store.lifecycle_records import cycle_lists, cycle_lists_python
+from station.store.lifecycle_records import cycle_lists, cycle_lists_python, print_refusal
 
 CYCLE = "2026-2027"
+SCHOOLS = ("14DPR0001A", "14DPR0002B")  # one DRSE station serving two schools
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,9 @@ student = st.fixed_dictionaries({
     # status of each card the student had, oldest first: at most the last one is active
     "cards": st.lists(st.sampled_from(["revoked", "spoiled"]), max_size=2),
     "active": st.booleans(),
+    # the school the student is enrolled in now, and the one each card was issued for
+    "school": st.sampled_from([0, 1]),
+    "card_schools": st.lists(st.sampled_from([0, 1]), min_size=4, max_size=4),
     "hologram": st.sampled_from([None, CYCLE, "2025-2026"]),
     "decline": st.sampled_from([None, "standing", "withdrawn"]),
     "loss_report": st.booleans(),
@@ -39,31 +43,33 @@ student = st.fixed_dictionaries({
 
 
 def _build(conn: sqlite3.Connection, students: list[dict]) -> None:
-    conn.execute("INSERT INTO schools VALUES ('14DPR0001A','E','PRIMARIA','MATUTINO','D','M',"
-                 "'1','DRSE',500,1,'t')")
+    for cct in SCHOOLS:
+        conn.execute("INSERT INTO schools VALUES (?,'E','PRIMARIA','MATUTINO','D','M',"
+                     "'1','DRSE',500,1,'t')", (cct,))
     folio = 0
     for i, s in enumerate(students):
         curp = f"CURP{i:04d}"
         conn.execute("INSERT INTO students (curp, nombre, primer_apellido, segundo_apellido, cct,"
                      " grado, grupo, ciclo, estatus, nuevo_ingreso, updated_at) VALUES"
-                     " (?, 'A', ?, '', '14DPR0001A', 1, 'A', ?, ?, 1, 't')",
-                     (curp, f"P{i:04d}", CYCLE, "INSCRITO" if s["enrolled"] else "BAJA"))
+                     " (?, 'A', ?, '', ?, 1, 'A', ?, ?, 1, 't')",
+                     (curp, f"P{i:04d}", SCHOOLS[s["school"]], CYCLE,
+                      "INSCRITO" if s["enrolled"] else "BAJA"))
         statuses = [*s["cards"], *(["active"] if s["active"] else [])]
         folios = []
-        for status in statuses:
+        for status, school in zip(statuses, s["card_schools"], strict=False):
             folio += 1
             folios.append(folio)
             conn.execute("INSERT INTO cards (folio, curp, cct, name_on_card, issued_on, key_id,"
-                         " status) VALUES (?, ?, '14DPR0001A', 'A', '2026-09-01', 'k', ?)",
-                         (folio, curp, status))
+                         " status) VALUES (?, ?, ?, 'A', '2026-09-01', 'k', ?)",
+                         (folio, curp, SCHOOLS[school], status))
         if s["hologram"] and s["active"]:
             conn.execute("INSERT INTO hologram_uses (serial, range_id, state, cycle, curp, folio,"
                          " reason, on_date, taken_by, at) VALUES (?, 1, 'applied', ?, ?, ?, '',"
                          " 'd', '', 't')", (f"H{folio:06d}", s["hologram"], curp, folios[-1]))
         if s["decline"]:
             conn.execute("INSERT INTO declines (curp, declined_on, declared_by, taken_by, notes,"
-                         " at, withdrawn_on) VALUES (?, 'd', 'tutor', 'x', '', 't', ?)",
-                         (curp, "d" if s["decline"] == "withdrawn" else None))
+                         " at, withdrawn_on) VALUES (?, '2026-09-01', 'tutor', 'x', '', 't', ?)",
+                         (curp, "2026-09-02" if s["decline"] == "withdrawn" else None))
         revoked = [f for f, st_ in zip(folios, statuses, strict=True) if st_ == "revoked"]
         if s["loss_report"] and revoked:
             conn.execute("INSERT INTO card_reports (folio, curp, kind, reported_on, taken_by, at)"
@@ -75,8 +81,9 @@ def _build(conn: sqlite3.Connection, students: list[dict]) -> None:
                 new = folio
                 conn.execute(
                     "INSERT INTO cards (folio, curp, cct, name_on_card, issued_on, key_id, status)"
-                    " VALUES (?, ?, '14DPR0001A', 'A', '2026-09-03', 'k', ?)",
-                    (new, curp, "spoiled" if s["replacement"] == "issued-spoiled" else "revoked"))
+                    " VALUES (?, ?, ?, 'A', '2026-09-03', 'k', ?)",
+                    (new, curp, SCHOOLS[s["school"]],
+                     "spoiled" if s["replacement"] == "issued-spoiled" else "revoked"))
             conn.execute("INSERT INTO replacements (curp, old_folio, reason, receipt_ref,"
                          " receipt_date, fee_mxn, taken_by, at, new_folio) VALUES"
                          " (?, ?, 'lost', ?, 'd', 28, 'x', 't', ?)",
@@ -94,10 +101,16 @@ def test_sql_lists_agree_with_the_rules_in_python(empty_ledger: Path, tmp_path: 
     conn.row_factory = sqlite3.Row
     try:
         _build(conn, students)
-        by_sql = cycle_lists(conn, "14DPR0001A", CYCLE)
-        assert by_sql == cycle_lists_python(conn, "14DPR0001A", CYCLE)
-        pending = [s.curp for s in ledger.pending_students(conn, "14DPR0001A")]
-        assert pending == [s.curp for s in by_sql if s.need is Need.CARD]
-        assert len(by_sql) == sum(1 for s in students if s["enrolled"])
+        listed = 0
+        for cct in SCHOOLS:
+            by_sql = cycle_lists(conn, cct, CYCLE)
+            assert by_sql == cycle_lists_python(conn, cct, CYCLE)
+            pending = [s.curp for s in ledger.pending_students(conn, cct)]
+            assert pending == [s.curp for s in by_sql if s.need is Need.CARD]
+            for line in by_sql:  # print --curp refuses exactly those who do not need a card
+                refusal = print_refusal(conn, line.curp)
+                assert (refusal is None) == (line.need is Need.CARD), (line, refusal)
+            listed += len(by_sql)
+        assert listed == sum(1 for s in students if s["enrolled"])
     finally:
         conn.close()

@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from station.core.cycles import Cycle, Need, StudentFacts, check_advance, classify, parse_cycle
+from station.core.cycles import (
+    NEED_WORDS,
+    Cycle,
+    Need,
+    StudentFacts,
+    check_advance,
+    classify,
+    need_words,
+    parse_cycle,
+)
 from station.core.dates import parse_day, show_day
 from station.core.errors import InputError, RuleViolation
 from station.core.holograms import (
@@ -72,6 +81,14 @@ def test_cycle_parses_and_only_the_next_one_follows() -> None:
     (StudentFacts(enrolled=True, has_card=False, loss_unpaid=True), Need.RECEIPT),
     # a paid replacement prints a card even while the damaged one is still active
     (StudentFacts(enrolled=True, has_card=True, replacement_awaiting=True), Need.CARD),
+    # a card of the school the student left names the wrong school (normativo 7), even with
+    # this cycle's hologram and an old loss without receipt; a decline still stands
+    (StudentFacts(enrolled=True, has_card=True, card_other_school=True), Need.CARD),
+    (StudentFacts(enrolled=True, has_card=True, hologram_this_cycle=True,
+                  card_other_school=True, loss_unpaid=True), Need.CARD),
+    (StudentFacts(enrolled=True, has_card=True, card_other_school=True, declined=True),
+     Need.DECLINED),
+    (StudentFacts(enrolled=False, has_card=True, card_other_school=True), None),
 ])
 def test_classify(facts: StudentFacts, need: Need | None) -> None:
     assert classify(facts) is need
@@ -79,12 +96,22 @@ def test_classify(facts: StudentFacts, need: Need | None) -> None:
 
 @given(st.builds(StudentFacts, enrolled=st.just(True), has_card=st.booleans(),
                  hologram_this_cycle=st.booleans(), declined=st.booleans(),
-                 replacement_awaiting=st.booleans(), loss_unpaid=st.booleans()))
+                 replacement_awaiting=st.booleans(), loss_unpaid=st.booleans(),
+                 card_other_school=st.booleans()))
 def test_a_declined_student_is_never_pending(facts: StudentFacts) -> None:
     need = classify(facts)
     assert (need is Need.DECLINED) == facts.declined
+    if need is Need.HOLOGRAM or need is Need.COMPLETE:  # only a card of their own school
+        assert facts.has_card and not facts.card_other_school
     if need is Need.HOLOGRAM:
-        assert facts.has_card and not facts.hologram_this_cycle
+        assert not facts.hologram_this_cycle
+
+
+def test_need_words_say_why_a_student_with_a_card_needs_another() -> None:
+    assert need_words(Need.CARD, card_other_school=True) == (
+        "cambió de escuela: necesita credencial de su nueva escuela")
+    assert need_words(Need.CARD) == NEED_WORDS[Need.CARD] == "necesita credencial"
+    assert need_words(Need.HOLOGRAM, card_other_school=True) == NEED_WORDS[Need.HOLOGRAM]
 
 
 def test_dates_in_both_spellings_and_never_in_the_future() -> None:

@@ -11,6 +11,11 @@ functions; the ledger answers the same question in one SQL query
 ('2027-2028', '2026-2027')
 >>> classify(StudentFacts(enrolled=True, has_card=True, hologram_this_cycle=False))
 <Need.HOLOGRAM: 'needs-hologram'>
+
+A card names its school (normativo 7), so a card of the student's former school does not do:
+
+>>> classify(StudentFacts(enrolled=True, has_card=True, card_other_school=True))
+<Need.CARD: 'needs-card'>
 """
 
 from __future__ import annotations
@@ -81,7 +86,8 @@ class Need(enum.StrEnum):
     """What an enrolled student needs in a cycle."""
 
     CARD = "needs-card"
-    """No valid card (new student, card spoiled, or a paid replacement awaiting print)."""
+    """No valid card (new student, card spoiled, a paid replacement awaiting print, or a card
+    of the school the student left)."""
     HOLOGRAM = "needs-hologram"
     """Has a card; only the cycle's hologram is missing."""
     COMPLETE = "complete"
@@ -101,6 +107,10 @@ NEED_WORDS: dict[Need, str] = {
 }
 
 
+SCHOOL_CHANGE_WORDS = "cambió de escuela: necesita credencial de su nueva escuela"
+"""Why a student holding an active card needs another one (normativo 7, no fee)."""
+
+
 @dataclass(frozen=True, slots=True)
 class StudentFacts:
     """What the ledger knows of one student, reduced to what the cycle rules read."""
@@ -115,10 +125,20 @@ class StudentFacts:
     """A replacement was paid and its new card is not issued yet."""
     loss_unpaid: bool = False
     """A card was reported lost or stolen and no replacement was paid for it."""
+    card_other_school: bool = False
+    """The active card was issued for another school than the student's current one (the
+    student moved): it shows the wrong school's name, CCT, address, phone and turno."""
 
 
 def classify(f: StudentFacts) -> Need | None:
     """The student's need in the cycle; None for a student who is not enrolled (BAJA).
+
+    A student who moved and holds a card of the former school needs a new card, even with
+    this cycle's hologram on the old one:
+
+    >>> classify(StudentFacts(enrolled=True, has_card=True, hologram_this_cycle=True,
+    ...                       card_other_school=True))
+    <Need.CARD: 'needs-card'>
 
     >>> classify(StudentFacts(enrolled=True, has_card=False, declined=True))
     <Need.DECLINED: 'declined'>
@@ -129,8 +149,21 @@ def classify(f: StudentFacts) -> Need | None:
         return Need.DECLINED
     if f.replacement_awaiting:
         return Need.CARD
+    if f.has_card and f.card_other_school:
+        return Need.CARD  # free: a new school is not a loss (normativo 9 does not apply)
     if f.has_card:
         return Need.COMPLETE if f.hologram_this_cycle else Need.HOLOGRAM
     if f.loss_unpaid:
         return Need.RECEIPT
     return Need.CARD
+
+
+def need_words(need: Need, *, card_other_school: bool = False) -> str:
+    """The words for a student's need; a student who moved is told why they need a card.
+
+    >>> need_words(Need.CARD, card_other_school=True)
+    'cambió de escuela: necesita credencial de su nueva escuela'
+    """
+    if need is Need.CARD and card_other_school:
+        return SCHOOL_CHANGE_WORDS
+    return NEED_WORDS[need]

@@ -85,7 +85,8 @@ class SchoolLists:
             lines.append(f"\n{len(group)} alumno(s): {NEED_WORDS[need]}")
             if need is not Need.COMPLETE:
                 lines += [f"  - {s.name} ({s.grado}° {s.grupo})"
-                          + (f", folio {s.folio}" if s.folio else "") for s in group]
+                          + (f", folio {s.folio}" if s.folio else "")
+                          + (f" ({s.words})" if s.card_other_school else "") for s in group]
         return "\n".join(lines)
 
 

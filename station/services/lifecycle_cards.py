@@ -54,6 +54,14 @@ def apply_hologram(station: Station, serial: str, *, curp: str | None = None,
             raise InputError("Indique el alumno (--curp) o el folio de su credencial (--folio).")
         student = get_student(conn, curp)
         active = ledger.active_card_folio(conn, curp)
+        if active is not None:
+            card = replacement_records.find_card(conn, folio=active)
+            if card.cct != student.cct:  # normativo 7: the card names the old school
+                raise RuleViolation(
+                    f"La credencial vigente de {student.full_name} (folio {active}) es de otra "
+                    f"escuela ({card.cct}); no lleva el holograma de {student.cct}.",
+                    way_out="Imprima primero la credencial de su nueva escuela y póngale el "
+                            "holograma a esa.")
         return hologram_records.apply(conn, parsed, curp=curp, name=student.full_name,
                                       folio=active, cycle=_cycle(station, conn), on=on,
                                       taken_by=taken_by.strip())

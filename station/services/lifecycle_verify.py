@@ -95,4 +95,7 @@ def _revocation(conn: sqlite3.Connection, folio: int) -> dict[str, Any]:
         out["replaced_by"] = row[0]
         if not report:
             out["revocation"] = "replaced"
+    moved = replacement_records.school_change(conn, folio)
+    if moved and not report:  # the student changed school: a new card of the new school
+        out.update(revocation="replaced", replaced_by=moved[0])
     return out

@@ -20,6 +20,7 @@ from station.core.model import School, Student
 from station.services.lifecycle import school_lists
 from station.services.station import Station
 from station.store import ledger
+from station.store.lifecycle_sql import ACTIVE_CARD_HERE
 from station.store.sheet_records import SheetRecord, get_sheet
 
 FILTERS = ("all", "pending", "issued", "no_photo", "declined", "hologram_missing")
@@ -78,7 +79,7 @@ def schools(station: Station) -> list[SchoolSummary]:
         found = ledger.list_schools(conn)
         counts = {r[0]: r[1:] for r in conn.execute(
             "SELECT s.cct, count(*),"
-            " sum(EXISTS (SELECT 1 FROM cards c WHERE c.curp = s.curp AND c.status = 'active')),"
+            f" sum({ACTIVE_CARD_HERE} IS NOT NULL),"  # a card of a former school does not count
             " sum(s.photo_hash IS NULL)"
             " FROM students s WHERE s.estatus = 'INSCRITO' GROUP BY s.cct")}
     out = []
@@ -106,7 +107,7 @@ def roster(station: Station, cct: str) -> list[RosterEntry]:
         rows = conn.execute(
             "SELECT s.curp, s.nombre, s.primer_apellido, s.segundo_apellido, s.grado, s.grupo,"
             " s.nuevo_ingreso, s.photo_hash IS NOT NULL,"
-            " (SELECT c.folio FROM cards c WHERE c.curp = s.curp AND c.status = 'active')"
+            f" {ACTIVE_CARD_HERE}"  # a card of a school the student left is not theirs here
             " FROM students s WHERE s.cct = ? AND s.estatus = 'INSCRITO'"
             " ORDER BY s.primer_apellido, s.segundo_apellido, s.nombre, s.curp", (cct,))
         return [RosterEntry(curp=r[0], list_name=" ".join(p for p in (r[2], r[3], r[1]) if p),

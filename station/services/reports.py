@@ -18,7 +18,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from station.core.cycles import NEED_WORDS, Need
+from station.core.cycles import Need
 from station.core.dates import show_day
 from station.core.errors import StorageError
 from station.printer.documents import Document, Table, render_document
@@ -104,7 +104,7 @@ def write_xlsx(reports: list[SchoolReport], out: Path) -> Path:
                    "Holograma"])
         for s in r.lists.students:
             ws.append([s.name, s.grado, s.grupo, "SÍ" if s.nuevo_ingreso else "NO",
-                       NEED_WORDS[s.need], s.folio, s.hologram])
+                       s.words, s.folio, s.hologram])
         ws.column_dimensions["A"].width = 45
         ws.column_dimensions["E"].width = 50
     for ws in wb.worksheets:
@@ -132,7 +132,7 @@ def write_pdf(station: Station, reports: list[SchoolReport], out: Path) -> Path:
         body.append(Table(
             f"{r.lists.school.nombre} ({r.lists.school.cct}): alumnos con algo pendiente",
             ("Alumno", "Grado y grupo", "Situación", "Folio"),
-            [(s.name, f"{s.grado}° {s.grupo}", NEED_WORDS[s.need], s.folio or "") for s in todo],
+            [(s.name, f"{s.grado}° {s.grupo}", s.words, s.folio or "") for s in todo],
             (4, 1.2, 4, 1), empty="Todos los alumnos tienen credencial y holograma del ciclo."))
     doc = Document(
         title=f"Reporte de credencialización — ciclo {cycle}",

@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from station.core.cycles import Need, StudentFacts, classify
+from station.core.cycles import Need, StudentFacts, classify, need_words
 from station.core.dates import show_day
 from station.core.replacement import Reason, lost_reason, replaced_reason
+from station.store import replacement_records
 from station.store.ledger import append_event, now_iso
 from station.store.lifecycle_sql import (
     ACTIVE_CARD,
+    ACTIVE_CARD_HERE,
     DECLINED,
     LOSS_UNPAID,
     REPLACEMENT_AWAITING,
@@ -55,19 +57,27 @@ class StudentLine:
     folio: int | None
     hologram: str | None
     need: Need
+    card_other_school: bool = False
+    """``folio`` is an active card of a school the student left (they need a new card)."""
+
+    @property
+    def words(self) -> str:
+        return need_words(self.need, card_other_school=self.card_other_school)
 
     def to_json(self) -> dict[str, object]:
         return {"curp": self.curp, "name": self.name, "grado": self.grado, "grupo": self.grupo,
                 "nuevo_ingreso": self.nuevo_ingreso, "folio": self.folio,
-                "hologram": self.hologram, "need": self.need.value}
+                "hologram": self.hologram, "need": self.need.value,
+                "card_other_school": self.card_other_school, "words": self.words}
 
 
 _LIST_SQL = f"""
 SELECT x.*, (SELECT h.serial FROM hologram_uses h WHERE h.folio = x.folio
              AND h.cycle = :cycle AND h.state = 'applied') AS hologram
 FROM (SELECT s.curp, s.nombre, s.primer_apellido, s.segundo_apellido, s.grado, s.grupo,
-             s.nuevo_ingreso, {ACTIVE_CARD} AS folio, {DECLINED} AS declined,
-             {REPLACEMENT_AWAITING} AS awaiting, {LOSS_UNPAID} AS loss_unpaid
+             s.nuevo_ingreso, coalesce({ACTIVE_CARD_HERE}, {ACTIVE_CARD}) AS folio,
+             {DECLINED} AS declined, {REPLACEMENT_AWAITING} AS awaiting,
+             {LOSS_UNPAID} AS loss_unpaid, {ACTIVE_CARD_HERE} IS NULL AS elsewhere
       FROM students s WHERE s.cct = :cct AND s.estatus = 'INSCRITO') x
 ORDER BY x.primer_apellido, x.segundo_apellido, x.nombre, x.curp
 """
@@ -85,13 +95,15 @@ def cycle_lists(conn: sqlite3.Connection, cct: str, cycle: str) -> list[StudentL
     """
     out = []
     for r in conn.execute(_LIST_SQL, {"cycle": cycle, "cct": cct}):
+        other = r[7] is not None and bool(r[11])
         facts = StudentFacts(enrolled=True, has_card=r[7] is not None,
-                             hologram_this_cycle=r[11] is not None, declined=bool(r[8]),
-                             replacement_awaiting=bool(r[9]), loss_unpaid=bool(r[10]))
+                             hologram_this_cycle=r[12] is not None, declined=bool(r[8]),
+                             replacement_awaiting=bool(r[9]), loss_unpaid=bool(r[10]),
+                             card_other_school=other)
         need = classify(facts)
         assert need is not None
         out.append(StudentLine(r[0], _name(r[1], r[2], r[3]), r[4], r[5], bool(r[6]), r[7],
-                               r[11], need))
+                               r[12], need, other))
     return out
 
 
@@ -101,9 +113,10 @@ def cycle_lists_python(conn: sqlite3.Connection, cct: str, cycle: str) -> list[S
     The obvious alternative to the SQL query; kept as an executable statement of the rules
     (a test compares both) and as the baseline of the benchmark.
     """
-    active: dict[str, int] = {}
-    for curp, folio in conn.execute("SELECT curp, folio FROM cards WHERE status = 'active'"):
-        active[curp] = max(folio, active.get(curp, folio))
+    active: dict[str, list[tuple[int, str]]] = {}
+    for curp, folio, card_cct in conn.execute(
+            "SELECT curp, folio, cct FROM cards WHERE status = 'active'"):
+        active.setdefault(curp, []).append((folio, card_cct))
     holograms = {(f, c): s for s, f, c in conn.execute(
         "SELECT serial, folio, cycle FROM hologram_uses WHERE state = 'applied'")}
     declined = {r[0] for r in conn.execute("SELECT curp FROM declines WHERE withdrawn_on IS NULL")}
@@ -121,17 +134,20 @@ def cycle_lists_python(conn: sqlite3.Connection, cct: str, cycle: str) -> list[S
     out = []
     for r in rows:
         curp = r["curp"]
-        folio = active.get(curp)
+        cards = active.get(curp, [])
+        here = [f for f, card_cct in cards if card_cct == cct]
+        folio = max(here) if here else max((f for f, _ in cards), default=None)
+        other = bool(cards) and not here
         serial = holograms.get((folio, cycle)) if folio is not None else None
         need = classify(StudentFacts(
             enrolled=True, has_card=folio is not None, hologram_this_cycle=serial is not None,
             declined=curp in declined, replacement_awaiting=curp in awaiting,
-            loss_unpaid=curp in unpaid))
+            loss_unpaid=curp in unpaid, card_other_school=other))
         assert need is not None
         out.append(StudentLine(curp, _name(r["nombre"], r["primer_apellido"],
                                            r["segundo_apellido"]),
                                r["grado"], r["grupo"], bool(r["nuevo_ingreso"]), folio, serial,
-                               need))
+                               need, other))
     return out
 
 
@@ -143,12 +159,12 @@ def print_refusal(conn: sqlite3.Connection, curp: str) -> str | None:
 
     The words of an active card are the ones the operator already knows from printing.
     """
-    cond = (f"SELECT {ACTIVE_CARD}, {DECLINED}, {REPLACEMENT_AWAITING}, {LOSS_UNPAID}"
-            " FROM students s WHERE s.curp = ?")
+    cond = (f"SELECT {ACTIVE_CARD_HERE}, {DECLINED}, {REPLACEMENT_AWAITING}, {LOSS_UNPAID},"
+            f" {ACTIVE_CARD} FROM students s WHERE s.curp = ?")
     row = conn.execute(cond, (curp,)).fetchone()
     if row is None:
         return None
-    folio, declined, awaiting, unpaid = row
+    folio, declined, awaiting, unpaid, anywhere = row
     if declined:
         on = conn.execute("SELECT declined_on FROM declines WHERE curp = ? AND withdrawn_on"
                           " IS NULL", (curp,)).fetchone()[0]
@@ -158,6 +174,8 @@ def print_refusal(conn: sqlite3.Connection, curp: str) -> str | None:
         return None
     if folio is not None:
         return f"ya tiene credencial vigente (folio {folio}); para otra, tramite reposición."
+    if anywhere is not None:
+        return None  # a card of the school they left: the new school's card is free
     if unpaid:
         lost = conn.execute("SELECT folio, kind, reported_on FROM card_reports WHERE curp = ?"
                             " ORDER BY id DESC LIMIT 1", (curp,)).fetchone()
@@ -178,7 +196,9 @@ def on_cards_issued(conn: sqlite3.Connection, issued: Sequence[tuple[int, str]],
     """Called inside the sheet's transaction for each (new folio, CURP) it issued.
 
     A paid replacement gets its new folio and the old card is revoked as replaced (a
-    damaged card stays valid until this moment; a lost one was revoked when reported).
+    damaged card stays valid until this moment; a lost one was revoked when reported). A
+    student who changed school has the card of the former school revoked as replaced, free
+    (:func:`station.store.replacement_records.revoke_for_school_change`).
     """
     if not issued:
         return
@@ -202,3 +222,4 @@ def on_cards_issued(conn: sqlite3.Connection, issued: Sequence[tuple[int, str]],
         append_event(conn, "replacement_issued", {
             "curp": curp, "old_folio": old_folio, "new_folio": new_folio,
             "reason": reason.value, "receipt": receipt, "issued_on": issued_on})
+    replacement_records.revoke_for_school_change(conn, [folio for folio, _ in issued])

@@ -8,7 +8,15 @@ and the pure rules agree on random ledgers.
 from __future__ import annotations
 
 ACTIVE_CARD = "(SELECT max(c.folio) FROM cards c WHERE c.curp = s.curp AND c.status = 'active')"
-"""The folio of the student's active card, or NULL."""
+"""The folio of the student's active card, of any school, or NULL."""
+
+ACTIVE_CARD_HERE = ("(SELECT max(c.folio) FROM cards c WHERE c.curp = s.curp"
+                    " AND c.status = 'active' AND c.cct = s.cct)")
+"""The folio of the student's active card issued for their current school, or NULL."""
+
+CARD_OTHER_SCHOOL = f"({ACTIVE_CARD} IS NOT NULL AND {ACTIVE_CARD_HERE} IS NULL)"
+"""The student holds an active card, but of a school they left (normativo 7: the card names
+its school, so they need a new one, free)."""
 
 DECLINED = ("EXISTS (SELECT 1 FROM declines d WHERE d.curp = s.curp"
             " AND d.withdrawn_on IS NULL)")
@@ -24,6 +32,6 @@ LOSS_UNPAID = (
     " AND NOT EXISTS (SELECT 1 FROM replacements r WHERE r.old_folio = p.folio))")
 """A card was reported lost or stolen and no replacement receipt was recorded for it."""
 
-NEEDS_CARD = (f"NOT {DECLINED} AND ({REPLACEMENT_AWAITING} OR ({ACTIVE_CARD} IS NULL"
-              f" AND NOT {LOSS_UNPAID}))")
+NEEDS_CARD = (f"NOT {DECLINED} AND ({REPLACEMENT_AWAITING} OR {CARD_OTHER_SCHOOL}"
+              f" OR ({ACTIVE_CARD} IS NULL AND NOT {LOSS_UNPAID}))")
 """An enrolled student in this condition is pending: the next batch prints them a card."""

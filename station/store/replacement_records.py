@@ -150,3 +150,54 @@ def loss_report(conn: sqlite3.Connection, folio: int) -> tuple[str, str] | None:
     row = conn.execute("SELECT kind, reported_on FROM card_reports WHERE folio = ?",
                        (folio,)).fetchone()
     return (row[0], row[1]) if row else None
+
+
+# --- school changes (normativo 7) ------------------------------------------------------------
+
+SCHOOL_CHANGE_REASON = "reemplazada por cambio de escuela: folio {new_folio}"
+"""The revocation reason of a card of the school a student left, once the new one is issued."""
+
+
+def revoke_for_school_change(conn: sqlite3.Connection, new_folios: list[int]) -> list[int]:
+    """Inside a sheet's transaction: revoke each active card of another school held by the
+    students of ``new_folios`` (just issued) as replaced; returns the folios revoked.
+
+    No fee and no receipt: a new school is not a loss (normativo 9). The ``card_revoked``
+    event carries ``cause: replaced``, the same cause central gives a superseded card, so
+    central revokes the old card whichever of the two it applies first. When a new card's
+    sheet was spoiled, the student's earlier school change moves to the reprint.
+    """
+    if not new_folios:
+        return []
+    marks = ",".join("?" * len(new_folios))
+    relink = conn.execute(
+        f"SELECT x.old_folio, n.folio FROM school_changes x JOIN cards s ON s.folio ="
+        f" x.new_folio AND s.status = 'spoiled' JOIN cards n ON n.curp = x.curp AND n.cct ="
+        f" x.new_cct WHERE n.folio IN ({marks})", new_folios).fetchall()
+    for old_folio, new_folio in relink:
+        conn.execute("UPDATE school_changes SET new_folio = ? WHERE old_folio = ?",
+                     (new_folio, old_folio))
+        conn.execute("UPDATE cards SET status_reason = ? WHERE folio = ?",
+                     (SCHOOL_CHANGE_REASON.format(new_folio=new_folio), old_folio))
+    found = conn.execute(
+        f"SELECT o.folio, o.curp, o.cct, o.key_id, n.folio, n.cct FROM cards n JOIN cards o"
+        f" ON o.curp = n.curp AND o.status = 'active' AND o.cct != n.cct"
+        f" WHERE n.folio IN ({marks}) ORDER BY o.folio", new_folios).fetchall()
+    for old_folio, curp, old_cct, key_id, new_folio, new_cct in found:
+        reason = SCHOOL_CHANGE_REASON.format(new_folio=new_folio)
+        conn.execute("UPDATE cards SET status = 'revoked', status_reason = ? WHERE folio = ?",
+                     (reason, old_folio))
+        conn.execute("INSERT INTO school_changes (old_folio, curp, old_cct, new_cct, new_folio,"
+                     " at) VALUES (?, ?, ?, ?, ?, ?)",
+                     (old_folio, curp, old_cct, new_cct, new_folio, now_iso()))
+        append_event(conn, "card_revoked", {
+            "folio": old_folio, "key_id": key_id, "cause": "replaced", "reason": reason,
+            "replaced_by": new_folio, "old_cct": old_cct, "new_cct": new_cct})
+    return [r[0] for r in found]
+
+
+def school_change(conn: sqlite3.Connection, old_folio: int) -> tuple[int, str, str] | None:
+    """(new folio, old CCT, new CCT) of a card revoked because its student changed school."""
+    row = conn.execute("SELECT new_folio, old_cct, new_cct FROM school_changes WHERE"
+                       " old_folio = ?", (old_folio,)).fetchone()
+    return (row[0], row[1], row[2]) if row else None
