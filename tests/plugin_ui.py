@@ -113,13 +113,23 @@ def posing_video(out: Path, *, size: tuple[int, int] = (1280, 720)) -> Path:
 def add_paused_queue(printer: Any, name: str = "Oficina") -> str:
     """A second queue on the virtual printer's cupsd, paused (``cupsdisable``): the printer
     list must show both, each with its state in words."""
+    import time
+
     from station.printer.virtual_printer import _binary
 
-    for command in (["lpadmin", "-p", name, "-E", "-v", printer.printer_uri, "-m", "everywhere",
-                     "-D", "Impresora de la oficina"],
-                    ["cupsdisable", "-r", "Pausa de prueba", name]):
+    def admin(*command: str) -> None:
         subprocess.run([_binary(command[0]), "-h", printer.cups_server, *command[1:]],
                        stdin=subprocess.DEVNULL, capture_output=True, check=True, timeout=30)
+
+    admin("lpadmin", "-p", name, "-E", "-v", printer.printer_uri, "-m", "everywhere",
+          "-D", "Impresora de la oficina")
+    # cupsd finishes the queue (its PPD) a moment after lpadmin returns, enabling it then:
+    # pause it only after that, or the pause is undone.
+    ppd = printer.workdir / "cups" / "root" / "ppd" / f"{name}.ppd"
+    deadline = time.monotonic() + 30
+    while not ppd.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    admin("cupsdisable", "-r", "Pausa de prueba", name)
     return name
 
 

@@ -158,7 +158,7 @@ class KioskApp(App):
         if transition.target is State.HOME:
             if not MEMORY_BASELINE:
                 self._discard_all_but(new)
-            Clock.schedule_once(lambda _dt: release_memory(), 0.3)
+            Clock.schedule_once(lambda _dt: release_memory(at_home=True), 0.3)
         try:
             new.enter(**transition.params)
         except StationError as error:
@@ -170,8 +170,14 @@ class KioskApp(App):
         on_path = {state for state, _params in self.machine.path}
         if screen.state in on_path:
             return
+        self._drop(screen)
+
+    def _drop(self, screen: KioskScreen) -> None:
         self.manager.remove_widget(screen)
         self.screens.pop(screen.state, None)
+        if not MEMORY_BASELINE and getattr(type(screen), "current", None) is screen:
+            # List rows reach their screen through a class attribute: let the old one go.
+            type(screen).current = None  # type: ignore[attr-defined]
 
     def _discard_all_but(self, home: KioskScreen) -> None:
         """Back home the way back is empty: drop every screen kept for it (the roster of
@@ -179,8 +185,7 @@ class KioskApp(App):
         ``keep``; each is built again on its next visit. (They were already left.)"""
         for screen in list(self.screens.values()):
             if screen is not home and not screen.keep:
-                self.manager.remove_widget(screen)
-                self.screens.pop(screen.state, None)
+                self._drop(screen)
 
     def _refresh_bar(self) -> None:
         screen = self.screens.get(self.machine.state)

@@ -34,6 +34,7 @@ from station.camera.frames import EndOfVideo, Frame
 from station.camera.resilient import CameraEvent, ResilientCamera
 from station.services.station import Station
 from station.ui.i18n import _
+from station.ui.memory import MEMORY_BASELINE
 from station.ui.widgets import FitLabel, theme
 
 PREVIEW_MAX_WIDTH = 800
@@ -153,6 +154,12 @@ class CameraFeed:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=3)
         self._thread = None
+        # The last frame (shrunk copy and its texture) is not needed once the camera is off.
+        with self._lock:
+            self._latest = None
+        self._texture = None
+        if not MEMORY_BASELINE and threading.current_thread() is threading.main_thread():
+            self.view.texture = None
 
     @property
     def shown_fps(self) -> float:

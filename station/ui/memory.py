@@ -54,11 +54,21 @@ def release_kivy_caches() -> None:
         Cache.remove(category)
 
 
-def release_memory(*, caches: bool = True) -> None:
+def release_render_caches() -> None:
+    """Forget the QR symbols kept for reprints (a few MB after a 200-card session): called
+    back home, when the print task is over; a reprint from the review screen comes first."""
+    from station.printer.qr_draw import qr_symbol
+
+    qr_symbol.cache_clear()
+
+
+def release_memory(*, caches: bool = True, at_home: bool = False) -> None:
     """Collect garbage and hand freed heap pages back to the system (and, with ``caches``,
-    empty Kivy's picture caches first)."""
+    empty Kivy's picture caches first; ``at_home``, the print caches too)."""
     if caches and not MEMORY_BASELINE:
         release_kivy_caches()
+        if at_home:
+            release_render_caches()
     gc.collect()
     libc = _libc()
     if libc is not None:

@@ -58,16 +58,16 @@ def session200(pilot: Pilot) -> Step:
     yield from pilot.at("print_preview")
     yield from pilot.until(lambda: pilot.find("preview_print") is not None and
                            not pilot.find("preview_print").disabled, "vista previa", 120)
-    preview = _screen(pilot, State.PRINT_PREVIEW)
     for _ in range(3):
         yield from pilot.tap("preview_next")
-    yield from pilot.until(lambda: len(preview.images) >= 3, "imágenes", 60)
+    # No screen kept in a local: this generator lives to the end, and would keep it alive.
+    yield from pilot.until(lambda: len(_screen(pilot, State.PRINT_PREVIEW).images) >= 3,
+                           "imágenes", 60)
     _data(pilot)["rss_after_preview"] = _rss_mb()
     yield from pilot.tap("preview_print")
     yield from pilot.tap("confirm_print_yes")
     yield from pilot.at("print_review", timeout_s=900)
-    review = _screen(pilot, State.PRINT_REVIEW)
-    _data(pilot)["sheets"] = len(review.sheets)
+    _data(pilot)["sheets"] = len(_screen(pilot, State.PRINT_REVIEW).sheets)
     _data(pilot)["rss_after_printing"] = _rss_mb()
     while pilot.find("review_done") is None:
         current = pilot.text_of("review_sheet")
@@ -100,15 +100,52 @@ def session200(pilot: Pilot) -> Step:
 
 
 def _held(pilot: Pilot) -> dict[str, object]:
-    """What the app still holds back home: screens built, textures alive and their pixels."""
+    """What the app still holds back home: screens built and alive, widgets, textures and
+    their pixels, anonymous memory by kind, and (under PYTHONTRACEMALLOC) Python's share."""
     import gc
+    import tracemalloc
+    from collections import Counter
 
     from kivy.graphics.texture import Texture
+    from kivy.uix.widget import Widget
 
-    textures = [o for o in gc.get_objects() if isinstance(o, Texture)]
-    return {"screens": sorted(str(s) for s in pilot.app.screens),
-            "textures": len(textures),
-            "texture_mib": round(sum(t.width * t.height * 4 for t in textures) / 2**20, 1)}
+    from station.ui.screens.base import KioskScreen
+
+    gc.collect()
+    objects = gc.get_objects()
+    textures = [o for o in objects if isinstance(o, Texture)]
+    proxies = ("WeakProxy", "weakproxy", "ProxyType")  # they pass isinstance for the widget
+    real = [o for o in objects if type(o).__name__ not in proxies]
+    widgets = Counter(type(o).__name__ for o in real if isinstance(o, Widget))
+    screens_alive = sorted(str(o.state) for o in real if isinstance(o, KioskScreen))
+    held: dict[str, object] = {
+        "screens": sorted(str(s) for s in pilot.app.screens), "textures": len(textures),
+        "texture_mib": round(sum(t.width * t.height * 4 for t in textures) / 2**20, 1),
+        "anon_mib": _anon_by_kind(), "widgets": sum(widgets.values()),
+        "widget_kinds": widgets.most_common(6), "screen_objects": screens_alive}
+    if tracemalloc.is_tracing():  # PYTHONTRACEMALLOC=1: where Python's own memory is
+        stats = tracemalloc.take_snapshot().statistics("lineno")
+        held["python_mib"] = round(sum(s.size for s in stats) / 2**20, 1)
+        held["python_top"] = [(str(s.traceback[0].filename).rsplit("site-packages/", 1)[-1],
+                               round(s.size / 2**20, 1)) for s in stats[:12]]
+    return held
+
+
+def _anon_by_kind() -> dict[str, float]:
+    """Resident anonymous memory (MiB) by kind of mapping: the C heap, other anonymous
+    mappings (mmap'd allocations, Mesa/llvmpipe, Python arenas), thread stacks."""
+    sizes: dict[str, float] = {}
+    kind = ""
+    with open("/proc/self/smaps", encoding="utf-8", errors="replace") as smaps:
+        for line in smaps:
+            parts = line.split()
+            if parts and "-" in parts[0] and len(parts) >= 5:
+                name = parts[5] if len(parts) > 5 else ""
+                kind = ("heap" if name == "[heap]" else "stack" if name.startswith("[stack")
+                        else "anonymous" if not name else "")
+            elif parts and parts[0] == "Anonymous:" and kind:
+                sizes[kind] = sizes.get(kind, 0.0) + int(parts[1]) / 1024
+    return {k: round(v, 1) for k, v in sizes.items()}
 
 
 def preview_fps(pilot: Pilot) -> Step:

@@ -4,6 +4,7 @@ and one button to print them."""
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 from kivy.core.image import Image as CoreImage
@@ -50,6 +51,17 @@ def printer_notice(status: QueueStatus | StationError) -> Notice:
     if low:
         words += " " + _("Tinta baja: {names}.").format(names=", ".join(m.name for m in low))
     return Notice(kind=kind, message=words, kid="printer_notice")
+
+
+_RENDER_LOCK = threading.Lock()
+
+
+def _render(station: Any, plan: Any, sheet_no: int, *, printer: str, dpi: int) -> bytes:
+    """One sheet's preview, one at a time: turning pages quickly starts several jobs, and
+    the PDF renderer shares decoded template images between threads (a race seen as a
+    failed PNG decode of the logo)."""
+    with _RENDER_LOCK:
+        return preview.render_preview(station, plan, sheet_no, printer=printer, dpi=dpi)
 
 
 class PreviewScreen(KioskScreen):
@@ -179,7 +191,7 @@ class PreviewScreen(KioskScreen):
         dpi = 60 if theme().compact else 90
         self.app.run_job(Job(
             _("Vista previa"),
-            lambda _p: preview.render_preview(station, plan, sheet_no, printer=printer, dpi=dpi),
+            lambda _p: _render(station, plan, sheet_no, printer=printer, dpi=dpi),
             on_done=lambda png: self._show_image(index, png), on_error=self._failed,
             keeps_awake=False))
 
@@ -198,8 +210,7 @@ class PreviewScreen(KioskScreen):
         title = _("Hoja {i} de {n}").format(i=self.index + 1, n=len(self.pages))
         self.app.run_job(Job(
             _("Vista previa"),
-            lambda _p: preview.render_preview(station, plan, sheet_no, printer=printer,
-                                              dpi=ZOOM_DPI),
+            lambda _p: _render(station, plan, sheet_no, printer=printer, dpi=ZOOM_DPI),
             on_done=lambda png: dialogs.show_picture(title=title, png=png,
                                                      kid="preview_picture"),
             on_error=self._failed, keeps_awake=False))
