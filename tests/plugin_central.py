@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from conftest import require_part
 
 from central.crud.roster import import_roster
@@ -199,6 +200,16 @@ def signed(client: Any, key: StationKey, method: str, path: str, *, body: object
     h["Content-Type"] = "application/json"
     h.update(headers or {})
     return client.request(method, path, content=data, headers=h)
+
+
+def enrollment_code(url: str, **target: str) -> str:
+    """A one-time enrollment code from a live central (``school_cct=`` or ``drse=``)."""
+    kind = "escuela" if "school_cct" in target else "drse"
+    answer = requests.post(f"{url}/api/v1/admin/enrollment-codes", headers=STAFF, timeout=10,
+                           json={"kind": kind, "station_name": "Pruebas", "staff": "Ana",
+                                 **target})
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["code"])
 
 
 def enroll_key(client: Any, key: StationKey, *, school: str | None = "14DPR9901D",

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 from click.testing import CliRunner
-from plugin_central import STAFF, import_demo
+from plugin_central import STAFF, enrollment_code, import_demo
 from sqlalchemy import select
 
 from central.db import make_engine, make_sessionmaker
@@ -25,15 +25,6 @@ from station.sync.client import CentralClient, SyncError
 from station.sync.engine import client_for, run_sync
 from station.sync.enroll import enroll
 from station.sync.revocations import revocation_reason
-
-
-def _code(url: str, **target: str) -> str:
-    kind = "escuela" if "school_cct" in target else "drse"
-    answer = requests.post(f"{url}/api/v1/admin/enrollment-codes", headers=STAFF, timeout=10,
-                           json={"kind": kind, "station_name": "Pruebas", "staff": "Ana",
-                                 **target})
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["code"])
 
 
 def _central_events(url: str, station_id: str) -> list[dict[str, Any]]:
@@ -62,7 +53,7 @@ def synced(live_central: Any, central_settings: CentralSettings,
     assert out.exit_code == 0 and "Fotos vinculadas: 30" in out.output, out.output
     station = open_station(tmp_path / "station")
     result = enroll(station, central_url=live_central.url,
-                    code=_code(live_central.url, school_cct="14DPR9901D"))
+                    code=enrollment_code(live_central.url, school_cct="14DPR9901D"))
     assert result.station_id == "EST-00001"
     yield station, live_central
     station.close()
@@ -175,7 +166,7 @@ def test_cli_enroll_sync_status(live_central: Any, central_settings: CentralSett
     runner = CliRunner()
     status = runner.invoke(station_cli, ["--data", str(data), "status", "--json"])
     assert status.exit_code == 0 and json.loads(status.output)["enrolled"] is False
-    code = _code(live_central.url, drse="ALTOS SUR (TEPATITLÁN)")
+    code = enrollment_code(live_central.url, drse="ALTOS SUR (TEPATITLÁN)")
     out = runner.invoke(station_cli, ["--data", str(data), "enroll", "--central",
                                       live_central.url, "--code", code])
     assert out.exit_code == 0, out.output

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import requests
 from click.testing import CliRunner
-from plugin_central import STAFF, enroll_key, import_demo, signed
+from plugin_central import STAFF, enroll_key, enrollment_code, import_demo, signed
 from sqlalchemy import select
 
 from central.crud.problem_reports import list_problem_reports, read_problem_report
@@ -45,15 +45,6 @@ SCHOOL = "14DPR9901D"
 SCHOOL_DRSE = "CENTRO 2 ZAPOPAN"
 
 
-def _code(url: str, **target: str) -> str:
-    kind = "escuela" if "school_cct" in target else "drse"
-    answer = requests.post(f"{url}/api/v1/admin/enrollment-codes", headers=STAFF, timeout=10,
-                           json={"kind": kind, "station_name": "Pruebas", "staff": "Ana",
-                                 **target})
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["code"])
-
-
 def _status(data: Path) -> dict[str, Any]:
     out = CliRunner().invoke(station_cli, ["--data", str(data), "status", "--json"])
     assert out.exit_code == 0, out.output
@@ -73,7 +64,7 @@ def synced(live_central: Any, central_settings: CentralSettings, tmp_path: Path)
     assert out.exit_code == 0, out.output
     station = open_station(tmp_path / "station")
     enroll(station, central_url=live_central.url,
-           code=_code(live_central.url, school_cct=SCHOOL))
+           code=enrollment_code(live_central.url, school_cct=SCHOOL))
     assert run_sync(station, client_for(station)).ok
     yield station, live_central, (escuelas, alumnos)
     station.close()
@@ -366,7 +357,7 @@ def test_drse_station_drops_a_school_routed_elsewhere(
     export = import_demo(central_settings, tmp_path / "export")
     station = open_station(tmp_path / "drse")
     enroll(station, central_url=live_central.url,
-           code=_code(live_central.url, drse="ALTOS SUR (TEPATITLÁN)"))
+           code=enrollment_code(live_central.url, drse="ALTOS SUR (TEPATITLÁN)"))
     assert run_sync(station, client_for(station)).ok
     with station.db.read() as conn:
         assert len(ledger.pending_students(conn, "14EPR9902E")) == 9
