@@ -374,3 +374,28 @@ def test_drse_station_drops_a_school_routed_elsewhere(
         assert ledger.pending_students(conn, "14EPR9902E") == []
     station.close()
 
+
+
+def test_the_same_report_sent_twice_at_once_is_stored_once(synced: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from station.sync.reports_up import REPORTS
+
+    station, central, _ = synced
+    bundle = diagnostics.build_bundle(station, category="impresora", description="no imprime",
+                                      printer=None, now=datetime(2026, 9, 1, 9, 0))
+    data = bundle.path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+
+    def send(_: int) -> dict[str, Any]:
+        client = client_for(station)  # one HTTP session per thread, as two processes would
+        return client.call("PUT", f"{REPORTS}/{digest}", params={"name": bundle.path.name},
+                           data=data, content_type="application/zip").json()
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(send, range(4)))
+    assert sorted(a["duplicate"] for a in answers) == [False, True, True, True]
+    assert len({a["id"] for a in answers}) == 1
+    listed = requests.get(f"{central.url}/api/v1/admin/problem-reports", headers=STAFF,
+                          timeout=10).json()["problem_reports"]
+    assert [r["sha256"] for r in listed].count(digest) == 1

@@ -201,6 +201,8 @@ def put_problem_report(report_hash: Annotated[str, PathParam(pattern=_DIGEST)],
     413 ``report-too-large`` over the limit, 422 ``bad-report`` when it cannot be read: the
     station keeps such a report and does not send it again.
     """
+    # Locked first: the same report sent twice at once is stored once, the other is a duplicate.
+    station = _locked(session, station)
     row, fresh = problem_reports.store_problem_report(
         session, station=station, data_dir=ctx.settings.data_dir, name=name, data=body,
         expected_hash=report_hash, now=utcnow())
