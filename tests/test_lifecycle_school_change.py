@@ -95,6 +95,7 @@ def test_moved_student_gets_a_free_card_and_the_old_one_is_revoked(drse_station,
     try:
         roster = lookup.roster(station, NEW)
         assert [e.curp for e in lookup.filter_roster(roster, status="pending")] == [mover]
+        assert [e.card_other_school for e in roster if e.curp == mover] == [True]
         assert lookup.filter_roster(roster, status="hologram_missing") == []
         assert lookup.filter_roster(roster, status="issued") == []
         summary = {s.school.cct: s for s in lookup.schools(station)}[NEW]

@@ -62,6 +62,8 @@ class RosterEntry:
     folio: int | None
     need: Need | None = None
     """What the student needs this cycle (card, hologram, receipt, declined, complete)."""
+    card_other_school: bool = False
+    """Holds an active card of the school they left (normativo 7: it names that school)."""
 
     @property
     def issued(self) -> bool:
@@ -102,7 +104,7 @@ def school(station: Station, cct: str) -> School:
 def roster(station: Station, cct: str) -> list[RosterEntry]:
     """The enrolled students of a school, by surname, with their active card's folio and
     what each needs in the current cycle."""
-    needs = {line.curp: line.need for line in school_lists(station, cct).students}
+    lines = {line.curp: line for line in school_lists(station, cct).students}
     with station.db.read() as conn:
         rows = conn.execute(
             "SELECT s.curp, s.nombre, s.primer_apellido, s.segundo_apellido, s.grado, s.grupo,"
@@ -112,7 +114,9 @@ def roster(station: Station, cct: str) -> list[RosterEntry]:
             " ORDER BY s.primer_apellido, s.segundo_apellido, s.nombre, s.curp", (cct,))
         return [RosterEntry(curp=r[0], list_name=" ".join(p for p in (r[2], r[3], r[1]) if p),
                             grado=int(r[4]), grupo=str(r[5]), nuevo_ingreso=bool(r[6]),
-                            has_photo=bool(r[7]), folio=r[8], need=needs.get(r[0]))
+                            has_photo=bool(r[7]), folio=r[8],
+                            need=lines[r[0]].need if r[0] in lines else None,
+                            card_other_school=r[0] in lines and lines[r[0]].card_other_school)
                 for r in rows]
 
 

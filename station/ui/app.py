@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +77,10 @@ class KioskApp(App):
         self._in_failsafe = False
         self.started_at = time.monotonic()
         self.home_shown_at: float | None = None
+        self.first_frame_at: float | None = None
+        """Wall clock of the first frame drawn (the health marker comes after it)."""
+        self.health: dict[str, object] | None = None
+        self.health_checked = False
 
     # -- Kivy ------------------------------------------------------------------------
 
@@ -95,10 +100,34 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         Clock.schedule_once(self._first_frame, 0)
+        Window.fbind("on_flip", self._flipped)
 
     def _first_frame(self, _dt: float) -> None:
         self.home_shown_at = time.monotonic()
         LOGGER.info("Kiosco listo en %.2f s", self.home_shown_at - self.started_at)
+
+    def _flipped(self, *_args: Any) -> None:
+        """The first frame is on the glass: tell the updater this release works (once)."""
+        Window.funbind("on_flip", self._flipped)
+        self.first_frame_at = time.time()
+        threading.Thread(target=self._confirm_health, name="health", daemon=True).start()
+
+    def _confirm_health(self) -> None:
+        """Off the UI thread (it opens the ledger once more); a failure is logged, never
+        shown: the updater then switches back, which is the point."""
+        from station.update.health import confirm_if_release
+
+        try:
+            self.health = confirm_if_release(self.station.data_dir, by="kiosk")
+        except Exception as error:  # any failure means "not healthy": log it, keep running
+            log_failure(error, screen="health")
+            self.health = None
+        else:
+            if self.health is not None:
+                LOGGER.info("Versión %s confirmada (primera pantalla dibujada)",
+                            self.health["version"])
+        finally:
+            self.health_checked = True
 
     def on_stop(self) -> None:
         screen = self.screens.get(self.machine.state)

@@ -259,7 +259,11 @@ class Autopilot:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.pilot = Pilot(app, self.out_dir, self.report, self.config)
         self._steps = self._all()
-        app.bind(on_start=lambda *_: Clock.schedule_once(self._begin, 0))
+        def begin(*_args: object) -> None:
+            # Returns None: a true value would stop the event before the app's own on_start.
+            Clock.schedule_once(self._begin, 0)
+
+        app.bind(on_start=begin)
 
     def _all(self) -> Step:
         for scenario in self.scenarios:

@@ -492,5 +492,12 @@ def _admin() -> dict[str, Scenario]:
             "school_report": more.school_report_flow, "admin": more.admin_tour}
 
 
+def _sync() -> dict[str, Scenario]:
+    from station.ui import scenarios_sync
+
+    return {"sync_news": scenarios_sync.sync_news_flow}
+
+
 SCENARIOS.update(_bench())
 SCENARIOS.update(_admin())
+SCENARIOS.update(_sync())

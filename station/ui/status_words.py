@@ -5,7 +5,7 @@ Colour is never alone: each status has a word and an icon too.
 
 from __future__ import annotations
 
-from station.core.cycles import Need
+from station.core.cycles import Need, need_words
 from station.services.lookup import RosterEntry
 from station.ui.i18n import _
 
@@ -37,7 +37,22 @@ Badge = tuple[str, str, str]
 """(word, tone, icon) for :class:`station.ui.widgets.Badge`."""
 
 
+MOVED_BADGE: Badge = (_("Cambió de escuela"), "warn", "school")
+"""A student whose only card is of the school they left: needs one of the new school."""
+
+
 def entry_badge(entry: RosterEntry) -> Badge:
+    """The roster chip (a student whose card is of the former school says so).
+
+    >>> from station.services.lookup import RosterEntry
+    >>> from station.core.cycles import Need
+    >>> entry = RosterEntry("X", "N", 1, "A", False, True, None, Need.CARD)
+    >>> moved = RosterEntry("X", "N", 1, "A", False, True, None, Need.CARD, True)
+    >>> entry_badge(moved)[0], entry_badge(entry)[0]
+    ('Cambió de escuela', 'Pendiente')
+    """
+    if entry.card_other_school and entry.need is Need.CARD:
+        return MOVED_BADGE
     if entry.need is Need.DECLINED:
         return (_("No la desea"), "neutral", "cross")
     if entry.need is Need.RECEIPT:
@@ -53,10 +68,13 @@ def entry_badge(entry: RosterEntry) -> Badge:
 
 
 def student_line(entry: RosterEntry) -> str:
-    """Grade and group, new student, and the folio when there is a card."""
+    """Grade and group, new student, the folio when there is a card, and the shared words
+    for a student who changed school (:func:`station.core.cycles.need_words`)."""
     parts = [_("{grado}° {grupo}").format(grado=entry.grado, grupo=entry.grupo)]
     if entry.nuevo_ingreso:
         parts.append(_("nuevo ingreso"))
+    if entry.card_other_school and entry.need is Need.CARD:
+        parts.append(need_words(Need.CARD, card_other_school=True))
     if entry.folio is not None:
         parts.append(_("folio {folio:07d}").format(folio=entry.folio))
     return " · ".join(parts)

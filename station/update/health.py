@@ -1,7 +1,8 @@
 """The health marker: the new release says "I started fine" after a switch.
 
 ``station update confirm-health`` (run by the units' ``ExecStartPost`` after the kiosk or a
-sync started, or by the updater itself without systemd) opens the station with THIS version
+sync started, or by the updater itself without systemd) and the kiosk itself once its first
+screen is drawn (:func:`confirm_if_release`) opens the station with THIS version
 — settings, key, ledger and its migrations, exactly what the kiosk does first — optionally
 waits ``settle`` seconds and checks the service's main process is still alive, then writes
 ``<data>/updates/health/<version>.ok``. The updater switches back when no marker newer than
@@ -57,6 +58,27 @@ def confirm_health(data_dir: Path, *, by: str, pid: int | None = None,
     info = {"version": __version__, "by": by, "at": time.time()}
     write_atomic(marker(layout, __version__), json.dumps(info).encode(), mode=0o600)
     return info
+
+
+def running_release(layout: Layout) -> bool:
+    """True when ``current`` points at a complete-looking slot of THIS program's version: the
+    appliance runs it (a dev checkout or a test without a releases root has no ``current``).
+
+    >>> running_release(Layout(Path("/nonexistent-root"), Path("/nonexistent-data")))
+    False
+    """
+    return (layout.link_version(layout.current) == __version__
+            and layout.slot(__version__).is_dir())
+
+
+def confirm_if_release(data_dir: Path, *, by: str, root: Path | None = None
+                       ) -> dict[str, object] | None:
+    """:func:`confirm_health` when running as the installed release (the kiosk calls it once
+    its first screen is drawn); None, writing nothing, anywhere else. The releases root is
+    the updater's (``STATION_RELEASES_ROOT`` or /opt/station) unless ``root`` is given."""
+    if not running_release(Layout.of(data_dir, root)):
+        return None
+    return confirm_health(data_dir, by=by)
 
 
 def wait_for_health(layout: Layout, version: str, *, since: float, timeout_s: float,

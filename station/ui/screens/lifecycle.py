@@ -13,7 +13,7 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
-from station.core.cycles import NEED_WORDS, Need
+from station.core.cycles import Need
 from station.core.dates import show_day
 from station.services import lifecycle, lifecycle_cards, lookup
 from station.ui import dialogs
@@ -41,8 +41,9 @@ class LifecycleScreen(KioskScreen):
     def _need(self) -> tuple[lookup.StudentDetail, Need | None]:
         detail = lookup.student(self.app.station, self.curp)
         lines = lifecycle.school_lists(self.app.station, detail.school.cct).students
-        need = next((s.need for s in lines if s.curp == self.curp), None)
-        return detail, need
+        line = next((s for s in lines if s.curp == self.curp), None)
+        self.line = line  # its ``words`` say why (e.g. a student who changed school)
+        return detail, line.need if line is not None else None
 
     def _menu(self, notice: Notice | None = None) -> None:
         t = theme()
@@ -52,7 +53,7 @@ class LifecycleScreen(KioskScreen):
         self.body.add_widget(FitLabel(text=detail.student.full_name, bold=True,
                                       font_size=t.font_title, size_hint_y=None,
                                       height=t.touch * 0.9, kid="life_name"))
-        status = NEED_WORDS[need] if need else _("sin datos del ciclo")
+        status = self.line.words if self.line is not None else _("sin datos del ciclo")
         self.body.add_widget(FitLabel(text=_("Este ciclo: {status}.").format(status=status),
                                       color=t.palette.muted, size_hint_y=None,
                                       height=t.touch * 0.7, kid="life_status"))

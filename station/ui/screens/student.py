@@ -8,7 +8,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
 
-from station.services import lookup
+from station.services import lifecycle, lookup
 from station.ui import status_words
 from station.ui.i18n import _
 from station.ui.machine import State
@@ -51,7 +51,14 @@ class StudentScreen(KioskScreen):
             _("{grado}° {grupo}").format(grado=s.grado, grupo=s.grupo))), color=p.muted,
             size_hint_y=None, height=t.font_body * 3, kid="student_school"))
         folio = detail.active_folio
-        if folio is not None:
+        line = next((x for x in lifecycle.school_lists(self.app.station, detail.school.cct)
+                     .students if x.curp == curp), None)
+        self.moved = line is not None and line.card_other_school
+        if self.moved:  # the card is of the school they left: says so, never "vigente"
+            assert line is not None
+            badge = Badge(text=line.words[:1].upper() + line.words[1:], kind="warn",
+                          icon="school", kid="student_moved")
+        elif folio is not None:
             badge = Badge(text=_("Credencial vigente · folio {folio:07d}").format(folio=folio),
                           kind="ok", icon="check")
         elif detail.photo is None:
@@ -77,7 +84,7 @@ class StudentScreen(KioskScreen):
     def _actions(self, detail: lookup.StudentDetail) -> GridLayout:
         t = theme()
         buttons: list[TouchButton] = []
-        if detail.active_folio is None and detail.photo is not None:
+        if (detail.active_folio is None or self.moved) and detail.photo is not None:
             button = TouchButton(icon="print", text=_("Imprimir su credencial"),
                                  kid="student_print")
             button.bind(on_release=lambda *_: self.app.go(
@@ -89,7 +96,8 @@ class StudentScreen(KioskScreen):
             button.bind(on_release=lambda *_: self.app.go(State.PHOTO,
                                                           curp=detail.student.curp))
             buttons.append(button)
-        if self.app.available(State.HOLOGRAMS) and detail.active_folio is not None:
+        if self.app.available(State.HOLOGRAMS) and detail.active_folio is not None \
+                and not self.moved:  # no hologram on a card of the former school
             button = TouchButton(icon="hologram", text=_("Hologramas"), style="secondary",
                                  kid="student_holograms")
             button.bind(on_release=lambda *_: self.app.go(State.HOLOGRAMS,

@@ -1,4 +1,6 @@
-"""Sync with the central service: what waits to go up, the last sync, folios left, sync now.
+"""Sync with the central service: what waits to go up, the last sync, folios left, problem
+reports sent or refused, central's settings kept out, withdrawal, the software version and
+its updates (read-only: updates install at night by themselves), sync now.
 
 A station works offline for days; this screen says how far behind it is, in words.
 """
@@ -9,17 +11,65 @@ from datetime import datetime
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
 
 from station.core.errors import StationError
-from station.services import diagnostics
+from station.services.station import Station
 from station.sync.engine import SyncReport, client_for, run_sync
 from station.sync.status import SyncStatus, sync_status
-from station.ui import dialogs
+from station.ui import dialogs, sync_words
 from station.ui.i18n import _
+from station.ui.icons import Icon
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
-from station.ui.widgets import Notice, Panel, TouchButton, line_label, theme
+from station.ui.widgets import FitLabel, Notice, Panel, TouchButton, theme
 from station.ui.worker import Job
+
+
+def software_status(station: Station) -> dict[str, Any]:
+    """``station update status`` for this station (read-only: the updater's status file and
+    the release links; no central, no key)."""
+    from station.update.engine import UpdateContext, update_status
+    from station.update.layout import Layout
+
+    return update_status(UpdateContext(Layout.of(station.data_dir), station.settings))
+
+
+def _section(title: str, lines: list[sync_words.Line]) -> Panel:
+    """A titled panel of lines: icon in the line's tone, label, value (wrapped, never cut)."""
+    t = theme()
+    p = t.palette
+    panel = Panel(orientation="vertical", bg=p.surface, border=p.border,
+                  padding=(t.gap, t.gap, t.gap * 2, t.gap),
+                  spacing=t.gap // 2, size_hint_y=None)
+    panel.bind(minimum_height=panel.setter("height"))
+    panel.add_widget(FitLabel(text=title, bold=True, auto_height=True, kid="section_title"))
+    for line in lines:
+        strong, _soft = p.tone(line.tone)
+        box = BoxLayout(size_hint_y=None, spacing=t.gap)
+        side = t.font_body * 1.1
+        icon_box = BoxLayout(size_hint_x=None, width=side)
+        icon_box.add_widget(Icon(name=line.icon, color=strong if line.tone != "neutral"
+                                 else p.muted, size_hint_y=None, height=side,
+                                 pos_hint={"top": 1}))
+        label = FitLabel(text=line.label, color=p.muted, auto_height=True, size_hint_x=0.45,
+                         valign="top", pos_hint={"top": 1}, kid=f"{line.kid}_label")
+        value = FitLabel(text=line.value, bold=True, auto_height=True, size_hint_x=0.55,
+                         valign="top", pos_hint={"top": 1},
+                         color=strong if line.tone in ("bad", "warn") else p.text,
+                         kid=f"{line.kid}_value")
+        for widget in (icon_box, label, value):
+            box.add_widget(widget)
+
+        def fit(*_args: Any, box: BoxLayout = box, label: Any = label, value: Any = value,
+                ) -> None:
+            box.height = max(t.font_body * 1.6, label.height, value.height)
+
+        label.bind(height=fit)
+        value.bind(height=fit)
+        fit()
+        panel.add_widget(box)
+    return panel
 
 
 def when(stamp: str | None) -> str:
@@ -46,43 +96,55 @@ class SyncScreen(KioskScreen):
 
     def _show(self, status: SyncStatus) -> None:
         t = theme()
-        p = t.palette
         self.body.clear_widgets()
-        if not status.enrolled:
-            notice = Notice(kind="info", kid="sync_notice", message=_(
-                "Esta estación trabaja sola, sin servicio central. Todo queda guardado aquí; "
-                "los reportes de problemas se entregan a la DRSE desde la carpeta «reports»."))
-        elif status.last_error:
-            notice = Notice(kind="warn", kid="sync_notice", message=_(
-                "La última sincronización no terminó: {error}").format(error=status.last_error))
-        else:
-            notice = Notice(kind="ok", kid="sync_notice", message=_(
-                "Conectada a {url}. Última sincronización: {last}.").format(
-                    url=status.central_url, last=when(status.last_success_at)))
-        self.body.add_widget(notice)
+        if status.withdrawn:  # above everything, outside the scroll: it changes what sync does
+            self.body.add_widget(Notice(kind="bad", kid="sync_withdrawn",
+                                        message=sync_words.WITHDRAWN_BANNER + "."))
+        content = BoxLayout(orientation="vertical", spacing=t.gap, size_hint_y=None)
+        content.bind(minimum_height=content.setter("height"))
+        content.add_widget(self._notice(status))
+        for text in sync_words.other_notices(status):
+            content.add_widget(Notice(kind="warn", kid="sync_other_notice",
+                                      message=text[:1].upper() + text[1:] + "."))
         facts = [
-            (_("Eventos por enviar"), str(status.pending_events)),
-            (_("Pendiente desde"), when(status.oldest_pending_at) if status.oldest_pending_at
-             else "—"),
-            (_("Última sincronización correcta"), when(status.last_success_at)),
-            (_("Folios disponibles"), str(status.folios_left)),
-            (_("Credenciales dadas de baja conocidas"), str(status.revocations)),
-            (_("Reportes de problemas guardados"),
-             str(len(diagnostics.list_reports(self.app.station)))),
+            sync_words.Line("pending", "clock", "neutral", _("Eventos por enviar"),
+                            str(status.pending_events)),
+            sync_words.Line("pending_since", "clock", "neutral", _("Pendiente desde"),
+                            when(status.oldest_pending_at) if status.oldest_pending_at
+                            else "—"),
+            sync_words.Line("last_ok", "sync", "neutral", _("Última sincronización correcta"),
+                            when(status.last_success_at)),
+            sync_words.Line("folios", "card", "neutral", _("Folios disponibles"),
+                            str(status.folios_left)),
+            sync_words.Line("revocations", "cross", "neutral",
+                            _("Credenciales dadas de baja conocidas"), str(status.revocations)),
         ]
-        table = Panel(orientation="vertical", bg=p.surface, border=p.border, padding=t.gap,
-                      size_hint_y=None, height=len(facts) * t.font_body * 1.7 + 2 * t.gap)
-        for label, value in facts:
-            line = BoxLayout(size_hint_y=None, height=t.font_body * 1.7)
-            line.add_widget(line_label(label, color=p.muted, size_hint_x=2))
-            line.add_widget(line_label(value, bold=True))
-            table.add_widget(line)
-        self.body.add_widget(table)
-        self.body.add_widget(BoxLayout())
+        content.add_widget(_section(_("Sincronización"), facts))
+        content.add_widget(_section(_("Reportes de problemas"), sync_words.report_lines(status)))
+        config = sync_words.config_lines(status)
+        if config:
+            content.add_widget(_section(_("Configuración del servicio central"), config))
+        content.add_widget(_section(_("Software"), sync_words.software_lines(
+            software_status(self.app.station))))
+        self.scroll = ScrollView(do_scroll_x=False, bar_width=max(6, t.gap))
+        self.scroll.add_widget(content)
+        self.body.add_widget(self.scroll)
         now = TouchButton(icon="sync", text=_("Sincronizar ahora"), kid="sync_now",
                           disabled=not status.enrolled)
         now.bind(on_release=lambda *_: self._sync(now))
         self.body.add_widget(row(now))
+
+    def _notice(self, status: SyncStatus) -> Notice:
+        if not status.enrolled:
+            return Notice(kind="info", kid="sync_notice", message=_(
+                "Esta estación trabaja sola, sin servicio central. Todo queda guardado aquí; "
+                "los reportes de problemas se entregan a la DRSE desde la carpeta «reports»."))
+        if status.last_error:
+            return Notice(kind="warn", kid="sync_notice", message=_(
+                "La última sincronización no terminó: {error}").format(error=status.last_error))
+        return Notice(kind="ok", kid="sync_notice", message=_(
+            "Conectada a {url}. Última sincronización: {last}.").format(
+                url=status.central_url, last=when(status.last_success_at)))
 
     def _sync(self, button: TouchButton) -> None:
         station = self.app.station
