@@ -180,6 +180,37 @@ def add_user(station: Station, name: str, role: Role | str, pin: str) -> UserRec
         return store.get_user(conn, user_id)
 
 
+class SetupDone(RuleViolation):
+    """The station already has users: the first-run setup is over."""
+
+
+def add_first_admin(station: Station, name: str, pin: str) -> UserRecord:
+    """The station's first DRSE administrator, created without anyone signed in.
+
+    Allowed only while the station has no user at all; the check and the insert are one
+    IMMEDIATE transaction, so two taps (or two kiosks) cannot both create a first admin.
+    """
+    name = _clean_name(name)
+    problem = check_pin(pin)
+    if problem:
+        raise InputError(problem, way_out="Elija otro PIN.")
+    hashed = hash_pin(pin)
+    with station.db.write() as conn:
+        if store.list_users(conn):
+            raise SetupDone("Esta estación ya tiene usuarios; la configuración inicial ya se hizo.",
+                            way_out="Inicie sesión con su nombre y su PIN; los usuarios nuevos "
+                                    "los agrega el administrador de la DRSE en Ajustes > "
+                                    "Usuarios.")
+        user_id = store.insert_user(conn, name=name, role=Role.ADMIN.value, pin_hash=hashed)
+        return store.get_user(conn, user_id)
+
+
+def needs_setup(station: Station) -> bool:
+    """True while the station has no kiosk user (active or not): the first-run setup is due."""
+    with station.db.read() as conn:
+        return not store.list_users(conn)
+
+
 def list_users(station: Station, *, active_only: bool = False) -> list[UserRecord]:
     with station.db.read() as conn:
         return store.list_users(conn, active_only=active_only)

@@ -142,7 +142,13 @@ class Pilot:
         from kivy.base import EventLoop
         from kivy.tests.common import UnitTestTouch
 
-        kids = [f"{prefix}_space" if char == " " else f"{prefix}_{char}" for char in text.upper()]
+        plain = {v: k for k, v in zip("AEIOU", "ÁÉÍÓÚ", strict=True)}
+        kids = []
+        for char in text.upper():
+            if char in plain:  # the accent key, then the vowel
+                kids += [f"{prefix}_accent", f"{prefix}_{plain[char]}"]
+            else:
+                kids.append(f"{prefix}_space" if char == " " else f"{prefix}_{char}")
         yield Wait(lambda: all(self._tappable(k) for k in set(kids)), 15, f"teclas {text}")
         for kid in kids:
             widget = self.find(kid)

@@ -20,6 +20,8 @@ from station.ui.widgets import FitLabel, Surface, TouchButton, _centered, theme
 
 LETTER_ROWS = ("QWERTYUIOP", "ASDFGHJKLÑ", "ZXCVBNM")
 DIGIT_ROW = "1234567890"
+ACCENTED = str.maketrans("AEIOU", "ÁÉÍÓÚ")
+"""The accent key (´) marks the next vowel: SOFÍA, RAMÍREZ, JOSÉ on a touchscreen."""
 
 
 class Key(TouchButton):
@@ -41,6 +43,7 @@ class OnScreenKeyboard(BoxLayout):
         kwargs.setdefault("size_hint_y", None)
         super().__init__(**kwargs)
         self._on_key, self._on_done = on_key, on_done
+        self._accent = False
         rows = ([DIGIT_ROW] if digits else []) + list(LETTER_ROWS)
         if extra:
             rows[-1] = rows[-1] + extra
@@ -57,6 +60,10 @@ class OnScreenKeyboard(BoxLayout):
                 line.add_widget(back)
             self.add_widget(line)
         bottom = BoxLayout(spacing=self.spacing, size_hint_y=None, height=key_h)
+        self.accent = Key(text="´", style="secondary", kid="key_accent", height=key_h,
+                          size_hint_x=1)
+        self.accent.bind(on_release=lambda *_: self._arm_accent(not self._accent))
+        bottom.add_widget(self.accent)
         space = Key(text=_("espacio"), style="secondary", kid="key_space", height=key_h,
                     size_hint_x=4)
         space.bind(on_release=lambda *_: self._on_key(" "))
@@ -70,8 +77,19 @@ class OnScreenKeyboard(BoxLayout):
 
     def _key(self, label: str, char: str, kid: str, height: float) -> Key:
         key = Key(text=label, style="secondary", kid=kid, height=height, padding=(0, 0))
-        key.bind(on_release=lambda *_: self._on_key(char))
+        key.bind(on_release=lambda *_: self._type(char))
         return key
+
+    def _arm_accent(self, armed: bool) -> None:
+        self._accent = armed
+        self.accent.style = "primary" if armed else "secondary"  # shown armed, not only coloured
+        self.accent.text = "[´]" if armed else "´"
+
+    def _type(self, char: str) -> None:
+        if self._accent:
+            char = char.translate(ACCENTED)  # a consonant after ´ stays as it is
+            self._arm_accent(False)
+        self._on_key(char)
 
 
 class SearchField(ButtonBehavior, Surface, BoxLayout):

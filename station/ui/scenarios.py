@@ -498,6 +498,14 @@ def _sync() -> dict[str, Scenario]:
     return {"sync_news": scenarios_sync.sync_news_flow}
 
 
+def _setup() -> dict[str, Scenario]:
+    from station.ui import scenarios_setup
+
+    return {"setup_enroll": scenarios_setup.setup_enroll_flow,
+            "setup_offline": scenarios_setup.setup_offline_flow}
+
+
 SCENARIOS.update(_bench())
+SCENARIOS.update(_setup())
 SCENARIOS.update(_admin())
 SCENARIOS.update(_sync())

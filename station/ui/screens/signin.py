@@ -16,7 +16,8 @@ from station.ui.i18n import _
 from station.ui.icons import Icon
 from station.ui.keyboard import PinPad
 from station.ui.machine import State
-from station.ui.screens.base import KioskScreen
+from station.ui.screens.base import KioskScreen, row
+from station.ui.screens.setup import SetupWizard
 from station.ui.widgets import (
     FitLabel,
     Notice,
@@ -54,9 +55,7 @@ class SignInScreen(KioskScreen):
         self.body.clear_widgets()
         users = accounts.list_users(self.app.station, active_only=True)
         if not users:
-            self.body.add_widget(Notice(kind="warn", message=_(
-                "Todavía no hay usuarios en esta estación. Quien administra la estación debe "
-                "agregarlos con la orden: station users add NOMBRE --role admin")))
+            self._offer_setup()
             return
         self.body.add_widget(FitLabel(text=_("Toque su nombre"), font_size=t.font_large,
                                       bold=True, size_hint_y=None, height=t.touch * 0.7))
@@ -68,6 +67,24 @@ class SignInScreen(KioskScreen):
         scroll = ScrollView(do_scroll_x=False, bar_width=max(6, t.gap))
         scroll.add_widget(grid)
         self.body.add_widget(scroll)
+
+    def _offer_setup(self) -> None:
+        """No user yet (a station out of the box): the first-run setup, by touch. Once any
+        user exists it is not offered (and :func:`accounts.add_first_admin` refuses it)."""
+        if not accounts.needs_setup(self.app.station):
+            self.body.add_widget(Notice(kind="warn", kid="signin_no_users", message=_(
+                "No hay usuarios activos en esta estación. Pida al administrador(a) de la DRSE "
+                "que active a alguien.")))
+            return
+        self.body.add_widget(Notice(kind="info", kid="setup_offer", message=_(
+            "Esta estación todavía no tiene usuarios. Configúrela en dos pasos: inscribirla "
+            "con la oficina central (si tiene el código) y crear al primer administrador(a) "
+            "de la DRSE.")))
+        start = TouchButton(text=_("Configurar esta estación"), icon="gear",
+                            kid="setup_start")
+        start.bind(on_release=lambda *_: SetupWizard(self, self._show_users).start())
+        self.body.add_widget(row(start))
+        self.body.add_widget(BoxLayout())
 
     def _user_row(self, user: UserRecord) -> Selectable:
         t = theme()

@@ -132,7 +132,24 @@ class SyncScreen(KioskScreen):
         now = TouchButton(icon="sync", text=_("Sincronizar ahora"), kid="sync_now",
                           disabled=not status.enrolled)
         now.bind(on_release=lambda *_: self._sync(now))
-        self.body.add_widget(row(now))
+        user = self.app.machine.user
+        if not status.enrolled and user is not None and user.may("users"):
+            enroll = TouchButton(icon="plus", text=_("Inscribir estación"), kid="sync_enroll")
+            enroll.bind(on_release=lambda *_: self._enroll())
+            self.body.add_widget(row(enroll, now))
+        else:
+            self.body.add_widget(row(now))
+
+    def _enroll(self) -> None:
+        """The setup's enrollment step (DRSE administrator only: it binds the station)."""
+        from station.ui.screens.setup import EnrollStep
+
+        def finished(_result: object) -> None:
+            self.set_title(self.title)
+            if self.app.machine.state is State.SYNC:
+                self.enter()
+
+        EnrollStep(self, finished, skip_text=_("Cancelar")).show()
 
     def _notice(self, status: SyncStatus) -> Notice:
         if not status.enrolled:
