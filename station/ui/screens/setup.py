@@ -28,8 +28,9 @@ from station.sync.enroll import Enrollment, enroll
 from station.ui import dialogs
 from station.ui.dialogs import Choice
 from station.ui.i18n import _
-from station.ui.keyboard import PinPad, TextForm
-from station.ui.widgets import FitLabel, Notice, Panel, TouchButton, theme
+from station.ui.keyboard import TextForm
+from station.ui.pin_form import pin_twice
+from station.ui.widgets import Notice, TouchButton, theme
 from station.ui.worker import Job
 
 if TYPE_CHECKING:
@@ -195,49 +196,13 @@ class SetupWizard:
 
     def ask_pin(self) -> None:
         """The PIN typed twice on the pad (never shown), then the service creates the admin."""
-        t = theme()
-        p = t.palette
-        body = self.screen.body
-        body.clear_widgets()
-        line = BoxLayout(spacing=t.pad * 2)
-        left = Panel(orientation="vertical", bg=p.surface, border=p.border, padding=t.pad,
-                     spacing=t.gap, size_hint_x=0.9)
-        left.add_widget(FitLabel(text=_("PIN de {name}").format(name=self.name), bold=True,
-                                 font_size=t.font_large, size_hint_y=None, height=t.touch,
-                                 kid="setup_pin_title"))
-        slot = BoxLayout(orientation="vertical")
-        left.add_widget(slot)
         back = TouchButton(text=_("Cambiar nombre"), icon="back", style="secondary",
                            kid="setup_pin_back")
         back.bind(on_release=lambda *_: self.ask_name())
-        left.add_widget(back)
-        line.add_widget(left)
-        first: list[str] = []
-
-        def say(kind: str, text: str) -> None:
-            slot.clear_widgets()
-            slot.add_widget(Notice(kind=kind, message=text, kid="setup_pin_message"))
-
-        def entered(pin: str) -> None:
-            pad.clear()
-            problem = accounts.check_pin(pin) if pin else _("Primero escriba el PIN.")
-            if problem:
-                first.clear()
-                say("warn", problem)
-            elif not first:
-                first.append(pin)
-                say("info", _("Escríbalo otra vez para confirmarlo."))
-            elif pin != first[0]:
-                first.clear()
-                say("warn", _("Los dos PIN no son iguales. Escríbalo de nuevo."))
-            else:
-                self._create(pin, say)
-
-        pad = PinPad(on_enter=entered)
-        line.add_widget(pad)
-        body.add_widget(line)
-        say("info", _("De 4 a 8 números, sin series como 1234. Con este PIN entrará a "
-                      "Ajustes > Usuarios para agregar al personal."))
+        pin_twice(self.screen.body, title=_("PIN de {name}").format(name=self.name),
+                  kid="setup_pin", back=back, on_pin=self._create,
+                  hint=_("De 4 a 8 números, sin series como 1234. Con este PIN entrará a "
+                         "Ajustes > Usuarios para agregar al personal."))
 
     def _create(self, pin: str, say: Callable[[str, str], None]) -> None:
         try:

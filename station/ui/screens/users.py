@@ -20,14 +20,12 @@ from station.store.users import UserRecord
 from station.ui import dialogs
 from station.ui.dialogs import Choice
 from station.ui.i18n import _
-from station.ui.keyboard import PinPad, TextForm
+from station.ui.keyboard import TextForm
 from station.ui.machine import State
+from station.ui.pin_form import pin_twice
 from station.ui.screens.base import KioskScreen, row
 from station.ui.widgets import (
     Badge,
-    FitLabel,
-    Notice,
-    Panel,
     Surface,
     TouchButton,
     _centered,
@@ -154,47 +152,17 @@ class UsersScreen(KioskScreen):
     def pin_form(self, title: str, save: Callable[[str], Any], done_title: str,
                  done_message: str) -> None:
         """The PIN typed twice on the pad (it is never shown), then ``save(pin)``."""
-        t = theme()
-        p = t.palette
-        self.body.clear_widgets()
-        line = BoxLayout(spacing=t.pad * 2)
-        left = Panel(orientation="vertical", bg=p.surface, border=p.border, padding=t.pad,
-                     spacing=t.gap, size_hint_x=0.9)
-        left.add_widget(FitLabel(text=title, bold=True, font_size=t.font_large,
-                                 size_hint_y=None, height=t.touch, kid="new_pin_title"))
-        slot = BoxLayout(orientation="vertical")
-        left.add_widget(slot)
         cancel = TouchButton(text=_("Cancelar"), icon="cross", style="secondary",
                              kid="new_pin_cancel")
         cancel.bind(on_release=lambda *_: self.show_list())
-        left.add_widget(cancel)
-        line.add_widget(left)
-        first: list[str] = []
 
-        def say(kind: str, text: str) -> None:
-            slot.clear_widgets()
-            slot.add_widget(Notice(kind=kind, message=text, kid="new_pin_message"))
+        def saved(pin: str, _say: Callable[[str, str], None]) -> None:
+            save(pin)
+            self.show_list()
+            dialogs.show(kind="ok", title=done_title, message=done_message, kid="user_done")
 
-        def entered(pin: str) -> None:
-            pad.clear()
-            if not pin:
-                say("warn", _("Primero escriba el PIN."))
-            elif not first:
-                first.append(pin)
-                say("info", _("Escríbalo otra vez para confirmarlo."))
-            elif pin != first[0]:
-                first.clear()
-                say("warn", _("Los dos PIN no son iguales. Escríbalo de nuevo."))
-            else:
-                save(pin)
-                self.show_list()
-                dialogs.show(kind="ok", title=done_title, message=done_message,
-                             kid="user_done")
-
-        pad = PinPad(on_enter=entered)
-        line.add_widget(pad)
-        self.body.add_widget(line)
-        say("info", _("De 4 a 8 números, sin series como 1234. Nadie más debe conocerlo."))
+        pin_twice(self.body, title=title, kid="new_pin", back=cancel, on_pin=saved,
+                  hint=_("De 4 a 8 números, sin series como 1234. Nadie más debe conocerlo."))
 
     # -- disable / enable -----------------------------------------------------------------
 
