@@ -187,11 +187,22 @@ class KioskApp(App):
         if transition.target is State.HOME:
             if not MEMORY_BASELINE:
                 self._discard_all_but(new)
-            Clock.schedule_once(lambda _dt: release_memory(at_home=True), 0.3)
+            Clock.schedule_once(self._settle_home, 0.3)
         try:
             new.enter(**transition.params)
         except StationError as error:
             dialogs.show_error(error, then=self.back if self.machine.can_go_back else None)
+
+    def _settle_home(self, _dt: float = 0.0) -> None:
+        """Back home, once the switch is over: let go of the screen left last, then give
+        memory back. Kivy's transition keeps the screen it switched away from
+        (``screen_out``) until the next switch: without this, the last screen of the task
+        (the verify screen, say) stayed alive at home after it was dropped. The property
+        refuses None: it gets the home screen, which the next switch replaces anyway."""
+        transition, home = self.manager.transition, self.manager.current_screen
+        if not MEMORY_BASELINE and not transition.is_active and home is not None:
+            transition.screen_out = home
+        release_memory(at_home=True)
 
     def _discard(self, screen: KioskScreen) -> None:
         """Drop a screen that is not on the way back: its widgets and pictures go with it

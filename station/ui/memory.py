@@ -3,9 +3,10 @@
 Rendering a sheet, reading a camera frame or listing 500 students leaves freed memory inside
 glibc's heaps; without help the process keeps it (RSS only grows). The app calls
 :func:`release_memory` when the operator returns home and after each background job:
-Kivy's picture caches emptied, ``gc.collect()``, then glibc's ``malloc_trim(0)``; at home it
-also drops every screen built for the task just finished. :func:`limit_arenas` keeps every worker
-thread from getting a heap of its own. Both do nothing where glibc is not the C library.
+Kivy's picture caches and recycled list rows emptied, ``gc.collect()``, then glibc's
+``malloc_trim(0)``; at home it also drops every screen built for the task just finished.
+:func:`limit_arenas` keeps every worker thread from getting a heap of its own. Both do
+nothing where glibc is not the C library.
 """
 
 from __future__ import annotations
@@ -52,6 +53,18 @@ def release_kivy_caches() -> None:
 
     for category in _KIVY_CACHES:
         Cache.remove(category)
+    release_recycled_views()
+
+
+def release_recycled_views() -> None:
+    """Forget the list rows Kivy keeps for reuse: its RecycleView puts the rows of a list
+    that goes away into one cache for the whole process (up to 1,000 rows, each a few
+    widgets), so the roster's and school list's rows outlived their dropped screens. A list
+    shown again builds the rows it needs (a screenful)."""
+    from kivy.uix.recycleview import views
+
+    views._cached_views.clear()  # private, but the only handle on that cache (Kivy 2.3)
+    views._cache_count = 0
 
 
 def release_render_caches() -> None:
