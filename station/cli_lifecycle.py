@@ -57,7 +57,8 @@ def cycle_show(ctx: click.Context, as_json: bool) -> None:
     cycle = current_cycle(station)
     setting = station.settings["cycle.current"]
     note = "" if cycle == setting else (f" (el ajuste cycle.current dice {setting}; manda el "
-                                        "último cambio de ciclo registrado)")
+                                        "cambio de ciclo registrado en la estación, que es "
+                                        "posterior)")
     emit(as_json, {"cycle": cycle, "setting": setting}, f"Ciclo escolar vigente: {cycle}{note}")
 
 

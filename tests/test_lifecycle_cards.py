@@ -94,6 +94,14 @@ def test_cycle_lists_holograms_and_verification_words(station_data, tmp_path: Pa
     assert renewed[folios[0]]["valid_for_cycle"] is False
     assert "sin holograma del ciclo vigente (2027-2028)" in renewed[folios[0]]["reason"]
 
+    # The setting (central publishes it) is behind the station's own advance: it never takes
+    # the station back; once it moves past the advance, the station follows it.
+    shown = cli_json(data, "cycle", "show")
+    assert shown == {"cycle": "2027-2028", "setting": "2026-2027"}
+    (data / "station.toml").write_text('[cycle]\ncurrent = "2028-2029"\n', "utf-8")
+    assert cli_json(data, "cycle", "show") == {"cycle": "2028-2029", "setting": "2028-2029"}
+    assert cli_json(data, "pending", "--school", cct)["cycle"] == "2028-2029"
+
 
 def test_loss_revokes_at_once_and_replacement_needs_a_receipt(station_data, tmp_path) -> None:
     data, cct, curps = station_data

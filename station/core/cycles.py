@@ -82,6 +82,25 @@ def check_advance(current: Cycle, new: Cycle) -> None:
             f"{current.next()}.")
 
 
+def effective_cycle(setting: str, advanced: str | None) -> str:
+    """The current cycle: the later of the ``cycle.current`` setting (central publishes it to
+    the fleet) and the last advance recorded at the station. Cycles only move forward, so a
+    station advanced by hand still follows central when central moves on.
+
+    >>> effective_cycle("2027-2028", "2026-2027"), effective_cycle("2026-2027", "2027-2028")
+    ('2027-2028', '2027-2028')
+    >>> effective_cycle("2026-2027", None)
+    '2026-2027'
+    """
+    if advanced is None:
+        return setting
+    try:
+        configured = parse_cycle(setting)
+    except InputError:
+        return advanced  # a malformed setting never hides the ledger's own record
+    return str(max(configured, parse_cycle(advanced)))
+
+
 class Need(enum.StrEnum):
     """What an enrolled student needs in a cycle."""
 

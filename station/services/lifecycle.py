@@ -24,7 +24,7 @@ from station.store.lifecycle_records import StudentLine
 
 
 def current_cycle(station: Station) -> str:
-    """The ledger's last advanced cycle, else the ``cycle.current`` setting."""
+    """The later of the ledger's last advanced cycle and the ``cycle.current`` setting."""
     with station.db.read() as conn:
         return lifecycle_records.current_cycle(conn, station.settings["cycle.current"])
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from station.core.cycles import Need, StudentFacts, classify, need_words
+from station.core.cycles import Need, StudentFacts, classify, effective_cycle, need_words
 from station.core.dates import show_day
 from station.core.replacement import Reason, lost_reason, replaced_reason
 from station.store import replacement_records
@@ -29,9 +29,10 @@ from station.store.lifecycle_sql import (
 
 
 def current_cycle(conn: sqlite3.Connection, setting: str) -> str:
-    """The last cycle advanced to in the ledger; with none, the ``cycle.current`` setting."""
+    """The later of the last cycle advanced to in the ledger and the ``cycle.current``
+    setting (:func:`station.core.cycles.effective_cycle`)."""
     row = conn.execute("SELECT cycle FROM cycle_changes ORDER BY id DESC LIMIT 1").fetchone()
-    return row[0] if row else setting
+    return effective_cycle(setting, row[0] if row else None)
 
 
 def record_cycle_change(conn: sqlite3.Connection, *, previous: str, new: str,
