@@ -142,14 +142,19 @@ def test_settings_from_the_screen(prepared_station: tuple[Station, str, list[str
     assert path.read_bytes() == before and station.settings["printer.queue"] == 'Cola "A"'
 
 
+def _use_printer(station: Station, printer: object) -> None:
+    """Point the station's settings at the private virtual printer (as the printer screen)."""
+    settings_edit.update_settings(station, {
+        "printer.queue": printer.queue,  # type: ignore[attr-defined]
+        "printer.cups_server": printer.cups_server})  # type: ignore[attr-defined]
+
+
 @pytest.mark.cups
 def test_print_batches_reports_progress_and_reaches_the_printer(
         prepared_station: tuple[Station, str, list[str]], virtual_printer: object,
         print_queue: object) -> None:
     station, cct, curps = prepared_station
-    settings_edit.update_settings(station, {
-        "printer.queue": virtual_printer.queue,  # type: ignore[attr-defined]
-        "printer.cups_server": virtual_printer.cups_server})  # type: ignore[attr-defined]
+    _use_printer(station, virtual_printer)
     docs = virtual_printer.documents_dir  # type: ignore[attr-defined]
     before = len(received_documents(docs))
     plan = preview.plan_print(station, cct, curps[:10])
@@ -201,9 +206,7 @@ def test_paused_printer_is_said_in_words_and_uses_no_folio(
         prepared_station: tuple[Station, str, list[str]], virtual_printer: object,
         print_queue: object) -> None:
     station, cct, curps = prepared_station
-    settings_edit.update_settings(station, {
-        "printer.queue": virtual_printer.queue,  # type: ignore[attr-defined]
-        "printer.cups_server": virtual_printer.cups_server})  # type: ignore[attr-defined]
+    _use_printer(station, virtual_printer)
     virtual_printer.pause_queue()  # type: ignore[attr-defined]
     status = kiosk_print.printer_status(station)
     assert status.state == "stopped" and "pausa" in status.message_es

@@ -115,10 +115,10 @@ class KioskApp(App):
     def _confirm_health(self) -> None:
         """Off the UI thread (it opens the ledger once more); a failure is logged, never
         shown: the updater then switches back, which is the point."""
-        from station.update.health import confirm_if_release
+        from station.services.software import confirm_started
 
         try:
-            self.health = confirm_if_release(self.station.data_dir, by="kiosk")
+            self.health = confirm_started(self.station, by="kiosk")
         except Exception as error:  # any failure means "not healthy": log it, keep running
             log_failure(error, screen="health")
             self.health = None

@@ -142,6 +142,35 @@ class SearchField(ButtonBehavior, Surface, BoxLayout):
             self.remove_widget(self._clear)
 
 
+def digit_grid(kid: str, *, on_digit: Callable[[str], None], on_erase: Callable[[], None],
+               enter_text: str, on_enter: Callable[[], None]) -> GridLayout:
+    """The 3×4 pad of :class:`PinPad` and :class:`NumberPad`: 1–9, erase, 0, enter.
+
+    Keys are ``<kid>_<digit>``, ``<kid>_back`` and ``<kid>_enter`` for the autopilot.
+    """
+    t = theme()
+    grid = GridLayout(cols=3, spacing=t.gap)
+
+    def digit(char: str) -> Key:
+        key = Key(text=char, style="secondary", kid=f"{kid}_{char}", size_hint_y=1,
+                  height=t.touch, font_size=t.font_title)
+        key.bind(on_release=lambda *_: on_digit(char))
+        return key
+
+    for char in "123456789":
+        grid.add_widget(digit(char))
+    erase = Key(icon="backspace", text="", style="secondary", kid=f"{kid}_back",
+                size_hint_y=1, height=t.touch)
+    erase.bind(on_release=lambda *_: on_erase())
+    grid.add_widget(erase)
+    grid.add_widget(digit("0"))
+    enter = Key(icon="check", text=enter_text, style="primary", kid=f"{kid}_enter",
+                size_hint_y=1, height=t.touch)
+    enter.bind(on_release=lambda *_: on_enter())
+    grid.add_widget(enter)
+    return grid
+
+
 class PinPad(BoxLayout):
     """Dots for the digits typed, and a 3×4 pad: 1–9, erase, 0, enter.
 
@@ -161,19 +190,9 @@ class PinPad(BoxLayout):
                               size_hint_y=None, height=t.touch * 0.8, kid="pin_dots",
                               font_name="DejaVuSans")
         self.add_widget(self._dots)
-        grid = GridLayout(cols=3, spacing=t.gap)
-        for char in "123456789":
-            grid.add_widget(self._digit(char))
-        erase = Key(icon="backspace", text="", style="secondary", kid="pin_back",
-                    size_hint_y=1, height=t.touch)
-        erase.bind(on_release=lambda *_: self._erase())
-        grid.add_widget(erase)
-        grid.add_widget(self._digit("0"))
-        enter = Key(icon="check", text=_("Entrar"), style="primary", kid="pin_enter",
-                    size_hint_y=1, height=t.touch)
-        enter.bind(on_release=lambda *_: self._on_enter(self._pin))
-        grid.add_widget(enter)
-        self.add_widget(grid)
+        self.add_widget(digit_grid("pin", on_digit=self._add, on_erase=self._erase,
+                                   enter_text=_("Entrar"),
+                                   on_enter=lambda: self._on_enter(self._pin)))
         self._show()
 
     @property
@@ -183,12 +202,6 @@ class PinPad(BoxLayout):
     def clear(self) -> None:
         self._pin = ""
         self._show()
-
-    def _digit(self, char: str) -> Key:
-        key = Key(text=char, style="secondary", kid=f"pin_{char}", size_hint_y=1,
-                  height=theme().touch, font_size=theme().font_title)
-        key.bind(on_release=lambda *_: self._add(char))
-        return key
 
     def _add(self, char: str) -> None:
         if len(self._pin) < self._max:
@@ -218,25 +231,10 @@ class NumberPad(BoxLayout):
         self._shown = FitLabel(text="0", font_size=t.font_title, bold=True, halign="center",
                                size_hint_y=None, height=t.touch * 0.8, kid="number_value")
         self.add_widget(self._shown)
-        grid = GridLayout(cols=3, spacing=t.gap)
-        for char in "123456789":
-            grid.add_widget(self._digit(char))
-        erase = Key(icon="backspace", text="", style="secondary", kid="number_back",
-                    size_hint_y=1, height=t.touch)
-        erase.bind(on_release=lambda *_: self._set(self._digits[:-1]))
-        grid.add_widget(erase)
-        grid.add_widget(self._digit("0"))
-        enter = Key(icon="check", text=ok_text or _("Aceptar"), style="primary",
-                    kid="number_enter", size_hint_y=1, height=t.touch)
-        enter.bind(on_release=lambda *_: self._on_enter(int(self._digits or 0)))
-        grid.add_widget(enter)
-        self.add_widget(grid)
-
-    def _digit(self, char: str) -> Key:
-        key = Key(text=char, style="secondary", kid=f"number_{char}", size_hint_y=1,
-                  height=theme().touch, font_size=theme().font_title)
-        key.bind(on_release=lambda *_: self._set(self._digits + char))
-        return key
+        self.add_widget(digit_grid(
+            "number", on_digit=lambda char: self._set(self._digits + char),
+            on_erase=lambda: self._set(self._digits[:-1]), enter_text=ok_text or _("Aceptar"),
+            on_enter=lambda: self._on_enter(int(self._digits or 0))))
 
     def _set(self, digits: str) -> None:
         self._digits = digits.lstrip("0")[: self._max]

@@ -14,7 +14,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
 from station.core.errors import StationError
-from station.services.station import Station
+from station.services import software
 from station.sync.engine import SyncReport, client_for, run_sync
 from station.sync.status import SyncStatus, sync_status
 from station.ui import dialogs, sync_words
@@ -24,15 +24,6 @@ from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.widgets import FitLabel, Notice, Panel, TouchButton, theme
 from station.ui.worker import Job
-
-
-def software_status(station: Station) -> dict[str, Any]:
-    """``station update status`` for this station (read-only: the updater's status file and
-    the release links; no central, no key)."""
-    from station.update.engine import UpdateContext, update_status
-    from station.update.layout import Layout
-
-    return update_status(UpdateContext(Layout.of(station.data_dir), station.settings))
 
 
 def _section(title: str, lines: list[sync_words.Line]) -> Panel:
@@ -125,7 +116,7 @@ class SyncScreen(KioskScreen):
         if config:
             content.add_widget(_section(_("Configuración del servicio central"), config))
         content.add_widget(_section(_("Software"), sync_words.software_lines(
-            software_status(self.app.station))))
+            software.software_status(self.app.station))))
         self.scroll = ScrollView(do_scroll_x=False, bar_width=max(6, t.gap))
         self.scroll.add_widget(content)
         self.body.add_widget(self.scroll)
