@@ -19,6 +19,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from station.context import open_station
 from station.core.model import CardFace, CredentialClaims, SheetFace
 from station.core.sheets import plan_sheets
 from station.credential.sign import issue_qr_text
@@ -26,7 +27,6 @@ from station.printer.sheet import render_sheets_pdf
 from station.services.demo_data import make_placeholder_portrait, write_demo_export
 from station.services.issuance import Issuer, select_students
 from station.services.roster_import import import_roster
-from station.services.station import open_station
 from station.store import ledger
 
 

@@ -133,9 +133,8 @@ def _session_run(template: Path, base: Path, name: str, size: str, env: dict[str
 
 
 def bench_session(base: Path, size: str, env: dict[str, str], runs: int) -> None:
+    from station.context import open_station, update_settings
     from station.printer.virtual_printer import VirtualPrinter
-    from station.services.settings_edit import update_settings
-    from station.services.station import open_station
 
     results: dict[bool, list[dict[str, object]]] = {True: [], False: []}
     with VirtualPrinter(base / "printer") as printer:
@@ -205,8 +204,7 @@ def camera_alone(video: Path, seconds: float = 5.0) -> float:
 def bench_preview(base: Path, size: str, env: dict[str, str], runs: int) -> None:
     from plugin_camera import pose, write_video
 
-    from station.services.settings_edit import update_settings
-    from station.services.station import open_station
+    from station.context import open_station, update_settings
 
     video = write_video(base / "lejos.avi", [pose(face_share=0.12)] * 300, fps=30.0)
     data = base / "preview"

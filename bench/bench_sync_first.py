@@ -70,7 +70,7 @@ def school_export(folder: Path, students: int) -> tuple[Path, Path, Path, int]:
 
 
 def enrolled_station(central: Central, folder: Path):
-    from station.services.station import open_station
+    from station.context import open_station
     from station.sync.enroll import enroll
 
     station = open_station(folder)

@@ -24,7 +24,7 @@ R = TypeVar("R")
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              envvar="STATION_DATA", help="Station data folder (default: STATION_DATA or "
+              help="Station data folder (default: STATION_DATA or "
               "~/.local/share/station).")
 @click.version_option(package_name="control-escolar-credenciales")
 @click.pass_context
@@ -463,9 +463,10 @@ def verify_cmd(ctx: click.Context, image: Path | None, camera: str | None,
 def demo_cmd(ctx: click.Context, students: int, pdf_out: Path | None) -> None:
     """Demo: a synthetic school, placeholder portraits, one batch printed."""
     from station.services.demo import run_demo
+    from station.store.data_folder import DataFolder
 
-    if ctx.obj["data_dir"] is None:
-        ctx.obj["data_dir"] = Path.cwd() / "station-data"
+    ctx.obj["data_dir"] = DataFolder.resolve(ctx.obj["data_dir"],
+                                             default=Path.cwd() / "station-data").root
     run_demo(_station(ctx), students=students, pdf_out=pdf_out, echo=click.echo)
 
 

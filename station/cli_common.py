@@ -13,7 +13,7 @@ import click
 from station.core.errors import StationError
 
 if TYPE_CHECKING:
-    from station.services.station import Station
+    from station.context import Station
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -65,7 +65,7 @@ def open_ctx_station(ctx: click.Context) -> Station:
 
     Imported lazily so ``station --help`` stays fast.
     """
-    from station.services.station import open_station
+    from station.context import open_station
 
     ctx = ctx.find_root()
     station = ctx.obj.get("station")

@@ -27,12 +27,9 @@ def register(main: click.Group) -> None:
 
 
 def _data_dir(ctx: click.Context) -> Path:
-    import os
+    from station.store.data_folder import DataFolder
 
-    from station.services.station import DEFAULT_DATA_DIR
-
-    given = ctx.find_root().obj.get("data_dir")
-    return Path(given or os.environ.get("STATION_DATA") or DEFAULT_DATA_DIR)
+    return DataFolder.resolve(ctx.find_root().obj.get("data_dir")).root
 
 
 def _context(ctx: click.Context, root: Path | None) -> Any:

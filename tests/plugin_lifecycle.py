@@ -107,8 +107,8 @@ def drse_station(station_data: tuple[Path, str, list[str]]) -> tuple[Path, str, 
 
     Returns (data folder, CCT of the small primaria, its students' CURPs).
     """
+    from station.context import open_station
     from station.services.demo_data import make_placeholder_portrait
-    from station.services.station import open_station
     from station.store import ledger
 
     data, _cct, _curps = station_data

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from station.context import Station, open_station
 from station.services.demo_data import make_placeholder_portrait, write_demo_export
 from station.services.roster_import import import_roster
-from station.services.station import Station, open_station
 from station.store import ledger
 
 

@@ -142,10 +142,9 @@ def prepare_kiosk_data(folder: Path, *, students: int = 30,
     import cv2
     from plugin_station import prepare_station
 
+    from station.context import open_station, update_settings
     from station.services import accounts, kiosk_print
     from station.services.issuance import Issuer, select_students
-    from station.services.settings_edit import update_settings
-    from station.services.station import open_station
 
     cct, curps = prepare_station(folder, students=students)
     station = open_station(folder)

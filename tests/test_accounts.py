@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from station.cli import main
+from station.context import Station, open_station
 from station.core.errors import InputError, NotFound, RuleViolation
 from station.services import accounts
 from station.services.accounts import Role, SignInRefused
-from station.services.station import Station, open_station
 
 
 @pytest.fixture

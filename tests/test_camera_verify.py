@@ -16,10 +16,10 @@ from plugin_camera import qr_corpus, write_video
 from station.camera.resilient import ResilientCamera
 from station.camera.video_file import VideoFileCamera
 from station.cli import main
+from station.context import Station
 from station.printer.template import load_sheet_layout, load_template
 from station.services.camera_verify import verify_stream
 from station.services.issuance import Issuer, select_students
-from station.services.station import Station
 from station.store.sheet_records import spoil
 
 PX_PER_MM = 300 / 25.4

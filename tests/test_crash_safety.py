@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from plugin_station import prepare_station
 
+from station.context import open_station
 from station.core.folios import audit
-from station.services.station import open_station
 from station.store import ledger
 
 RUNS = int(os.environ.get("CRASH_RUNS", "100"))

@@ -31,6 +31,7 @@ from plugin_fleet import SITE, ReleaseKit
 from central.cli import main as central_cli
 from central.settings import CentralSettings
 from station.cli import main as station_cli
+from station.context import open_station
 from station.core.errors import InputError
 from station.core.releases import (
     Manifest,
@@ -42,9 +43,9 @@ from station.core.releases import (
     slots_to_remove,
     upgrade_refusal,
 )
-from station.services.station import open_station
+from station.store.data_folder import DataFolder
+from station.store.print_files import print_lock
 from station.update.engine import UpdateContext, apply, context_for, update_status
-from station.update.guards import print_lock
 from station.update.install import Installer
 from station.update.layout import Layout
 
@@ -441,7 +442,7 @@ def test_waits_outside_the_window_and_while_printing(local_station: tuple[Path, 
     assert noon.result == "deferred"
     assert "fuera del horario de mantenimiento (22:00-05:00)" in noon.reason
     night = datetime(2026, 9, 1, 23, 0)
-    with print_lock(data):
+    with print_lock(DataFolder(data)):
         locked = apply(ctx_for(data, root, now=lambda: night), bundle=bundle)
     assert locked.result == "deferred" and "se está imprimiendo" in locked.reason
     station = open_station(data)
@@ -603,17 +604,18 @@ def test_confirm_health_writes_the_marker_only_when_the_service_stays_up(
 
 
 def test_a_print_and_a_version_switch_never_overlap(tmp_path: Path) -> None:
-    from station.update.guards import no_printing, print_lock
+    from station.store.print_files import no_printing
 
-    with print_lock(tmp_path), no_printing(tmp_path) as free:
+    folder = DataFolder(tmp_path)
+    with print_lock(folder), no_printing(folder) as free:
         assert free is False  # a print is running: the switch waits for another night
     started = threading.Event()
 
     def print_job() -> None:
-        with print_lock(tmp_path):
+        with print_lock(folder):
             started.set()
 
-    with no_printing(tmp_path) as free:
+    with no_printing(folder) as free:
         assert free is True
         job = threading.Thread(target=print_job)
         job.start()

@@ -15,10 +15,10 @@ from typing import Any
 from openpyxl import load_workbook
 from plugin_lifecycle import cli, cli_json, pdf_pngs, refused
 
+from station.context import open_station
 from station.core.roster import SCHOOL_COLUMNS, STUDENT_COLUMNS
 from station.services import lookup
 from station.services.demo_data import DEMO_SCHOOLS
-from station.services.station import open_station
 
 OLD = "14EPR9902E"
 NEW = "14EPR9904G"  # a second small primaria of the same DRSE: printed by it too

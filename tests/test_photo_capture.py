@@ -21,10 +21,10 @@ from station.camera.frames import Frame
 from station.camera.resilient import ResilientCamera
 from station.camera.video_file import VideoFileCamera
 from station.cli import main
+from station.context import Station
 from station.core.errors import NotFound, RuleViolation
 from station.core.photo_rules import Phase
 from station.services.photo_capture import PhotoSession, run_capture, store_photo
-from station.services.station import Station
 from station.store import ledger
 
 GOOD = "Listo, no te muevas."
@@ -199,7 +199,7 @@ def test_photo_capture_command(prepared_station: tuple[Station, str, list[str]],
     assert answer["stored"] and answer["photo"]["width"] == 448
     assert [h["hint"] for h in answer["hints"]][-1] == GOOD
     assert curps[2] not in result.output  # no CURP echoed back
-    from station.services.station import open_station
+    from station.context import open_station
 
     again = open_station(station.data_dir)
     try:

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 from station.camera.qr_reader import read_qr_texts
+from station.context import open_station
 from station.printer.received import rasterize, received_documents
 from station.printer.virtual_printer import VirtualPrinter
-from station.services.station import open_station
 from station.services.verification import verify_texts
 from station.store.sheet_records import get_sheet
 

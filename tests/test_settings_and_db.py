@@ -63,8 +63,7 @@ def test_reader_cannot_write_and_failed_write_rolls_back(tmp_path: Path) -> None
 def test_a_key_from_a_newer_release_is_ignored_and_kept(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """After a rollback, station.toml may hold a key only the newer release knows."""
-    from station.services.settings_edit import update_settings
-    from station.services.station import open_station
+    from station.context import open_station, update_settings
 
     data = tmp_path / "data"
     data.mkdir()

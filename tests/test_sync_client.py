@@ -16,10 +16,10 @@ from central.db import make_engine, make_sessionmaker
 from central.models import Card
 from central.settings import CentralSettings
 from station.cli import main as station_cli
+from station.context import Station, open_station
 from station.core.errors import FolioExhausted
 from station.services.demo_data import demo_export_rows
 from station.services.issuance import Issuer, select_students
-from station.services.station import Station, open_station
 from station.store import ledger, sync_state
 from station.sync.client import CentralClient, SyncError
 from station.sync.engine import client_for, run_sync

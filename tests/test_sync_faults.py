@@ -148,7 +148,7 @@ import json, sys, time
 from pathlib import Path
 from station.core.model import Calibration
 from station.services.issuance import Issuer, select_students
-from station.services.station import open_station
+from station.context import open_station
 from station.store import ledger
 
 data, total = Path(sys.argv[1]), int(sys.argv[2])

@@ -29,13 +29,14 @@ from central.db import make_engine, make_sessionmaker, next_rev
 from central.models import Card, ConfigItem
 from central.settings import CentralSettings
 from station.cli import main as station_cli
+from station.context import open_station
 from station.credential.keys import StationKey
 from station.importers.roster_files import load_roster
 from station.printer import template as card_templates
 from station.services import diagnostics
 from station.services.issuance import Issuer, select_students
-from station.services.station import open_station
 from station.store import ledger
+from station.store.data_folder import DataFolder
 from station.sync import protocol
 from station.sync.client import SyncError
 from station.sync.engine import client_for, run_sync
@@ -79,7 +80,7 @@ def test_problem_reports_reach_central_once_and_bad_ones_are_kept(
                                      now=datetime(2026, 9, 1, 10, m))
             for m, (c, d) in enumerate([("impresora", "no imprime GOXL150826HJCNXNC2"),
                                         ("camara", "la cámara no enciende")])]
-    folder = diagnostics.reports_dir(station)
+    folder = DataFolder.private(station.folder.reports)
     (folder / "reporte-20260901-110000.zip").write_bytes(b"esto no es un zip")
     (folder / "reporte-20260901-120000.zip").write_bytes(os.urandom(protocol.MAX_REPORT_BYTES
                                                                     + 10))

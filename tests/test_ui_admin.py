@@ -18,11 +18,11 @@ from plugin_station import prepare_station
 from plugin_ui import add_paused_queue
 from pypdf import PdfReader
 
+from station.context import open_station
 from station.printer.cups_queue import QueueStopped, list_queues
 from station.printer.virtual_printer import _binary
 from station.services import kiosk_admin
 from station.services.printer_check import ready_print_queue
-from station.services.station import open_station
 
 
 @pytest.fixture

@@ -247,8 +247,8 @@ def test_printer_chosen_from_the_list_with_states_in_words(run: dict[str, Any]) 
 
 
 def test_users_added_given_a_new_pin_disabled_and_enabled(run: dict[str, Any]) -> None:
+    from station.context import open_station
     from station.services import accounts
-    from station.services.station import open_station
 
     data = run["report"]["data"]
     assert "JUAN LOPEZ ya puede iniciar sesión" in data["user_added_message"]

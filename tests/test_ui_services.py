@@ -14,12 +14,13 @@ import pytest
 from PIL import Image
 
 from station.camera.qr_reader import read_qr_texts
+from station.context import Station, update_settings
 from station.core.errors import InputError
 from station.printer.received import rasterize, received_documents
-from station.services import diagnostics, kiosk_print, lookup, preview, settings_edit
+from station.services import diagnostics, kiosk_print, lookup, preview
 from station.services.issuance import Issuer, select_students
-from station.services.station import Station, load_settings
 from station.store import ledger
+from station.store.settings_file import load_settings
 
 
 def _ledger_counts(station: Station) -> tuple[int, int, int, int]:
@@ -123,12 +124,12 @@ def test_diagnostic_bundle_has_no_student_data(
     assert not any(s.curp in everything for s in students)
     assert not any(s.full_name in everything for s in students)
     assert "[CURP]" in everything  # the log line and the description were scrubbed
-    assert diagnostics.list_reports(station) == [report.path]
+    assert station.folder.problem_reports() == [report.path]
 
 
 def test_settings_from_the_screen(prepared_station: tuple[Station, str, list[str]]) -> None:
     station = prepared_station[0]
-    settings_edit.update_settings(station, {"printer.queue": 'Cola "A"', "kiosk.lockout_s": 60})
+    update_settings(station, {"printer.queue": 'Cola "A"', "kiosk.lockout_s": 60})
     path = station.data_dir / "station.toml"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert station.settings["printer.queue"] == 'Cola "A"'
@@ -136,15 +137,15 @@ def test_settings_from_the_screen(prepared_station: tuple[Station, str, list[str
     assert reread["printer.queue"] == 'Cola "A"' and reread["kiosk.lockout_s"] == 60.0
     before = path.read_bytes()
     with pytest.raises(InputError, match="no existe"):
-        settings_edit.update_settings(station, {"printer.color": "sí"})
+        update_settings(station, {"printer.color": "sí"})
     with pytest.raises(InputError, match="número"):
-        settings_edit.update_settings(station, {"kiosk.lockout_s": "mucho"})
+        update_settings(station, {"kiosk.lockout_s": "mucho"})
     assert path.read_bytes() == before and station.settings["printer.queue"] == 'Cola "A"'
 
 
 def _use_printer(station: Station, printer: object) -> None:
     """Point the station's settings at the private virtual printer (as the printer screen)."""
-    settings_edit.update_settings(station, {
+    update_settings(station, {
         "printer.queue": printer.queue,  # type: ignore[attr-defined]
         "printer.cups_server": printer.cups_server})  # type: ignore[attr-defined]
 

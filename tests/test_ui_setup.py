@@ -19,9 +19,9 @@ import pytest
 from plugin_central import ADMIN_TOKEN, LiveCentral, enrollment_code, import_demo
 from plugin_ui import collect, launch_autopilot
 
+from station.context import open_station
 from station.core.errors import InputError
 from station.services import accounts
-from station.services.station import open_station
 from station.store import sync_state
 
 ADMIN = {"name": "LIC. SOFÍA NAVARRO", "pin": "5173"}

@@ -22,9 +22,8 @@ from plugin_station import prepare_station
 from plugin_ui import SIZES, USERS, collect, launch_autopilot
 
 from station import __version__
+from station.context import open_station, update_settings
 from station.services import accounts, diagnostics
-from station.services.settings_edit import update_settings
-from station.services.station import open_station
 from station.store import sync_state
 from station.sync import reports_up
 from station.sync.config_apply import apply_config

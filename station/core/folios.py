@@ -79,6 +79,16 @@ def remaining(blocks: Sequence[FolioBlock], used_per_block: Mapping[int, int]) -
     return sum(b.size - used_per_block.get(b.id, 0) for b in blocks)
 
 
+def closed_at_use(block: FolioBlock, used: int) -> int | None:
+    """The last folio a local block keeps when the station enrols (central numbers next):
+    the last one used, or None when none was used (the block goes).
+
+    >>> closed_at_use(FolioBlock(1, 100, 199), 8), closed_at_use(FolioBlock(1, 100, 199), 0)
+    (107, None)
+    """
+    return block.first + used - 1 if used else None
+
+
 def take_folios(
     blocks: Sequence[FolioBlock], used_per_block: Mapping[int, int], count: int
 ) -> list[tuple[int, int]]:

@@ -13,21 +13,20 @@ from datetime import date
 from pathlib import Path
 
 from station.atomic_files import write_atomic
+from station.context import Station
 from station.core.dates import show_day
 from station.core.errors import InputError, RuleViolation
 from station.core.requests import require_person
 from station.printer.documents import Document, Table, render_document
 from station.services.lifecycle import current_cycle, get_school
 from station.services.lifecycle_routing import check_may_print
-from station.services.station import Station
 from station.store import delivery_records
+from station.store.data_folder import DataFolder
 from station.store.delivery_records import Delivery
 
 
 def _folder(station: Station) -> Path:
-    folder = station.data_dir / "deliveries"
-    folder.mkdir(exist_ok=True, mode=0o700)
-    return folder
+    return DataFolder.private(station.folder.deliveries)
 
 
 def create_delivery(station: Station, cct: str, *, taken_by: str) -> Delivery:

@@ -13,7 +13,7 @@ No ledger, no photo, no name of a student, no key. The next sync uploads each bu
 central (:mod:`station.sync.reports_up`), where the DRSE staff read it; on a station that is
 not enrolled the file stays in ``reports/`` (the kiosk shows where it is).
 
-:func:`scrub` and :func:`log_path` are shared with the kiosk's log (``station.ui.logs``).
+:func:`scrub` is shared with the kiosk's log (``station.ui.logs``).
 
 >>> report = build_bundle(station, category="impresora", description="no imprime")  # doctest: +SKIP
 >>> report.path.name                                                              # doctest: +SKIP
@@ -36,9 +36,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from station.context import Station
 from station.core.folios import audit
-from station.services.station import Station
 from station.store import ledger
+from station.store.data_folder import DataFolder
 
 CURP_PATTERN = re.compile(r"\b[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d\b", re.I)
 
@@ -74,17 +75,6 @@ def scrub(text: str) -> str:
     'no se pudo con [CURP] hoy'
     """
     return CURP_PATTERN.sub("[CURP]", text)
-
-
-def log_path(data_dir: Path) -> Path:
-    """The kiosk's log file in a station's data folder."""
-    return data_dir / "logs" / "kiosk.log"
-
-
-def reports_dir(station: Station) -> Path:
-    folder = station.data_dir / "reports"
-    folder.mkdir(exist_ok=True, mode=0o700)
-    return folder
 
 
 def versions() -> dict[str, str]:
@@ -154,7 +144,7 @@ def build_bundle(station: Station, *, category: str, description: str = "",
         "camera": {"device": station.settings["camera.device"]},
         "recent_failures": list(failures or [])[-20:],
     }
-    folder = reports_dir(station)
+    folder = DataFolder.private(station.folder.reports)
     path = folder / f"reporte-{when:%Y%m%d-%H%M%S}.zip"
     tmp = path.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
@@ -167,13 +157,10 @@ def build_bundle(station: Station, *, category: str, description: str = "",
 
 
 def _log_tail(station: Station, lines: int = LOG_LINES) -> list[str]:
-    path = log_path(station.data_dir)
+    path = station.folder.kiosk_log
     if not path.exists():
         return []
     with path.open("r", encoding="utf-8", errors="replace") as handle:
         return handle.read().splitlines()[-lines:]
 
 
-def list_reports(station: Station) -> list[Path]:
-    """The bundles written so far, oldest first."""
-    return sorted(reports_dir(station).glob("reporte-*.zip"))

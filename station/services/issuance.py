@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from station.atomic_files import fsync_dir
+from station.context import Station
 from station.core.errors import InputError, NotFound, RuleViolation
 from station.core.folios import take_folios
 from station.core.model import SHEET_SIZE, CardFace, CredentialClaims, School, SheetFace, Student
@@ -23,7 +24,6 @@ from station.credential.sign import issue_qr_text
 from station.printer.sheet import render_sheets_pdf
 from station.printer.template import load_sheet_layout, load_template
 from station.services.lifecycle_routing import check_may_print
-from station.services.station import Station
 from station.store import ledger, lifecycle_records, sheet_records
 
 

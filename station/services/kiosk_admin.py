@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from station.context import Station
 from station.core.errors import InputError, StorageError
 from station.services.reports import SchoolReport, school_reports, write_pdf, write_xlsx
-from station.services.station import Station
+from station.store.data_folder import DataFolder
 
 MEDIA_ROOT = Path("/media")
 """Where the system mounts removable drives."""
@@ -71,9 +72,7 @@ def export_folder(station: Station, media_root: Path = MEDIA_ROOT) -> tuple[Path
     drives = usb_drives(media_root)
     if drives:
         return drives[0], True
-    folder = station.data_dir / "exports"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder, False
+    return DataFolder.private(station.folder.exports), False
 
 
 def school_report(station: Station, cct: str) -> SchoolReport:

@@ -19,13 +19,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from station.context import Station
 from station.core.errors import PrinterError, RuleViolation
 from station.printer.cups_queue import JobStatus, PrintQueue, QueueStatus, probe_print_queue
 from station.services.issuance import Issuer, ProducedSheet, select_students
 from station.services.preview import PrintPlan
 from station.services.printer_check import ready_print_queue
 from station.services.printing import SheetJob, send_sheets
-from station.services.station import Station
 from station.store import sheet_records
 
 Progress = Callable[[float, str], None]

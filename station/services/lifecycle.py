@@ -14,11 +14,11 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from station.context import Station
 from station.core.cycles import NEED_WORDS, Need, check_advance, parse_cycle
 from station.core.errors import NotFound, RuleViolation
 from station.core.model import School, Student
 from station.core.requests import DeclaredBy, Unattended, require_person, unattended
-from station.services.station import Station
 from station.store import ledger, lifecycle_records, request_records
 from station.store.lifecycle_records import StudentLine
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
+from station.context import Station
 from station.core.cycles import Need, parse_cycle
 from station.core.errors import InputError, RuleViolation
 from station.core.holograms import HologramRange, parse_range, parse_serial, run_of
@@ -17,7 +18,6 @@ from station.core.model import School, Student
 from station.core.replacement import Reason, normalise_receipt
 from station.core.requests import require_person
 from station.services.lifecycle import get_school, get_student
-from station.services.station import Station
 from station.store import hologram_records, ledger, lifecycle_records, replacement_records
 from station.store.hologram_records import Applied, CycleStock
 from station.store.replacement_records import Replacement

@@ -14,8 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from station.context import Station
 from station.credential.verify import Verdict, Verification
-from station.services.station import Station
 from station.store import hologram_records, lifecycle_records, replacement_records
 
 _VALID_PREFIX = "Credencial válida: "

@@ -14,11 +14,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from station.context import Station
 from station.core.cycles import Need
 from station.core.errors import NotFound
 from station.core.model import School, Student
 from station.services.lifecycle import school_lists
-from station.services.station import Station
 from station.store import ledger
 from station.store.lifecycle_sql import ACTIVE_CARD_HERE
 from station.store.sheet_records import SheetRecord, get_sheet

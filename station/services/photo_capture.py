@@ -26,6 +26,7 @@ from station.camera.face import FaceAnalyzer
 from station.camera.frames import EndOfVideo, Frame
 from station.camera.id_photo import cut, encode_jpeg, print_pixels, stored_pixels
 from station.camera.resilient import CameraEvent, ResilientCamera
+from station.context import Station
 from station.core.errors import NotFound, RuleViolation
 from station.core.photo_rules import (
     DEFAULT_RULES,
@@ -37,7 +38,6 @@ from station.core.photo_rules import (
     assess,
 )
 from station.printer.template import CardTemplate
-from station.services.station import Station
 from station.store import ledger
 
 

@@ -28,13 +28,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from station.context import Station
 from station.core.errors import InputError, RuleViolation, StationError
 from station.core.model import SHEET_SIZE, CardFace, School, SheetFace, Student
 from station.core.sheets import PlannedSheet, plan_sheets
 from station.printer.sheet import render_sheets_pdf
 from station.printer.template import load_sheet_layout, load_template
 from station.services.issuance import select_students
-from station.services.station import Station
 from station.store import ledger
 from station.store.sheet_records import get_sheet
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from station.context import Station
 from station.core.errors import PrinterError
 from station.printer.cups_queue import JobStatus, PrintQueue
 from station.services.issuance import ProducedSheet
-from station.services.station import Station
 from station.store import sheet_records
-from station.update.guards import print_lock
+from station.store.print_files import print_lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ def send_sheets(
     be sent later with ``station send``.
     """
     # The fleet updater never switches versions (and restarts the kiosk) under a print.
-    with print_lock(station.data_dir):
+    with print_lock(station.folder):
         return _send_each(station, sheets, queue, printer=printer, on_update=on_update)
 
 

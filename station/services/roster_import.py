@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from station.context import Station
 from station.core.roster import Normalisation, RowProblem
 from station.importers.roster_files import load_roster
-from station.services.station import Station
 from station.store import ledger
 from station.store.photos import PhotoProblem, scan_photo_dir
 

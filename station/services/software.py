@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from station.services.station import Station
+from station.context import Station
 
 
 def software_status(station: Station) -> dict[str, Any]:

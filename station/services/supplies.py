@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from station.context import Station
 from station.core.cycles import Need
 from station.core.errors import PrinterError
 from station.core.requests import require_person
 from station.core.supplies import InkLevel, Item, StockLine, Usage, suggest, warnings
 from station.services.lifecycle_routing import served_schools
-from station.services.station import Station
 from station.store import hologram_records, lifecycle_records, supply_records
 from station.store.ledger import now_iso
 

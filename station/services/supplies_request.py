@@ -9,12 +9,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from station.context import Station
 from station.core.dates import show_day
 from station.core.supplies import Item
 from station.printer.documents import Document, Table, render_document
-from station.services.station import Station
 from station.services.supplies import ResupplyRequest
 from station.store import supply_records
+from station.store.data_folder import DataFolder
 
 
 def _document(req: ResupplyRequest) -> Document:
@@ -55,8 +56,7 @@ def _document(req: ResupplyRequest) -> Document:
 
 def issue_request(station: Station, req: ResupplyRequest, pdf_out: Path | None) -> Path:
     """Record the request and write its PDF; returns the PDF kept in the data folder."""
-    folder = station.data_dir / "documents"
-    folder.mkdir(exist_ok=True, mode=0o700)
+    folder = DataFolder.private(station.folder.documents)
     with station.db.write() as conn:
         req.id = supply_records.next_request_id(conn)
         pdf = folder / f"solicitud-material-{req.id:04d}.pdf"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from station.core.folios import CardRecord, FolioBlock, FolioUse
+from station.core.folios import CardRecord, FolioBlock, FolioUse, closed_at_use
 from station.core.model import Calibration, Estatus, Nivel, School, Student, Turno
 from station.store.lifecycle_sql import NEEDS_CARD
 
@@ -198,6 +198,28 @@ def add_folio_block(conn: sqlite3.Connection, first: int, last: int, source: str
         " VALUES (?, ?, ?, ?)", (first, last, source, now_iso()))
     append_event(conn, "folio_block_received", {"first": first, "last": last, "source": source})
     return int(cur.lastrowid or 0)
+
+
+def close_local_blocks(conn: sqlite3.Connection) -> None:
+    """Shrink local folio blocks to the folios used (drop unused ones): central numbers next."""
+    used = used_per_block(conn)
+    for row in conn.execute("SELECT id, first_folio, last_folio FROM folio_blocks"
+                            " WHERE source = 'local'").fetchall():
+        block = FolioBlock(row[0], row[1], row[2])
+        count = used.get(block.id, 0)
+        last = closed_at_use(block, count)
+        if last is None:
+            conn.execute("DELETE FROM folio_blocks WHERE id = ?", (block.id,))
+        elif last < block.last:
+            conn.execute("UPDATE folio_blocks SET last_folio = ? WHERE id = ?", (last, block.id))
+        append_event(conn, "folio_block_closed", {"first": block.first, "last": block.last,
+                                                  "used": count})
+
+
+def first_issue_date(conn: sqlite3.Connection) -> str | None:
+    """The day the station issued its first card (ISO), None before any."""
+    row = conn.execute("SELECT min(issued_on) FROM cards").fetchone()
+    return str(row[0]) if row and row[0] else None
 
 
 def used_per_block(conn: sqlite3.Connection) -> dict[int, int]:

@@ -23,11 +23,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from station.context import Station, update_settings
 from station.core.errors import InputError
 from station.core.settings import SETTINGS_BY_KEY, centrally_managed, resolve
 from station.printer import template as card_templates
-from station.services.settings_edit import update_settings
-from station.services.station import Station
 from station.store import sync_state
 from station.store.ledger import append_event
 from station.sync.client import SyncError

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from station.context import Station
 from station.core.folios import remaining
-from station.services.station import Station
 from station.store import ledger, sync_state
 from station.store.ledger import now_iso
 from station.sync import reports_up, roster_pull, trust_sync

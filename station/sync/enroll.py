@@ -9,19 +9,12 @@ two stations ever hold the same folio).
 from __future__ import annotations
 
 import base64
-import tomllib
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import tomli_w
-
-from station.atomic_files import write_atomic
-from station.core.errors import InputError
-from station.services.station import Station
-from station.store import sync_state
-from station.store.ledger import append_event
+from station.context import Station, update_settings
+from station.store import ledger, sync_state
 from station.sync.client import CentralClient, SyncError
 from station.sync.trust_sync import apply_trust_entries
 
@@ -45,35 +38,6 @@ class Enrollment:
                 "Ahora sincronice con 'station sync'.")
 
 
-def update_settings_file(path: Path, values: dict[str, object]) -> None:
-    """Set ``section.name`` keys in station.toml, keeping the others (comments are lost)."""
-    try:
-        doc: dict[str, Any] = tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"El archivo de ajustes {path} no se puede leer: {exc}.",
-                         way_out="Corríjalo y vuelva a inscribir la estación.") from exc
-    for key, value in values.items():
-        section, name = key.split(".", 1)
-        doc.setdefault(section, {})[name] = value
-    write_atomic(path, tomli_w.dumps(doc).encode("utf-8"), mode=0o600)
-
-
-def close_local_blocks(conn: Any) -> None:
-    """Shrink local folio blocks to the folios used (drop unused ones): central numbers next."""
-    for block_id, first, last in conn.execute(
-            "SELECT id, first_folio, last_folio FROM folio_blocks WHERE source = 'local'"
-    ).fetchall():
-        used = conn.execute("SELECT count(*) FROM folio_uses WHERE block_id = ?",
-                            (block_id,)).fetchone()[0]
-        if used == 0:
-            conn.execute("DELETE FROM folio_blocks WHERE id = ?", (block_id,))
-        elif first + used - 1 < last:
-            conn.execute("UPDATE folio_blocks SET last_folio = ? WHERE id = ?",
-                         (first + used - 1, block_id))
-        append_event(conn, "folio_block_closed", {"first": first, "last": last,
-                                                  "used": used})
-
-
 def enroll(station: Station, *, central_url: str, code: str,
            client: CentralClient | None = None) -> Enrollment:
     client = client or CentralClient(central_url, key=station.key)
@@ -82,7 +46,7 @@ def enroll(station: Station, *, central_url: str, code: str,
             raise SyncError(f"Esta estación ya está inscrita como "
                             f"{sync_state.get_state(conn, 'station_id')}.",
                             code="station-already-enrolled")
-        first_card = conn.execute("SELECT min(issued_on) FROM cards").fetchone()[0]
+        first_card = ledger.first_issue_date(conn)
     body: dict[str, Any] = {"code": code.strip(),
                             "public_key": base64.b64encode(station.key.public_bytes()).decode()}
     if first_card:
@@ -98,13 +62,12 @@ def enroll(station: Station, *, central_url: str, code: str,
         settings["station.school_cct"] = result.school_cct or ""
     else:
         settings["station.drse"] = result.drse or ""
-    update_settings_file(station.data_dir / "station.toml", settings)
-    station.settings.update(settings)
+    update_settings(station, settings, source="inscripción con la oficina central")
     with station.db.write() as conn:
         sync_state.set_state(conn, "station_id", result.station_id)
         sync_state.set_state(conn, "central_public_key", answer["central_public_key"])
         sync_state.set_state(conn, "central_url", central_url.rstrip("/"))
-        close_local_blocks(conn)
-        append_event(conn, "station_enrolled", {"station_id": result.station_id,
-                                                "central": central_url.rstrip("/")})
+        ledger.close_local_blocks(conn)
+        ledger.append_event(conn, "station_enrolled", {"station_id": result.station_id,
+                                                       "central": central_url.rstrip("/")})
     return result

@@ -18,8 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from station.services.diagnostics import list_reports
-from station.services.station import Station
+from station.context import Station
 from station.store import sync_state
 from station.store.ledger import now_iso
 from station.sync.client import CentralClient, SyncError
@@ -46,7 +45,7 @@ def reports_state(station: Station) -> ReportsState:
     """Reports waiting to go up, refused ones (with central's reason), how many were sent."""
     with station.db.read() as conn:
         states = _states(conn)
-    waiting = [p.name for p in list_reports(station) if p.name not in states]
+    waiting = [p.name for p in station.folder.problem_reports() if p.name not in states]
     refused = [{"report": name, "reason": s.get("reason", "")}
                for name, s in sorted(states.items()) if s.get("state") == "refused"]
     sent = sum(1 for s in states.values() if s.get("state") == "sent")
@@ -64,7 +63,7 @@ def push_reports(station: Station, client: CentralClient) -> tuple[int, int]:
     sent = refused = 0
     with station.db.read() as conn:
         done = set(_states(conn))
-    for path in list_reports(station):
+    for path in station.folder.problem_reports():
         if path.name in done:
             continue
         data = path.read_bytes()

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from station.services.station import Station
+from station.context import Station
 from station.store import sync_state
 
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from station.context import Station
 from station.core.model import Estatus, Nivel, School, Student, Turno
-from station.services.station import Station
 from station.store import ledger, sync_state
 from station.store.ledger import append_event
 from station.sync.client import CentralClient, SyncError

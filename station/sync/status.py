@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from station.context import Station
 from station.core.folios import remaining
-from station.services.station import Station
 from station.store import ledger, sync_state
 from station.sync.config_apply import config_refusals
 from station.sync.reports_up import reports_state

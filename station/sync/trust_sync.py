@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from station.services.station import Station
+from station.context import Station
 from station.store import sync_state
 from station.sync.client import CentralClient, SyncError
 from station.sync.config_apply import ConfigOutcome, apply_config

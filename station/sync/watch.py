@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from tenacity import Retrying, retry_if_exception_type, stop_never, wait_exponential_jitter
 
-from station.services.station import Station
+from station.context import Station
 from station.sync.client import CentralClient
 from station.sync.engine import SyncReport, run_sync
 

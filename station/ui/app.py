@@ -24,8 +24,8 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from station.context import Station
 from station.core.errors import StationError
-from station.services.station import Station
 from station.ui import dialogs
 from station.ui.logs import LOGGER, log_failure
 from station.ui.machine import Machine, State, Transition

@@ -32,7 +32,7 @@ from kivy.uix.image import Image
 from station.camera.factory import open_camera
 from station.camera.frames import EndOfVideo, Frame
 from station.camera.resilient import CameraEvent, ResilientCamera
-from station.services.station import Station
+from station.context import Station
 from station.ui.i18n import _
 from station.ui.memory import MEMORY_BASELINE
 from station.ui.widgets import FitLabel, theme

@@ -49,7 +49,7 @@ def run_kiosk(data_dir: Path | None, *, width: int | None = None, height: int | 
     from station.ui.memory import limit_arenas
 
     limit_arenas()
-    from station.services.station import open_station
+    from station.context import open_station
     from station.ui.app import KioskApp
     from station.ui.logs import setup_logging
 

@@ -129,7 +129,7 @@ def roster_flow(pilot: Pilot) -> Step:
 def photo_flow(pilot: Pilot) -> Step:
     """From the student without a photo: the camera (a video of someone posing), the hints,
     the countdown, the photo taken by itself, approved."""
-    from station.services.settings_edit import update_settings
+    from station.context import update_settings
 
     update_settings(pilot.app.station, {"camera.device": pilot.config["camera_posing"]})
     yield from pilot.tap("student_photo_take")
@@ -220,7 +220,7 @@ def print_flow(pilot: Pilot) -> Step:
 
 def verify_flow(pilot: Pilot) -> Step:
     """A valid card from the video camera, then a card of a spoiled sheet from a photo."""
-    from station.services.settings_edit import update_settings
+    from station.context import update_settings
 
     yield from pilot.tap("tile_verify")
     yield from pilot.at("verify")

@@ -76,7 +76,7 @@ def _unplug_and_back(pilot: Pilot, state: State, shot: str, notice_kid: str) -> 
 
 def camera_lost_flow(pilot: Pilot) -> Step:
     """The camera unplugged and plugged back in while verifying and while taking a photo."""
-    from station.services.settings_edit import update_settings
+    from station.context import update_settings
 
     station = pilot.app.station
     update_settings(station, {"camera.device": pilot.config["camera_desk"]})

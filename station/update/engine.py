@@ -22,10 +22,13 @@ from typing import Any
 
 from station.core.errors import StationError
 from station.core.releases import upgrade_refusal
+from station.store.data_folder import DataFolder
+from station.store.print_files import no_printing
+from station.store.settings_file import load_settings
 from station.update import health
 from station.update.bundle import BundleRefused, load_release_keys, verify_bundle
 from station.update.download import download
-from station.update.guards import no_printing, why_not_now
+from station.update.guards import why_not_now
 from station.update.install import Installer, InstallFailed, prune, restart_services, run_selftest
 from station.update.layout import Layout, read_status, write_status
 
@@ -85,13 +88,13 @@ def context_for(data_dir: Path, *, root: Path | None = None, **options: Any) -> 
     """Settings and key read directly (the updater runs as root: it must not open the
     ledger for writing nor create files the station user could not use)."""
     from station.credential.keys import StationKey
-    from station.services.station import load_settings
     from station.sync.client import CentralClient
 
-    settings = load_settings(data_dir / "station.toml")
+    folder = DataFolder(data_dir)
+    settings = load_settings(folder.settings_file)
     client = None
     if settings["sync.central_url"]:
-        key = StationKey.load(data_dir / "keys" / "station.key")
+        key = StationKey.load(folder.key)
         client = CentralClient(settings["sync.central_url"], key=key, attempts=3,
                                max_delay_s=30)
     return UpdateContext(Layout.of(data_dir, root), settings, client, **options)
@@ -234,7 +237,7 @@ def _install(ctx: UpdateContext, status: dict[str, Any], bundle: Path, manifest:
         shutil.rmtree(ctx.layout.slot(version), ignore_errors=True)
         _report(ctx, status, version, "failed", reason)
         return _finish(ctx, status, Outcome("failed", version, reason, steps=steps))
-    with no_printing(ctx.layout.data_dir) as free:
+    with no_printing(DataFolder(ctx.layout.data_dir)) as free:
         if not free:  # a print began while the new version installed: switch another night
             wait = "se está imprimiendo; se instalará cuando termine la impresión"
             return _finish(ctx, status, Outcome("deferred", version, wait, steps=steps))

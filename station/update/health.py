@@ -18,6 +18,7 @@ from pathlib import Path
 
 from station import __version__
 from station.atomic_files import write_atomic
+from station.store.data_folder import DataFolder
 from station.update.layout import Layout
 
 
@@ -34,19 +35,14 @@ def confirm_health(data_dir: Path, *, by: str, pid: int | None = None,
     programs that print.
     """
     from station.credential.keys import StationKey
-    from station.services.station import load_settings
-    from station.store.db import Database
+    from station.store.ledger_check import answers
+    from station.store.settings_file import load_settings
 
-    load_settings(data_dir / "station.toml")
-    key_path = data_dir / "keys" / "station.key"
-    if key_path.exists():
-        StationKey.load(key_path)
-    db = Database(data_dir / "ledger.sqlite3")
-    try:
-        with db.read() as conn:
-            conn.execute("SELECT count(*) FROM events").fetchone()
-    finally:
-        db.close()
+    folder = DataFolder(data_dir)
+    load_settings(folder.settings_file)
+    if folder.key.exists():
+        StationKey.load(folder.key)
+    answers(folder.ledger)
     if pid is not None:
         deadline = time.monotonic() + settle_s
         while time.monotonic() < deadline:

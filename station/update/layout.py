@@ -27,6 +27,7 @@ from typing import Any
 
 from station import __version__
 from station.atomic_files import write_atomic
+from station.store.data_folder import DataFolder
 
 DEFAULT_ROOT = Path("/opt/station")
 ROOT_ENV = "STATION_RELEASES_ROOT"
@@ -59,7 +60,7 @@ class Layout:
 
     @property
     def updates(self) -> Path:
-        return self.data_dir / "updates"
+        return DataFolder(self.data_dir).updates
 
     @property
     def health_dir(self) -> Path:

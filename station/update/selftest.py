@@ -17,14 +17,15 @@ False
 
 from __future__ import annotations
 
-import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from station import __version__
 from station.core.errors import StationError
+from station.store.data_folder import DataFolder
+from station.store.ledger_check import trial_migration
+from station.store.settings_file import load_settings
 
 
 @dataclass(slots=True)
@@ -50,78 +51,48 @@ class SelftestResult:
         return "\n".join(lines)
 
 
-def _settings(data_dir: Path, result: SelftestResult) -> None:
-    from station.services.station import load_settings
-
+def _settings(folder: DataFolder, result: SelftestResult) -> None:
     try:
-        load_settings(data_dir / "station.toml")
+        load_settings(folder.settings_file)
         result.add("ajustes", True, "station.toml se lee con esta versión")
     except StationError as exc:
         result.add("ajustes", False, exc.message)
 
 
-def _key(data_dir: Path, result: SelftestResult) -> None:
+def _key(folder: DataFolder, result: SelftestResult) -> None:
     from station.credential.keys import StationKey
 
-    path = data_dir / "keys" / "station.key"
-    if not path.exists():
+    if not folder.key.exists():
         result.add("llave", True, "la estación aún no tiene llave (se crea al primer uso)")
         return
     try:
-        key = StationKey.load(path)
+        key = StationKey.load(folder.key)
         result.add("llave", True, f"llave {key.key_id.hex()} legible")
     except StationError as exc:
         result.add("llave", False, exc.message)
 
 
-def _ledger(data_dir: Path, result: SelftestResult) -> None:
-    from station.store.db import Database
-
-    path = data_dir / "ledger.sqlite3"
-    if not path.exists():
+def _ledger(folder: DataFolder, result: SelftestResult) -> None:
+    if not folder.ledger.exists():
         result.add("registro", True, "todavía no hay registro (estación nueva)")
         return
     try:
-        source = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-        try:
-            verdict = source.execute("PRAGMA quick_check").fetchone()[0]
-            with tempfile.TemporaryDirectory(prefix="selftest-") as tmp:
-                copy_path = Path(tmp) / "ledger-copy.sqlite3"
-                copy = sqlite3.connect(copy_path)
-                try:
-                    source.backup(copy)
-                finally:
-                    copy.close()
-                before = _migrations(copy_path)
-                Database(copy_path).close()
-                after = _migrations(copy_path)
-        finally:
-            source.close()
-    except (sqlite3.Error, StationError) as exc:
+        verdict, new = trial_migration(folder.ledger)
+    except StationError as exc:
         result.add("registro", False, f"el registro no se pudo abrir o migrar: {exc}")
         return
     if verdict != "ok":
         result.add("registro", False, f"el registro está dañado: {verdict}")
         return
-    new = sorted(after - before)
     result.add("registro", True, "se abre en solo lectura; migraciones probadas en una copia"
                + (f" ({', '.join(new)})" if new else " (ninguna nueva)"))
-
-
-def _migrations(path: Path) -> set[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
-    except sqlite3.Error:
-        return set()
-    finally:
-        conn.close()
 
 
 def selftest(data_dir: Path) -> SelftestResult:
     """Every check; a failing check never stops the others (the report shows them all)."""
     result = SelftestResult()
-    _settings(data_dir, result)
-    _key(data_dir, result)
-    _ledger(data_dir, result)
+    folder = DataFolder(data_dir)
+    _settings(folder, result)
+    _key(folder, result)
+    _ledger(folder, result)
     return result

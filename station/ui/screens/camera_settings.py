@@ -9,9 +9,9 @@ from kivy.uix.image import Image
 from kivy.uix.scrollview import ScrollView
 
 from station.camera.factory import CameraCheck, list_cameras
+from station.context import update_settings
 from station.core.camera_faults import Finding
 from station.core.errors import StationError
-from station.services.settings_edit import update_settings
 from station.ui.camera_feed import CameraFeed
 from station.ui.i18n import _
 from station.ui.machine import State

@@ -9,11 +9,11 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
+from station.context import update_settings
 from station.core.errors import PrinterError, StationError
 from station.printer.cups_queue import JobStatus, Marker, QueueInfo, QueueStatus
 from station.services import kiosk_print
 from station.services.printer_check import queue_choices
-from station.services.settings_edit import update_settings
 from station.ui import dialogs
 from station.ui.i18n import _
 from station.ui.machine import State

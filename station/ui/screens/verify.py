@@ -10,9 +10,9 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.image import Image
 
 from station.camera.resilient import CameraEvent
+from station.context import Station
 from station.core.errors import StationError
 from station.services.camera_verify import CameraScan, verify_stream
-from station.services.station import Station
 from station.ui.camera_feed import CameraFeed, FrameTap, LostBanner
 from station.ui.i18n import _
 from station.ui.machine import State
