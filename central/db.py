@@ -23,8 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from central.models import Counter
 
-COUNTERS = ("roster", "trust", "revocations", "config", "station")
-
 
 def make_engine(url: str, *, pool_size: int = 20) -> Engine:
     """An engine for ``url`` with the settings central relies on."""

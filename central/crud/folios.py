@@ -48,8 +48,3 @@ def block_for(session: Session, *, station: Station, ordinal: int, size: int,
     session.add(block)
     session.flush()
     return block
-
-
-def blocks_of(session: Session, *, station_id: str) -> list[FolioBlock]:
-    return list(session.scalars(select(FolioBlock).where(FolioBlock.station_id == station_id)
-                                .order_by(FolioBlock.ordinal)))

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.errors import ApiError
@@ -284,7 +284,3 @@ class StaffScope:
         if self.everything:
             return None
         return list(session.scalars(select(School.cct).where(School.drse == self.region)))
-
-
-def count_accounts(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(StaffAccount)) or 0)

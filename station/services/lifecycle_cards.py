@@ -14,7 +14,6 @@ from station.context import Station
 from station.core.cycles import Need, parse_cycle
 from station.core.errors import InputError, RuleViolation
 from station.core.holograms import HologramRange, parse_range, parse_serial, run_of
-from station.core.model import School, Student
 from station.core.replacement import Reason, normalise_receipt
 from station.core.requests import require_person
 from station.services.lifecycle import get_school, get_student
@@ -126,16 +125,6 @@ def request_replacement(station: Station, *, curp: str | None = None, folio: int
         return replacement_records.record_replacement(
             conn, card, reason=why, receipt=reference, receipt_date=receipt_date,
             fee_mxn=int(station.settings["fees.replacement_mxn"]), on=on, taken_by=taken_by)
-
-
-def awaiting_replacements(station: Station, cct: str) -> tuple[School, list[Student]]:
-    """The school and its students whose paid replacement is not printed yet."""
-    with station.db.read() as conn:
-        school = get_school(conn, cct)
-        curps = [r.curp for r in replacement_records.list_replacements(conn, cct=cct)
-                 if r.awaiting]
-        found = ledger.get_students(conn, curps)
-    return school, [found[c] for c in dict.fromkeys(curps) if c in found]
 
 
 def list_replacements(station: Station, cct: str | None = None) -> list[Replacement]:

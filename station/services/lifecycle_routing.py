@@ -12,7 +12,13 @@ from typing import Any
 from station.context import Station
 from station.core.errors import RuleViolation
 from station.core.model import Nivel, School
-from station.core.routing import Routing, Thresholds, check_station_may_print, route
+from station.core.routing import (
+    Routing,
+    Thresholds,
+    check_station_may_print,
+    route,
+    route_school,
+)
 from station.store import ledger
 
 
@@ -22,7 +28,7 @@ def thresholds(settings: dict[str, Any]) -> Thresholds:
 
 
 def routing_for(station: Station, school: School) -> Routing:
-    return route(school.nivel, school.matricula, school.internet, thresholds(station.settings))
+    return route_school(school, thresholds(station.settings))
 
 
 def route_data(station: Station, nivel: Nivel, matricula: int, internet: bool) -> Routing:

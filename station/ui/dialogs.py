@@ -37,10 +37,6 @@ def close_all() -> None:
     _open.clear()
 
 
-def is_open() -> bool:
-    return bool(_open)
-
-
 def show(*, kind: str, title: str, message: str, choices: Sequence[Choice] = (),
          kid: str = "dialog", columns: int = 0) -> ModalView:
     """A centred panel over a dimmed screen; every choice closes it, then runs its action."""

@@ -6,8 +6,6 @@ dicts; a row keeps its widgets and only changes their text and colours when it s
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.uix.recycleboxlayout import RecycleBoxLayout
 from kivy.uix.recycleview import RecycleView
 
@@ -28,14 +26,3 @@ def recycle_list(viewclass: type, *, row_height: float, kid: str = "") -> Recycl
     view.add_widget(layout)
     view.viewclass = viewclass  # only after the layout exists: RecycleView passes it on
     return view
-
-
-def scroll_to_index(view: RecycleView, index: int) -> None:
-    """Scroll so that row ``index`` is visible (used by the autopilot and after a search)."""
-    layout: Any = view.layout_manager
-    total = len(view.data)
-    if total <= 1 or layout.height <= view.height:
-        return
-    row_h = layout.height / total
-    top_of_row = index * row_h
-    view.scroll_y = max(0.0, min(1.0, 1 - top_of_row / (layout.height - view.height)))
