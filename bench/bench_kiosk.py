@@ -1,7 +1,7 @@
 """Kiosk benchmark: start to the home screen, memory after a 200-card session, live preview rate.
 
 Every number comes from the real kiosk in its own process on a private Xvfb display, driven by
-the autopilot (``station.ui.scenarios``: ``startup``, ``session200``, ``preview_fps``), with a
+the autopilot (``kiosk_pilot.scenarios``: ``startup``, ``session200``, ``preview_fps``), with a
 private CUPS and virtual printer, and video files as the camera. Side by side, the obvious
 baseline of each: a bare Kivy app with one label (start time, memory), and the camera's own
 rate with the photo checks but no screen (preview).

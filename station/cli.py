@@ -328,7 +328,7 @@ def reprint_cmd(ctx: click.Context, sheet_id: int, queue: str | None, pdf_out: P
 def specimen_cmd(ctx: click.Context, queue: str | None, pdf_out: Path | None,
                  as_json: bool) -> None:
     """Print a sheet of SPECIMEN cards: uses no folio and marks nobody issued."""
-    from station.services.test_prints import specimen_pdf
+    from station.services.calibration_prints import specimen_pdf
 
     station = _station(ctx)
     printer = _destination(station, queue, pdf_out)
@@ -363,7 +363,7 @@ def _deliver_test_print(ctx: click.Context, pdf: Path, title: str, queue: str | 
 def calibrate_cmd(ctx: click.Context, queue: str | None, values: str | None,
                   pdf_out: Path | None, as_json: bool) -> None:
     """Print a calibration page, or store the measured offsets for a printer."""
-    from station.services.test_prints import calibration_pdf, store_calibration
+    from station.services.calibration_prints import calibration_pdf, store_calibration
 
     station = _station(ctx)
     printer = queue or station.settings["printer.queue"] or ("pdf" if pdf_out or values else None)

@@ -13,8 +13,9 @@ import time
 import weakref
 from typing import Any
 
-from station.ui import scenarios
-from station.ui.autopilot import Pilot, Step, main
+from kiosk_pilot import scenarios
+from kiosk_pilot.autopilot import Pilot, Step, main
+
 from station.ui.machine import State
 
 

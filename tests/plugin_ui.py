@@ -1,7 +1,7 @@
 """Fixtures for the kiosk's UI tests: a private X server, kiosk data, the autopilot in a process.
 
 Kivy allows one app (and one window size) per process, so each resolution runs the real
-kiosk in its own process (``python -m station.ui.autopilot``) on a private Xvfb display; the
+kiosk in its own process (``python -m kiosk_pilot.autopilot``) on a private Xvfb display; the
 autopilot drives every flow by touch events and writes a JSON report and screenshots; the
 tests then check the report against the ledger, the virtual printer and the PNG files.
 
@@ -55,6 +55,9 @@ def kivy_env(display: str, home: Path) -> dict[str, str]:
                 "XDG_CACHE_HOME": str(home / "cache"), "KIVY_WINDOW": "sdl2",
                 "KIVY_NO_FILELOG": "1"})
     env.pop("STATION_SCREEN_INCHES", None)
+    # The autopilot and its scenarios live with the tests (``kiosk_pilot``), not in the station.
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "tests"),
+                                                    env.get("PYTHONPATH")) if p)
     return env
 
 
@@ -197,7 +200,7 @@ def launch_autopilot(data: Path, size: str, out: Path, scenarios: str,
     report = out / "report.json"
     out.mkdir(parents=True, exist_ok=True)
     report.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "station.ui.autopilot", "--data", str(data), "--size",
+    command = [sys.executable, "-m", "kiosk_pilot.autopilot", "--data", str(data), "--size",
                size, "--out", str(out), "--report", str(report), "--scenario", scenarios,
                "--config", str(data / "autopilot.json")]
     proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,

@@ -2,7 +2,7 @@
 
 One kiosk process per resolution (Kivy allows one window per process), both at once, each
 with its own station data, its own private CUPS and virtual printer, and video files as the
-camera. The autopilot (``station.ui.scenarios.tour``) touches its way through sign-in,
+camera. The autopilot (``kiosk_pilot.scenarios.tour``) touches its way through sign-in,
 roster, photo, print/review/reprint, verify, settings, supplies, holograms, procedures,
 sync, problem report, failsafe and idle sign-out, and saves a screenshot of every screen
 into ``artifacts/screens/<size>/``. These tests then check what it reported against the

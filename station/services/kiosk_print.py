@@ -158,7 +158,7 @@ def print_test_page(station: Station, kind: str, *, on_progress: Progress) -> Jo
 
     Follows the job until CUPS is done with it and returns its last status.
     """
-    from station.services.test_prints import calibration_pdf, specimen_pdf
+    from station.services.calibration_prints import calibration_pdf, specimen_pdf
 
     queue = open_queue(station)
     printer = printer_name(station)

@@ -8,8 +8,10 @@ Start it with ``station kiosk``. Layout of this package:
 - ``worker``   background work with progress, so the screen never freezes;
 - ``theme``    sizes from the physical screen (touch targets ≥ 9 mm) and the palette;
 - ``widgets``, ``icons``, ``keyboard``  the building blocks;
-- ``screens/`` one module per task;
-- ``autopilot`` drives the real app by touch events (tests, benchmarks, screenshots).
+- ``screens/`` one module per task.
+
+The autopilot that drives the real app by touch events (tests, benchmarks, screenshots)
+lives with the tests: ``tests/kiosk_pilot``.
 
 Nothing in this package decides a rule: it asks the services.
 """

@@ -1,6 +1,6 @@
 """Calibration: print the calibration page, measure, nudge the offsets, check with a specimen.
 
-The values are stored per printer by :func:`station.services.test_prints.store_calibration`
+The values are stored per printer by :func:`station.services.calibration_prints.store_calibration`
 (which checks their range); nothing printed here uses a folio.
 """
 
@@ -14,7 +14,7 @@ from station.core.errors import StationError
 from station.core.model import Calibration
 from station.printer.cups_queue import JobStatus
 from station.services import kiosk_print
-from station.services.test_prints import store_calibration
+from station.services.calibration_prints import store_calibration
 from station.ui import dialogs
 from station.ui.i18n import _
 from station.ui.machine import State

@@ -1,4 +1,4 @@
-"""Scenarios the autopilot plays on the real kiosk (see :mod:`station.ui.autopilot`).
+"""Scenarios the autopilot plays on the real kiosk (see :mod:`kiosk_pilot.autopilot`).
 
 Each drives a whole flow by touch, takes a screenshot of every screen it passes (numbered in
 the order of the tour), and puts what it saw in ``pilot.report.data`` for the test to check
@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from station.ui.autopilot import Pilot, Scenario, Step
+from kiosk_pilot.autopilot import Pilot, Scenario, Step
 from station.ui.machine import State
 
 
@@ -452,7 +452,7 @@ def idle_flow(pilot: Pilot) -> Step:
 
 
 def tour(pilot: Pilot) -> Step:
-    from station.ui import scenarios_admin as more
+    from kiosk_pilot import scenarios_admin as more
 
     for part in (signin_flow, roster_flow, print_flow, verify_flow, more.camera_lost_flow,
                  settings_flow, more.printer_list_flow, supplies_flow, holograms_flow,
@@ -478,14 +478,14 @@ SCENARIOS: dict[str, Scenario] = {
 
 
 def _bench() -> dict[str, Scenario]:
-    from station.ui import scenarios_bench
+    from kiosk_pilot import scenarios_bench
 
     return {"startup": scenarios_bench.startup, "session200": scenarios_bench.session200,
             "preview_fps": scenarios_bench.preview_fps}
 
 
 def _admin() -> dict[str, Scenario]:
-    from station.ui import scenarios_admin as more
+    from kiosk_pilot import scenarios_admin as more
 
     return {"camera_lost": more.camera_lost_flow, "printer_list": more.printer_list_flow,
             "users": more.users_flow, "hologram_spoiled": more.hologram_spoiled_flow,
@@ -493,13 +493,13 @@ def _admin() -> dict[str, Scenario]:
 
 
 def _sync() -> dict[str, Scenario]:
-    from station.ui import scenarios_sync
+    from kiosk_pilot import scenarios_sync
 
     return {"sync_news": scenarios_sync.sync_news_flow}
 
 
 def _setup() -> dict[str, Scenario]:
-    from station.ui import scenarios_setup
+    from kiosk_pilot import scenarios_setup
 
     return {"setup_enroll": scenarios_setup.setup_enroll_flow,
             "setup_offline": scenarios_setup.setup_offline_flow}

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import time
 
-from station.ui.autopilot import Pilot, Step
+from kiosk_pilot.autopilot import Pilot, Step
+from kiosk_pilot.scenarios import _data, _screen, go_home, pick_school, sign_in
 from station.ui.machine import State
-from station.ui.scenarios import _data, _screen, go_home, pick_school, sign_in
 
 
 def _rss_mb() -> dict[str, float]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from station.ui.autopilot import Pilot, Step
+from kiosk_pilot.autopilot import Pilot, Step
 
 
 def _data(pilot: Pilot) -> dict[str, Any]:
@@ -114,7 +114,7 @@ def setup_enroll_flow(pilot: Pilot) -> Step:
 
 def setup_offline_flow(pilot: Pilot) -> Step:
     """Out of the box, offline for now; later the admin enrolls from the sync screen."""
-    from station.ui.scenarios import go_home
+    from kiosk_pilot.scenarios import go_home
 
     yield from _offer(pilot, "60")
     _data(pilot)["offline_enrolled"] = _enrolled(pilot)

@@ -1,7 +1,7 @@
 """More autopilot scenarios: the camera unplugged mid-session, choosing the printer by touch,
 and the administration screens (users, a damaged hologram, the school report).
 
-Same rules as :mod:`station.ui.scenarios`: every flow is driven by touch, every screen gets a
+Same rules as :mod:`kiosk_pilot.scenarios`: every flow is driven by touch, every screen gets a
 screenshot (checked for overflowing text and small targets), and what was seen goes into
 ``pilot.report.data`` for ``tests/test_ui_flows.py`` to check against the ledger and files.
 """
@@ -12,12 +12,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from station.ui.autopilot import Pilot, Step
+from kiosk_pilot.autopilot import Pilot, Step
 from station.ui.machine import State
 
 
 def go_home(pilot: Pilot) -> Step:
-    from station.ui.scenarios import go_home as back_home
+    from kiosk_pilot.scenarios import go_home as back_home
 
     yield from back_home(pilot)
 
@@ -142,7 +142,7 @@ def printer_list_flow(pilot: Pilot) -> Step:
 
 
 def _sign_in(pilot: Pilot, who: str) -> Step:
-    from station.ui.scenarios import sign_in
+    from kiosk_pilot.scenarios import sign_in
 
     yield from sign_in(pilot, who)
 
@@ -221,7 +221,7 @@ def _badges(pilot: Pilot) -> list[str]:
 
 def hologram_spoiled_flow(pilot: Pilot) -> Step:
     """A hologram that tore when peeled off: its serial typed, a reason tapped."""
-    from station.ui.scenarios import pick_school
+    from kiosk_pilot.scenarios import pick_school
 
     yield from pilot.tap("tile_holograms")
     yield from pick_school(pilot, "holograms")
@@ -241,8 +241,8 @@ def hologram_spoiled_flow(pilot: Pilot) -> Step:
 
 def school_report_flow(pilot: Pilot) -> Step:
     """The school's counts for the cycle, saved as PDF and as XLSX."""
+    from kiosk_pilot.scenarios import pick_school
     from station.services.reports import COUNT_LABELS
-    from station.ui.scenarios import pick_school
 
     yield from pilot.tap("tile_school_report")
     yield from pick_school(pilot, "school_report")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from station.ui.autopilot import Pilot, Step
+from kiosk_pilot.autopilot import Pilot, Step
 from station.ui.machine import State
 
 
@@ -28,7 +28,7 @@ def _texts(pilot: Pilot) -> dict[str, str]:
 
 def sync_news_flow(pilot: Pilot) -> Step:
     """Home drawn (health checked), the DRSE admin opens the sync screen, top and bottom."""
-    from station.ui.scenarios import go_home, sign_in
+    from kiosk_pilot.scenarios import go_home, sign_in
 
     yield from pilot.at("home")
     yield from pilot.until(lambda: pilot.app.health_checked, "confirmación de arranque", 20)
@@ -55,7 +55,7 @@ def sync_news_flow(pilot: Pilot) -> Step:
 
 def moved_student_flow(pilot: Pilot) -> Step:
     """A student who changed school: their roster row, their page and their trámites."""
-    from station.ui.scenarios import go_home
+    from kiosk_pilot.scenarios import go_home
 
     curp, cct = pilot.config["moved"], pilot.config["new_cct"]
     yield from pilot.tap("tile_roster")

@@ -9,7 +9,7 @@ and closes the app.
 Every :meth:`Pilot.shot` saves ``<out>/<name>.png`` and checks the screen: texts that overflow
 their widget and touch targets smaller than 9 mm are recorded in the report.
 
-    python -m station.ui.autopilot --data DIR --size 800x480 --out DIR --scenario tour
+    python -m kiosk_pilot.autopilot --data DIR --size 800x480 --out DIR --scenario tour
 """
 
 from __future__ import annotations
@@ -332,7 +332,7 @@ class Autopilot:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from station.ui import scenarios
+    from kiosk_pilot import scenarios
     from station.ui.launch import run_kiosk
 
     parser = argparse.ArgumentParser(description="Drive the kiosk by touch events.")
@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="Folder for screenshots.")
     parser.add_argument("--report", type=Path, required=True)
     parser.add_argument("--scenario", default="tour",
-                        help="Comma-separated names from station.ui.scenarios.")
+                        help="Comma-separated names from kiosk_pilot.scenarios.")
     parser.add_argument("--config", type=Path,
                         help="JSON the scenarios read (users' PINs, school, camera...).")
     args = parser.parse_args(argv)
