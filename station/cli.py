@@ -404,21 +404,10 @@ def sheets_cmd(ctx: click.Context, as_json: bool) -> None:
 def audit_cmd(ctx: click.Context, as_json: bool) -> None:
     """Prove every folio is exactly one of issued / cancelled / spoiled / unused, every
     hologram serial is used once and its stock adds up, and every fee receipt is used once."""
-    from station.core.folios import audit
-    from station.services.lifecycle_audit import audit_lifecycle
-    from station.store import ledger
+    from station.services.audit import audit_station
 
-    with _station(ctx).db.read() as conn:
-        report = audit(ledger.folio_blocks(conn), ledger.folio_uses(conn),
-                       ledger.card_records(conn))
-        lifecycle = audit_lifecycle(conn)
-    report.problems.extend(lifecycle.problems)
-    report.ok = report.ok and lifecycle.ok
-    text = (f"{'Auditoría correcta' if report.ok else 'LA AUDITORÍA ENCONTRÓ PROBLEMAS'}: "
-            f"{report.issued} expedidos, {report.cancelled} cancelados, {report.spoiled} dañados, "
-            f"{report.unused} sin usar. {lifecycle.describe()}"
-            + "".join(f"\n- {p}" for p in report.problems))
-    emit(as_json, {**report.to_json(), **lifecycle.to_json()}, text)
+    report = audit_station(_station(ctx))
+    emit(as_json, report.to_json(), report.describe())
     if not report.ok:
         sys.exit(1)
 

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from station.core.cycles import Need
+from station.core.print_rules import print_refusal
 from station.store import ledger
 from station.store.db import Database
-from station.store.lifecycle_records import cycle_lists, cycle_lists_python, print_refusal
+from station.store.lifecycle_records import cycle_lists, cycle_lists_python, print_facts
 
 CYCLE = "2026-2027"
 SCHOOLS = ("14DPR0001A", "14DPR0002B")  # one DRSE station serving two schools
@@ -108,7 +109,9 @@ def test_sql_lists_agree_with_the_rules_in_python(empty_ledger: Path, tmp_path: 
             pending = [s.curp for s in ledger.pending_students(conn, cct)]
             assert pending == [s.curp for s in by_sql if s.need is Need.CARD]
             for line in by_sql:  # print --curp refuses exactly those who do not need a card
-                refusal = print_refusal(conn, line.curp)
+                facts = print_facts(conn, line.curp)
+                assert facts is not None
+                refusal = print_refusal(facts)
                 assert (refusal is None) == (line.need is Need.CARD), (line, refusal)
             listed += len(by_sql)
         assert listed == sum(1 for s in students if s["enrolled"])

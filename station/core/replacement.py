@@ -115,6 +115,17 @@ def replaced_reason(previous: str | None, reason: Reason, new_folio: int) -> str
     return f"reemplazada por el folio {new_folio} (reposición por {reason.words})"
 
 
+def settled_reason(reason: Reason, loss: tuple[str, str] | None, new_folio: int) -> str:
+    """Why the old card is revoked once its paid replacement is printed; ``loss`` is the
+    (kind, reported_on) of its loss or theft report, if any.
+
+    >>> settled_reason(Reason.LOST, ("lost", "2026-09-03"), 612)
+    'reportada como extraviada el 03/09/2026; reemplazada por el folio 612'
+    """
+    previous = lost_reason(Reason(loss[0]), date.fromisoformat(loss[1][:10])) if loss else None
+    return replaced_reason(previous, reason, new_folio)
+
+
 def audit_receipts(references: Iterable[str]) -> list[str]:
     """Problems: a receipt recorded more than once, or one that is not normalised."""
     refs = list(references)
@@ -161,3 +172,35 @@ def check_replaceable(
         raise RuleViolation(f"La credencial con folio {folio} está dada de baja "
                             f"({status_reason or 'sin motivo'}); no se puede reponer.")
     return reason
+
+
+def revocation_facts(*, status: str | None, loss: tuple[str, str] | None,
+                     replaced_by: int | None, moved_to: int | None) -> dict[str, object]:
+    """Why a card is revoked, for the verification answer, from what the ledger holds of it.
+
+    ``loss`` is (kind, reported_on) of a loss or theft report; ``replaced_by`` the folio of a
+    paid replacement; ``moved_to`` the folio of the card of the student's new school. A
+    report wins over a replacement when both exist (the reason the card went is the report).
+
+    >>> revocation_facts(status="revoked", loss=None, replaced_by=None, moved_to=512)
+    {'revocation': 'replaced', 'replaced_by': 512}
+    >>> revocation_facts(status="revoked", loss=("stolen", "2026-03-02"), replaced_by=90,
+    ...                  moved_to=None)
+    {'revocation': 'stolen', 'reported_on': '2026-03-02', 'replaced_by': 90}
+    >>> revocation_facts(status="spoiled", loss=None, replaced_by=None, moved_to=None)
+    {'revocation': 'spoiled'}
+    """
+    if status is None:
+        return {"revocation": "other"}
+    if status == "spoiled":
+        return {"revocation": "spoiled"}
+    out: dict[str, object] = {"revocation": "other"}
+    if loss:
+        out.update(revocation=loss[0], reported_on=loss[1])
+    if replaced_by is not None:
+        out["replaced_by"] = replaced_by
+        if not loss:
+            out["revocation"] = "replaced"
+    if moved_to is not None and not loss:  # the student changed school: a new card there
+        out.update(revocation="replaced", replaced_by=moved_to)
+    return out

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from station.context import Station
-from station.core.folios import audit
+from station.services.audit import audit_station
 from station.store import ledger
 from station.store.data_folder import DataFolder
 
@@ -89,21 +89,8 @@ def versions() -> dict[str, str]:
 
 def _counts(station: Station) -> dict[str, Any]:
     with station.db.read() as conn:
-        one = lambda sql: int(conn.execute(sql).fetchone()[0])  # noqa: E731
-        sheets = {r[0]: r[1] for r in conn.execute(
-            "SELECT state, count(*) FROM sheets GROUP BY state")}
-        counts: dict[str, Any] = {
-            "schools": one("SELECT count(*) FROM schools"),
-            "students_enrolled": one("SELECT count(*) FROM students WHERE estatus='INSCRITO'"),
-            "students_without_photo": one("SELECT count(*) FROM students WHERE "
-                                          "estatus='INSCRITO' AND photo_hash IS NULL"),
-            "cards_active": one("SELECT count(*) FROM cards WHERE status='active'"),
-            "sheets": sheets,
-            "events": one("SELECT count(*) FROM events"),
-        }
-        report = audit(ledger.folio_blocks(conn), ledger.folio_uses(conn),
-                       ledger.card_records(conn))
-    counts["audit"] = report.to_json()
+        counts: dict[str, Any] = ledger.counts(conn)
+    counts["audit"] = audit_station(station).to_json()
     return counts
 
 

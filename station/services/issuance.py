@@ -3,7 +3,8 @@
 Each sheet is one IMMEDIATE transaction: take 8 folios, record the issued cards and the
 cancelled blanks, render the print file to ``sheets/planilla-N.pdf.tmp`` and fsync it, commit,
 then rename it into place. A crash before the commit leaves no record and an orphan ``.tmp``
-that :func:`recover_print_files` deletes; a crash after it leaves a committed sheet whose
+that ``station.store.print_files.recover_print_files`` deletes; a crash after it leaves a
+committed sheet whose
 ``.tmp`` is renamed at the next start. Either way ``station audit`` holds.
 """
 
@@ -19,6 +20,7 @@ from station.context import Station
 from station.core.errors import InputError, NotFound, RuleViolation
 from station.core.folios import take_folios
 from station.core.model import SHEET_SIZE, CardFace, CredentialClaims, School, SheetFace, Student
+from station.core.print_rules import PrintFacts, print_refusal
 from station.core.sheets import plan_sheets
 from station.credential.sign import issue_qr_text
 from station.printer.sheet import render_sheets_pdf
@@ -39,17 +41,8 @@ class ProducedSheet:
                 "cancelled": list(self.cancelled)}
 
 
-def recover_print_files(station: Station) -> None:
-    """Finish or discard print files a crash left half-way (see the module docstring)."""
-    with station.db.write() as conn:
-        for tmp in station.sheets_dir.glob("*.pdf.tmp"):
-            final = tmp.with_suffix("")
-            row = conn.execute("SELECT 1 FROM sheets WHERE pdf_name = ?", (final.name,)).fetchone()
-            if row:
-                os.replace(tmp, final)
-            else:
-                tmp.unlink()
-    fsync_dir(station.sheets_dir)
+def _refusal(facts: PrintFacts | None) -> str | None:
+    return print_refusal(facts) if facts is not None else None
 
 
 def select_students(
@@ -80,7 +73,7 @@ def select_students(
                     problems.append(f"- {curp}: pertenece a la escuela {student.cct}, no a {cct}.")
                 elif student.estatus.value != "INSCRITO":
                     problems.append(f"- {curp}: está dado de baja.")
-                elif (why := lifecycle_records.print_refusal(conn, curp)) is not None:
+                elif (why := _refusal(lifecycle_records.print_facts(conn, curp))) is not None:
                     # active card (unless a paid replacement awaits), decline, unpaid loss
                     problems.append(f"- {curp}: {why}")
             if problems:

@@ -10,7 +10,6 @@ the ledger as it was.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +19,7 @@ from station.core.errors import NotFound, RuleViolation
 from station.core.model import School, Student
 from station.core.requests import DeclaredBy, Unattended, require_person, unattended
 from station.store import ledger, lifecycle_records, request_records
+from station.store.db import Connection
 from station.store.lifecycle_records import StudentLine
 
 
@@ -41,7 +41,7 @@ def advance_cycle(station: Station, to: str, *, taken_by: str) -> dict[str, obje
     return {"cycle": str(new), "previous": previous}
 
 
-def get_school(conn: sqlite3.Connection, cct: str) -> School:
+def get_school(conn: Connection, cct: str) -> School:
     school = ledger.get_school(conn, cct)
     if school is None:
         raise NotFound(f"La escuela con CCT {cct} no está en esta estación.",
@@ -49,7 +49,7 @@ def get_school(conn: sqlite3.Connection, cct: str) -> School:
     return school
 
 
-def get_student(conn: sqlite3.Connection, curp: str) -> Student:
+def get_student(conn: Connection, curp: str) -> Student:
     student = ledger.get_students(conn, [curp]).get(curp)
     if student is None:
         raise NotFound(f"El alumno con CURP {curp} no está en la plantilla de esta estación.",

@@ -7,7 +7,6 @@ Each function is one IMMEDIATE transaction; a refusal leaves the ledger unchange
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 from station.context import Station
@@ -18,11 +17,12 @@ from station.core.replacement import Reason, normalise_receipt
 from station.core.requests import require_person
 from station.services.lifecycle import get_school, get_student
 from station.store import hologram_records, ledger, lifecycle_records, replacement_records
+from station.store.db import Connection
 from station.store.hologram_records import Applied, CycleStock
 from station.store.replacement_records import Replacement
 
 
-def _cycle(station: Station, conn: sqlite3.Connection) -> str:
+def _cycle(station: Station, conn: Connection) -> str:
     return lifecycle_records.current_cycle(conn, station.settings["cycle.current"])
 
 

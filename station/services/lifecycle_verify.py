@@ -10,13 +10,14 @@ the hologram fields and words:
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from station.context import Station
+from station.core.replacement import revocation_facts
 from station.credential.verify import Verdict, Verification
-from station.store import hologram_records, lifecycle_records, replacement_records
+from station.store import hologram_records, ledger, lifecycle_records, replacement_records
+from station.store.db import Connection
 
 _VALID_PREFIX = "Credencial válida: "
 
@@ -79,23 +80,10 @@ def enrich(station: Station, v: Verification) -> CardVerification:
     return CardVerification(v.verdict, v.claims, v.key_id, reason, cycle=cycle, **fields)
 
 
-def _revocation(conn: sqlite3.Connection, folio: int) -> dict[str, Any]:
-    status = conn.execute("SELECT status FROM cards WHERE folio = ?", (folio,)).fetchone()
-    if status is None:
-        return {"revocation": "other"}
-    if status[0] == "spoiled":
-        return {"revocation": "spoiled"}
-    out: dict[str, Any] = {"revocation": "other"}
-    report = replacement_records.loss_report(conn, folio)
-    if report:
-        out.update(revocation=report[0], reported_on=report[1])
-    row = conn.execute("SELECT new_folio FROM replacements WHERE old_folio = ?"
-                       " AND new_folio IS NOT NULL", (folio,)).fetchone()
-    if row:
-        out["replaced_by"] = row[0]
-        if not report:
-            out["revocation"] = "replaced"
+def _revocation(conn: Connection, folio: int) -> dict[str, Any]:
+    card = ledger.card_status(conn, folio)
     moved = replacement_records.school_change(conn, folio)
-    if moved and not report:  # the student changed school: a new card of the new school
-        out.update(revocation="replaced", replaced_by=moved[0])
-    return out
+    return revocation_facts(status=card[0] if card else None,
+                            loss=replacement_records.loss_report(conn, folio),
+                            replaced_by=replacement_records.replaced_by(conn, folio),
+                            moved_to=moved[0] if moved else None)

@@ -19,9 +19,8 @@ from station.core.cycles import Need
 from station.core.errors import NotFound
 from station.core.model import School, Student
 from station.services.lifecycle import school_lists
-from station.store import ledger
-from station.store.lifecycle_sql import ACTIVE_CARD_HERE
-from station.store.sheet_records import SheetRecord, get_sheet
+from station.store import ledger, roster_views
+from station.store.sheet_records import SheetRecord, get_sheet, unreviewed_sheet_ids
 
 FILTERS = ("all", "pending", "issued", "no_photo", "declined", "hologram_missing")
 """Roster filters. ``declined`` and ``hologram_missing`` come from the cycle's lists
@@ -79,16 +78,11 @@ def schools(station: Station) -> list[SchoolSummary]:
     """Every school in the station with its counts of enrolled, issued, pending, no photo."""
     with station.db.read() as conn:
         found = ledger.list_schools(conn)
-        counts = {r[0]: r[1:] for r in conn.execute(
-            "SELECT s.cct, count(*),"
-            f" sum({ACTIVE_CARD_HERE} IS NOT NULL),"  # a card of a former school does not count
-            " sum(s.photo_hash IS NULL)"
-            " FROM students s WHERE s.estatus = 'INSCRITO' GROUP BY s.cct")}
+        counts = roster_views.school_counts(conn)
     out = []
     for school in found:
         enrolled, issued, no_photo = counts.get(school.cct, (0, 0, 0))
-        out.append(SchoolSummary(school, int(enrolled), int(issued or 0),
-                                 int(enrolled) - int(issued or 0), int(no_photo or 0)))
+        out.append(SchoolSummary(school, enrolled, issued, enrolled - issued, no_photo))
     return out
 
 
@@ -106,18 +100,14 @@ def roster(station: Station, cct: str) -> list[RosterEntry]:
     what each needs in the current cycle."""
     lines = {line.curp: line for line in school_lists(station, cct).students}
     with station.db.read() as conn:
-        rows = conn.execute(
-            "SELECT s.curp, s.nombre, s.primer_apellido, s.segundo_apellido, s.grado, s.grupo,"
-            " s.nuevo_ingreso, s.photo_hash IS NOT NULL,"
-            f" {ACTIVE_CARD_HERE}"  # a card of a school the student left is not theirs here
-            " FROM students s WHERE s.cct = ? AND s.estatus = 'INSCRITO'"
-            " ORDER BY s.primer_apellido, s.segundo_apellido, s.nombre, s.curp", (cct,))
-        return [RosterEntry(curp=r[0], list_name=" ".join(p for p in (r[2], r[3], r[1]) if p),
-                            grado=int(r[4]), grupo=str(r[5]), nuevo_ingreso=bool(r[6]),
-                            has_photo=bool(r[7]), folio=r[8],
-                            need=lines[r[0]].need if r[0] in lines else None,
-                            card_other_school=r[0] in lines and lines[r[0]].card_other_school)
-                for r in rows]
+        rows = roster_views.roster_rows(conn, cct)
+    return [RosterEntry(curp=r.curp, list_name=" ".join(
+                            p for p in (r.primer_apellido, r.segundo_apellido, r.nombre) if p),
+                        grado=r.grado, grupo=r.grupo, nuevo_ingreso=r.nuevo_ingreso,
+                        has_photo=r.has_photo, folio=r.folio,
+                        need=lines[r.curp].need if r.curp in lines else None,
+                        card_other_school=r.curp in lines and lines[r.curp].card_other_school)
+            for r in rows]
 
 
 def filter_roster(entries: list[RosterEntry], *, query: str = "",
@@ -163,9 +153,7 @@ def student(station: Station, curp: str) -> StudentDetail:
                            way_out="Vuelva a la lista y búsquelo de nuevo.")
         sch = ledger.get_school(conn, found.cct)
         photo = ledger.photo_hashes(conn, [curp]).get(curp)
-        cards = [CardLine(int(r[0]), r[1], r[2], r[3]) for r in conn.execute(
-            "SELECT folio, status, issued_on, status_reason FROM cards WHERE curp = ?"
-            " ORDER BY folio DESC", (curp,))]
+        cards = [CardLine(*r) for r in roster_views.student_cards(conn, curp)]
     assert sch is not None
     return StudentDetail(found, sch, station.photos.path(photo) if photo else None, cards)
 
@@ -185,8 +173,7 @@ def card_holder(station: Station, folio: int, key_id: str | None) -> CardHolder 
     if key_id is None:
         return None
     with station.db.read() as conn:
-        row = conn.execute("SELECT curp, name_on_card, cct FROM cards WHERE folio = ?"
-                           " AND key_id = ?", (folio, key_id)).fetchone()
+        row = roster_views.issued_card(conn, folio, key_id)
         if row is None:
             return None
         photo = ledger.photo_hashes(conn, [row[0]]).get(row[0])
@@ -197,10 +184,7 @@ def card_holder(station: Station, folio: int, key_id: str | None) -> CardHolder 
 def sheets_to_review(station: Station, *, limit: int = 50) -> list[SheetRecord]:
     """Sheets produced or sent but not yet confirmed or spoiled, oldest first."""
     with station.db.read() as conn:
-        ids = [r[0] for r in conn.execute(
-            "SELECT id FROM sheets WHERE state IN ('generated', 'sent') ORDER BY id LIMIT ?",
-            (limit,))]
-        return [get_sheet(conn, i) for i in ids]
+        return [get_sheet(conn, i) for i in unreviewed_sheet_ids(conn, limit=limit)]
 
 
 def sheet(station: Station, sheet_id: int) -> SheetRecord:
@@ -210,4 +194,4 @@ def sheet(station: Station, sheet_id: int) -> SheetRecord:
 
 def count_schools(station: Station) -> int:
     with station.db.read() as conn:
-        return int(conn.execute("SELECT count(*) FROM schools").fetchone()[0])
+        return roster_views.count_schools(conn)

@@ -36,6 +36,11 @@ PRAGMAS = {
 """Connection settings; each is documented in docs/ledger.md (a test checks that)."""
 
 
+Connection = sqlite3.Connection
+"""The connection of an open transaction, as services and sync pass it to store functions
+(the only name of sqlite3 they need)."""
+
+
 def _migrations() -> list[tuple[str, str]]:
     """(name, sql) of every migration shipped in ``station/store/migrations``, in name order."""
     folder = resources.files("station.store") / "migrations"

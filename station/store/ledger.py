@@ -185,6 +185,23 @@ def set_photo(conn: sqlite3.Connection, curp: str, photo_hash: str) -> bool:
     return conn.execute("SELECT 1 FROM students WHERE curp = ?", (curp,)).fetchone() is not None
 
 
+def counts(conn: sqlite3.Connection) -> dict[str, object]:
+    """What the ledger holds, in numbers (for a problem report)."""
+    def one(sql: str) -> int:
+        return int(conn.execute(sql).fetchone()[0])
+
+    return {
+        "schools": one("SELECT count(*) FROM schools"),
+        "students_enrolled": one("SELECT count(*) FROM students WHERE estatus='INSCRITO'"),
+        "students_without_photo": one("SELECT count(*) FROM students WHERE "
+                                      "estatus='INSCRITO' AND photo_hash IS NULL"),
+        "cards_active": one("SELECT count(*) FROM cards WHERE status='active'"),
+        "sheets": {r[0]: r[1] for r in conn.execute(
+            "SELECT state, count(*) FROM sheets GROUP BY state")},
+        "events": one("SELECT count(*) FROM events"),
+    }
+
+
 # --- folios -------------------------------------------------------------------------------
 
 def folio_blocks(conn: sqlite3.Connection) -> list[FolioBlock]:
@@ -214,6 +231,20 @@ def close_local_blocks(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE folio_blocks SET last_folio = ? WHERE id = ?", (last, block.id))
         append_event(conn, "folio_block_closed", {"first": block.first, "last": block.last,
                                                   "used": count})
+
+
+def central_block_count(conn: sqlite3.Connection) -> int:
+    """How many folio blocks central gave this station (the next one asked has this + 1)."""
+    return int(conn.execute("SELECT count(*) FROM folio_blocks WHERE source = 'central'"
+                            ).fetchone()[0])
+
+
+def enrolled_outside(conn: sqlite3.Connection, scope: Sequence[str]) -> list[str]:
+    """CURPs of enrolled students of schools not in ``scope`` (every one when it is empty)."""
+    marks = ",".join("?" * len(scope))
+    return [r[0] for r in conn.execute(
+        f"SELECT curp FROM students WHERE estatus = 'INSCRITO' AND cct NOT IN ({marks})",
+        list(scope))]
 
 
 def first_issue_date(conn: sqlite3.Connection) -> str | None:

@@ -1,5 +1,6 @@
 """Ledger records of the cycle: the current cycle, who needs a card or only the hologram,
-what may be printed for a student, and what issuing a card settles (a paid replacement).
+the facts that decide what may be printed for a student (the rule is
+``station.core.print_rules``), and what issuing a card settles (a paid replacement).
 
 Functions that change state take the connection of an open write transaction
 (:meth:`station.store.db.Database.write`) and append their event to the outbox.
@@ -10,11 +11,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 from station.core.cycles import Need, StudentFacts, classify, effective_cycle, need_words
-from station.core.dates import show_day
-from station.core.replacement import Reason, lost_reason, replaced_reason
+from station.core.print_rules import PrintFacts
+from station.core.replacement import Reason, settled_reason
 from station.store import replacement_records
 from station.store.ledger import append_event, now_iso
 from station.store.lifecycle_sql import (
@@ -155,38 +155,23 @@ def cycle_lists_python(conn: sqlite3.Connection, cct: str, cycle: str) -> list[S
 # --- what may be printed ---------------------------------------------------------------------
 
 
-def print_refusal(conn: sqlite3.Connection, curp: str) -> str | None:
-    """Why this enrolled student must not get a new card now, or None.
-
-    The words of an active card are the ones the operator already knows from printing.
-    """
+def print_facts(conn: sqlite3.Connection, curp: str) -> PrintFacts | None:
+    """What decides whether this student may get a new card now
+    (:func:`station.core.print_rules.print_refusal`); None for a CURP not in the roster."""
     cond = (f"SELECT {ACTIVE_CARD_HERE}, {DECLINED}, {REPLACEMENT_AWAITING}, {LOSS_UNPAID},"
             f" {ACTIVE_CARD} FROM students s WHERE s.curp = ?")
     row = conn.execute(cond, (curp,)).fetchone()
     if row is None:
         return None
     folio, declined, awaiting, unpaid, anywhere = row
-    if declined:
-        on = conn.execute("SELECT declined_on FROM declines WHERE curp = ? AND withdrawn_on"
-                          " IS NULL", (curp,)).fetchone()[0]
-        return (f"renunció a la credencial el {show_day(on)} (normativo 4); si ahora la quiere, "
-                f"retire la renuncia con 'station decline withdraw --curp {curp}'.")
-    if awaiting:
-        return None
-    if folio is not None:
-        return f"ya tiene credencial vigente (folio {folio}); para otra, tramite reposición."
-    if anywhere is not None:
-        return None  # a card of the school they left: the new school's card is free
-    if unpaid:
-        lost = conn.execute("SELECT folio, kind, reported_on FROM card_reports WHERE curp = ?"
-                            " ORDER BY id DESC LIMIT 1", (curp,)).fetchone()
-        return (f"su credencial (folio {lost[0]}) fue {lost_reason(Reason(lost[1]), _day(lost[2]))}"
-                "; la reposición requiere el recibo de pago: 'station replacement request'.")
-    return None
-
-
-def _day(iso: str) -> date:
-    return date.fromisoformat(iso[:10])
+    declined_on = conn.execute("SELECT declined_on FROM declines WHERE curp = ? AND withdrawn_on"
+                               " IS NULL", (curp,)).fetchone()[0] if declined else None
+    lost = conn.execute("SELECT folio, kind, reported_on FROM card_reports WHERE curp = ?"
+                        " ORDER BY id DESC LIMIT 1", (curp,)).fetchone() if unpaid else None
+    return PrintFacts(curp, card_here=folio, declined_on=declined_on,
+                      replacement_awaiting=bool(awaiting),
+                      card_elsewhere=folio is None and anywhere is not None,
+                      lost=(int(lost[0]), str(lost[1]), str(lost[2])) if lost else None)
 
 
 # --- what issuing a card settles ----------------------------------------------------------
@@ -212,12 +197,10 @@ def on_cards_issued(conn: sqlite3.Connection, issued: Sequence[tuple[int, str]],
     for rid, curp, old_folio, reason_value, receipt in waiting:
         new_folio = by_curp[curp]
         reason = Reason(reason_value)
-        report = conn.execute("SELECT kind, reported_on FROM card_reports WHERE folio = ?",
-                              (old_folio,)).fetchone()
-        previous = lost_reason(Reason(report[0]), _day(report[1])) if report else None
+        loss = replacement_records.loss_report(conn, old_folio)
         conn.execute("UPDATE cards SET status = 'revoked', status_reason = ? WHERE folio = ?"
                      " AND status IN ('active', 'revoked')",
-                     (replaced_reason(previous, reason, new_folio), old_folio))
+                     (settled_reason(reason, loss, new_folio), old_folio))
         conn.execute("UPDATE replacements SET new_folio = ?, issued_at = ? WHERE id = ?",
                      (new_folio, now_iso(), rid))
         append_event(conn, "replacement_issued", {

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from station.atomic_files import fsync_dir
+from station.store import sheet_records
 from station.store.data_folder import DataFolder
 from station.store.db import Database
 
@@ -107,8 +108,7 @@ def recover_print_files(db: Database, sheets_dir: Path) -> None:
     with db.write() as conn:
         for tmp in sheets_dir.glob("*.pdf.tmp"):
             final = tmp.with_suffix("")
-            row = conn.execute("SELECT 1 FROM sheets WHERE pdf_name = ?", (final.name,)).fetchone()
-            if row:
+            if sheet_records.pdf_recorded(conn, final.name):
                 os.replace(tmp, final)
             else:
                 tmp.unlink()

@@ -152,6 +152,13 @@ def loss_report(conn: sqlite3.Connection, folio: int) -> tuple[str, str] | None:
     return (row[0], row[1]) if row else None
 
 
+def replaced_by(conn: sqlite3.Connection, old_folio: int) -> int | None:
+    """The folio printed to replace ``old_folio`` (a paid replacement), if printed."""
+    row = conn.execute("SELECT new_folio FROM replacements WHERE old_folio = ?"
+                       " AND new_folio IS NOT NULL", (old_folio,)).fetchone()
+    return int(row[0]) if row else None
+
+
 # --- school changes (normativo 7) ------------------------------------------------------------
 
 SCHOOL_CHANGE_REASON = "reemplazada por cambio de escuela: folio {new_folio}"

@@ -101,6 +101,19 @@ def list_sheets(conn: sqlite3.Connection, *, limit: int = 50) -> list[SheetRecor
     return [get_sheet(conn, i) for i in ids]
 
 
+def unreviewed_sheet_ids(conn: sqlite3.Connection, *, limit: int) -> list[int]:
+    """Sheets produced or sent but not yet confirmed or spoiled, oldest first."""
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM sheets WHERE state IN ('generated', 'sent') ORDER BY id LIMIT ?",
+        (limit,))]
+
+
+def pdf_recorded(conn: sqlite3.Connection, pdf_name: str) -> bool:
+    """Whether a committed sheet owns the print file ``pdf_name``."""
+    return conn.execute("SELECT 1 FROM sheets WHERE pdf_name = ?",
+                        (pdf_name,)).fetchone() is not None
+
+
 def mark_sent(conn: sqlite3.Connection, sheet_id: int, *, printer: str, job_id: int | None) -> None:
     conn.execute("UPDATE sheets SET state = 'sent', printer = ?, cups_job_id = ? WHERE id = ?"
                  " AND state = 'generated'", (printer, job_id, sheet_id))

@@ -32,6 +32,12 @@ def get_int(conn: sqlite3.Connection, key: str) -> int:
     return int(get_state(conn, key) or 0)
 
 
+def states_with_prefix(conn: sqlite3.Connection, prefix: str) -> dict[str, str]:
+    """Every state whose key starts with ``prefix``, by the rest of its key."""
+    rows = conn.execute("SELECT key, value FROM sync_state WHERE key LIKE ?", (prefix + "%",))
+    return {key.removeprefix(prefix): value for key, value in rows}
+
+
 def set_state(conn: sqlite3.Connection, key: str, value: object) -> None:
     conn.execute("INSERT INTO sync_state (key, value, updated_at) VALUES (?, ?, ?)"
                  " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
@@ -126,6 +132,10 @@ def add_revocations(conn: sqlite3.Connection, rows: Iterable[RevocationRow], *,
                 append_event(conn, "card_revoked_by_central",
                              {"folio": r.folio, "cause": r.cause, "reason": r.reason})
     return changed
+
+
+def revocation_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM revocations").fetchone()[0])
 
 
 def revocation_of(conn: sqlite3.Connection, key_id: str, folio: int) -> str | None:

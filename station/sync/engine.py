@@ -127,15 +127,13 @@ def top_up_folios(station: Station, client: CentralClient) -> list[tuple[int, in
     for _ in range(10):
         with station.db.read() as conn:
             left = remaining(ledger.folio_blocks(conn), ledger.used_per_block(conn))
-            held = conn.execute("SELECT count(*) FROM folio_blocks WHERE source = 'central'"
-                                ).fetchone()[0]
+            held = ledger.central_block_count(conn)
         if left >= want:
             break
         answer = client.post_json("/api/v1/sync/folio-blocks", {"ordinal": held + 1})
         first, last = int(answer["first"]), int(answer["last"])
         with station.db.write() as conn:
-            now_held = conn.execute("SELECT count(*) FROM folio_blocks WHERE source = 'central'"
-                                    ).fetchone()[0]
+            now_held = ledger.central_block_count(conn)
             if now_held == held:  # another sync of this station did not store it already
                 ledger.add_folio_block(conn, first, last, "central")
                 got.append((first, last))

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from station.context import Station
 from station.store import sync_state
+from station.store.db import Connection
 from station.store.ledger import now_iso
 from station.sync.client import CentralClient, SyncError
 from station.sync.protocol import MAX_REPORT_BYTES
@@ -36,9 +36,9 @@ class ReportsState:
     sent: int
 
 
-def _states(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
-    rows = conn.execute("SELECT key, value FROM sync_state WHERE key LIKE ?", (_PREFIX + "%",))
-    return {key.removeprefix(_PREFIX): json.loads(value) for key, value in rows}
+def _states(conn: Connection) -> dict[str, dict[str, Any]]:
+    return {name: json.loads(value)
+            for name, value in sync_state.states_with_prefix(conn, _PREFIX).items()}
 
 
 def reports_state(station: Station) -> ReportsState:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import sqlite3
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from station.context import Station
 from station.core.model import Estatus, Nivel, School, Student, Turno
 from station.store import ledger, sync_state
+from station.store.db import Connection
 from station.store.ledger import append_event
 from station.sync.client import CentralClient, SyncError
 
@@ -53,7 +53,7 @@ def _fetch_photo(station: Station, client: CentralClient, digest: str) -> None:
     station.photos.add(data, ext=ext)
 
 
-def mark_out_of_scope(conn: sqlite3.Connection, curps: Iterable[str], *, why: str) -> int:
+def mark_out_of_scope(conn: Connection, curps: Iterable[str], *, why: str) -> int:
     """Mark enrolled students BAJA here (moved out of this station's schools); how many."""
     found = ledger.get_students(conn, sorted(set(curps)))
     moved = [dataclasses.replace(s, estatus=Estatus.BAJA) for s in found.values()
@@ -64,13 +64,6 @@ def mark_out_of_scope(conn: sqlite3.Connection, curps: Iterable[str], *, why: st
     append_event(conn, "students_out_of_scope", {"why": why, "count": len(moved),
                                                  "curps": [s.curp for s in moved]})
     return len(moved)
-
-
-def _outside(conn: sqlite3.Connection, scope: list[str]) -> list[str]:
-    """Enrolled students of schools not in ``scope`` (every one when the scope is empty)."""
-    marks = ",".join("?" * len(scope))
-    return [r[0] for r in conn.execute(
-        f"SELECT curp FROM students WHERE estatus = 'INSCRITO' AND cct NOT IN ({marks})", scope)]
 
 
 @dataclasses.dataclass(slots=True)
@@ -112,7 +105,7 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
                     sync_state.set_photo_from_central(conn, curp, digest)
             out.moved_out += mark_out_of_scope(conn, departed, why="cambio de escuela")
             if "scope" in page and not page.get("more"):
-                out.moved_out += mark_out_of_scope(conn, _outside(conn, scope),
+                out.moved_out += mark_out_of_scope(conn, ledger.enrolled_outside(conn, scope),
                                                    why="escuela fuera del alcance")
             sync_state.set_state(conn, "roster_cursor", page["cursor"])
             sync_state.set_state(conn, "scope", ",".join(scope))

@@ -79,7 +79,7 @@ def sync_status(station: Station) -> SyncStatus:
     with station.db.read() as conn:
         pending, oldest = sync_state.pending_count(conn)
         left = remaining(ledger.folio_blocks(conn), ledger.used_per_block(conn))
-        revocations = conn.execute("SELECT count(*) FROM revocations").fetchone()[0]
+        revocations = sync_state.revocation_count(conn)
         withdrawn = sync_state.get_state(conn, "withdrawn") or None
         refused = config_refusals(conn)
         return SyncStatus(

@@ -1,0 +1,64 @@
+"""Read-only queries behind the touchscreen's lists (``station.services.lookup``): each
+school's counts, a school's roster with its active cards, a student's cards, the card a
+verified QR names.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from station.store.lifecycle_sql import ACTIVE_CARD_HERE
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRow:
+    curp: str
+    nombre: str
+    primer_apellido: str
+    segundo_apellido: str | None
+    grado: int
+    grupo: str
+    nuevo_ingreso: bool
+    has_photo: bool
+    folio: int | None
+    """The student's active card of THIS school (one of a school they left is not theirs)."""
+
+
+def school_counts(conn: sqlite3.Connection) -> dict[str, tuple[int, int, int]]:
+    """Per CCT: (enrolled, with an active card of the school, without photo)."""
+    return {r[0]: (int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in conn.execute(
+        "SELECT s.cct, count(*),"
+        f" sum({ACTIVE_CARD_HERE} IS NOT NULL),"  # a card of a former school does not count
+        " sum(s.photo_hash IS NULL)"
+        " FROM students s WHERE s.estatus = 'INSCRITO' GROUP BY s.cct")}
+
+
+def roster_rows(conn: sqlite3.Connection, cct: str) -> list[RosterRow]:
+    """The enrolled students of a school, by surname."""
+    return [RosterRow(r[0], r[1], r[2], r[3], int(r[4]), str(r[5]), bool(r[6]), bool(r[7]),
+                      r[8]) for r in conn.execute(
+        "SELECT s.curp, s.nombre, s.primer_apellido, s.segundo_apellido, s.grado, s.grupo,"
+        " s.nuevo_ingreso, s.photo_hash IS NOT NULL,"
+        f" {ACTIVE_CARD_HERE}"
+        " FROM students s WHERE s.cct = ? AND s.estatus = 'INSCRITO'"
+        " ORDER BY s.primer_apellido, s.segundo_apellido, s.nombre, s.curp", (cct,))]
+
+
+def student_cards(conn: sqlite3.Connection, curp: str) -> list[tuple[int, str, str, str | None]]:
+    """(folio, status, issued_on, status reason) of every card of a student, newest first."""
+    return [(int(r[0]), r[1], r[2], r[3]) for r in conn.execute(
+        "SELECT folio, status, issued_on, status_reason FROM cards WHERE curp = ?"
+        " ORDER BY folio DESC", (curp,))]
+
+
+def issued_card(conn: sqlite3.Connection, folio: int, key_id: str
+                ) -> tuple[str, str, str] | None:
+    """(CURP, name on the card, CCT) of the card with this folio signed by ``key_id``."""
+    row = conn.execute("SELECT curp, name_on_card, cct FROM cards WHERE folio = ?"
+                       " AND key_id = ?", (folio, key_id)).fetchone()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def count_schools(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM schools").fetchone()[0])
