@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from station.credential.keys import StationKey
-from station.credential.trust import TrustList
+from foundation.credential.keys import StationKey
+from foundation.credential.trust import TrustList
 from station.store.data_folder import DataFolder
 from station.store.db import Database
 from station.store.photos import PhotoStore

@@ -1,9 +1,9 @@
 """The examples in the docstrings run: a docstring that lies fails here.
 
-Every module of ``station`` and ``central`` except Alembic's migration scripts (they run
-inside Alembic) and the kiosk modules that import Kivy, directly or through another station
-module, when imported (importing Kivy's window starts a window system). The kiosk's pure
-modules (the state machine, its words) run like any other.
+Every module of ``foundation``, ``station`` and ``central`` except Alembic's migration
+scripts (they run inside Alembic) and the kiosk modules that import Kivy, directly or through
+another station module, when imported (importing Kivy's window starts a window system). The
+kiosk's pure modules (the state machine, its words) run like any other.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from functools import cache
 import pytest
 
 import central
+import foundation
 import station
 
 SKIPPED = ("central.migrations",)
@@ -59,7 +60,7 @@ def _pulls_kivy(name: str) -> bool:
 def _modules() -> list[str]:
     """Modules with at least one example (the others have nothing to check)."""
     finder, names = doctest.DocTestFinder(), []
-    for package in (station, central):
+    for package in (foundation, station, central):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             if info.name.startswith(SKIPPED) or _pulls_kivy(info.name):
                 continue

@@ -19,8 +19,8 @@ import pytest
 from plugin_central import ADMIN_TOKEN, LiveCentral, enrollment_code, import_demo
 from plugin_ui import collect, launch_autopilot
 
+from foundation.errors import InputError
 from station.context import open_station
-from station.core.errors import InputError
 from station.services import accounts
 from station.store import sync_state
 

@@ -27,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
+from foundation.errors import InputError, RuleViolation
 from station.context import Station
-from station.core.errors import InputError, RuleViolation
 from station.store import users as store
 from station.store.users import UserRecord
 

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.credential.verify import Verification
 from station.camera.frames import EndOfVideo
 from station.camera.qr_reader import LiveQrReader
 from station.camera.resilient import CameraEvent, ResilientCamera
 from station.context import Station
 from station.core.scan_rules import ScanDeduper
-from station.credential.verify import Verification
 from station.services.verification import verify_texts
 
 FORGET_AFTER_S = 2.0

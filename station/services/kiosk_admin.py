@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from foundation.errors import InputError, StorageError
 from station.context import Station
-from station.core.errors import InputError, StorageError
 from station.services.reports import SchoolReport, school_reports, write_pdf, write_xlsx
 from station.store.data_folder import DataFolder
 

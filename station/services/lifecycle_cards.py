@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from foundation.errors import InputError, RuleViolation
 from station.context import Station
 from station.core.cycles import Need, parse_cycle
-from station.core.errors import InputError, RuleViolation
 from station.core.holograms import HologramRange, parse_range, parse_serial, run_of
 from station.core.replacement import Reason, normalise_receipt
 from station.core.requests import require_person

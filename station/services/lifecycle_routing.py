@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.errors import RuleViolation
 from station.context import Station
-from station.core.errors import RuleViolation
 from station.core.model import Nivel, School
 from station.core.routing import (
     Routing,

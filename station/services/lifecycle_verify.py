@@ -1,7 +1,7 @@
 """What verification adds from the lifecycle: the cycle's hologram and why a card was revoked.
 
 A card is valid for a cycle only with that cycle's hologram recorded (normativo 5). The
-verdict values stay those of :class:`station.credential.verify.Verdict`; the answer gains
+verdict values stay those of :class:`foundation.credential.verify.Verdict`; the answer gains
 the hologram fields and words:
 
 - "Credencial válida, holograma 2026-2027 registrado: folio …"
@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.credential.verify import Verdict, Verification
 from station.context import Station
 from station.core.replacement import revocation_facts
-from station.credential.verify import Verdict, Verification
 from station.store import hologram_records, ledger, lifecycle_records, replacement_records
 from station.store.db import Connection
 

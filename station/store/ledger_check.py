@@ -13,7 +13,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from station.core.errors import StorageError
+from foundation.errors import StorageError
 from station.store.db import Database
 
 
@@ -32,7 +32,7 @@ def trial_migration(path: Path) -> tuple[str, list[str]]:
 
     The copy is made with SQLite's backup API (a consistent snapshot even while the kiosk
     writes) in a temporary folder that is deleted; the ledger itself is opened read-only.
-    Raises StationError when the ledger cannot be opened or migrated.
+    Raises DomainError when the ledger cannot be opened or migrated.
     """
     try:
         return _trial_migration(path)

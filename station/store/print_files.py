@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from station.atomic_files import fsync_dir
+from foundation.atomic_files import fsync_dir
 from station.store import sheet_records
 from station.store.data_folder import DataFolder
 from station.store.db import Database

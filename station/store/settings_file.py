@@ -16,8 +16,8 @@ from typing import Any
 
 import tomli_w
 
-from station.atomic_files import write_atomic
-from station.core.errors import InputError
+from foundation.atomic_files import write_atomic
+from foundation.errors import InputError
 from station.core.settings import resolve, unknown_keys
 
 log = logging.getLogger(__name__)

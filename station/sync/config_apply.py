@@ -23,8 +23,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from foundation.errors import InputError
 from station.context import Station, update_settings
-from station.core.errors import InputError
 from station.core.settings import SETTINGS_BY_KEY, centrally_managed, resolve
 from station.printer import template as card_templates
 from station.store import sync_state

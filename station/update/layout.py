@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from foundation.atomic_files import write_atomic
 from station import __version__
-from station.atomic_files import write_atomic
 from station.store.data_folder import DataFolder
 
 DEFAULT_ROOT = Path("/opt/station")

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from foundation.errors import DomainError
 from station import __version__
-from station.core.errors import StationError
 from station.store.data_folder import DataFolder
 from station.store.ledger_check import trial_migration
 from station.store.settings_file import load_settings
@@ -55,12 +55,12 @@ def _settings(folder: DataFolder, result: SelftestResult) -> None:
     try:
         load_settings(folder.settings_file)
         result.add("ajustes", True, "station.toml se lee con esta versión")
-    except StationError as exc:
+    except DomainError as exc:
         result.add("ajustes", False, exc.message)
 
 
 def _key(folder: DataFolder, result: SelftestResult) -> None:
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
 
     if not folder.key.exists():
         result.add("llave", True, "la estación aún no tiene llave (se crea al primer uso)")
@@ -68,7 +68,7 @@ def _key(folder: DataFolder, result: SelftestResult) -> None:
     try:
         key = StationKey.load(folder.key)
         result.add("llave", True, f"llave {key.key_id.hex()} legible")
-    except StationError as exc:
+    except DomainError as exc:
         result.add("llave", False, exc.message)
 
 
@@ -78,7 +78,7 @@ def _ledger(folder: DataFolder, result: SelftestResult) -> None:
         return
     try:
         verdict, new = trial_migration(folder.ledger)
-    except StationError as exc:
+    except DomainError as exc:
         result.add("registro", False, f"el registro no se pudo abrir o migrar: {exc}")
         return
     if verdict != "ok":

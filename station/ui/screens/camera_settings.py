@@ -8,10 +8,10 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 from kivy.uix.scrollview import ScrollView
 
+from foundation.errors import DomainError
 from station.camera.factory import CameraCheck, list_cameras
 from station.context import update_settings
 from station.core.camera_faults import Finding
-from station.core.errors import StationError
 from station.ui.camera_feed import CameraFeed
 from station.ui.i18n import _
 from station.ui.machine import State
@@ -78,7 +78,7 @@ class CameraScreen(KioskScreen):
         self.feed.start()
 
     def _feed_failed(self, error: BaseException) -> None:
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         self._say("bad", error.user_message())
 
