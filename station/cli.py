@@ -7,7 +7,6 @@ with status 1 (2 for a usage error, as click does).
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -75,54 +74,37 @@ def _printer_options(func: Callable[P, R]) -> Callable[P, R]:
     return click.option("--printer", "queue", help="CUPS queue to print on.")(func)
 
 
-def _destination(station: Any, queue: str | None, pdf_out: Path | None) -> str:
+def _one_destination(station: Any, queue: str | None, pdf_out: Path | None) -> None:
     if queue and pdf_out:
         raise click.UsageError("Use --printer o --pdf, no los dos.")
-    if not queue and not pdf_out:
-        queue = station.settings["printer.queue"] or None
-        if not queue:
-            raise click.UsageError("Indique --printer COLA o --pdf ARCHIVO.")
-    return queue or "pdf"
+    if not queue and not pdf_out and not station.settings["printer.queue"]:
+        raise click.UsageError("Indique --printer COLA o --pdf ARCHIVO.")
 
 
-def _probe(ctx: click.Context, queue: str | None) -> Any:
-    """The CUPS queue, checked *before* any folio is used; None for PDF output."""
-    if queue is None:
-        return None
-    from station.services.printer_check import ready_print_queue
-
-    station = _station(ctx)
-    return ready_print_queue(queue, server=station.settings["printer.cups_server"] or None)
-
-
-def _deliver(ctx: click.Context, produced: list[Any], queue: str | None,
-             pdf_out: Path | None, as_json: bool, print_queue: Any = None) -> dict[str, Any]:
-    """Send produced sheets to CUPS or into one PDF; return the JSON answer."""
-    station = _station(ctx)
-    answer: dict[str, Any] = {"sheets": [p.to_json() for p in produced]}
-    if pdf_out:
-        from station.printer.pdf_output import combine_pdfs
-
-        combine_pdfs([p.pdf for p in produced], pdf_out)
-        answer["pdf"] = str(pdf_out)
+def _echo_sheet(as_json: bool) -> Callable[[Any, int, int], None]:
+    def on_sheet(sheet: Any, index: int, total: int) -> None:
         if not as_json:
-            click.echo(f"Archivo para imprimir: {pdf_out}")
-        return answer
-    from station.services.printing import send_sheets
+            click.echo(f"Planilla {index} de {total} lista (núm. {sheet.sheet_id}, folios "
+                       f"{sheet.folios[0]}–{sheet.folios[-1]}"
+                       + (f", {len(sheet.cancelled)} posiciones canceladas)" if sheet.cancelled
+                          else ")"))
+    return on_sheet
 
-    assert queue is not None
-    if print_queue is None:
-        print_queue = _probe(ctx, queue)
 
-    def progress(sheet_id: int, status: Any) -> None:
+def _echo_job(as_json: bool) -> Callable[[int, Any], None]:
+    def on_job(sheet_id: int, status: Any) -> None:
         if not as_json:
             click.echo(f"  planilla {sheet_id}: {status.message_es}")
+    return on_job
 
-    jobs = send_sheets(station, produced, print_queue, printer=queue, on_update=progress)
-    answer["jobs"] = [j.to_json() for j in jobs]
+
+def _show_outcome(outcome: Any, as_json: bool) -> dict[str, Any]:
     if not as_json:
-        for job in jobs:
+        if outcome.pdf is not None:
+            click.echo(f"Archivo para imprimir: {outcome.pdf}")
+        for job in outcome.jobs:
             click.echo(f"Planilla {job.sheet_id}: {job.message}")
+    answer: dict[str, Any] = outcome.to_json()
     return answer
 
 
@@ -148,7 +130,7 @@ def _review(ctx: click.Context, produced: list[Any]) -> list[int]:
 
     Returns the ids of the sheets spoiled here, to offer their reprint.
     """
-    from station.store.sheet_records import confirm, spoil
+    from station.services.print_tasks import confirm_sheets, spoil_sheet
 
     station = _station(ctx)
     spoiled = []
@@ -156,13 +138,12 @@ def _review(ctx: click.Context, produced: list[Any]) -> list[int]:
     for sheet in produced:
         good = _yes_no(f"¿La planilla {sheet.sheet_id} (folios {sheet.folios[0]}–"
                        f"{sheet.folios[-1]}) salió bien?")
-        with station.db.write() as conn:
-            if good:
-                confirm(conn, sheet.sheet_id)
-                continue
-            reason = click.prompt("Motivo (atasco, sin tinta, desalineada…)",
-                                  default="mala impresión")
-            spoil(conn, sheet.sheet_id, reason=reason)
+        if good:
+            confirm_sheets(station, [sheet.sheet_id])
+            continue
+        reason = click.prompt("Motivo (atasco, sin tinta, desalineada…)",
+                              default="mala impresión")
+        spoil_sheet(station, sheet.sheet_id, reason)
         spoiled.append(sheet.sheet_id)
     if spoiled:
         click.echo("Planillas dañadas: " + ", ".join(map(str, spoiled)) + ". Reimprímalas con "
@@ -199,26 +180,19 @@ def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str,
               queue: str | None, pdf_out: Path | None, review: bool | None,
               as_json: bool) -> None:
     """Issue and print credentials in sheets of 8."""
-    from station.services.issuance import Issuer, select_students
+    from station.services.issuance import select_students
+    from station.services.print_tasks import destination, print_students
 
     if all_pending == bool(curps):
         raise click.UsageError("Indique --all-pending o al menos un --curp (no ambos).")
     station = _station(ctx)
-    printer = _destination(station, queue, pdf_out)
+    _one_destination(station, queue, pdf_out)
     school, students = select_students(station, cct.strip().upper(),
                                        None if all_pending else [c.strip().upper() for c in curps])
-
-    def on_sheet(sheet: Any, index: int, total: int) -> None:
-        if not as_json:
-            click.echo(f"Planilla {index} de {total} lista (núm. {sheet.sheet_id}, folios "
-                       f"{sheet.folios[0]}–{sheet.folios[-1]}"
-                       + (f", {len(sheet.cancelled)} posiciones canceladas)" if sheet.cancelled
-                          else ")"))
-
-    print_queue = _probe(ctx, None if pdf_out else printer)
-    produced = Issuer(station, printer=printer).produce(school, students, on_sheet=on_sheet)
-    answer = _deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json, print_queue)
-    _finish(ctx, produced, answer, review, as_json)
+    dest = destination(station, queue=queue, pdf_out=pdf_out)
+    outcome = print_students(station, school, students, dest, on_sheet=_echo_sheet(as_json),
+                             on_job=_echo_job(as_json))
+    _finish(ctx, outcome.produced, _show_outcome(outcome, as_json), review, as_json)
 
 
 @main.command("send")
@@ -231,25 +205,14 @@ def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str,
 def send_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], queue: str | None,
              pdf_out: Path | None, review: bool | None, as_json: bool) -> None:
     """Send sheets that were produced but never reached the printer (same folios)."""
-    from foundation.errors import RuleViolation
-    from station.services.issuance import ProducedSheet
-    from station.store.sheet_records import get_sheet
+    from station.services.print_tasks import deliver, destination, sheets_to_send
 
     station = _station(ctx)
-    printer = _destination(station, queue, pdf_out)
-    produced = []
-    with station.db.read() as conn:
-        for sheet_id in sheet_ids:
-            rec = get_sheet(conn, sheet_id)
-            if rec.state != "generated":
-                raise RuleViolation(
-                    f"La planilla {sheet_id} ya se envió a imprimir (estado: {rec.state}).",
-                    way_out="Si salió mal, márquela dañada y reimprímala con folios nuevos.")
-            data = rec.to_json()
-            produced.append(ProducedSheet(sheet_id, station.sheets_dir / rec.pdf_name,
-                                          tuple(data["folios"]), tuple(data["cancelled"])))
-    answer = _deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json)
-    _finish(ctx, produced, answer, review, as_json)
+    _one_destination(station, queue, pdf_out)
+    produced = sheets_to_send(station, sheet_ids)
+    outcome = deliver(station, produced, destination(station, queue=queue, pdf_out=pdf_out),
+                      on_job=_echo_job(as_json))
+    _finish(ctx, outcome.produced, _show_outcome(outcome, as_json), review, as_json)
 
 
 @main.command("confirm")
@@ -259,12 +222,9 @@ def send_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], queue: str | None,
 @friendly_errors
 def confirm_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], as_json: bool) -> None:
     """Record that these sheets came out of the printer right."""
-    from station.store.sheet_records import confirm
+    from station.services.print_tasks import confirm_sheets
 
-    station = _station(ctx)
-    with station.db.write() as conn:
-        for sheet_id in sheet_ids:
-            confirm(conn, sheet_id)
+    confirm_sheets(_station(ctx), sheet_ids)
     emit(as_json, {"confirmed": list(sheet_ids)},
          "Planillas confirmadas: " + ", ".join(map(str, sheet_ids)))
 
@@ -277,11 +237,9 @@ def confirm_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], as_json: bool) -
 @friendly_errors
 def spoil_cmd(ctx: click.Context, sheet_id: int, reason: str, as_json: bool) -> None:
     """Mark a misprinted sheet spoiled: its folios are voided and its students pending again."""
-    from station.store.sheet_records import spoil
+    from station.services.print_tasks import spoil_sheet
 
-    station = _station(ctx)
-    with station.db.write() as conn:
-        sheet = spoil(conn, sheet_id, reason=reason)
+    sheet = spoil_sheet(_station(ctx), sheet_id, reason)
     emit(as_json, sheet.to_json(),
          f"Planilla {sheet_id} marcada como dañada; {len(sheet.students)} alumno(s) vuelven a "
          f"quedar pendientes. Reimprima con: station reprint --sheet {sheet_id}")
@@ -297,27 +255,19 @@ def spoil_cmd(ctx: click.Context, sheet_id: int, reason: str, as_json: bool) -> 
 def reprint_cmd(ctx: click.Context, sheet_id: int, queue: str | None, pdf_out: Path | None,
                 review: bool | None, as_json: bool) -> None:
     """Print again, on new folios, the students of a spoiled sheet."""
-    from foundation.errors import RuleViolation
-    from station.services.issuance import Issuer, select_students
-    from station.store.ledger import active_card_folio
-    from station.store.sheet_records import get_sheet
+    from station.services.print_tasks import reprint
 
     station = _station(ctx)
-    printer = _destination(station, queue, pdf_out)
-    with station.db.read() as conn:
-        sheet = get_sheet(conn, sheet_id)
-        if sheet.state != "spoiled":
-            raise RuleViolation(
-                f"La planilla {sheet_id} no está marcada como dañada.",
-                way_out=f"Primero: station spoil --sheet {sheet_id} --reason 'motivo'.")
-        curps = [c for c in sheet.students if active_card_folio(conn, c) is None]
-    if not curps:
-        raise RuleViolation("Todos los alumnos de esa planilla ya tienen otra credencial.")
-    school, students = select_students(station, sheet.cct, curps)
-    print_queue = _probe(ctx, None if pdf_out else printer)
-    produced = Issuer(station, printer=printer).produce(school, students, reprint_of=sheet_id)
-    answer = _deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json, print_queue)
-    _finish(ctx, produced, answer, review, as_json)
+    _one_destination(station, queue, pdf_out)
+    outcome = reprint(station, sheet_id, queue=queue, pdf_out=pdf_out,
+                      on_sheet=_echo_sheet(as_json), on_job=_echo_job(as_json))
+    _finish(ctx, outcome.produced, _show_outcome(outcome, as_json), review, as_json)
+
+
+def _proof_answer(result: Any) -> dict[str, Any]:
+    if isinstance(result, Path):
+        return {"pdf": str(result)}
+    return {"job": result.job_id, "state": result.state, "message": result.message_es}
 
 
 @main.command("specimen")
@@ -328,28 +278,13 @@ def reprint_cmd(ctx: click.Context, sheet_id: int, queue: str | None, pdf_out: P
 def specimen_cmd(ctx: click.Context, queue: str | None, pdf_out: Path | None,
                  as_json: bool) -> None:
     """Print a sheet of SPECIMEN cards: uses no folio and marks nobody issued."""
-    from station.services.calibration_prints import specimen_pdf
+    from station.services.print_tasks import destination, print_without_folios
 
     station = _station(ctx)
-    printer = _destination(station, queue, pdf_out)
-    pdf = specimen_pdf(station, printer=printer)
-    answer = _deliver_test_print(ctx, pdf, "Espécimen", None if pdf_out else printer, pdf_out)
+    _one_destination(station, queue, pdf_out)
+    dest = destination(station, queue=queue, pdf_out=pdf_out, ready=False)
+    answer = _proof_answer(print_without_folios(station, "specimen", dest))
     emit(as_json, answer, "Planilla de espécimen lista; no usó folios ni marcó credenciales.")
-
-
-def _deliver_test_print(ctx: click.Context, pdf: Path, title: str, queue: str | None,
-                        pdf_out: Path | None) -> dict[str, Any]:
-    station = _station(ctx)
-    if pdf_out:
-        shutil.copyfile(pdf, pdf_out)
-        return {"pdf": str(pdf_out)}
-    from station.printer.cups_queue import probe_print_queue
-
-    assert queue is not None
-    print_queue = probe_print_queue(queue, server=station.settings["printer.cups_server"] or None)
-    job = print_queue.submit(pdf, title=title)
-    status = print_queue.follow(job, timeout_s=float(station.settings["printer.job_timeout_s"]))
-    return {"job": job, "state": status.state, "message": status.message_es}
 
 
 @main.command("calibrate")
@@ -363,12 +298,13 @@ def _deliver_test_print(ctx: click.Context, pdf: Path, title: str, queue: str | 
 def calibrate_cmd(ctx: click.Context, queue: str | None, values: str | None,
                   pdf_out: Path | None, as_json: bool) -> None:
     """Print a calibration page, or store the measured offsets for a printer."""
-    from station.services.calibration_prints import calibration_pdf, store_calibration
+    from station.services.calibration_prints import store_calibration
+    from station.services.print_tasks import destination, print_without_folios, printer_key
 
     station = _station(ctx)
-    printer = queue or station.settings["printer.queue"] or ("pdf" if pdf_out or values else None)
-    if not printer:
+    if not (queue or station.settings["printer.queue"] or pdf_out or values):
         raise click.UsageError("Indique --printer COLA.")
+    printer = printer_key(station, queue)
     if values:
         cal = store_calibration(station, printer, values)
         emit(as_json, {"printer": printer, "dx_mm": cal.dx_mm, "dy_mm": cal.dy_mm,
@@ -376,8 +312,8 @@ def calibrate_cmd(ctx: click.Context, queue: str | None, values: str | None,
              f"Calibración guardada para {printer}: dx={cal.dx_mm} mm, dy={cal.dy_mm} mm, "
              f"escala={cal.scale}. Se aplica a todas las planillas siguientes.")
         return
-    pdf = calibration_pdf(station, printer=printer)
-    answer = _deliver_test_print(ctx, pdf, "Calibración", None if pdf_out else printer, pdf_out)
+    dest = destination(station, queue=printer, pdf_out=pdf_out, ready=False)
+    answer = _proof_answer(print_without_folios(station, "calibration", dest))
     emit(as_json, answer, "Página de calibración enviada. Mida las marcas y guarde los valores "
          "con: station calibrate --printer COLA --set dx=..,dy=..,scale=..")
 
@@ -388,10 +324,9 @@ def calibrate_cmd(ctx: click.Context, queue: str | None, values: str | None,
 @friendly_errors
 def sheets_cmd(ctx: click.Context, as_json: bool) -> None:
     """List the latest sheets and their state."""
-    from station.store.sheet_records import list_sheets
+    from station.services.lookup import latest_sheets
 
-    with _station(ctx).db.read() as conn:
-        sheets = list_sheets(conn)
+    sheets = latest_sheets(_station(ctx))
     lines = [f"{s.id:>6}  {s.cct}  {s.state:<10} {s.created_at}  {len(s.students)} credenciales"
              for s in sheets]
     emit(as_json, [s.to_json() for s in sheets], "\n".join(lines) or "Sin planillas.")
@@ -451,11 +386,11 @@ def verify_cmd(ctx: click.Context, image: Path | None, camera: str | None,
 @friendly_errors
 def demo_cmd(ctx: click.Context, students: int, pdf_out: Path | None) -> None:
     """Demo: a synthetic school, placeholder portraits, one batch printed."""
+    from station.context import resolve_data_dir
     from station.services.demo import run_demo
-    from station.store.data_folder import DataFolder
 
-    ctx.obj["data_dir"] = DataFolder.resolve(ctx.obj["data_dir"],
-                                             default=Path.cwd() / "station-data").root
+    ctx.obj["data_dir"] = resolve_data_dir(ctx.obj["data_dir"],
+                                           default=Path.cwd() / "station-data")
     run_demo(_station(ctx), students=students, pdf_out=pdf_out, echo=click.echo)
 
 

@@ -51,10 +51,9 @@ def decline_withdraw(ctx: click.Context, curp: str, on: str, taken_by: str,
 def decline_list(ctx: click.Context, cct: str | None, show_all: bool, as_json: bool) -> None:
     """Declines recorded (standing ones, or all)."""
     from station.core.dates import show_day
-    from station.store.request_records import list_declines
+    from station.services.lifecycle import declines
 
-    with _station(ctx).db.read() as conn:
-        rows = list_declines(conn, _upper(cct), standing_only=not show_all)
+    rows = declines(_station(ctx), _upper(cct), standing_only=not show_all)
     text = "\n".join(f"{d.name} ({d.cct}): desde el {show_day(d.declined_on)}, recibió "
                      f"{d.taken_by}" + (f"; retirada el {show_day(d.withdrawn_on)}"
                                         if d.withdrawn_on else "") for d in rows)

@@ -26,9 +26,9 @@ def register(main: click.Group) -> None:
 @friendly_errors
 def enroll_cmd(ctx: click.Context, central_url: str, code: str, as_json: bool) -> None:
     """Join the central service with a one-time enrollment code."""
-    from station.sync.enroll import enroll
+    from station.services.central_link import enrol
 
-    result = enroll(open_ctx_station(ctx), central_url=central_url, code=code)
+    result = enrol(open_ctx_station(ctx), central_url=central_url, code=code)
     emit(as_json, result.to_json(), result.describe())
 
 
@@ -42,13 +42,11 @@ def enroll_cmd(ctx: click.Context, central_url: str, code: str, as_json: bool) -
 def sync_cmd(ctx: click.Context, watch: bool, interval: float | None, max_runs: int | None,
              as_json: bool) -> None:
     """Sync with central once (or keep syncing with --watch)."""
-    from station.sync.engine import client_for, run_sync
-    from station.sync.watch import watch_forever
+    from station.services.central_link import keep_syncing, sync_now
 
     station = open_ctx_station(ctx)
-    client = client_for(station)
     if not watch:
-        report = run_sync(station, client)
+        report = sync_now(station)
         emit(as_json, report.to_json(), report.describe())
         if not report.ok:
             sys.exit(1)
@@ -59,7 +57,7 @@ def sync_cmd(ctx: click.Context, watch: bool, interval: float | None, max_runs: 
         stamp = time.strftime("%H:%M:%S")
         emit(as_json, report.to_json(), f"[{stamp}] {report.describe()}")
 
-    watch_forever(station, client, interval_s=every, on_report=show, max_runs=max_runs)
+    keep_syncing(station, interval_s=every, on_report=show, max_runs=max_runs)
 
 
 @click.command("status")
@@ -68,7 +66,7 @@ def sync_cmd(ctx: click.Context, watch: bool, interval: float | None, max_runs: 
 @friendly_errors
 def status_cmd(ctx: click.Context, as_json: bool) -> None:
     """What waits to go up to central, and when the last sync succeeded."""
-    from station.sync.status import sync_status
+    from station.services.central_link import link_status
 
-    info = sync_status(open_ctx_station(ctx))
+    info = link_status(open_ctx_station(ctx))
     emit(as_json, info.to_json(), info.describe())

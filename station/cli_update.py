@@ -27,9 +27,9 @@ def register(main: click.Group) -> None:
 
 
 def _data_dir(ctx: click.Context) -> Path:
-    from station.store.data_folder import DataFolder
+    from station.context import resolve_data_dir
 
-    return DataFolder.resolve(ctx.find_root().obj.get("data_dir")).root
+    return resolve_data_dir(ctx.find_root().obj.get("data_dir"))
 
 
 def _context(ctx: click.Context, root: Path | None) -> Any:

@@ -48,6 +48,14 @@ class Station:
         self.db.close()
 
 
+def resolve_data_dir(given: Path | None, *, default: Path | None = None) -> Path:
+    """The data folder a command names, else ``STATION_DATA``, else ``default`` (the user's
+    data folder when not given)."""
+    if default is None:
+        return DataFolder.resolve(given).root
+    return DataFolder.resolve(given, default=default).root
+
+
 def open_station(data_dir: Path | None = None) -> Station:
     """Open (creating on first run) the station whose data lives in ``data_dir``.
 

@@ -30,7 +30,9 @@ SITE = Path(sysconfig.get_paths()["purelib"])
 
 def _build_wheel(out: Path, version: str, *, broken: bool = False) -> Path:
     src = out / f"src-{version}"
-    for name in ("station", "central"):
+    for name in ("foundation", "station", "central", "conalep"):
+        if not (ROOT / name).is_dir():
+            continue
         shutil.copytree(ROOT / name, src / name,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in ("pyproject.toml", "README.md"):

@@ -146,7 +146,7 @@ def prepare_kiosk_data(folder: Path, *, students: int = 30,
     from plugin_station import prepare_station
 
     from station.context import open_station, update_settings
-    from station.services import accounts, kiosk_print
+    from station.services import accounts, print_tasks
     from station.services.issuance import Issuer, select_students
 
     cct, curps = prepare_station(folder, students=students)
@@ -160,10 +160,10 @@ def prepare_kiosk_data(folder: Path, *, students: int = 30,
         issuer = Issuer(station, printer="pdf")
         school, first = select_students(station, cct, curps[:1])
         valid = issuer.produce(school, first)[0]
-        kiosk_print.confirm_sheet(station, valid.sheet_id)
+        print_tasks.confirm_sheets(station, [valid.sheet_id])
         school, second = select_students(station, cct, curps[1:2])
         spoiled = issuer.produce(school, second)[0]
-        kiosk_print.spoil_sheet(station, spoiled.sheet_id, "atasco de papel")
+        print_tasks.spoil_sheet(station, spoiled.sheet_id, "atasco de papel")
         camera_dir = folder / "camera"
         camera_dir.mkdir()
         video = card_video(card_image(valid.pdf), camera_dir / "tarjeta-valida.avi")

@@ -17,7 +17,7 @@ from foundation.errors import InputError
 from station.camera.qr_reader import read_qr_texts
 from station.context import Station, update_settings
 from station.printer.received import rasterize, received_documents
-from station.services import diagnostics, kiosk_print, lookup, preview
+from station.services import diagnostics, lookup, preview, print_tasks
 from station.services.issuance import Issuer, select_students
 from station.store import ledger
 from station.store.settings_file import load_settings
@@ -74,7 +74,7 @@ def test_reprint_plan_takes_the_students_of_a_spoiled_sheet(
     sheet = Issuer(station, printer="pdf").produce(school, students)[0]
     with pytest.raises(Exception, match="no está marcada como dañada"):
         preview.plan_reprint(station, sheet.sheet_id)
-    kiosk_print.spoil_sheet(station, sheet.sheet_id, "atasco de papel")
+    print_tasks.spoil_sheet(station, sheet.sheet_id, "atasco de papel")
     plan = preview.plan_reprint(station, sheet.sheet_id)
     assert [s.curp for s in plan.sheets[0].students] == curps[:3]
 
@@ -160,7 +160,7 @@ def test_print_batches_reports_progress_and_reaches_the_printer(
     before = len(received_documents(docs))
     plan = preview.plan_print(station, cct, curps[:10])
     steps: list[tuple[float, str]] = []
-    outcome = kiosk_print.print_batches(station, [kiosk_print.Batch(plan)],
+    outcome = print_tasks.print_batches(station, [print_tasks.Batch(plan)],
                                         on_progress=lambda f, m: steps.append((f, m)))
     assert [p.folios for p in outcome.produced] and len(outcome.produced) == 2
     assert [j.state for j in outcome.jobs] == ["completed", "completed"]
@@ -174,8 +174,8 @@ def test_print_batches_reports_progress_and_reaches_the_printer(
     with station.db.read() as conn:
         states = [r[0] for r in conn.execute("SELECT state FROM sheets ORDER BY id")]
     assert states == ["sent", "sent"]
-    kiosk_print.confirm_sheet(station, outcome.produced[0].sheet_id)
-    spoiled = kiosk_print.spoil_sheet(station, outcome.produced[1].sheet_id, "atasco de papel")
+    print_tasks.confirm_sheets(station, [outcome.produced[0].sheet_id])
+    spoiled = print_tasks.spoil_sheet(station, outcome.produced[1].sheet_id, "atasco de papel")
     assert spoiled.state == "spoiled" and spoiled.spoil_reason == "atasco de papel"
 
 
@@ -183,7 +183,7 @@ def test_unconfigured_printer_is_named_in_words(
         prepared_station: tuple[Station, str, list[str]]) -> None:
     station = prepared_station[0]
     with pytest.raises(Exception, match="No hay impresora de credenciales configurada"):
-        kiosk_print.open_queue(station)
+        print_tasks.open_queue(station)
 
 
 def test_log_file_is_private_and_scrubbed(tmp_path: Path) -> None:
@@ -209,12 +209,12 @@ def test_paused_printer_is_said_in_words_and_uses_no_folio(
     station, cct, curps = prepared_station
     _use_printer(station, virtual_printer)
     virtual_printer.pause_queue()  # type: ignore[attr-defined]
-    status = kiosk_print.printer_status(station)
+    status = print_tasks.printer_status(station)
     assert status.state == "stopped" and "pausa" in status.message_es
     plan = preview.plan_print(station, cct, curps[:2])
     before = _ledger_counts(station)
     with pytest.raises(Exception, match="en pausa") as refused:
-        kiosk_print.print_batches(station, [kiosk_print.Batch(plan)],
+        print_tasks.print_batches(station, [print_tasks.Batch(plan)],
                                   on_progress=lambda _f, _m: None)
     assert "Ajustes > Impresora" in refused.value.user_message()  # type: ignore[attr-defined]
     assert _ledger_counts(station) == before

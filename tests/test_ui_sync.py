@@ -43,15 +43,15 @@ NEW_CCT = "14EPR9904G"
 def _move_student(station: Any, folder: Path, curp: str) -> None:
     """Give ``curp`` a card here, then re-import SCEJAL's export with the student enrolled in
     a second school: their only card is now of the school they left."""
-    from station.services import kiosk_print
+    from station.services import print_tasks
     from station.services.issuance import Issuer, select_students
     from station.services.roster_import import import_roster
 
     with station.db.read() as conn:
         cct = conn.execute("SELECT cct FROM students WHERE curp = ?", (curp,)).fetchone()[0]
     school, chosen = select_students(station, cct, [curp])
-    kiosk_print.confirm_sheet(station, Issuer(station, printer="pdf").produce(
-        school, chosen)[0].sheet_id)
+    print_tasks.confirm_sheets(station, [Issuer(station, printer="pdf").produce(
+        school, chosen)[0].sheet_id])
     export = folder / "export"
     tables = {}
     for name in ("escuelas.csv", "alumnos.csv"):

@@ -21,7 +21,8 @@ SPECIMEN_SCHOOL = School(
     telefono="3300000000", drse="CENTRO 1 GUADALAJARA", matricula=0, internet=True)
 
 
-def _calibration(station: Station, printer: str) -> Calibration:
+def calibration_for(station: Station, printer: str) -> Calibration:
+    """The offsets stored for ``printer`` (none stored: no correction)."""
     with station.db.read() as conn:
         return ledger.get_calibration(conn, printer)
 
@@ -38,14 +39,14 @@ def specimen_pdf(station: Station, *, printer: str) -> Path:
     render_sheets_pdf(out, [SheetFace(sheet_id=None, cards=cards, specimen=True)],
                       template=load_template(station.settings["card.template"]),
                       layout=load_sheet_layout(station.settings["sheet.layout"]),
-                      calibration=_calibration(station, printer))
+                      calibration=calibration_for(station, printer))
     return out
 
 
 def calibration_pdf(station: Station, *, printer: str) -> Path:
     out = station.sheets_dir / "calibracion.pdf"
     render_calibration_pdf(out, layout=load_sheet_layout(station.settings["sheet.layout"]),
-                           calibration=_calibration(station, printer))
+                           calibration=calibration_for(station, printer))
     return out
 
 

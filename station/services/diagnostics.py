@@ -96,7 +96,7 @@ def _counts(station: Station) -> dict[str, Any]:
 
 def _printer(station: Station) -> dict[str, Any]:
     from foundation.errors import DomainError
-    from station.services.kiosk_print import printer_status
+    from station.services.print_tasks import printer_status
 
     try:
         status = printer_status(station)

@@ -42,6 +42,22 @@ class ProducedSheet:
                 "cancelled": list(self.cancelled)}
 
 
+def reprint_selection(station: Station, sheet_id: int) -> tuple[str, list[str]]:
+    """(CCT, CURPs) of the students of a spoiled sheet who still have no active card."""
+    with station.db.read() as conn:
+        sheet = sheet_records.get_sheet(conn, sheet_id)
+        if sheet.state != "spoiled":
+            raise RuleViolation(
+                f"La planilla {sheet_id} no está marcada como dañada.",
+                way_out="Primero márquela como dañada (en la terminal: station spoil --sheet "
+                        f"{sheet_id} --reason 'motivo').")
+        curps = [c for c in sheet.students if ledger.active_card_folio(conn, c) is None]
+    if not curps:
+        raise RuleViolation(f"Todos los alumnos de la planilla {sheet_id} ya tienen otra "
+                            "credencial.")
+    return sheet.cct, curps
+
+
 def _refusal(facts: PrintFacts | None) -> str | None:
     return print_refusal(facts) if facts is not None else None
 

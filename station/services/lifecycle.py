@@ -115,6 +115,13 @@ def decline(station: Station, curp: str, *, on: date, declared_by: str, taken_by
             "declined_on": on.isoformat(), "declared_by": who.value, "taken_by": taken_by}
 
 
+def declines(station: Station, cct: str | None = None, *,
+             standing_only: bool = False) -> list[request_records.Decline]:
+    """Declines recorded (normativo 4): standing ones, or all."""
+    with station.db.read() as conn:
+        return request_records.list_declines(conn, cct, standing_only=standing_only)
+
+
 def withdraw_decline(station: Station, curp: str, *, on: date, taken_by: str) -> dict[str, object]:
     taken_by = require_person(taken_by, "quién registra el retiro de la renuncia (--by)")
     with station.db.write() as conn:

@@ -20,7 +20,12 @@ from station.core.cycles import Need
 from station.core.model import School, Student
 from station.services.lifecycle import school_lists
 from station.store import ledger, roster_views
-from station.store.sheet_records import SheetRecord, get_sheet, unreviewed_sheet_ids
+from station.store.sheet_records import (
+    SheetRecord,
+    get_sheet,
+    list_sheets,
+    unreviewed_sheet_ids,
+)
 
 FILTERS = ("all", "pending", "issued", "no_photo", "declined", "hologram_missing")
 """Roster filters. ``declined`` and ``hologram_missing`` come from the cycle's lists
@@ -185,6 +190,12 @@ def sheets_to_review(station: Station, *, limit: int = 50) -> list[SheetRecord]:
     """Sheets produced or sent but not yet confirmed or spoiled, oldest first."""
     with station.db.read() as conn:
         return [get_sheet(conn, i) for i in unreviewed_sheet_ids(conn, limit=limit)]
+
+
+def latest_sheets(station: Station, *, limit: int = 50) -> list[SheetRecord]:
+    """The latest sheets, newest first."""
+    with station.db.read() as conn:
+        return list_sheets(conn, limit=limit)
 
 
 def sheet(station: Station, sheet_id: int) -> SheetRecord:

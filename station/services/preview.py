@@ -28,13 +28,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from foundation.errors import DomainError, InputError, RuleViolation
+from foundation.errors import DomainError, InputError
 from station.context import Station
 from station.core.model import SHEET_SIZE, CardFace, School, SheetFace, Student
 from station.core.sheets import PlannedSheet, plan_sheets
 from station.printer.sheet import render_sheets_pdf
 from station.printer.template import load_sheet_layout, load_template
-from station.services.issuance import select_students
+from station.services.issuance import reprint_selection, select_students
 from station.store import ledger
 from station.store.sheet_records import get_sheet
 
@@ -76,16 +76,8 @@ def plan_print(station: Station, cct: str, curps: Sequence[str] | None) -> Print
 
 def plan_reprint(station: Station, sheet_id: int) -> PrintPlan:
     """The students of a spoiled sheet who still have no active card, planned again."""
-    with station.db.read() as conn:
-        sheet = get_sheet(conn, sheet_id)
-        if sheet.state != "spoiled":
-            raise RuleViolation(f"La planilla {sheet_id} no está marcada como dañada.",
-                                way_out="Primero márquela como dañada.")
-        curps = [c for c in sheet.students if ledger.active_card_folio(conn, c) is None]
-    if not curps:
-        raise RuleViolation(f"Todos los alumnos de la planilla {sheet_id} ya tienen otra "
-                            "credencial.")
-    return plan_print(station, sheet.cct, curps)
+    cct, curps = reprint_selection(station, sheet_id)
+    return plan_print(station, cct, curps)
 
 
 def _preview_template(station: Station) -> object:

@@ -36,12 +36,21 @@ class SheetRecord:
     def students(self) -> list[str]:
         return [p.curp for p in self.positions if p.curp]
 
+    @property
+    def folios(self) -> tuple[int, ...]:
+        """The folios of the sheet's cards (issued or spoiled), by position."""
+        return tuple(p.folio for p in self.positions if p.state != "cancelled")
+
+    @property
+    def cancelled(self) -> tuple[int, ...]:
+        """The folios of its blank positions, cancelled before printing (técnico 7)."""
+        return tuple(p.folio for p in self.positions if p.state == "cancelled")
+
     def to_json(self) -> dict[str, object]:
         return {
             "sheet": self.id, "cct": self.cct, "state": self.state, "pdf": self.pdf_name,
             "printer": self.printer, "job": self.cups_job_id, "reprint_of": self.reprint_of,
-            "folios": [p.folio for p in self.positions if p.state != "cancelled"],
-            "cancelled": [p.folio for p in self.positions if p.state == "cancelled"],
+            "folios": list(self.folios), "cancelled": list(self.cancelled),
         }
 
 

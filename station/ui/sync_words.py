@@ -9,10 +9,12 @@ a value, so colour is never alone and the words are testable in milliseconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from station.sync.status import SyncStatus
 from station.ui.i18n import _
+
+if TYPE_CHECKING:
+    from station.sync.status import SyncStatus
 
 WITHDRAWN_BANNER = _("Esta estación fue dada de baja: solo se envían los registros pendientes")
 

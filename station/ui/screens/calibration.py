@@ -6,21 +6,23 @@ The values are stored per printer by :func:`station.services.calibration_prints.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.uix.boxlayout import BoxLayout
 
 from foundation.errors import DomainError
 from station.core.model import Calibration
-from station.printer.cups_queue import JobStatus
-from station.services import kiosk_print
-from station.services.calibration_prints import store_calibration
+from station.services import print_tasks
+from station.services.calibration_prints import calibration_for, store_calibration
 from station.ui import dialogs
 from station.ui.i18n import _
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.widgets import FitLabel, Panel, TouchButton, line_label, theme
 from station.ui.worker import Job
+
+if TYPE_CHECKING:
+    from station.printer.cups_queue import JobStatus
 
 STEPS = {"dx": (0.1, 1.0), "dy": (0.1, 1.0), "scale": (0.001, 0.005)}
 
@@ -80,11 +82,7 @@ class CalibrationScreen(KioskScreen):
 
     def enter(self, **_params: Any) -> None:
         station = self.app.station
-        printer = str(station.settings["printer.queue"] or "pdf")
-        with station.db.read() as conn:
-            from station.store.ledger import get_calibration
-
-            cal = get_calibration(conn, printer)
+        cal = calibration_for(station, print_tasks.printer_key(station))
         self.values = {"dx": cal.dx_mm, "dy": cal.dy_mm, "scale": cal.scale}
         self._show()
 
@@ -100,7 +98,7 @@ class CalibrationScreen(KioskScreen):
 
     def _save(self) -> None:
         station = self.app.station
-        printer = str(station.settings["printer.queue"] or "pdf")
+        printer = print_tasks.printer_key(station)
         v = self.values
         cal: Calibration = store_calibration(
             station, printer, f"dx={v['dx']},dy={v['dy']},scale={v['scale']}")
@@ -114,7 +112,7 @@ class CalibrationScreen(KioskScreen):
         station = self.app.station
         self.app.run_job(Job(
             _("Página de prueba"),
-            lambda progress: kiosk_print.print_test_page(station, kind, on_progress=progress),
+            lambda progress: print_tasks.print_test_page(station, kind, on_progress=progress),
             on_done=self._printed, on_error=self._failed))
 
     def _printed(self, status: JobStatus) -> None:

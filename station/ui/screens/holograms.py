@@ -6,7 +6,7 @@ is recorded against the card it went on (:mod:`station.services.lifecycle_cards`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
@@ -15,7 +15,6 @@ from foundation.errors import NotFound
 from station.core.cycles import Need
 from station.services import lifecycle, lifecycle_cards, lookup
 from station.services.kiosk_admin import HOLOGRAM_SPOIL_REASONS
-from station.store.lifecycle_records import StudentLine
 from station.ui import dialogs
 from station.ui.i18n import _, ngettext
 from station.ui.keyboard import TextForm
@@ -24,6 +23,9 @@ from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.status_words import nice_name
 from station.ui.widgets import FitLabel, Surface, TouchButton, line_label, theme
+
+if TYPE_CHECKING:
+    from station.store.lifecycle_records import StudentLine
 
 
 class HologramRow(RecycleDataViewBehavior, Surface, BoxLayout):

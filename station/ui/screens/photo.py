@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.core.image import Image as CoreImage
 from kivy.graphics import Color, Line
@@ -19,7 +19,6 @@ from kivy.uix.image import Image
 from kivy.uix.label import Label
 
 from foundation.errors import DomainError, RuleViolation
-from station.camera.resilient import CameraEvent
 from station.core.photo_rules import Phase
 from station.services import lookup
 from station.services.photo_capture import (
@@ -35,6 +34,9 @@ from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.screens.print_progress import ProgressStrip
 from station.ui.widgets import FitLabel, Notice, NoticeSlot, Panel, TouchButton, theme
+
+if TYPE_CHECKING:
+    from station.camera.resilient import CameraEvent
 
 GUIDE_HEIGHT = 0.62
 """Height of the face oval, as a share of the preview: where the head should be."""

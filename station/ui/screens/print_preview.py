@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.core.image import Image as CoreImage
 from kivy.uix.behaviors import ButtonBehavior
@@ -14,9 +14,8 @@ from kivy.uix.image import Image
 
 from foundation.errors import DomainError
 from station.core.errors import PrinterError
-from station.printer.cups_queue import QueueStatus
-from station.services import kiosk_print, preview
-from station.services.kiosk_print import Batch
+from station.services import preview, print_tasks
+from station.services.print_tasks import Batch
 from station.ui import dialogs
 from station.ui.i18n import _, ngettext
 from station.ui.machine import State
@@ -32,6 +31,9 @@ from station.ui.widgets import (
     theme,
 )
 from station.ui.worker import Job
+
+if TYPE_CHECKING:
+    from station.printer.cups_queue import QueueStatus
 
 ZOOM_DPI = 110
 
@@ -188,7 +190,7 @@ class PreviewScreen(KioskScreen):
         batch_no, sheet_no = self.pages[self.index]
         plan = self.batches[batch_no].plan
         index = self.index
-        printer = str(station.settings["printer.queue"] or "pdf")
+        printer = print_tasks.printer_key(station)
         dpi = 60 if theme().compact else 90
         self.app.run_job(Job(
             _("Vista previa"),
@@ -207,7 +209,7 @@ class PreviewScreen(KioskScreen):
         station = self.app.station
         batch_no, sheet_no = self.pages[self.index]
         plan = self.batches[batch_no].plan
-        printer = str(station.settings["printer.queue"] or "pdf")
+        printer = print_tasks.printer_key(station)
         title = _("Hoja {i} de {n}").format(i=self.index + 1, n=len(self.pages))
         self.app.run_job(Job(
             _("Vista previa"),
@@ -223,7 +225,7 @@ class PreviewScreen(KioskScreen):
 
         def work(_progress: Any) -> QueueStatus | DomainError:
             try:
-                return kiosk_print.printer_status(station)
+                return print_tasks.printer_status(station)
             except PrinterError as error:
                 return error
 
@@ -232,7 +234,7 @@ class PreviewScreen(KioskScreen):
 
     def _printer_checked(self, status: QueueStatus | DomainError) -> None:
         self._set_notice(printer_notice(status))
-        self.printer_ok = isinstance(status, QueueStatus) and status.accepting \
+        self.printer_ok = not isinstance(status, DomainError) and status.accepting \
             and status.state != "stopped"
         self._update_print_button()
 

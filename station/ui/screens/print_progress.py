@@ -10,8 +10,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from foundation.errors import DomainError, RuleViolation
-from station.services import kiosk_print
-from station.services.kiosk_print import Batch, PrintOutcome
+from station.services import print_tasks
+from station.services.print_tasks import Batch, PrintOutcome
 from station.ui import dialogs
 from station.ui.i18n import _
 from station.ui.machine import State
@@ -101,9 +101,9 @@ class ProgressScreen(KioskScreen):
 
         def work(progress: Any) -> PrintOutcome:
             if resend:
-                return kiosk_print.send_again(station, resend, on_progress=progress)
+                return print_tasks.send_again(station, resend, on_progress=progress)
             assert batches is not None
-            return kiosk_print.print_batches(station, batches, on_progress=progress)
+            return print_tasks.print_batches(station, batches, on_progress=progress)
 
         session = self.app.session
         session.print_job = self.app.run_job(Job(

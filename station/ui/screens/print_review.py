@@ -6,15 +6,14 @@ CUPS cannot see paper, so the operator confirms each sheet against its picture o
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.core.image import Image as CoreImage
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
 from foundation.errors import DomainError
-from station.services import kiosk_print, lookup, preview
-from station.store.sheet_records import SheetRecord
+from station.services import lookup, preview, print_tasks
 from station.ui import dialogs
 from station.ui.dialogs import Choice
 from station.ui.i18n import _, ngettext
@@ -23,6 +22,9 @@ from station.ui.screens.base import KioskScreen, row
 from station.ui.screens.print_preview import ZOOM_DPI, ZoomFrame
 from station.ui.widgets import FitLabel, Notice, TouchButton, line_label, theme
 from station.ui.worker import Job
+
+if TYPE_CHECKING:
+    from station.store.sheet_records import SheetRecord
 
 REASON_WORDS = {
     "atasco de papel": _("Papel atorado"),
@@ -137,14 +139,14 @@ class ReviewScreen(KioskScreen):
         dialogs.show_error(error)
 
     def _confirm(self, sheet: SheetRecord) -> None:
-        kiosk_print.confirm_sheet(self.app.station, sheet.id)
+        print_tasks.confirm_sheets(self.app.station, [sheet.id])
         self.confirmed.append(sheet.id)
         self._next()
 
     def _ask_reason(self, sheet: SheetRecord) -> None:
         choices = [Choice(REASON_WORDS.get(reason, reason), "", "secondary",
                           lambda r=reason: self._spoil(sheet, r), f"reason_{i}")
-                   for i, reason in enumerate(kiosk_print.SPOIL_REASONS)]
+                   for i, reason in enumerate(print_tasks.SPOIL_REASONS)]
         choices.append(Choice(_("Cancelar"), "back", "quiet", None, "reason_cancel"))
         dialogs.show(kind="warn", title=_("¿Qué le pasó a la hoja {id}?").format(id=sheet.id),
                      message=_("Sus folios quedarán anulados con este motivo y los alumnos "
@@ -152,7 +154,7 @@ class ReviewScreen(KioskScreen):
                      choices=choices, columns=2, kid="reason")
 
     def _spoil(self, sheet: SheetRecord, reason: str) -> None:
-        kiosk_print.spoil_sheet(self.app.station, sheet.id, reason)
+        print_tasks.spoil_sheet(self.app.station, sheet.id, reason)
         self.spoiled.append(sheet.id)
         self._next()
 

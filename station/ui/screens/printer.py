@@ -4,7 +4,7 @@ of CUPS's queues, each with its state in words (lista, en pausa, sin papel…)."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
@@ -12,8 +12,7 @@ from kivy.uix.scrollview import ScrollView
 from foundation.errors import DomainError
 from station.context import update_settings
 from station.core.errors import PrinterError
-from station.printer.cups_queue import JobStatus, Marker, QueueInfo, QueueStatus
-from station.services import kiosk_print
+from station.services import print_tasks
 from station.services.printer_check import queue_choices
 from station.ui import dialogs
 from station.ui.i18n import _
@@ -32,6 +31,9 @@ from station.ui.widgets import (
     theme,
 )
 from station.ui.worker import Job
+
+if TYPE_CHECKING:
+    from station.printer.cups_queue import JobStatus, Marker, QueueInfo, QueueStatus
 
 
 def ink_row(marker: Marker) -> BoxLayout:
@@ -78,7 +80,7 @@ class PrinterScreen(KioskScreen):
 
         def work(_progress: Any) -> QueueStatus | DomainError:
             try:
-                return kiosk_print.printer_status(station)
+                return print_tasks.printer_status(station)
             except PrinterError as error:
                 return error
 
@@ -93,17 +95,17 @@ class PrinterScreen(KioskScreen):
             font_size=t.font_large, size_hint_y=None, height=t.touch * 0.7,
             kid="printer_queue"))
         self.status_box.add_widget(printer_notice(status))
-        if isinstance(status, QueueStatus) and status.markers:
+        if not isinstance(status, DomainError) and status.markers:
             for marker in status.markers[:4]:
                 self.status_box.add_widget(ink_row(marker))
-        self.specimen.disabled = not isinstance(status, QueueStatus)
+        self.specimen.disabled = isinstance(status, DomainError)
 
     def _specimen(self) -> None:
         station = self.app.station
         self.specimen.disabled = True
         self.app.run_job(Job(
             _("Hoja de muestra"),
-            lambda progress: kiosk_print.print_test_page(station, "specimen",
+            lambda progress: print_tasks.print_test_page(station, "specimen",
                                                          on_progress=progress),
             on_done=self._printed, on_error=self._failed))
 

@@ -4,7 +4,8 @@ A station out of the box has no user, so nobody can sign in. The sign-in screen 
 "Configurar esta estación", which runs :class:`SetupWizard` in its own body:
 
 1. :class:`EnrollStep` — central's address and the one-time code, the same
-   :func:`station.sync.enroll.enroll` that ``station enroll`` calls; or "Sin conexión por ahora"
+   :func:`station.services.central_link.enrol` that ``station enroll`` calls; or "Sin
+   conexión por ahora"
    (the sync screen offers the same step later to a DRSE administrator);
 2. the first administrator's name and PIN typed twice; the rules (name, PIN, "only while the
    station has no user", one IMMEDIATE transaction) are
@@ -21,10 +22,7 @@ from typing import TYPE_CHECKING, Any
 from kivy.uix.boxlayout import BoxLayout
 
 from foundation.errors import DomainError
-from station.services import accounts
-from station.store import sync_state
-from station.sync.client import CentralClient
-from station.sync.enroll import Enrollment, enroll
+from station.services import accounts, central_link
 from station.ui import dialogs
 from station.ui.dialogs import Choice
 from station.ui.i18n import _
@@ -34,6 +32,7 @@ from station.ui.widgets import Notice, TouchButton, theme
 from station.ui.worker import Job
 
 if TYPE_CHECKING:
+    from station.sync.enroll import Enrollment
     from station.ui.screens.base import KioskScreen
 
 URL_KEYS = ":/.-"
@@ -53,11 +52,6 @@ def central_address(typed: str) -> str:
     if url and "://" not in url:
         url = "https://" + url
     return url
-
-
-def is_enrolled(station: Any) -> bool:
-    with station.db.read() as conn:
-        return bool(sync_state.get_state(conn, "station_id"))
 
 
 def _choice_row(*buttons: TouchButton) -> BoxLayout:
@@ -133,13 +127,7 @@ class EnrollStep:
         body.add_widget(BoxLayout())
 
         def work(_progress: Any) -> Enrollment:
-            # Few attempts: a person is waiting at the screen (``station sync`` retries more).
-            client = CentralClient(url, key=station.key, timeout=10, attempts=2,
-                                   max_delay_s=10)
-            try:
-                return enroll(station, central_url=url, code=code, client=client)
-            finally:
-                client.close()
+            return central_link.enrol(station, central_url=url, code=code, attended=True)
 
         self.screen.app.run_job(Job(_("Inscripción"), work, on_done=self._enrolled,
                                     on_error=self._refused, keeps_awake=False))
@@ -173,7 +161,7 @@ class SetupWizard:
         self.name = ""
 
     def start(self) -> None:
-        if is_enrolled(self.screen.app.station):
+        if central_link.is_enrolled(self.screen.app.station):
             self.ask_name()
         else:
             EnrollStep(self.screen, lambda _result: self.ask_name()).show()

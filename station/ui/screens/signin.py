@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -11,7 +11,6 @@ from kivy.uix.scrollview import ScrollView
 from foundation.errors import DomainError
 from station.services import accounts
 from station.services.accounts import ROLE_LABELS_ES, Role
-from station.store.users import UserRecord
 from station.ui.i18n import _
 from station.ui.icons import Icon
 from station.ui.keyboard import PinPad
@@ -29,6 +28,9 @@ from station.ui.widgets import (
     theme,
 )
 from station.ui.worker import Job
+
+if TYPE_CHECKING:
+    from station.store.users import UserRecord
 
 
 class SignInScreen(KioskScreen):

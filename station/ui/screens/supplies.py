@@ -3,14 +3,13 @@ resupply request with its justification from the ledger, printed for the directo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.uix.boxlayout import BoxLayout
 
 from foundation.errors import DomainError
 from station.core.supplies import Item
-from station.printer.cups_queue import JobStatus
-from station.services import kiosk_print, lifecycle_cards, supplies, supplies_request
+from station.services import lifecycle_cards, print_tasks, supplies, supplies_request
 from station.ui import dialogs
 from station.ui.dialogs import Choice
 from station.ui.i18n import _
@@ -19,6 +18,9 @@ from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.widgets import FitLabel, Notice, Panel, TouchButton, line_label, theme
 from station.ui.worker import Job
+
+if TYPE_CHECKING:
+    from station.printer.cups_queue import JobStatus
 
 ITEM_WORDS = {Item.TESLIN: _("Hojas Teslin"), Item.MICAS: _("Micas"),
               Item.TINTA: _("Cartuchos de tinta"), Item.HOLOGRAMAS: _("Hologramas")}
@@ -175,7 +177,7 @@ class SuppliesScreen(KioskScreen):
     def _print(self, pdf: Any) -> None:
         station = self.app.station
         self.app.run_job(Job(_("Imprimir solicitud"), lambda progress: (
-            kiosk_print.print_document(station, pdf, title="Solicitud de material",
+            print_tasks.print_document(station, pdf, title="Solicitud de material",
                                        on_progress=progress)),
             on_done=self._printed, on_error=self._failed))
 

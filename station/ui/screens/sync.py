@@ -8,15 +8,13 @@ A station works offline for days; this screen says how far behind it is, in word
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
 from foundation.errors import DomainError
-from station.services import software
-from station.sync.engine import SyncReport, client_for, run_sync
-from station.sync.status import SyncStatus, sync_status
+from station.services import central_link, software
 from station.ui import dialogs, sync_words
 from station.ui.i18n import _
 from station.ui.icons import Icon
@@ -24,6 +22,10 @@ from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.widgets import FitLabel, Notice, Panel, TouchButton, theme
 from station.ui.worker import Job
+
+if TYPE_CHECKING:
+    from station.sync.engine import SyncReport
+    from station.sync.status import SyncStatus
 
 
 def _section(title: str, lines: list[sync_words.Line]) -> Panel:
@@ -83,7 +85,7 @@ class SyncScreen(KioskScreen):
     title = _("Sincronización")
 
     def enter(self, **_params: Any) -> None:
-        self._show(sync_status(self.app.station))
+        self._show(central_link.link_status(self.app.station))
 
     def _show(self, status: SyncStatus) -> None:
         t = theme()
@@ -159,7 +161,7 @@ class SyncScreen(KioskScreen):
         button.disabled = True
         button.text = _("Sincronizando…")
         self.app.run_job(Job(_("Sincronización"),
-                             lambda _p: run_sync(station, client_for(station)),
+                             lambda _p: central_link.sync_now(station),
                              on_done=self._synced, on_error=self._failed))
 
     def _synced(self, report: SyncReport) -> None:

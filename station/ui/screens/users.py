@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
 from station.services import accounts
 from station.services.accounts import ROLE_LABELS_ES, Role
-from station.store.users import UserRecord
 from station.ui import dialogs
 from station.ui.dialogs import Choice
 from station.ui.i18n import _
@@ -32,6 +31,9 @@ from station.ui.widgets import (
     line_label,
     theme,
 )
+
+if TYPE_CHECKING:
+    from station.store.users import UserRecord
 
 
 def state_words(user: UserRecord, now: float) -> tuple[str, str]:

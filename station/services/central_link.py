@@ -1,0 +1,58 @@
+"""The station and central, one way for both front doors: enrol, sync now, keep syncing,
+and what waits to go up. ``station enroll/sync/status`` and the kiosk's sync and setup
+screens call these and only format what they return; each closes its connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from station.context import Station
+from station.store import sync_state
+from station.sync.client import CentralClient
+from station.sync.engine import SyncReport, client_for, run_sync
+from station.sync.enroll import Enrollment, enroll
+from station.sync.status import SyncStatus, sync_status
+from station.sync.watch import watch_forever
+
+
+def is_enrolled(station: Station) -> bool:
+    with station.db.read() as conn:
+        return bool(sync_state.get_state(conn, "station_id"))
+
+
+def enrol(station: Station, *, central_url: str, code: str,
+          attended: bool = False) -> Enrollment:
+    """Join central with a one-time code. ``attended``: a person waits at the screen, so
+    few, short attempts (``station enroll`` retries more)."""
+    options = {"timeout": 10, "attempts": 2, "max_delay_s": 10} if attended else {}
+    client = CentralClient(central_url, key=station.key, **options)
+    try:
+        return enroll(station, central_url=central_url, code=code, client=client)
+    finally:
+        client.close()
+
+
+def sync_now(station: Station) -> SyncReport:
+    """One sync with central (every step; a failed step is in the report)."""
+    client = client_for(station)
+    try:
+        return run_sync(station, client)
+    finally:
+        client.close()
+
+
+def keep_syncing(station: Station, *, interval_s: float,
+                 on_report: Callable[[SyncReport], None], max_runs: int | None = None) -> int:
+    """Sync every ``interval_s`` (sooner after a failure) until ``max_runs``; runs made."""
+    client = client_for(station)
+    try:
+        return watch_forever(station, client, interval_s=interval_s, on_report=on_report,
+                             max_runs=max_runs)
+    finally:
+        client.close()
+
+
+def link_status(station: Station) -> SyncStatus:
+    """What waits to go up to central, when the last sync succeeded, what central refused."""
+    return sync_status(station)

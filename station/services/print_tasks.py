@@ -1,0 +1,292 @@
+"""Printing, one way for both front doors: ``station print/send/reprint/specimen/calibrate``
+and the touchscreen call these functions and only format what they return.
+
+1. the destination is settled and, for a printer, checked before any folio is used
+   (:func:`destination`: reachable, the queue there, not paused, accepting jobs);
+2. the students are selected again (someone may have printed them meanwhile) and issued
+   sheet by sheet (folios taken, cards marked issued, print file made);
+3. each sheet goes to CUPS as its own job and is followed until CUPS is done with it, or all
+   go into one PDF;
+4. the operator then confirms each sheet or marks it spoiled (CUPS cannot see paper).
+
+The touchscreen's ``on_progress(fraction, message)`` is called from the working thread:
+0–25 % while the print files are made, the rest while the printer takes them.
+
+>>> outcome = print_batches(station, [Batch(plan)], on_progress=print)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from foundation.errors import RuleViolation
+from station.context import Station
+from station.core.errors import PrinterError
+from station.core.model import School, Student
+from station.printer.cups_queue import JobStatus, PrintQueue, QueueStatus, probe_print_queue
+from station.printer.pdf_output import combine_pdfs
+from station.services.issuance import Issuer, ProducedSheet, reprint_selection, select_students
+from station.services.preview import PrintPlan
+from station.services.printer_check import ready_print_queue
+from station.services.printing import SheetJob, send_sheets
+from station.store import sheet_records
+
+Progress = Callable[[float, str], None]
+OnSheet = Callable[[ProducedSheet, int, int], None]
+OnJob = Callable[[int, JobStatus], None]
+
+PDF_PRINTER = "pdf"
+"""The printer name of sheets written to a PDF file (their calibration is kept under it)."""
+
+SPOIL_REASONS = ("atasco de papel", "tinta corrida o falta de tinta", "impresión desalineada",
+                 "hoja manchada o rota", "otra falla de impresión")  # fmt: skip
+"""Reasons offered when a sheet came out wrong (recorded with the spoiled folios)."""
+
+_PRODUCE_SHARE = 0.25
+_JOB_SHARE = {"pending": 0.1, "held": 0.1, "processing": 0.5, "stopped": 0.5}
+
+
+# --- where sheets go -------------------------------------------------------------------------
+
+def printer_key(station: Station, queue: str | None = None) -> str:
+    """The printer a sheet records and its calibration is kept under: the queue asked for,
+    else the configured one, else the PDF "printer"."""
+    return queue or str(station.settings["printer.queue"] or "") or PDF_PRINTER
+
+
+def configured_printer(station: Station) -> str:
+    queue = str(station.settings["printer.queue"] or "")
+    if not queue:
+        raise PrinterError("No hay impresora de credenciales configurada en esta estación.",
+                           way_out="Un director(a) puede elegirla en Ajustes > Impresora.")
+    return queue
+
+
+def _server(station: Station) -> str | None:
+    return station.settings["printer.cups_server"] or None
+
+
+def open_queue(station: Station, queue: str | None = None) -> PrintQueue:
+    """The CUPS queue (default: the configured one), checked (PrinterError in Spanish)."""
+    return probe_print_queue(queue or configured_printer(station), server=_server(station))
+
+
+def printer_status(station: Station) -> QueueStatus:
+    """What the printer says now: state, problems in words, ink levels."""
+    return open_queue(station).status()
+
+
+def ready_queue(station: Station, queue: str | None = None) -> PrintQueue:
+    """The queue, refused by :func:`~station.services.printer_check.ready_print_queue` when
+    paused or not accepting jobs: print files made now could not be sent, and their folios
+    would wait."""
+    return ready_print_queue(queue or configured_printer(station), server=_server(station))
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A checked CUPS queue, or a PDF file (``queue`` None)."""
+
+    printer: str
+    queue: PrintQueue | None = None
+    pdf_out: Path | None = None
+
+
+def destination(station: Station, *, queue: str | None = None, pdf_out: Path | None = None,
+                ready: bool = True) -> Destination:
+    """Where sheets go: ``pdf_out`` when given, else the queue (default: the configured one),
+    checked now, before any folio is used: reachable and, with ``ready``, not paused and
+    accepting jobs (a print that uses no folio only needs the queue to exist)."""
+    if pdf_out is not None:
+        return Destination(queue or PDF_PRINTER, pdf_out=pdf_out)
+    name = queue or configured_printer(station)
+    return Destination(name, queue=ready_queue(station, name) if ready
+                       else open_queue(station, name))
+
+
+@dataclass
+class PrintOutcome:
+    produced: list[ProducedSheet] = field(default_factory=list)
+    jobs: list[SheetJob] = field(default_factory=list)
+    pdf: Path | None = None
+
+    def job(self, sheet_id: int) -> SheetJob | None:
+        return next((j for j in self.jobs if j.sheet_id == sheet_id), None)
+
+    def to_json(self) -> dict[str, object]:
+        answer: dict[str, object] = {"sheets": [p.to_json() for p in self.produced]}
+        if self.pdf is not None:
+            answer["pdf"] = str(self.pdf)
+        else:
+            answer["jobs"] = [j.to_json() for j in self.jobs]
+        return answer
+
+
+def deliver(station: Station, produced: list[ProducedSheet], dest: Destination, *,
+            on_job: OnJob | None = None) -> PrintOutcome:
+    """Send produced sheets to the printer, one job each, or write them into one PDF."""
+    if dest.queue is None:
+        assert dest.pdf_out is not None
+        combine_pdfs([p.pdf for p in produced], dest.pdf_out)
+        return PrintOutcome(produced, pdf=dest.pdf_out)
+    jobs = send_sheets(station, produced, dest.queue, printer=dest.printer, on_update=on_job)
+    return PrintOutcome(produced, jobs)
+
+
+# --- the tasks ---------------------------------------------------------------------------------
+
+def print_students(station: Station, school: School, students: Sequence[Student],
+                   dest: Destination, *, reprint_of: int | None = None,
+                   on_sheet: OnSheet | None = None, on_job: OnJob | None = None
+                   ) -> PrintOutcome:
+    """Issue the students' cards in sheets of 8 and deliver them."""
+    produced = Issuer(station, printer=dest.printer).produce(
+        school, students, reprint_of=reprint_of, on_sheet=on_sheet)
+    return deliver(station, produced, dest, on_job=on_job)
+
+
+def sheets_to_send(station: Station, sheet_ids: Sequence[int]) -> list[ProducedSheet]:
+    """Sheets produced but never sent, as they were produced (same folios, same file)."""
+    produced = []
+    with station.db.read() as conn:
+        for sheet_id in sheet_ids:
+            record = sheet_records.get_sheet(conn, sheet_id)
+            if record.state != "generated":
+                raise RuleViolation(
+                    f"La planilla {sheet_id} ya se envió a imprimir (estado: {record.state}).",
+                    way_out="Si salió mal, márquela dañada y reimprímala con folios nuevos.")
+            produced.append(ProducedSheet(sheet_id, station.sheets_dir / record.pdf_name,
+                                          record.folios, record.cancelled))
+    return produced
+
+
+def reprint(station: Station, sheet_id: int, *, queue: str | None = None,
+            pdf_out: Path | None = None, on_sheet: OnSheet | None = None,
+            on_job: OnJob | None = None) -> PrintOutcome:
+    """Print again, on new folios, the students of a spoiled sheet (checked first, then the
+    printer)."""
+    cct, curps = reprint_selection(station, sheet_id)
+    school, students = select_students(station, cct, curps)
+    dest = destination(station, queue=queue, pdf_out=pdf_out)
+    return print_students(station, school, students, dest, reprint_of=sheet_id,
+                          on_sheet=on_sheet, on_job=on_job)
+
+
+def confirm_sheets(station: Station, sheet_ids: Sequence[int]) -> None:
+    """The operator saw the sheets come out right."""
+    with station.db.write() as conn:
+        for sheet_id in sheet_ids:
+            sheet_records.confirm(conn, sheet_id)
+
+
+def spoil_sheet(station: Station, sheet_id: int, reason: str) -> sheet_records.SheetRecord:
+    """The sheet came out wrong: its folios are spoiled, its students pending again."""
+    with station.db.write() as conn:
+        return sheet_records.spoil(conn, sheet_id, reason=reason)
+
+
+# --- the touchscreen's batches, with progress ------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Students to print; ``reprint_of`` names the spoiled sheet they replace."""
+
+    plan: PrintPlan
+    reprint_of: int | None = None
+
+
+def print_batches(station: Station, batches: Sequence[Batch], *,
+                  on_progress: Progress) -> PrintOutcome:
+    """Issue and print every batch on the configured printer; see the module docstring."""
+    dest = destination(station)
+    issuer = Issuer(station, printer=dest.printer)
+    produced: list[ProducedSheet] = []
+    total = sum(len(b.plan.sheets) for b in batches)
+    done = 0
+    for batch in batches:
+        curps = [s.curp for sheet in batch.plan.sheets for s in sheet.students]
+        school, students = select_students(station, batch.plan.school.cct, curps)
+
+        def made(sheet: ProducedSheet, _index: int, _count: int) -> None:
+            nonlocal done
+            done += 1
+            on_progress(_PRODUCE_SHARE * done / total,
+                        f"Hoja {done} de {total} preparada (folios {sheet.folios[0]:07d} a "
+                        f"{sheet.folios[-1]:07d}).")
+
+        produced += issuer.produce(school, students, reprint_of=batch.reprint_of, on_sheet=made)
+    return deliver(station, produced, dest, on_job=_job_progress(produced, on_progress))
+
+
+def send_again(station: Station, sheet_ids: Sequence[int], *,
+               on_progress: Progress) -> PrintOutcome:
+    """Send, on the configured printer, sheets produced but never sent (same folios)."""
+    dest = destination(station)
+    produced = sheets_to_send(station, sheet_ids)
+    on_progress(_PRODUCE_SHARE, "")
+    return deliver(station, produced, dest, on_job=_job_progress(produced, on_progress))
+
+
+def _job_progress(produced: list[ProducedSheet], on_progress: Progress) -> OnJob:
+    order = {p.sheet_id: i for i, p in enumerate(produced)}
+    total = max(1, len(produced))
+
+    def update(sheet_id: int, status: JobStatus) -> None:
+        share = 1.0 if status.final else _JOB_SHARE.get(status.state, 0.3)
+        fraction = _PRODUCE_SHARE + (1 - _PRODUCE_SHARE) * (order[sheet_id] + share) / total
+        on_progress(fraction, f"Hoja {order[sheet_id] + 1} de {total}: {status.message_es}")
+
+    return update
+
+
+# --- prints that use no folio ----------------------------------------------------------------
+
+def print_without_folios(station: Station, kind: str, dest: Destination, *,
+               on_update: Callable[[JobStatus], None] | None = None) -> JobStatus | Path:
+    """Print a specimen sheet (``kind="specimen"``) or the calibration page: no folio used.
+
+    Follows the job until CUPS is done with it and returns its last status; with a PDF
+    destination, writes the file and returns its path.
+    """
+    from station.services.calibration_prints import calibration_pdf, specimen_pdf
+
+    if kind == "specimen":
+        pdf, title = specimen_pdf(station, printer=dest.printer), "Espécimen"
+    else:
+        pdf, title = calibration_pdf(station, printer=dest.printer), "Calibración"
+    if dest.queue is None:
+        assert dest.pdf_out is not None
+        shutil.copyfile(pdf, dest.pdf_out)
+        return dest.pdf_out
+    return _submit(station, dest.queue, pdf, title, on_update)
+
+
+def print_test_page(station: Station, kind: str, *, on_progress: Progress) -> JobStatus:
+    """:func:`print_without_folios` on the configured printer, with the touchscreen's progress."""
+    dest = destination(station, ready=False)
+    on_progress(0.2, "Enviando a la impresora…")
+    status = print_without_folios(station, kind, dest, on_update=_job_words(on_progress))
+    assert isinstance(status, JobStatus)
+    return status
+
+
+def print_document(station: Station, pdf: Path, *, title: str,
+                   on_progress: Progress) -> JobStatus:
+    """Print a document (a resupply request, an acknowledgement): no folio, no card."""
+    queue = open_queue(station)
+    on_progress(0.2, "Enviando a la impresora…")
+    return _submit(station, queue, pdf, title, _job_words(on_progress))
+
+
+def _submit(station: Station, queue: PrintQueue, pdf: Path, title: str,
+            on_update: Callable[[JobStatus], None] | None) -> JobStatus:
+    job_id = queue.submit(pdf, title=title)
+    return queue.follow(job_id, timeout_s=float(station.settings["printer.job_timeout_s"]),
+                        on_update=on_update)
+
+
+def _job_words(on_progress: Progress) -> Callable[[JobStatus], None]:
+    return lambda s: on_progress(0.6 if not s.final else 1.0, s.message_es)
