@@ -94,11 +94,14 @@ class Installer:
 
 
 def _as_data_owner(layout: Layout) -> dict[str, Any]:
-    """Run the new program as the data folder's owner: root must not create ledger files."""
+    """Run the new program as the data folder's owner (root must not create ledger files),
+    on its own code: a ``PYTHONPATH`` of the caller (a developer's checkout) would put other
+    code before the slot's and test that instead."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     if os.geteuid() != 0:
-        return {}
+        return {"env": env}
     info = layout.data_dir.stat()
-    return {"user": info.st_uid, "group": info.st_gid, "extra_groups": []}
+    return {"user": info.st_uid, "group": info.st_gid, "extra_groups": [], "env": env}
 
 
 def run_selftest(layout: Layout, version: str) -> dict[str, Any]:
