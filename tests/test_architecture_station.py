@@ -43,10 +43,6 @@ EXCEPTIONS: dict[str, set[str]] = {
     "station/ui/camera_feed.py": {"camera"},
     "station/ui/screens/camera_settings.py": {"camera"},
     "station/ui/screens/verify.py": {"camera"},
-    # The kiosk's log lives in the data folder and starts before a station is open.
-    "station/ui/logs.py": {"store"},
-    # The memory check draws a QR the way a card does, to measure the texture cache.
-    "station/ui/memory.py": {"printer"},
     # Command-line tools of the devices themselves: camera diagnosis, and the updater's own
     # commands (run as root, they must not open the station, so no service stands between).
     "station/cli_camera.py": {"camera"},

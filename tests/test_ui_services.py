@@ -189,7 +189,7 @@ def test_unconfigured_printer_is_named_in_words(
 def test_log_file_is_private_and_scrubbed(tmp_path: Path) -> None:
     from station.ui.logs import LOGGER, log_failure, setup_logging
 
-    path = setup_logging(tmp_path)
+    path = setup_logging(tmp_path / "logs" / "kiosk.log")
     try:
         raise ValueError("GOXL150826HJCNXNC2 nació 2015-08-26")
     except ValueError as exc:

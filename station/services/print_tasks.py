@@ -28,6 +28,7 @@ from station.core.errors import PrinterError
 from station.core.model import School, Student
 from station.printer.cups_queue import JobStatus, PrintQueue, QueueStatus, probe_print_queue
 from station.printer.pdf_output import combine_pdfs
+from station.printer.qr_draw import qr_symbol
 from station.services.issuance import Issuer, ProducedSheet, reprint_selection, select_students
 from station.services.preview import PrintPlan
 from station.services.printer_check import ready_print_queue
@@ -47,6 +48,11 @@ SPOIL_REASONS = ("atasco de papel", "tinta corrida o falta de tinta", "impresió
 
 _PRODUCE_SHARE = 0.25
 _JOB_SHARE = {"pending": 0.1, "held": 0.1, "processing": 0.5, "stopped": 0.5}
+
+
+def forget_render_caches() -> None:
+    """Drop the QR symbols the renderer keeps for reprints (a few MB after a long session)."""
+    qr_symbol.cache_clear()
 
 
 # --- where sheets go -------------------------------------------------------------------------

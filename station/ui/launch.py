@@ -54,7 +54,7 @@ def run_kiosk(data_dir: Path | None, *, width: int | None = None, height: int | 
     from station.ui.logs import setup_logging
 
     station = open_station(data_dir)
-    setup_logging(station.data_dir)
+    setup_logging(station.folder.kiosk_log)
     app = KioskApp(station)
     if autopilot is not None:
         autopilot.attach(app)

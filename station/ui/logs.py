@@ -20,7 +20,6 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from station.services.diagnostics import scrub
-from station.store.data_folder import DataFolder
 
 LOGGER = logging.getLogger("station.kiosk")
 _BIRTH_DATE = re.compile(r"\b(19|20)\d{2}-\d{2}-\d{2}\b")
@@ -35,9 +34,8 @@ class ScrubFilter(logging.Filter):
         return True
 
 
-def setup_logging(data_dir: Path) -> Path:
-    """Send the kiosk's log records to ``<data>/logs/kiosk.log`` (created 0600)."""
-    path = DataFolder(data_dir).kiosk_log
+def setup_logging(path: Path) -> Path:
+    """Send the kiosk's log records to ``path`` (``<data>/logs/kiosk.log``, created 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.exists():
         path.touch(mode=0o600)

@@ -70,9 +70,9 @@ def release_recycled_views() -> None:
 def release_render_caches() -> None:
     """Forget the QR symbols kept for reprints (a few MB after a 200-card session): called
     back home, when the print task is over; a reprint from the review screen comes first."""
-    from station.printer.qr_draw import qr_symbol
+    from station.services.print_tasks import forget_render_caches
 
-    qr_symbol.cache_clear()
+    forget_render_caches()
 
 
 def release_memory(*, caches: bool = True, at_home: bool = False) -> None:
