@@ -15,9 +15,9 @@ from typing import Any
 
 from foundation.credential.keys import StationKey
 from foundation.credential.trust import TrustList
+from foundation.photostore import PhotoStore
 from station.store.data_folder import DataFolder
 from station.store.db import Database
-from station.store.photos import PhotoStore
 from station.store.print_files import recover_print_files
 from station.store.settings_file import change_settings, load_settings
 

@@ -21,7 +21,7 @@ from central.db import make_engine, make_sessionmaker, upgrade
 from central.errors import ApiError, install_handlers
 from central.settings import CentralSettings, load_settings
 from foundation.credential.keys import StationKey
-from station.store.photos import PhotoStore
+from foundation.photostore import PhotoStore
 
 
 class BodyLimit:

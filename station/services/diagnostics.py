@@ -13,7 +13,8 @@ No ledger, no photo, no name of a student, no key. The next sync uploads each bu
 central (:mod:`station.sync.reports_up`), where the DRSE staff read it; on a station that is
 not enrolled the file stays in ``reports/`` (the kiosk shows where it is).
 
-:func:`scrub` is shared with the kiosk's log (``station.ui.logs``).
+Reports are scrubbed of CURPs with :func:`foundation.scrub.scrub`, as the kiosk's log is
+(``station.ui.logs``).
 
 >>> report = build_bundle(station, category="impresora", description="no imprime")  # doctest: +SKIP
 >>> report.path.name                                                              # doctest: +SKIP
@@ -25,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import shutil
 import sys
 import zipfile
@@ -36,21 +36,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from foundation.scrub import CATEGORIES, scrub
 from station.context import Station
 from station.services.audit import audit_station
 from station.store import ledger
 from station.store.data_folder import DataFolder
 
-CURP_PATTERN = re.compile(r"\b[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d\b", re.I)
-
-CATEGORIES = {
-    "impresora": "La impresora o las hojas",
-    "camara": "La cámara o las fotos",
-    "enmicadora": "La enmicadora o los insumos",
-    "datos": "Los datos de alumnos o folios",
-    "pantalla": "La pantalla o la estación",
-    "otro": "Otro problema",
-}
 LOG_LINES = 300
 _PACKAGES = ("control-escolar-credenciales", "kivy", "opencv-python-headless", "reportlab",
              "pillow", "pycups", "zxing-cpp", "cryptography", "numpy")  # fmt: skip
@@ -68,13 +59,6 @@ class ProblemReport:
                 "category": self.category, "audit_ok": self.audit_ok}
 
 
-def scrub(text: str) -> str:
-    """``text`` without CURPs.
-
-    >>> scrub("no se pudo con GOXL150826HJCNXNC2 hoy")
-    'no se pudo con [CURP] hoy'
-    """
-    return CURP_PATTERN.sub("[CURP]", text)
 
 
 def versions() -> dict[str, str]:

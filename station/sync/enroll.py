@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from foundation.contract.events import StationEnrolled
+from foundation.contract.responses import EnrollAnswer
 from station.context import Station, update_settings
 from station.store import ledger, sync_state
 from station.sync.client import CentralClient, SyncError
@@ -51,11 +53,11 @@ def enroll(station: Station, *, central_url: str, code: str,
                             "public_key": base64.b64encode(station.key.public_bytes()).decode()}
     if first_card:
         body["issuing_since"] = date.fromisoformat(first_card).isoformat()
-    answer = client.post_json("/api/v1/enroll", body)
-    central_key = base64.b64decode(answer["central_public_key"])
-    apply_trust_entries(station, [answer["trust_entry"]], central_key)
-    result = Enrollment(answer["station_id"], answer["kind"], answer.get("school_cct"),
-                        answer.get("drse"), list(answer.get("scope", [])))
+    answer = client.post_answer(EnrollAnswer, "/api/v1/enroll", body)
+    central_key = base64.b64decode(answer.central_public_key)
+    apply_trust_entries(station, [answer.trust_entry], central_key)
+    result = Enrollment(answer.station_id, answer.kind, answer.school_cct, answer.drse,
+                        list(answer.scope))
     settings = {"station.id": result.station_id, "station.kind": result.kind,
                 "sync.central_url": central_url.rstrip("/")}
     if result.kind == "escuela":
@@ -65,9 +67,9 @@ def enroll(station: Station, *, central_url: str, code: str,
     update_settings(station, settings, source="inscripción con la oficina central")
     with station.db.write() as conn:
         sync_state.set_state(conn, "station_id", result.station_id)
-        sync_state.set_state(conn, "central_public_key", answer["central_public_key"])
+        sync_state.set_state(conn, "central_public_key", answer.central_public_key)
         sync_state.set_state(conn, "central_url", central_url.rstrip("/"))
         ledger.close_local_blocks(conn)
-        ledger.append_event(conn, "station_enrolled", {"station_id": result.station_id,
-                                                       "central": central_url.rstrip("/")})
+        ledger.append_event(conn, StationEnrolled(station_id=result.station_id,
+                                                  central=central_url.rstrip("/")))
     return result

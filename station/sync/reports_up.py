@@ -17,12 +17,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.contract.protocol import MAX_REPORT_BYTES
 from station.context import Station
 from station.store import sync_state
 from station.store.db import Connection
 from station.store.ledger import now_iso
 from station.sync.client import CentralClient, SyncError
-from station.sync.protocol import MAX_REPORT_BYTES
 
 REPORTS = "/api/v1/sync/problem-reports"
 _PREFIX = "report:"
