@@ -43,6 +43,8 @@ _FIELD_WORDS = {
     "too_long": "tiene demasiados elementos",
     "string_too_long": "es demasiado largo",
     "greater_than_equal": "es demasiado pequeño",
+    "less_than_equal": "es demasiado grande",
+    "int_from_float": "debe ser un número entero",
     "string_pattern_mismatch": "no tiene la forma esperada",
     "model_attributes_type": "debe ser un objeto JSON",
 }

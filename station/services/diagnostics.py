@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import shutil
 import sys
 import zipfile
@@ -36,11 +35,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from station.core.curp import scrub_curps
 from station.core.folios import audit
 from station.services.station import Station
 from station.store import ledger
-
-CURP_PATTERN = re.compile(r"\b[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d\b", re.I)
 
 CATEGORIES = {
     "impresora": "La impresora o las hojas",
@@ -73,7 +71,7 @@ def scrub(text: str) -> str:
     >>> scrub("no se pudo con GOXL150826HJCNXNC2 hoy")
     'no se pudo con [CURP] hoy'
     """
-    return CURP_PATTERN.sub("[CURP]", text)
+    return scrub_curps(text)
 
 
 def log_path(data_dir: Path) -> Path:

@@ -22,6 +22,7 @@ from central.api.deps import AnyStation, Ctx, Db, RawBody, utcnow
 from central.crud import cards as card_ops
 from central.crud import events as event_ops
 from central.crud import folios, photos, problem_reports, roster, stations
+from central.db import retrying
 from central.errors import ApiError
 from central.models import ConfigItem, Counter, Station, Student
 from central.schemas import EventBatch, FolioBlockIn
@@ -61,14 +62,18 @@ def hello(station: AnyStation, session: Db, ctx: Ctx) -> dict[str, object]:
 @router.post("/events")
 def push_events(batch: EventBatch, station: AnyStation, session: Db,
                 ctx: Ctx) -> dict[str, object]:
-    """Store a batch of ledger events; idempotent by (station, seq)."""
-    station = _locked(session, station)
-    result = event_ops.ingest(
-        session, station=station, routing=ctx.routing, now=utcnow(),
-        events=[event_ops.Event(e.seq, e.prev_seq, e.at, e.kind, e.payload)
-                for e in batch.events])
-    session.commit()
-    return result.to_json()
+    """Store a batch of ledger events; idempotent by (station, seq), one transaction, run again
+    when it lost a race with another station's push."""
+    events = [event_ops.Event(e.seq, e.prev_seq, e.at, e.kind, e.payload) for e in batch.events]
+
+    def work() -> dict[str, object]:
+        locked = _locked(session, station)
+        result = event_ops.ingest(session, station=locked, routing=ctx.routing, now=utcnow(),
+                                  events=events, folio_first=ctx.settings.folio_first)
+        session.commit()
+        return result.to_json()
+
+    return retrying(session, work)
 
 
 @router.get("/roster")

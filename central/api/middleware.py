@@ -1,0 +1,164 @@
+"""ASGI middleware around every route: body limits, the last-resort error answer, page headers.
+
+- :class:`BodyLimit` counts the body as it arrives (with or without ``Content-Length``,
+  chunked included) and answers 413 the moment it passes the limit; nothing buffers a body,
+  so a route that refuses before reading (no session on a staff page) never reads it at all.
+- :class:`CatchAll` turns an exception no route expected into a 500 in the request's own
+  language (JSON for the API, a Spanish page for the staff pages) *without* re-raising: a
+  re-raised exception makes uvicorn close the connection, and the client's next request on
+  that keep-alive connection failed with it (issue 10, finding 7).
+- :class:`PageHeaders` adds CSP, frame and sniffing headers to the staff pages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from central.errors import ApiError
+from central.logs import describe_exception
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+Refuse = Callable[[Send, int | None, int], Awaitable[None]]
+
+LOGGER = logging.getLogger("central.errors")
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any],
+                     close: bool = False) -> None:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    headers = [(b"content-type", b"application/json"),
+               (b"content-length", str(len(data)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})
+
+
+async def refuse_json(send: Send, _size: int | None, limit: int) -> None:
+    await _send_json(send, 413, ApiError(
+        413, "body-too-large", f"La solicitud es demasiado grande (máximo {limit} bytes); "
+                               "envíe menos eventos por solicitud.").body(), close=True)
+
+
+class BodyLimit:
+    """Refuse bodies over the limit with 413, counting while they stream in."""
+
+    def __init__(self, app: Any, *, limit_for: Callable[[Scope], tuple[int, Refuse]]) -> None:
+        self.app, self.limit_for = app, limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit, refuse = self.limit_for(scope)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or len(length) > 18
+                                   or int(length) > limit):
+            await refuse(send, int(length) if length.isdigit() and len(length) <= 18 else None,
+                         limit)
+            return
+        received, answered, started = 0, False, False
+
+        async def counted() -> Message:
+            nonlocal received, answered
+            if answered:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    answered = True
+                    if not started:
+                        await refuse(send, None, limit)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if answered:
+                return  # our 413 went out; whatever the route makes of the cut body is dropped
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        await self.app(scope, counted, guarded)
+
+
+class CatchAll:
+    """The last resort: an unexpected exception becomes a complete 500 answer, logged without
+    personal data, and the connection stays usable."""
+
+    def __init__(self, app: Any, *, page: Callable[[str], bytes]) -> None:
+        self.app, self.page = app, page
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:  # the one place that must catch everything
+            LOGGER.error("error inesperado en %s %s: %s", scope.get("method"),
+                         scope.get("path"), describe_exception(exc))
+            if started:
+                return  # half an answer went out; uvicorn closes this connection
+            if str(scope.get("path", "")).startswith("/staff"):
+                data = self.page("Ocurrió un error inesperado en el servicio central; no se "
+                                 "guardó nada. Intente de nuevo y, si se repite, avise a "
+                                 "soporte con la hora.")
+                await send({"type": "http.response.start", "status": 500,
+                            "headers": [(b"content-type", b"text/html; charset=utf-8"),
+                                        (b"content-length", str(len(data)).encode()),
+                                        (b"cache-control", b"no-store")]})
+                await send({"type": "http.response.body", "body": data})
+                return
+            await _send_json(send, 500, ApiError(
+                500, "internal-error", "Error inesperado en el servicio central; no se guardó "
+                                       "nada. Se reintentará.").body())
+
+
+STAFF_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+     b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class PageHeaders:
+    """Security headers on every staff page answer (and nosniff on every answer)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        staff = str(scope.get("path", "")).startswith("/staff")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = STAFF_HEADERS if staff else STAFF_HEADERS[2:3]
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  *(h for h in extra if h[0] not in present)]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
