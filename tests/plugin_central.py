@@ -212,9 +212,17 @@ def enrollment_code(url: str, **target: str) -> str:
     return str(answer.json()["code"])
 
 
+def take_block(client: Any, key: StationKey, ordinal: int = 1) -> tuple[int, int]:
+    """The station's folio block ``ordinal`` (central refuses cards outside its blocks)."""
+    answer = signed(client, key, "POST", "/api/v1/sync/folio-blocks", body={"ordinal": ordinal})
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["first"]), int(answer.json()["last"])
+
+
 def enroll_key(client: Any, key: StationKey, *, school: str | None = "14DPR9901D",
-               drse: str | None = None) -> dict[str, Any]:
-    """Create a code as staff and enroll ``key`` with it; the enrollment answer."""
+               drse: str | None = None, block: bool = True) -> dict[str, Any]:
+    """Create a code as staff and enroll ``key`` with it (and take its first folio block,
+    unless ``block=False``); the enrollment answer."""
     kind = "escuela" if school else "drse"
     answer = client.post("/api/v1/admin/enrollment-codes", headers=STAFF, json={
         "kind": kind, "school_cct": school, "drse": drse, "station_name": "Pruebas",
@@ -224,6 +232,8 @@ def enroll_key(client: Any, key: StationKey, *, school: str | None = "14DPR9901D
         "code": answer.json()["code"],
         "public_key": base64.b64encode(key.public_bytes()).decode()})
     assert response.status_code == 200, response.text
+    if block:
+        take_block(client, key)
     return response.json()
 
 

@@ -37,8 +37,6 @@ def _limits(settings: CentralSettings) -> Callable[[dict[str, Any]], tuple[int, 
             return settings.max_upload_bytes, web_import.too_large
         if path.startswith("/api/v1/sync/photos/"):
             return settings.max_photo_bytes, refuse_json
-        if path.startswith("/staff"):
-            return settings.max_body_bytes, web_import.too_large
         return settings.max_body_bytes, refuse_json
 
     return limit_for

@@ -17,6 +17,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.requests import ClientDisconnect
+
 from central.errors import ApiError
 from central.logs import describe_exception
 
@@ -111,6 +113,8 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, watched)
+        except ClientDisconnect:
+            return  # the client left, or BodyLimit cut the body and answered 413 already
         except Exception as exc:  # the one place that must catch everything
             LOGGER.error("error inesperado en %s %s: %s", scope.get("method"),
                          scope.get("path"), describe_exception(exc))
