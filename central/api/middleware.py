@@ -17,6 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy.exc import DataError, StatementError
 from starlette.requests import ClientDisconnect
 
 from central.errors import ApiError
@@ -116,23 +117,42 @@ class CatchAll:
         except ClientDisconnect:
             return  # the client left, or BodyLimit cut the body and answered 413 already
         except Exception as exc:  # the one place that must catch everything
-            LOGGER.error("error inesperado en %s %s: %s", scope.get("method"),
-                         scope.get("path"), describe_exception(exc))
+            refused = _refused_value(exc)
+            LOGGER.log(logging.WARNING if refused else logging.ERROR,
+                       "%s en %s %s: %s", "dato rechazado por la base" if refused
+                       else "error inesperado", scope.get("method"), scope.get("path"),
+                       describe_exception(exc))
             if started:
                 return  # half an answer went out; uvicorn closes this connection
+            status = 422 if refused else 500
             if str(scope.get("path", "")).startswith("/staff"):
-                data = self.page("Ocurrió un error inesperado en el servicio central; no se "
-                                 "guardó nada. Intente de nuevo y, si se repite, avise a "
-                                 "soporte con la hora.")
-                await send({"type": "http.response.start", "status": 500,
+                data = self.page(_INVALID_ES if refused else _UNEXPECTED_ES)
+                await send({"type": "http.response.start", "status": status,
                             "headers": [(b"content-type", b"text/html; charset=utf-8"),
                                         (b"content-length", str(len(data)).encode()),
                                         (b"cache-control", b"no-store")]})
                 await send({"type": "http.response.body", "body": data})
                 return
-            await _send_json(send, 500, ApiError(
+            error = ApiError(422, "invalid-value", _INVALID_ES) if refused else ApiError(
                 500, "internal-error", "Error inesperado en el servicio central; no se guardó "
-                                       "nada. Se reintentará.").body())
+                                       "nada. Se reintentará.")
+            await _send_json(send, status, error.body())
+
+
+_INVALID_ES = ("Un dato de la solicitud no cabe en el servicio central (demasiado largo, un "
+               "número demasiado grande o un carácter no permitido); no se guardó nada.")
+_UNEXPECTED_ES = ("Ocurrió un error inesperado en el servicio central; no se guardó nada. "
+                  "Intente de nuevo y, si se repite, avise a soporte con la hora.")
+
+
+def _refused_value(exc: BaseException) -> bool:
+    """The database refused a value (too long, out of range, NUL): bad input, not a fault.
+
+    The safety net behind the validation of every field: the transaction wrote nothing.
+    """
+    if isinstance(exc, DataError | OverflowError):
+        return True
+    return isinstance(exc, StatementError) and isinstance(exc.orig, OverflowError | ValueError)
 
 
 STAFF_HEADERS = [

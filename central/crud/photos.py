@@ -72,9 +72,12 @@ def want_photo(session: Session, *, curp: str, photo_hash: str, station_id: str,
                                              "station_id": station_id, "since": now})
 
 
-def wanted_from(session: Session, *, station_id: str) -> list[tuple[str, str]]:
+def wanted_from(session: Session, *, station_id: str,
+                ccts: list[str]) -> list[tuple[str, str]]:
+    """(hash, CURP) of the photos central wants from this station, of its scope's students."""
     return [(r.hash, r.curp) for r in session.scalars(
-        select(WantedPhoto).where(WantedPhoto.station_id == station_id)
+        select(WantedPhoto).join(Student, Student.curp == WantedPhoto.curp)
+        .where(WantedPhoto.station_id == station_id, Student.cct.in_(ccts))
         .order_by(WantedPhoto.since))]
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.api.deps import Db, utcnow
+from central.api.deps import Db, RowId, utcnow
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page, text
 from central.crud import cards as card_ops
 from central.errors import ApiError
@@ -71,7 +71,7 @@ def conflicts_page(request: Request, user: Staff, session: Db,
 
 
 @router.post("/{conflict_id}/revisar", response_class=HTMLResponse)
-def review(request: Request, conflict_id: int, user: Staff, form: CheckedForm,
+def review(request: Request, conflict_id: RowId, user: Staff, form: CheckedForm,
            session: Db) -> HTMLResponse:
     conflict = session.get(Conflict, conflict_id)
     if conflict is None:
