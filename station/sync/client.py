@@ -52,6 +52,12 @@ _OFFLINE = "Revise la conexión a internet de la estación; la estación sigue t
            "sin conexión y enviará todo en la próxima sincronización."
 
 
+def _framed(response: requests.Response) -> bool:
+    headers = response.headers
+    return "content-length" in headers or \
+        "chunked" in headers.get("transfer-encoding", "").lower()
+
+
 class CentralClient:
     """Signed JSON/bytes requests to one central service."""
 
@@ -114,6 +120,13 @@ class CentralClient:
             raise _Transient(SyncError(
                 f"No se pudo comunicar con el servicio central ({type(exc).__name__}).",
                 code="offline", way_out=_OFFLINE)) from exc
+        if response.ok and not _framed(response):
+            # http.client takes the end of the stream inside the headers for their end: a
+            # response cut there arrives as a 200 with no body. Central always says how long
+            # its answer is (Content-Length or chunked), so an answer without either was cut.
+            raise _Transient(SyncError(
+                "La respuesta del servicio central llegó cortada.", code="cut-response",
+                way_out=_OFFLINE))
         if response.ok:
             return response
         error = self._error(response)
