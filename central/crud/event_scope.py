@@ -5,7 +5,7 @@ applies an event only to what the sending station owns:
 
 - its own key id (cards and revocations under another station's key are refused);
 - folios of blocks central handed to it (or, for cards issued before it enrolled, its own
-  standalone range below ``folio_first`` and not after the enrollment day);
+  standalone range below ``folio_first``);
 - students of its scope at the time of the event (their school then, per central's roster);
 - holograms and receipts no other station used first;
 - ``issued_on`` not later than central's today plus a day of clock skew (a future date would
@@ -142,9 +142,6 @@ class StationScope:
     _students: dict[str, str | None] = field(default_factory=dict)
     _moves: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
 
-    @property
-    def enrolled_on(self) -> date:
-        return _aware(self.station.enrolled_at).date()
 
     def preload(self, curps: Iterable[str]) -> None:
         """Schools and moves of these students, in chunks (fast IN-lists on both databases)."""
@@ -173,10 +170,12 @@ class StationScope:
         school = self.school_of(curp, at)
         return None if school is None else school in self.ccts
 
-    def owns_folio(self, folio: int, issued_on: date) -> bool:
+    def owns_folio(self, folio: int, at: datetime) -> bool:
+        """In a block central handed it, or its standalone range (below ``folio_first``,
+        under its own key) for what it issued before it enrolled."""
         if any(first <= folio <= last for first, last in self.blocks):
             return True
-        return folio < self.folio_first and issued_on <= self.enrolled_on
+        return folio < self.folio_first and at <= _aware(self.station.enrolled_at)
 
 
 def load_scope(session: Session, *, station: Station, ccts: Sequence[str], folio_first: int,
@@ -221,7 +220,7 @@ def check_sheet_issued(scope: StationScope, p: SheetIssued, at: datetime,
                                       f"{p.issued_on:%d/%m/%Y}, posterior a hoy; revise la "
                                       "fecha y hora de la estación.")
     for card in p.cards:
-        if not scope.owns_folio(card.folio, p.issued_on):
+        if not scope.owns_folio(card.folio, at):
             return Refusal("folio-not-owned", f"El folio {card.folio} de la planilla {p.sheet} "
                                               "no es de un bloque dado a esta estación.")
         if card.folio in used:
@@ -271,7 +270,7 @@ def check_replacement_paid(scope: StationScope, p: ReplacementPaid,
     return None
 
 
-def check_card_revoked(scope: StationScope, p: CardRevoked) -> Refusal | None:
+def check_card_revoked(scope: StationScope, p: CardRevoked, at: datetime) -> Refusal | None:
     station = scope.station
     if p.key_id is not None and p.key_id != station.key_id:
         return Refusal("foreign-key", f"La cancelación del folio {p.folio} nombra la llave "
@@ -279,7 +278,7 @@ def check_card_revoked(scope: StationScope, p: CardRevoked) -> Refusal | None:
                                       "credenciales.")
     owner = scope.session.scalar(select(Card.station_id).where(Card.key_id == station.key_id,
                                                                Card.folio == p.folio))
-    if owner is None and not scope.owns_folio(p.folio, scope.today):
+    if owner is None and not scope.owns_folio(p.folio, at):
         return Refusal("folio-not-owned", f"El folio {p.folio} no es de un bloque dado a esta "
                                           "estación.")
     if owner is not None and owner != station.id:

@@ -210,7 +210,7 @@ def _check(scope: event_scope.StationScope, p: object, at: datetime,
     if isinstance(p, event_scope.ReplacementPaid):
         return event_scope.check_replacement_paid(scope, p, at)
     if isinstance(p, event_scope.CardRevoked):
-        return event_scope.check_card_revoked(scope, p)
+        return event_scope.check_card_revoked(scope, p, at)
     return None
 
 
