@@ -58,7 +58,8 @@ def search(session: Session, user: StaffUser, *, folio: str,
 @router.get("", response_class=HTMLResponse)
 def cards_page(request: Request, user: Staff, session: Db, folio: str = "",
                nombre: str = "") -> HTMLResponse:
-    folio, nombre = folio.strip(), " ".join(nombre.split())[:120]
+    # A NUL can match no name, and PostgreSQL refuses it in a query.
+    folio, nombre = folio.strip(), " ".join(nombre.replace("\x00", " ").split())[:120]
     results = search(session, user, folio=folio, name=nombre) if folio or nombre else None
     session.commit()
     return page(request, "web_cards.html", user, nav="credenciales", folio=folio,
