@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 import requests
 from conftest import require_part
+from plugin_logs import collect_log
 
 from central.crud.roster import import_roster
 from central.crud.stations import now_utc
@@ -271,3 +272,47 @@ class LiveCentral:
 def live_central(central_app: Any) -> Iterator[LiveCentral]:
     with LiveCentral(central_app) as live:
         yield live
+
+
+@dataclass
+class CentralProcess:
+    """``central serve`` as its own process (one uvicorn worker) on loopback."""
+
+    port: int
+    pid: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def central_process(central_settings: CentralSettings) -> Iterator[CentralProcess]:
+    import sys
+
+    port = free_port()
+    env = {**os.environ, "CENTRAL_DATA_DIR": str(central_settings.data_dir),
+           "CENTRAL_DATABASE_URL": central_settings.database_url,
+           "CENTRAL_ADMIN_TOKEN": ADMIN_TOKEN, "CENTRAL_WORKERS": "1",
+           "CENTRAL_FOLIO_BLOCK_SIZE": str(central_settings.folio_block_size)}
+    log = central_settings.data_dir.parent / "central-serve.log"
+    central_settings.data_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        process = subprocess.Popen([Path(sys.executable).parent / "central", "serve", "--port",
+                                    str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/staff/ingresar", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "central did not start"
+            time.sleep(0.2)
+        yield CentralProcess(port, process.pid)
+    finally:
+        process.terminate()
+        process.wait(20)
+        collect_log(log)
