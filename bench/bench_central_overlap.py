@@ -95,7 +95,7 @@ def _station(url: str, key: Any, block: tuple[int, int], curps: list[str], pushe
                 answer = signed_post(http, url, key, "/api/v1/sync/events",
                                      {"events": [event]})
                 problem = None if answer.status_code == 200 and \
-                    answer.json()["acked_through"] == n and not answer.json()["refused"] \
+                    answer.json()["acked_through"] == n and not answer.json().get("refused") \
                     else f"{answer.status_code}: {answer.text[:200]}"
             except requests.RequestException as exc:
                 problem = f"{type(exc).__name__}: {exc}"
