@@ -53,9 +53,12 @@ _OFFLINE = "Revise la conexión a internet de la estación; la estación sigue t
 
 
 def _framed(response: requests.Response) -> bool:
-    headers = response.headers
-    return "content-length" in headers or \
-        "chunked" in headers.get("transfer-encoding", "").lower()
+    """Central said how long its answer is, and all of it arrived (a cut can leave a
+    ``Content-Length:`` line with no number, which http.client ignores)."""
+    length = response.headers.get("content-length")
+    if length is not None:
+        return length.strip().isdigit() and int(length) == len(response.content)
+    return "chunked" in response.headers.get("transfer-encoding", "").lower()
 
 
 class CentralClient:
