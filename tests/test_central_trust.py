@@ -210,3 +210,16 @@ def test_a_withdrawn_stations_reach_is_quarantined_for_staff(
         assert row.reviewed_by == "beto" and row.quarantined
         assert session.scalar(select(Revocation.folio)) is None
     assert db.actions("beto")[-1] == "review-quarantine"
+
+
+def test_another_drses_card_is_refused_without_naming_its_folio(
+        api: Any, two: tuple[Pusher, Pusher], db: Db) -> None:  # noqa: F811
+    """Finding 13: a DRSE's person opening another DRSE's card learns nothing of it."""
+    a, _b = two
+    a.sheet(1, ZAPOPAN, [(A_FOLIO + 7, students_of(ZAPOPAN)[0])])
+    with db.sessions() as session:
+        card_id = session.scalar(select(Card.id))
+    signed_in(api, "beto")
+    refused = api.get(f"/staff/credenciales/{card_id}")
+    assert refused.status_code == 403 and "no le corresponde" in refused.text
+    assert str(A_FOLIO + 7) not in refused.text
