@@ -24,7 +24,7 @@ from central.db import make_engine, make_sessionmaker, upgrade
 from central.errors import install_handlers
 from central.logs import install_scrub_filter
 from central.settings import CentralSettings, load_settings
-from station.credential.keys import StationKey
+from foundation.credential.keys import StationKey
 from station.store.photos import PhotoStore
 
 
