@@ -131,7 +131,7 @@ def main() -> None:
     from bench_central_ingest import PG_BIN, ROOT, TOKEN, Central, Postgres, demo_roster, machine
 
     sys.path.insert(0, str(ROOT))
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
     from station.services.demo_data import demo_export_rows
 
     curps = [a["curp"] for a in demo_export_rows(students=30)[1] if a["cct"] == SCHOOL]

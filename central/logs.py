@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from station.core.curp import scrub_curps
+from foundation.curp import scrub_curps
 
 _WATCHED = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "central", "sqlalchemy")
 

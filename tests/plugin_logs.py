@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from station.core.curp import CURP_IN_TEXT
+from foundation.curp import CURP_IN_TEXT
 
 LINES: list[tuple[str, str]] = []
 """(where, line) of everything collected."""

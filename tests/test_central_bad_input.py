@@ -24,7 +24,7 @@ from plugin_central import ADMIN_TOKEN, enroll_key
 from test_central_web import PASSWORD, ZAPOPAN, Db, accounts, db  # noqa: F401  (fixtures)
 
 from central.models import Card, StationEvent
-from station.credential.keys import StationKey
+from foundation.credential.keys import StationKey
 from station.sync import protocol
 
 HUGE = "99999999999999999999999"

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from central.db import make_engine, make_sessionmaker
 from central.models import Card, Conflict, Revocation
 from central.settings import CentralSettings
-from station.credential.keys import StationKey
+from foundation.credential.keys import StationKey
 from station.services.demo_data import demo_export_rows
 
 STATIONS, PUSHES = 50, 3

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from central.db import make_engine, make_sessionmaker
 from central.models import Card, Revocation
 from central.settings import CentralSettings
-from station.credential.keys import StationKey
+from foundation.credential.keys import StationKey
 from station.services.demo_data import demo_export_rows
 
 ZAPOPAN, TEPA = "14DPR9901D", "14EPR9902E"

@@ -27,7 +27,7 @@ from test_central_web import (  # noqa: F401  (fixtures)
 )
 
 from central.models import Card, EventRefusal, Hologram, Revocation, Student
-from station.credential.keys import StationKey
+from foundation.credential.keys import StationKey
 from station.services.demo_data import demo_export_rows, make_placeholder_portrait
 
 A_FOLIO, B_FOLIO = 1_000_000, 1_000_080  # the first blocks of A and B (block size 80)

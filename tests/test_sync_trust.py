@@ -16,7 +16,7 @@ from plugin_central import STAFF
 from test_cli_flow import as_json, run
 from test_sync_client import synced  # noqa: F401  (fixture)
 
-from station.core.curp import scrub_curps
+from foundation.curp import scrub_curps
 from station.services.demo_data import demo_export_rows, make_placeholder_portrait
 from station.services.diagnostics import scrub
 from station.store import ledger

@@ -35,7 +35,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from station.core.curp import scrub_curps
+from foundation.curp import scrub_curps
 from station.core.folios import audit
 from station.services.station import Station
 from station.store import ledger
