@@ -42,7 +42,16 @@ class ScrubFilter(logging.Filter):
 
 
 def install_scrub_filter() -> None:
-    """Attach the filter to the handlers of the loggers central and uvicorn write to (once)."""
+    """Attach the filter to the handlers of the loggers central and uvicorn write to (once).
+
+    uvicorn configures only its own loggers: without a root handler central's records would
+    reach Python's last-resort handler, unfiltered; so the root gets a stderr handler too.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
     for name in _WATCHED:
         for handler in logging.getLogger(name).handlers:
             if not any(isinstance(f, ScrubFilter) for f in handler.filters):

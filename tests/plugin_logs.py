@@ -2,11 +2,10 @@
 
 What is collected, for the whole session:
 
-- every record any logger of the test process emits (central in-process and under uvicorn
-  threads, SQLAlchemy, the station's services), formatted with its traceback, as a handler
-  of the root logger gets it in production: central installs its scrub filter on the root's
-  handlers (this one included) when it starts, exactly as on a server (the kiosk's own
-  logger is checked as its file is written, below);
+- every line any log handler of the test process emits (central in-process and under
+  uvicorn threads, SQLAlchemy, the station's services, Python's last-resort stderr handler),
+  with its traceback, after the handler's own filters, exactly as it would be written on a
+  server (pytest's capture handlers are not logs; the kiosk's file is checked as written);
 - the output of every ``central serve`` process a test started (:func:`collect_log`);
 - at the end, every ``*.log`` file under the run's temporary folders (station kiosk logs).
 
@@ -30,23 +29,30 @@ LINES: list[tuple[str, str]] = []
 _KIOSK_LOGGERS = ("station.kiosk",)
 
 
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.NOTSET)
-        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+_FORMAT = logging.Formatter("%(name)s %(levelname)s %(message)s")
+_original_handle = logging.Handler.handle
 
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.name.startswith(_KIOSK_LOGGERS):
-            return  # scrubbed by its file handler by design; the files are checked instead
+
+def _handle(self: logging.Handler, record: logging.LogRecord) -> bool:
+    """Every handler's ``handle`` (filters, then emit): what it emitted is collected, as the
+    handler's filters left it (central's scrub filter rewrites the record in place)."""
+    emitted = _original_handle(self, record)
+    if emitted and not type(self).__module__.startswith("_pytest") \
+            and not record.name.startswith(_KIOSK_LOGGERS):
         try:
-            text = self.format(record)
+            text = _FORMAT.format(record)
         except Exception:  # a broken record is still a line someone would read
             text = f"{record.name} {record.msg!r} {record.args!r}"
-        for line in text.splitlines():
-            LINES.append((f"log {record.name}", line))
+        LINES.extend((f"log {record.name}", line) for line in text.splitlines())
+    return bool(emitted)
 
 
-_COLLECTOR = _Collector()
+class _ServerRoot(logging.Handler):
+    """Stands for the root handler a server has (``central serve`` adds a stderr one): central
+    installs its scrub filter on it at start-up; what it emits is collected by ``_handle``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        pass
 
 
 def collect_log(path: Path) -> None:
@@ -72,11 +78,12 @@ def written_logs(root: Path) -> list[tuple[str, str]]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    logging.getLogger().addHandler(_COLLECTOR)
+    logging.Handler.handle = _handle  # type: ignore[method-assign]
+    logging.getLogger().addHandler(_ServerRoot())
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    logging.getLogger().removeHandler(_COLLECTOR)
+    logging.Handler.handle = _original_handle  # type: ignore[method-assign]
     found = curp_lines()
     basetemp = session.config._tmp_path_factory.getbasetemp() \
         if hasattr(session.config, "_tmp_path_factory") else None
