@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from foundation.curp import scrub_curps
+from foundation.scrub import scrub
 
 _WATCHED = ("", "uvicorn", "uvicorn.error", "uvicorn.access", "central", "sqlalchemy")
 
@@ -25,7 +25,7 @@ def describe_exception(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)[-6:]
     where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}"
                         for f in reversed(frames))
-    text = scrub_curps(f"{type(exc).__name__}: {exc}"[:500])
+    text = scrub(f"{type(exc).__name__}: {exc}"[:500])
     return f"{text} [{where}]" if where else text
 
 
@@ -37,7 +37,7 @@ class ScrubFilter(logging.Filter):
         if record.exc_info and record.exc_info[1] is not None:
             message += " | " + describe_exception(record.exc_info[1])
             record.exc_info, record.exc_text = None, None
-        record.msg, record.args = scrub_curps(message), None
+        record.msg, record.args = scrub(message), None
         return True
 
 

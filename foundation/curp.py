@@ -222,18 +222,3 @@ def _first(text: str, *, vowels: bool) -> str:
             return c
     return "X"
 
-
-CURP_IN_TEXT = re.compile(
-    r"(?<![A-Z0-9])[A-Z][AEIOUX][A-Z]{2}[-\s./]?\d{6}[-\s./]?[HMX][A-Z]{5}[-\s./]?[A-Z0-9]"
-    r"[-\s./]?\d(?![A-Z0-9])", re.IGNORECASE)
-"""A CURP inside free text, also written in groups (``GOXL-150826-HJCNXN-C2``, spaces, dots)."""
-
-
-def scrub_curps(text: str) -> str:
-    """``text`` without CURPs, however they were written.
-
-    >>> scrub_curps("con GOXL150826HJCNXNC2 y goxl-150826-hjcnxn-c2 hoy")
-    'con [CURP] y [CURP] hoy'
-    """
-    return CURP_IN_TEXT.sub("[CURP]", text)
-

@@ -22,15 +22,17 @@ from pathlib import Path
 import pytest
 
 from foundation.credential.keys import StationKey
-from station.update.bundle import public_key_line, sign_bundle
+from foundation.releases.bundle import public_key_line, sign_bundle
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(sysconfig.get_paths()["purelib"])
+PACKAGES = ("foundation", "station", "central", "conalep")
+"""The project's top-level packages (pyproject's packages.find), those present are built."""
 
 
 def _build_wheel(out: Path, version: str, *, broken: bool = False) -> Path:
     src = out / f"src-{version}"
-    for name in ("station", "central"):
+    for name in (n for n in PACKAGES if (ROOT / n).is_dir()):
         shutil.copytree(ROOT / name, src / name,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in ("pyproject.toml", "README.md"):

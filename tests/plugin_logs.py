@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from foundation.curp import CURP_IN_TEXT
+from foundation.scrub import CURP_AS_WRITTEN as CURP_IN_TEXT
 
 LINES: list[tuple[str, str]] = []
 """(where, line) of everything collected."""

@@ -16,9 +16,8 @@ from plugin_central import STAFF
 from test_cli_flow import as_json, run
 from test_sync_client import synced  # noqa: F401  (fixture)
 
-from foundation.curp import scrub_curps
+from foundation.scrub import scrub
 from station.services.demo_data import demo_export_rows, make_placeholder_portrait
-from station.services.diagnostics import scrub
 from station.store import ledger
 from station.sync.client import CentralClient
 from station.sync.engine import client_for, run_sync
@@ -149,4 +148,4 @@ def test_problem_report_scrubbing_finds_curps_written_with_dashes() -> None:
     """Finding 13: a CURP typed in groups still leaves the problem report."""
     text = "falló con GOXL-150826-HJCNXN-C2, goxl 150826 hjcnxnc2 y GOXL150826HJCNXNC2"
     assert scrub(text) == "falló con [CURP], [CURP] y [CURP]"
-    assert scrub_curps("folio 1000123, CCT 14DPR9901D") == "folio 1000123, CCT 14DPR9901D"
+    assert scrub("folio 1000123, CCT 14DPR9901D") == "folio 1000123, CCT 14DPR9901D"

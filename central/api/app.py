@@ -25,7 +25,7 @@ from central.errors import install_handlers
 from central.logs import install_scrub_filter
 from central.settings import CentralSettings, load_settings
 from foundation.credential.keys import StationKey
-from station.store.photos import PhotoStore
+from foundation.photostore import PhotoStore
 
 
 def _limits(settings: CentralSettings) -> Callable[[dict[str, Any]], tuple[int, Refuse]]:

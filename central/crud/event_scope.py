@@ -16,8 +16,11 @@ the push answer lists it with a Spanish reason the station keeps and shows. Payl
 not even well formed (wrong types, numbers beyond the columns, a folio twice in one sheet)
 refuse the whole batch with 422 instead, and nothing is written.
 
->>> parse("photo_linked", {"curp": "X" * 18, "photo_hash": "a" * 64}).curp
-'XXXXXXXXXXXXXXXXXX'
+Payloads arrive typed and bounded (:mod:`foundation.contract.events`); :func:`check_shape`
+adds what central's columns need.
+
+>>> check_shape(1, SheetSpoiled(sheet=1, reason="atasco")) is None
+True
 """
 
 from __future__ import annotations
@@ -25,102 +28,40 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.errors import ApiError
 from central.models import Card, FolioBlock, Hologram, Receipt, Station, Student, StudentMove
+from foundation.contract.events import (
+    CardRevoked,
+    EventPayload,
+    HologramApplied,
+    PhotoLinked,
+    ReplacementPaid,
+    SheetIssued,
+)
 
-MAX_FOLIO = 2**53 - 1
-"""Folios are BIGINT at central; beyond 2^53 a JSON number is not even exact in JavaScript."""
-MAX_SHEET = 2**31 - 1
 ISSUED_ON_SKEW = timedelta(days=1)
-
-Curp = Annotated[str, Field(pattern=r"^[A-Z0-9]{18}$")]
-KeyId = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
-Folio = Annotated[int, Field(ge=1, le=MAX_FOLIO, strict=True)]
+_COLUMNS = {"serial": 40, "receipt": 60, "cause": 12}
+"""Text fields the contract allows longer than central's columns hold."""
 
 
-class _Payload(BaseModel):
-    # Stations add fields over time (``reprint_of``, ``cancelled``…): unknown ones are kept in
-    # the stored event and ignored here.
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class IssuedCard(_Payload):
-    folio: Folio
-    curp: Curp
-
-
-class SheetIssued(_Payload):
-    sheet: Annotated[int, Field(ge=0, le=MAX_SHEET, strict=True)]
-    cct: Annotated[str, Field(pattern=r"^\d{2}[A-Z]{3}\d{4}[A-Z]$")]
-    issued_on: date
-    key_id: KeyId | None = None
-    cards: Annotated[list[IssuedCard], Field(max_length=64)] = []
-
-    @model_validator(mode="after")
-    def _folios_once(self) -> SheetIssued:
-        folios = [c.folio for c in self.cards]
+def check_shape(seq: int, p: EventPayload) -> None:
+    """What the contract lets through but central cannot store or apply: 422 for the whole
+    batch, nothing written (a folio twice in one sheet; a serial, receipt or cause longer
+    than its column)."""
+    if isinstance(p, SheetIssued):
+        folios = [c.folio for c in p.cards]
         if len(set(folios)) != len(folios):
-            raise ValueError("un folio aparece dos veces en la misma planilla")
-        return self
-
-
-class SheetSpoiled(_Payload):
-    sheet: Annotated[int, Field(ge=0, le=MAX_SHEET, strict=True)]
-    reason: Annotated[str, Field(max_length=500)] = ""
-
-
-class PhotoLinked(_Payload):
-    curp: Curp
-    photo_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-
-
-class HologramApplied(_Payload):
-    serial: Annotated[str, Field(min_length=1, max_length=40)]
-    cycle: Annotated[str, Field(min_length=1, max_length=9)]
-    curp: Curp
-    folio: Folio | None = None
-    on: Annotated[str, Field(max_length=40)] | None = None
-
-
-class ReplacementPaid(_Payload):
-    receipt: Annotated[str, Field(min_length=1, max_length=60)]
-    curp: Curp
-    fee_mxn: Annotated[int, Field(ge=0, le=10_000_000, strict=True)] = 0
-
-
-class CardRevoked(_Payload):
-    folio: Folio
-    key_id: KeyId | None = None
-    cause: Annotated[str, Field(min_length=1, max_length=12)] = "revoked"
-    reason: Annotated[str, Field(max_length=500)] = "cancelada por la estación"
-
-
-APPLIED_KINDS: dict[str, type[_Payload]] = {
-    "sheet_issued": SheetIssued, "sheet_spoiled": SheetSpoiled, "photo_linked": PhotoLinked,
-    "hologram_applied": HologramApplied, "replacement_paid": ReplacementPaid,
-    "card_revoked": CardRevoked}
-"""The kinds central projects; every other kind is stored for the record only."""
-
-
-def parse(kind: str, payload: dict[str, Any], *, seq: int = 0) -> Any:
-    """The typed payload of an applied kind (None for record-only kinds); 422 when malformed."""
-    model = APPLIED_KINDS.get(kind)
-    if model is None:
-        return None
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "payload"
-        raise ApiError(422, "bad-event", f"El evento {seq} ({kind}) no es válido: «{where}» "
-                                         f"{first.get('msg', 'no es válido')}.",
-                       seq=seq) from None
+            raise ApiError(422, "bad-event", f"El evento {seq} (planilla {p.sheet}) tiene un "
+                                             "folio dos veces.", seq=seq)
+    for name, limit in _COLUMNS.items():
+        value = getattr(p, name, None)
+        if isinstance(value, str) and len(value) > limit:
+            raise ApiError(422, "bad-event", f"El evento {seq} ({p.kind}): «{name}» es "
+                                             f"demasiado largo (máximo {limit}).", seq=seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,9 +156,10 @@ def check_sheet_issued(scope: StationScope, p: SheetIssued, at: datetime,
     if p.cct not in scope.ccts:
         return Refusal("school-out-of-scope", f"La planilla {p.sheet} es de la escuela "
                                               f"{p.cct}, que esta estación no atiende.")
-    if p.issued_on > scope.today + ISSUED_ON_SKEW:
+    issued_on = date.fromisoformat(p.issued_on)
+    if issued_on > scope.today + ISSUED_ON_SKEW:
         return Refusal("future-date", f"La planilla {p.sheet} tiene fecha "
-                                      f"{p.issued_on:%d/%m/%Y}, posterior a hoy; revise la "
+                                      f"{issued_on:%d/%m/%Y}, posterior a hoy; revise la "
                                       "fecha y hora de la estación.")
     for card in p.cards:
         if not scope.owns_folio(card.folio, at):
@@ -293,7 +235,7 @@ def withdrawn_sheet(scope: StationScope, p: SheetIssued) -> Refusal | None:
     station = scope.station
     if station.withdrawn_at is None:
         return None
-    if p.issued_on > _aware(station.withdrawn_at).date():
+    if date.fromisoformat(p.issued_on) > _aware(station.withdrawn_at).date():
         return Refusal("after-withdrawal", f"La planilla {p.sheet} tiene fecha posterior a la "
                                            "baja de la estación.")
     curps = [c.curp for c in p.cards]

@@ -4,6 +4,10 @@ Each event names the seq of the station's previous event (``prev_seq``), so cent
 an event only when the one before it is applied, whatever order batches arrive in. A
 repeated (station, seq) with the same content is a duplicate (skipped); with other content
 it is a conflict (refused: a station's ledger never rewrites its past).
+
+Events arrive typed (:mod:`foundation.contract.events`): the route parsed the batch, so this
+module reads fields, never dict keys, and an event of an unknown kind or shape never gets here.
+What each event may change is checked per kind in :mod:`central.crud.event_scope`.
 """
 
 from __future__ import annotations
@@ -12,8 +16,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -25,6 +28,16 @@ from central.crud.stations import scope_ccts
 from central.db import bulk_insert, insert_ignore
 from central.errors import ApiError
 from central.models import EventRefusal, Hologram, Receipt, Station, StationEvent
+from foundation.contract.events import (
+    CardRevoked,
+    EventPayload,
+    HologramApplied,
+    PhotoLinked,
+    ReplacementPaid,
+    SheetIssued,
+    SheetSpoiled,
+    parse_payload,
+)
 from station.core.routing import Thresholds
 
 
@@ -33,11 +46,15 @@ class Event:
     seq: int
     prev_seq: int
     at: str
-    kind: str
-    payload: dict[str, Any]
+    payload: EventPayload
+
+    @property
+    def kind(self) -> str:
+        return self.payload.kind
 
     def payload_text(self) -> str:
-        return json.dumps(self.payload, ensure_ascii=False, sort_keys=True)
+        """The payload as the station stored it (its digest detects a rewritten past)."""
+        return json.dumps(self.payload.wire(), ensure_ascii=False, sort_keys=True)
 
     def digest(self, payload_text: str) -> str:
         text = f"{self.seq}\n{self.prev_seq}\n{self.at}\n{self.kind}\n{payload_text}"
@@ -74,13 +91,13 @@ def ingest(session: Session, *, station: Station, events: Sequence[Event],
            routing: Thresholds, now: datetime, folio_first: int) -> IngestResult:
     """Store the batch (idempotently), then apply every event whose predecessor is applied.
 
-    Every applied kind's payload is parsed first (422 for the whole batch when malformed:
+    A payload that fits the contract but not central's columns refuses the whole batch (422,
     nothing written); what reaches beyond the station is refused event by event
     (:mod:`central.crud.event_scope`).
     """
     _check_chain(events)
     for ev in events:
-        event_scope.parse(ev.kind, ev.payload, seq=ev.seq)
+        event_scope.check_shape(ev.seq, ev.payload)
     # Ranges, not IN-lists: a batch is a contiguous stretch of the station's chain.
     known = dict(session.execute(select(StationEvent.seq, StationEvent.digest).where(
         StationEvent.station_id == station.id,
@@ -122,8 +139,7 @@ def _apply_ready(session: Session, *, scope: event_scope.StationScope, batch: Se
         stored_ahead = stored_ahead.where(~StationEvent.seq.between(batch[0].seq,
                                                                     batch[-1].seq))
     for row in session.execute(stored_ahead):
-        pending[row.seq] = Event(row.seq, row.prev_seq, row.at, row.kind,
-                                 json.loads(row.payload))
+        pending[row.seq] = _stored(row.seq, row.prev_seq, row.at, row.kind, row.payload)
     ready = []
     for seq in sorted(pending):
         ev = pending[seq]
@@ -138,13 +154,22 @@ def _apply_ready(session: Session, *, scope: event_scope.StationScope, batch: Se
     return len(ready), conflicts, refused
 
 
+def _stored(seq: int, prev_seq: int, at: str, kind: str, payload: str) -> Event:
+    """An event stored earlier, read back; stored by an older central, it may not fit."""
+    try:
+        return Event(seq, prev_seq, at, parse_payload(kind, json.loads(payload)))
+    except (KeyError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        raise ApiError(422, "bad-event", f"El evento {seq} ({kind}) guardado no tiene los "
+                                         f"datos esperados: {exc}") from None
+
+
 def _project(session: Session, *, scope: event_scope.StationScope, events: Sequence[Event],
              now: datetime) -> tuple[int, list[dict[str, object]]]:
     """Turn applied events into cards, spoilage, revocations and wanted photos; refuse (and
     record) what the station does not own."""
     station = scope.station
-    typed = [(ev, event_scope.parse(ev.kind, ev.payload, seq=ev.seq)) for ev in events]
-    sheets = [p for _, p in typed if isinstance(p, event_scope.SheetIssued)]
+    typed = [(ev, ev.payload) for ev in events]
+    sheets = [p for _, p in typed if isinstance(p, SheetIssued)]
     scope.preload(c.curp for p in sheets for c in p.cards)
     used = event_scope.used_folios(session, key_id=station.key_id,
                                    folios=[c.folio for p in sheets for c in p.cards])
@@ -160,34 +185,34 @@ def _project(session: Session, *, scope: event_scope.StationScope, events: Seque
         if refusal is not None:
             refused.append(_refuse(session, station=station, ev=ev, refusal=refusal, now=now))
             continue
-        if isinstance(p, event_scope.SheetIssued):
+        if isinstance(p, SheetIssued):
             new_cards[p.sheet] = [
                 {"station_id": station.id, "key_id": station.key_id, "folio": c.folio,
-                 "curp": c.curp, "cct": p.cct, "issued_on": p.issued_on, "issued_at": ev.at,
-                 "sheet": p.sheet, "event_seq": ev.seq, "status": "active",
+                 "curp": c.curp, "cct": p.cct, "issued_on": date.fromisoformat(p.issued_on),
+                 "issued_at": ev.at, "sheet": p.sheet, "event_seq": ev.seq, "status": "active",
                  "status_reason": None, "superseded_by": None, "updated_at": now}
                 for c in p.cards]
             used.update(c.folio for c in p.cards)
             created = created or bool(p.cards)
-        elif isinstance(p, event_scope.SheetSpoiled):
+        elif isinstance(p, SheetSpoiled):
             if p.sheet in new_cards:
                 for c in new_cards[p.sheet]:
                     c["status"], c["status_reason"] = "spoiled", p.reason
             else:
                 card_ops.spoil_sheet(session, station_id=station.id, sheet=p.sheet,
                                      reason=p.reason, now=now)
-        elif isinstance(p, event_scope.PhotoLinked):
+        elif isinstance(p, PhotoLinked):
             want_photo(session, curp=p.curp, photo_hash=p.photo_hash, station_id=station.id,
                        now=now)
-        elif isinstance(p, event_scope.HologramApplied):
+        elif isinstance(p, HologramApplied):
             insert_ignore(session, Hologram, {
                 "serial": p.serial, "ciclo": p.cycle, "curp": p.curp, "folio": p.folio,
                 "station_id": station.id, "applied_at": p.on or ev.at})
-        elif isinstance(p, event_scope.ReplacementPaid):
+        elif isinstance(p, ReplacementPaid):
             insert_ignore(session, Receipt, {
                 "number": p.receipt, "curp": p.curp, "amount_mxn": p.fee_mxn,
                 "station_id": station.id, "used_at": ev.at})
-        elif isinstance(p, event_scope.CardRevoked):
+        elif isinstance(p, CardRevoked):
             _flush(session, new_cards)
             card_ops.revoke_by_station(session, station_id=station.id, key_id=station.key_id,
                                        folio=p.folio, cause=p.cause, reason=p.reason, now=now)
@@ -200,16 +225,16 @@ def _project(session: Session, *, scope: event_scope.StationScope, events: Seque
 
 def _check(scope: event_scope.StationScope, p: object, at: datetime,
            used: set[int]) -> event_scope.Refusal | None:
-    if isinstance(p, event_scope.SheetIssued):
+    if isinstance(p, SheetIssued):
         return (event_scope.check_sheet_issued(scope, p, at, used)
                 or event_scope.withdrawn_sheet(scope, p))
-    if isinstance(p, event_scope.PhotoLinked):
+    if isinstance(p, PhotoLinked):
         return event_scope.check_photo_linked(scope, p, at)
-    if isinstance(p, event_scope.HologramApplied):
+    if isinstance(p, HologramApplied):
         return event_scope.check_hologram_applied(scope, p, at)
-    if isinstance(p, event_scope.ReplacementPaid):
+    if isinstance(p, ReplacementPaid):
         return event_scope.check_replacement_paid(scope, p, at)
-    if isinstance(p, event_scope.CardRevoked):
+    if isinstance(p, CardRevoked):
         return event_scope.check_card_revoked(scope, p, at)
     return None
 

@@ -3,8 +3,8 @@ state office, changed by the person), sign in (with lockout), and scope.
 
 Two roles: ``estatal`` (state office: sees and acts on everything) and ``drse`` (bound to
 one region: only its schools, their stations and their cards). Passwords are hashed with the
-station's own scrypt helper (:func:`station.services.accounts.hash_pin`, which takes any
-string). Five wrong passwords in a row lock the account for 15 minutes.
+scrypt helper the kiosk's PINs use too (:func:`foundation.hashing.hash_secret`). Five wrong
+passwords in a row lock the account for 15 minutes.
 
 >>> normal_username("  Ana.Perez ")
 'ana.perez'
@@ -30,7 +30,7 @@ from central.models import (
     StaffAction,
     Station,
 )
-from station.services.accounts import hash_pin, pin_matches
+from foundation.hashing import hash_secret, secret_matches
 
 ROLES = ("estatal", "drse")
 ROLE_LABELS_ES = {"estatal": "Personal estatal", "drse": "Personal de DRSE"}
@@ -38,7 +38,7 @@ MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 10
 _USERNAME = re.compile(r"^[a-z0-9._-]{3,40}$")
-_DUMMY_HASH = hash_pin("contraseña-que-nadie-tiene")
+_DUMMY_HASH = hash_secret("contraseña-que-nadie-tiene")
 BAD_SIGN_IN = "Usuario o contraseña incorrectos."
 
 
@@ -83,7 +83,7 @@ def create_account(session: Session, *, username: str, password: str, role: str,
     if session.scalar(select(StaffAccount).where(StaffAccount.username == username)):
         raise ApiError(409, "username-taken", f"Ya existe el usuario «{username}».")
     account = StaffAccount(username=username, display_name=display_name.strip() or username,
-                           password_hash=hash_pin(password), role=role, region=region,
+                           password_hash=hash_secret(password), role=role, region=region,
                            disabled=False, failed_attempts=0, locked_until=None,
                            session_key=secrets.token_hex(16), created_at=now,
                            must_change=must_change)
@@ -152,7 +152,7 @@ def reset_password(session: Session, *, username: str, password: str) -> StaffAc
     if weak:
         raise ApiError(422, "weak-password", weak)
     account = find_account(session, username)
-    account.password_hash, account.must_change = hash_pin(password), True
+    account.password_hash, account.must_change = hash_secret(password), True
     account.failed_attempts, account.locked_until = 0, None
     account.session_key = secrets.token_hex(16)
     return account
@@ -168,7 +168,7 @@ def change_password(session: Session, *, account_id: int, current: str, new: str
     account = session.get(StaffAccount, account_id)
     if account is None or account.disabled:
         raise ApiError(401, "bad-sign-in", BAD_SIGN_IN)
-    if not pin_matches(current, account.password_hash):
+    if not secret_matches(current, account.password_hash):
         raise ApiError(422, "wrong-password", "La contraseña actual no es correcta.")
     weak = check_password(new)
     if weak:
@@ -176,7 +176,7 @@ def change_password(session: Session, *, account_id: int, current: str, new: str
     if new == current:
         raise ApiError(422, "same-password", "La contraseña nueva debe ser distinta de la "
                                              "actual.")
-    account.password_hash, account.must_change = hash_pin(new), False
+    account.password_hash, account.must_change = hash_secret(new), False
     account.session_key = secrets.token_hex(16)
     record(session, staff=account.username, action="change-password",
            target=account.username, reason="", now=now)
@@ -192,11 +192,11 @@ def sign_in(session: Session, *, username: str, password: str, now: datetime) ->
     account = session.scalar(select(StaffAccount).where(
         StaffAccount.username == normal_username(username)))
     if account is None or account.disabled:
-        pin_matches(password, _DUMMY_HASH)  # same time as a real check: names stay secret
+        secret_matches(password, _DUMMY_HASH)  # same time as a real check: names stay secret
         raise ApiError(401, "bad-sign-in", BAD_SIGN_IN)
     if account.locked_until is not None and aware(account.locked_until) > now:
         raise ApiError(423, "account-locked", "", until=aware(account.locked_until))
-    if not pin_matches(password, account.password_hash):
+    if not secret_matches(password, account.password_hash):
         account.failed_attempts += 1
         if account.failed_attempts >= MAX_FAILURES:
             account.failed_attempts, account.locked_until = 0, now + LOCKOUT

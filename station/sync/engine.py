@@ -19,13 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from foundation.contract.protocol import WITHDRAWN
+from foundation.contract.responses import FolioBlockAnswer, IngestAnswer
 from station.core.folios import remaining
 from station.services.station import Station
 from station.store import ledger, sync_state
 from station.store.ledger import now_iso
 from station.sync import reports_up, roster_pull, trust_sync
 from station.sync.client import CentralClient, SyncError
-from station.sync.protocol import WITHDRAWN
 
 EVENTS = "/api/v1/sync/events"
 WITHDRAWN_ES = "Estación dada de baja: solo se envían los registros pendientes"
@@ -119,9 +120,10 @@ def push_events(station: Station, client: CentralClient, *, batch_size: int,
             acked = sync_state.get_int(conn, "acked_through")
         if not batch:
             return sent, acked
-        answer = client.post_json(EVENTS, {"events": [e.to_json() for e in batch]})
-        central_acked = int(answer["acked_through"])
-        said_no = [r for r in answer.get("refused", []) if isinstance(r, dict)]
+        answer = client.post_answer(IngestAnswer, EVENTS,
+                                    {"events": [e.to_json() for e in batch]})
+        central_acked = answer.acked_through
+        said_no: list[dict[str, object]] = [r.model_dump() for r in answer.refused]
         if refused is not None:
             refused.extend(said_no)
         with station.db.write() as conn:
@@ -150,8 +152,9 @@ def top_up_folios(station: Station, client: CentralClient) -> list[tuple[int, in
                                 ).fetchone()[0]
         if left >= want:
             break
-        answer = client.post_json("/api/v1/sync/folio-blocks", {"ordinal": held + 1})
-        first, last = int(answer["first"]), int(answer["last"])
+        block = client.post_answer(FolioBlockAnswer, "/api/v1/sync/folio-blocks",
+                                   {"ordinal": held + 1})
+        first, last = block.first, block.last
         with station.db.write() as conn:
             now_held = conn.execute("SELECT count(*) FROM folio_blocks WHERE source = 'central'"
                                     ).fetchone()[0]

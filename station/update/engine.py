@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from foundation.errors import DomainError
+from foundation.releases.bundle import BundleRefused, load_release_keys, verify_bundle
 from station.core.releases import upgrade_refusal
 from station.update import health
-from station.update.bundle import BundleRefused, load_release_keys, verify_bundle
 from station.update.download import download
 from station.update.guards import no_printing, why_not_now
 from station.update.install import Installer, InstallFailed, prune, restart_services, run_selftest

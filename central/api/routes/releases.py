@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from central.api.deps import AuthStation, Ctx, Db, Staff, utcnow
 from central.crud import releases as release_ops
 from central.errors import ApiError
+from foundation.contract.responses import ReleaseOffer, ReleaseReportRecorded
 
 router = APIRouter(tags=["releases"])
 _VERSION = r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$"
@@ -46,7 +47,7 @@ def _offer_json(row: Any) -> dict[str, Any]:
             "url": f"/api/v1/sync/releases/{row.sha256}.tar"}
 
 
-@router.get("/api/v1/sync/releases/offer")
+@router.get("/api/v1/sync/releases/offer", response_model=ReleaseOffer)
 def offer(station: AuthStation, session: Db,
           version: Annotated[str, Query(pattern=_VERSION)],
           channel: Annotated[str, Query(pattern=_CHANNEL)] = "stable") -> dict[str, Any]:
@@ -71,7 +72,7 @@ def download(station: AuthStation, session: Db, ctx: Ctx,
                         filename=f"credenciales-{row.version}.tar")
 
 
-@router.post("/api/v1/sync/releases/report")
+@router.post("/api/v1/sync/releases/report", response_model=ReleaseReportRecorded)
 def report(station: AuthStation, session: Db, body: ReleaseReport) -> dict[str, Any]:
     release_ops.record_report(session, station, version=body.version, stage=body.stage,
                               detail=body.detail, installed=body.installed, now=utcnow())

@@ -19,7 +19,7 @@ from central.crud import problem_reports
 from central.crud.report_attention import attend_problem_report
 from central.errors import ApiError
 from central.models import ProblemReport, School, Station
-from station.services.diagnostics import CATEGORIES
+from foundation.scrub import CATEGORIES
 
 router = APIRouter(prefix="/staff/reportes", route_class=WebRoute, include_in_schema=False)
 FILTERS = {"pendientes": False, "atendidos": True, "todos": None}
