@@ -48,7 +48,7 @@ class Outcome:
 
 def signed_post(http: requests.Session, url: str, key: Any, path: str,
                 body: object) -> requests.Response:
-    from station.sync import protocol
+    from foundation.contract import protocol
 
     data = json.dumps(body).encode()
     headers = protocol.signed_headers("POST", path, data, key_id=key.key_id, sign=key.sign,

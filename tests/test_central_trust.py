@@ -160,7 +160,8 @@ def test_holograms_receipts_and_folios_outside_the_blocks(
     assert b.push("hologram_applied", hologram)["refused"] == []
     assert refused_codes(a.push("hologram_applied", {**hologram, "curp": own})) == [
         "hologram-used"]
-    receipt = {"receipt": "R-77", "curp": victim, "fee_mxn": 50}
+    receipt = {"receipt": "R-77", "curp": victim, "fee_mxn": 50, "old_folio": B_FOLIO,
+               "reason": "extravío", "receipt_date": TODAY.isoformat(), "taken_by": "Ana"}
     assert b.push("replacement_paid", receipt)["refused"] == []
     assert refused_codes(a.push("replacement_paid", {**receipt, "curp": own})) == [
         "receipt-used"]

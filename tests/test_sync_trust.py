@@ -16,6 +16,7 @@ from plugin_central import STAFF
 from test_cli_flow import as_json, run
 from test_sync_client import synced  # noqa: F401  (fixture)
 
+from foundation.contract.events import PhotoLinked
 from foundation.scrub import scrub
 from station.services.demo_data import demo_export_rows, make_placeholder_portrait
 from station.store import ledger
@@ -40,8 +41,7 @@ def test_out_of_scope_photos_are_skipped_and_reported_the_rest_go_up(
     mine = station.photos.add(make_placeholder_portrait("PROPIA", own["curp"] + "x",
                                                         size=(60, 75)), ext="jpg")
     with station.db.write() as conn:
-        ledger.append_event(conn, "photo_linked", {"curp": stranger["curp"],
-                                                   "photo_hash": theirs})
+        ledger.append_event(conn, PhotoLinked(curp=stranger["curp"], photo_hash=theirs))
         assert ledger.set_photo(conn, own["curp"], mine)
     report = run_sync(station, client_for(station))
     assert report.ok, report.errors
