@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -190,12 +191,17 @@ def check_photo_linked(scope: StationScope, p: PhotoLinked, at: datetime) -> Ref
     return None
 
 
+def _held_by_other(scope: StationScope, column: Any, key: str) -> bool:
+    """A hologram serial or receipt number another station recorded first."""
+    holder = scope.session.scalar(select(column.table.c.station_id).where(column == key))
+    return holder is not None and holder != scope.station.id
+
+
 def check_hologram_applied(scope: StationScope, p: HologramApplied,
                            at: datetime) -> Refusal | None:
     if scope.student_in_scope(p.curp, at) is False:
         return _out_of_scope(scope, p.curp, f"Holograma {p.serial}")
-    holder = scope.session.scalar(select(Hologram.station_id).where(Hologram.serial == p.serial))
-    if holder is not None and holder != scope.station.id:
+    if _held_by_other(scope, Hologram.serial, p.serial):
         return Refusal("hologram-used", f"El holograma {p.serial} ya lo registró otra "
                                         "estación.")
     return None
@@ -205,8 +211,7 @@ def check_replacement_paid(scope: StationScope, p: ReplacementPaid,
                            at: datetime) -> Refusal | None:
     if scope.student_in_scope(p.curp, at) is False:
         return _out_of_scope(scope, p.curp, f"Recibo {p.receipt}")
-    holder = scope.session.scalar(select(Receipt.station_id).where(Receipt.number == p.receipt))
-    if holder is not None and holder != scope.station.id:
+    if _held_by_other(scope, Receipt.number, p.receipt):
         return Refusal("receipt-used", f"El recibo {p.receipt} ya se usó en otra estación: un "
                                        "recibo vale una sola reposición.")
     return None

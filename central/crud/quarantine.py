@@ -13,8 +13,9 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from central.crud.staff import record
 from central.errors import ApiError
-from central.models import EventRefusal, StaffAction, Station, StationEvent
+from central.models import EventRefusal, Station, StationEvent
 
 
 def quarantined(session: Session, *, reviewed: bool | None, ccts: list[str] | None,
@@ -49,7 +50,7 @@ def review(session: Session, *, station_id: str, seq: int, staff: str, note: str
         raise ApiError(409, "quarantine-reviewed",
                        f"El evento {seq} de {station_id} ya fue revisado por {row.reviewed_by}.")
     row.reviewed_at, row.reviewed_by, row.note = now, staff, note[:1000]
-    session.add(StaffAction(at=now, staff=staff, action="review-quarantine",
-                            target=f"{station_id} evento {seq}", reason=note[:1000]))
+    record(session, staff=staff, action="review-quarantine", target=f"{station_id} evento {seq}",
+           reason=note[:1000], now=now)
     session.flush()
     return row
