@@ -19,6 +19,7 @@ refuse the whole batch with 422 instead, and nothing is written.
 Payloads arrive typed and bounded (:mod:`foundation.contract.events`); :func:`check_shape`
 adds what central's columns need.
 
+>>> from foundation.contract.events import SheetSpoiled
 >>> check_shape(1, SheetSpoiled(sheet=1, reason="atasco")) is None
 True
 """
@@ -45,8 +46,9 @@ from foundation.contract.events import (
 )
 
 ISSUED_ON_SKEW = timedelta(days=1)
-_COLUMNS = {"serial": 40, "receipt": 60, "cause": 12}
-"""Text fields the contract allows longer than central's columns hold."""
+_COLUMNS: dict[type[EventPayload], tuple[str, int]] = {
+    HologramApplied: ("serial", 40), ReplacementPaid: ("receipt", 60), CardRevoked: ("cause", 12)}
+"""Text fields of applied kinds the contract allows longer than central's columns hold."""
 
 
 def check_shape(seq: int, p: EventPayload) -> None:
@@ -58,9 +60,11 @@ def check_shape(seq: int, p: EventPayload) -> None:
         if len(set(folios)) != len(folios):
             raise ApiError(422, "bad-event", f"El evento {seq} (planilla {p.sheet}) tiene un "
                                              "folio dos veces.", seq=seq)
-    for name, limit in _COLUMNS.items():
-        value = getattr(p, name, None)
-        if isinstance(value, str) and len(value) > limit:
+    column = _COLUMNS.get(type(p))
+    if column is not None:
+        name, limit = column
+        value = getattr(p, name)
+        if len(value) > limit:
             raise ApiError(422, "bad-event", f"El evento {seq} ({p.kind}): «{name}» es "
                                              f"demasiado largo (máximo {limit}).", seq=seq)
 
