@@ -11,24 +11,35 @@ so two writers queue instead of failing on a lock upgrade. PostgreSQL is product
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from central.errors import ApiError
 from central.models import Counter
+
+T = TypeVar("T")
+RETRIES = 6
 
 
 def make_engine(url: str, *, pool_size: int = 20) -> Engine:
     """An engine for ``url`` with the settings central relies on."""
     if url.startswith("sqlite"):
         _private_file(url)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        # hide_parameters: an IntegrityError's message must never carry a student's CURP into
+        # a log line (issue 10, finding 10).
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -46,7 +57,8 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                         hide_parameters=True)
 
 
 def _private_file(url: str) -> None:
@@ -108,3 +120,54 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work commits at the end of the block, or rolls back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def insert_ignore(session: Session, model: Any, values: dict[str, Any]) -> bool:
+    """``INSERT … ON CONFLICT DO NOTHING``: True when the row is new.
+
+    Race-free where get-then-insert is not: two transactions adding the same key (two stations
+    revoking one card) both succeed, the second one adds nothing.
+    """
+    dialect = session.connection().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.execute(make(model.__table__).values(**values).on_conflict_do_nothing())
+    return bool(getattr(result, "rowcount", 0))
+
+
+_RETRY_PG_CODES = {"40001", "40P01"}  # serialization failure, deadlock detected
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A transaction that lost a race and will succeed when run again from the start.
+
+    PostgreSQL serialization failures and deadlocks, a SQLite lock that outlasted the busy
+    timeout, and a unique violation (another transaction inserted the same key first: run
+    again, the idempotent path sees it).
+    """
+    if isinstance(exc, IntegrityError):
+        return True
+    if isinstance(exc, OperationalError):
+        orig = exc.orig
+        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+        return code in _RETRY_PG_CODES or "database is locked" in str(orig)
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        return (getattr(orig, "sqlstate", None) or "") in _RETRY_PG_CODES
+    return False
+
+
+def retrying(session: Session, work: Callable[[], T]) -> T:
+    """Run ``work`` (which commits) again from the start when its transaction lost a race.
+
+    Rolled back between attempts with a growing, jittered pause. After the last attempt the
+    caller gets 503 ``busy`` (a station retries that), never a 500.
+    """
+    for attempt in range(RETRIES):
+        try:
+            return work()
+        except DBAPIError as exc:
+            session.rollback()
+            if not is_retryable(exc):
+                raise
+            time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))
+    raise ApiError(503, "busy", "El servicio central está muy ocupado; se reintentará.")

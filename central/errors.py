@@ -43,6 +43,7 @@ _FIELD_WORDS = {
     "too_long": "tiene demasiados elementos",
     "string_too_long": "es demasiado largo",
     "greater_than_equal": "es demasiado pequeño",
+    "int_from_float": "debe ser un número entero",
     "string_pattern_mismatch": "no tiene la forma esperada",
     "model_attributes_type": "debe ser un objeto JSON",
     "model_type": "debe ser un objeto JSON",

@@ -390,3 +390,26 @@ class StationSoftware(Base):
     station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
     version: Mapped[str] = mapped_column(String(40))
     reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EventRefusal(Base):
+    """A station event central did not apply because it reached beyond what the station owns
+    (another school's student, another station's key, folio, hologram or receipt, a date in the
+    future). The event stays stored; the station is told why (``refused`` in the push answer).
+
+    For a withdrawn station the event is ``quarantined``: listed for staff review on the
+    conflicts page, never applied on its own.
+    """
+
+    __tablename__ = "event_refusals"
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(60))
+    code: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    quarantined: Mapped[bool] = mapped_column(Boolean)
+    refused_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    __table_args__ = (Index("event_refusals_open", "quarantined", "reviewed_at"),)

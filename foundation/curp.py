@@ -221,3 +221,4 @@ def _first(text: str, *, vowels: bool) -> str:
         if (c in _VOWELS) == vowels and c.isalpha():
             return c
     return "X"
+

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 import requests
 from conftest import require_part
+from plugin_logs import collect_log
 
 from central.crud.roster import import_roster
 from central.crud.stations import now_utc
@@ -212,9 +213,17 @@ def enrollment_code(url: str, **target: str) -> str:
     return str(answer.json()["code"])
 
 
+def take_block(client: Any, key: StationKey, ordinal: int = 1) -> tuple[int, int]:
+    """The station's folio block ``ordinal`` (central refuses cards outside its blocks)."""
+    answer = signed(client, key, "POST", "/api/v1/sync/folio-blocks", body={"ordinal": ordinal})
+    assert answer.status_code == 200, answer.text
+    return int(answer.json()["first"]), int(answer.json()["last"])
+
+
 def enroll_key(client: Any, key: StationKey, *, school: str | None = "14DPR9901D",
-               drse: str | None = None) -> dict[str, Any]:
-    """Create a code as staff and enroll ``key`` with it; the enrollment answer."""
+               drse: str | None = None, block: bool = True) -> dict[str, Any]:
+    """Create a code as staff and enroll ``key`` with it (and take its first folio block,
+    unless ``block=False``); the enrollment answer."""
     kind = "escuela" if school else "drse"
     answer = client.post("/api/v1/admin/enrollment-codes", headers=STAFF, json={
         "kind": kind, "school_cct": school, "drse": drse, "station_name": "Pruebas",
@@ -224,6 +233,8 @@ def enroll_key(client: Any, key: StationKey, *, school: str | None = "14DPR9901D
         "code": answer.json()["code"],
         "public_key": base64.b64encode(key.public_bytes()).decode()})
     assert response.status_code == 200, response.text
+    if block:
+        take_block(client, key)
     return response.json()
 
 
@@ -261,3 +272,47 @@ class LiveCentral:
 def live_central(central_app: Any) -> Iterator[LiveCentral]:
     with LiveCentral(central_app) as live:
         yield live
+
+
+@dataclass
+class CentralProcess:
+    """``central serve`` as its own process (one uvicorn worker) on loopback."""
+
+    port: int
+    pid: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def central_process(central_settings: CentralSettings) -> Iterator[CentralProcess]:
+    import sys
+
+    port = free_port()
+    env = {**os.environ, "CENTRAL_DATA_DIR": str(central_settings.data_dir),
+           "CENTRAL_DATABASE_URL": central_settings.database_url,
+           "CENTRAL_ADMIN_TOKEN": ADMIN_TOKEN, "CENTRAL_WORKERS": "1",
+           "CENTRAL_FOLIO_BLOCK_SIZE": str(central_settings.folio_block_size)}
+    log = central_settings.data_dir.parent / "central-serve.log"
+    central_settings.data_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        process = subprocess.Popen([Path(sys.executable).parent / "central", "serve", "--port",
+                                    str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/staff/ingresar", timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "central did not start"
+            time.sleep(0.2)
+        yield CentralProcess(port, process.pid)
+    finally:
+        process.terminate()
+        process.wait(20)
+        collect_log(log)

@@ -230,7 +230,7 @@ _AT = b'"at": "2026-09-01T10:00:00+00:00"'
 def test_bad_bodies_get_a_reason_and_write_nothing(
         api: Any, roster: None, key: StationKey, central_settings: CentralSettings,
         raw: bytes, code: str, words: str) -> None:
-    enroll_key(api, key)
+    enroll_key(api, key, block=False)
     answer = signed(api, key, "POST", "/api/v1/sync/events", raw=raw)
     assert 400 <= answer.status_code < 500, answer.text
     error = answer.json()["error"]
@@ -257,10 +257,13 @@ def test_a_station_cannot_act_for_another_school(api: Any, roster: None, key: St
     enroll_key(api, key)  # school 14DPR9901D
     event = {**EVENT, "payload": {**EVENT["payload"], "cct": "14EPR9902E"}}
     answer = signed(api, key, "POST", "/api/v1/sync/events", body={"events": [event]})
-    assert answer.status_code == 403
-    error = answer.json()["error"]
-    assert error["code"] == "school-out-of-scope" and "14EPR9902E" in error["message"]
-    assert _count(central_settings, StationEvent) == 0 and _count(central_settings, Card) == 0
+    # Stored (the ledger never rewrites its past), acknowledged, not applied, and said why:
+    # a whole-batch refusal would block the station's every later push.
+    assert answer.status_code == 200, answer.text
+    refused = answer.json()["refused"]
+    assert [(r["seq"], r["code"]) for r in refused] == [(1, "school-out-of-scope")]
+    assert "14EPR9902E" in refused[0]["message"] and answer.json()["acked_through"] == 1
+    assert _count(central_settings, StationEvent) == 1 and _count(central_settings, Card) == 0
 
 
 def test_drse_station_scope_follows_normativo_2(api: Any, roster: None, key: StationKey) -> None:

@@ -233,7 +233,7 @@ def _status(**changes: Any) -> Any:
                 last_attempt_at=None, last_error=None, folios_left=0, revocations=0,
                 trusted_keys=0, config_version=0, config_applied_version=0, config_refused=[],
                 card_template="t", reports_waiting=0, reports_refused=[], reports_sent=0,
-                withdrawn=False, notices=[])
+                events_refused=[], withdrawn=False, notices=[])
     return SyncStatus(**{**base, **changes})
 
 

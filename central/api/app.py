@@ -9,87 +9,47 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 
 from central.api.deps import AppContext
+from central.api.middleware import BodyLimit, CatchAll, PageHeaders, Refuse, refuse_json
 from central.api.routes import admin, enroll, releases, sync, web, web_import
+from central.api.routes.web_session import templates
 from central.crud.folios import ensure_counter
 from central.db import make_engine, make_sessionmaker, upgrade
-from central.errors import ApiError, install_handlers
+from central.errors import install_handlers
+from central.logs import install_scrub_filter
 from central.settings import CentralSettings, load_settings
 from foundation.credential.keys import StationKey
 from foundation.photostore import PhotoStore
 
 
-class BodyLimit:
-    """Refuse bodies over the limit with 413 before the application reads them."""
+def _limits(settings: CentralSettings) -> Callable[[dict[str, Any]], tuple[int, Refuse]]:
+    """Per request: the body limit and how to refuse (the staff upload answers a page)."""
 
-    def __init__(self, app: Any, *, max_bytes: int, max_photo_bytes: int,
-                 max_upload_bytes: int = 0) -> None:
-        self.app, self.max_bytes, self.max_photo_bytes = app, max_bytes, max_photo_bytes
-        self.max_upload_bytes = max_upload_bytes
+    def limit_for(scope: dict[str, Any]) -> tuple[int, Refuse]:
+        path = scope["path"]
+        if scope["method"] == "POST" and path == web_import.UPLOAD_PATH:
+            return settings.max_upload_bytes, web_import.too_large
+        if path.startswith("/api/v1/sync/photos/"):
+            return settings.max_photo_bytes, refuse_json
+        return settings.max_body_bytes, refuse_json
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        photo = scope["path"].startswith("/api/v1/sync/photos/")
-        limit = self.max_photo_bytes if photo else self.max_bytes
-        # The staff page's SCEJAL upload has its own (larger) limit and an HTML refusal.
-        upload = bool(self.max_upload_bytes) and scope["method"] == "POST" \
-            and scope["path"] == web_import.UPLOAD_PATH
-        if upload:
-            limit = self.max_upload_bytes
-        length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            if upload:
-                await web_import.too_large(send, int(length) if length.isdigit() else None,
-                                           limit)
-                return
-            await _too_large(send, limit)
-            return
-        if length is None and scope["method"] in ("POST", "PUT", "PATCH"):
-            chunks, size, more = [], 0, True
-            while more:
-                message = await receive()
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > limit:
-                    if upload:
-                        await web_import.too_large(send, None, limit)
-                        return
-                    await _too_large(send, limit)
-                    return
-                chunks.append(chunk)
-                more = message.get("more_body", False)
-            body = b"".join(chunks)
-            sent = False
-
-            async def replay() -> dict[str, Any]:
-                nonlocal sent
-                if sent:
-                    return await receive()
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-
-            await self.app(scope, replay, send)
-            return
-        await self.app(scope, receive, send)
+    return limit_for
 
 
-async def _too_large(send: Any, limit: int) -> None:
-    body = json.dumps(ApiError(413, "body-too-large",
-                               f"La solicitud es demasiado grande (máximo {limit} bytes); "
-                               "envíe menos eventos por solicitud.").body(),
-                      ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": body})
+def _error_page(message: str) -> bytes:
+    return templates.get_template("web_error.html").render(user=None, message=message).encode()
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    install_scrub_filter()  # uvicorn configured its loggers by now
+    yield
 
 
 def central_key(settings: CentralSettings) -> StationKey:
@@ -110,7 +70,9 @@ def create_app(settings: CentralSettings | None = None, *, migrate: bool = True)
     sessions = make_sessionmaker(engine)
     with sessions() as session, session.begin():
         ensure_counter(session, first_folio=settings.folio_first)
+    install_scrub_filter()
     app = FastAPI(title="Credenciales escolares — servicio central", version="1",
+                  lifespan=_lifespan,
                   description="Sincronización de estaciones, folios, lista de confianza y "
                               "revocaciones (SEJ Jalisco).")
     app.state.ctx = AppContext(settings=settings, sessions=sessions,
@@ -120,9 +82,10 @@ def create_app(settings: CentralSettings | None = None, *, migrate: bool = True)
     install_handlers(app)
     for module in (enroll, sync, admin, web, releases):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
-                       max_photo_bytes=settings.max_photo_bytes,
-                       max_upload_bytes=settings.max_upload_bytes)
+    # Last added runs first: the limit before anything, the catch-all closest to the routes.
+    app.add_middleware(CatchAll, page=_error_page)
+    app.add_middleware(PageHeaders)
+    app.add_middleware(BodyLimit, limit_for=_limits(settings))
     return app
 
 

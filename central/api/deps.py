@@ -19,7 +19,8 @@ from typing import Annotated
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
+from fastapi import Path as PathParam
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -182,6 +183,13 @@ def staff(request: Request, ctx: Annotated[AppContext, Depends(get_ctx)]) -> Non
 def utcnow() -> datetime:
     return now_utc()
 
+
+MAX_ROW_ID = 2**31 - 1
+MAX_BIGINT = 2**63 - 1
+RowId = Annotated[int, PathParam(ge=1, le=MAX_ROW_ID)]
+"""A table's id in a path: beyond INTEGER it can only be a bad address (422, not a 500)."""
+Seq = Annotated[int, Query(ge=0, le=MAX_BIGINT)]
+Folio = Annotated[int, Query(ge=1, le=MAX_BIGINT)]
 
 Db = Annotated[Session, Depends(get_db)]
 Ctx = Annotated[AppContext, Depends(get_ctx)]

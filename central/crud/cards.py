@@ -8,18 +8,23 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
-from central.db import bulk_insert, next_rev
+from central.db import bulk_insert, insert_ignore, next_rev
 from central.errors import ApiError
 from central.models import Card, Conflict, Revocation, StaffAction
 
 
 def add_revocation(session: Session, *, key_id: str, folio: int, cause: str, reason: str,
                    now: datetime) -> None:
-    """List a card as revoked for every station (idempotent: the first reason stays)."""
+    """List a card as revoked for every station (idempotent: the first reason stays).
+
+    ``ON CONFLICT DO NOTHING``: two pushes revoking one card at once both succeed (a
+    get-then-insert answered 500 to one of them on PostgreSQL).
+    """
+    session.flush()
     if session.get(Revocation, (key_id, folio)) is None:
-        session.add(Revocation(key_id=key_id, folio=folio, cause=cause, reason=reason,
-                               revoked_at=now, rev=next_rev(session, "revocations")))
-        session.flush()
+        insert_ignore(session, Revocation, {
+            "key_id": key_id, "folio": folio, "cause": cause, "reason": reason,
+            "revoked_at": now, "rev": next_rev(session, "revocations")})
 
 
 def insert_cards(session: Session, rows: list[dict[str, object]]) -> None:

@@ -7,6 +7,7 @@ it is a conflict (refused: a station's ledger never rewrites its past).
 
 Events arrive typed (:mod:`foundation.contract.events`): the route parsed the batch, so this
 module reads fields, never dict keys, and an event of an unknown kind or shape never gets here.
+What each event may change is checked per kind in :mod:`central.crud.event_scope`.
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from central.crud import cards as card_ops
+from central.crud import event_scope
 from central.crud.photos import want_photo
-from central.crud.stations import require_in_scope
-from central.db import bulk_insert
+from central.crud.stations import scope_ccts
+from central.db import bulk_insert, insert_ignore
 from central.errors import ApiError
-from central.models import Hologram, Receipt, Station, StationEvent
+from central.models import EventRefusal, Hologram, Receipt, Station, StationEvent
 from foundation.contract.events import (
     CardRevoked,
     EventEnvelope,
@@ -74,10 +76,13 @@ class IngestResult:
     applied: int
     acked_through: int
     conflicts: int
+    refused: list[dict[str, object]]
+    """Events of this push central stored but did not apply: ``{seq, kind, code, message}``."""
 
-    def to_json(self) -> dict[str, int]:
+    def to_json(self) -> dict[str, object]:
         return {"stored": self.stored, "duplicates": self.duplicates, "applied": self.applied,
-                "acked_through": self.acked_through, "conflicts": self.conflicts}
+                "acked_through": self.acked_through, "conflicts": self.conflicts,
+                "refused": self.refused}
 
 
 def _check_chain(events: Sequence[Event]) -> None:
@@ -90,15 +95,17 @@ def _check_chain(events: Sequence[Event]) -> None:
                                                 f"{ev.seq} no sigue al {before.seq}.")
 
 
-def _ccts(events: Sequence[Event]) -> set[str]:
-    return {ev.payload.cct for ev in events if isinstance(ev.payload, SheetIssued)}
-
-
 def ingest(session: Session, *, station: Station, events: Sequence[Event],
-           routing: Thresholds, now: datetime) -> IngestResult:
-    """Store the batch (idempotently), then apply every event whose predecessor is applied."""
+           routing: Thresholds, now: datetime, folio_first: int) -> IngestResult:
+    """Store the batch (idempotently), then apply every event whose predecessor is applied.
+
+    A payload that fits the contract but not central's columns refuses the whole batch (422,
+    nothing written); what reaches beyond the station is refused event by event
+    (:mod:`central.crud.event_scope`).
+    """
     _check_chain(events)
-    require_in_scope(session, station=station, routing=routing, ccts=_ccts(events))
+    for ev in events:
+        event_scope.check_shape(ev.seq, ev.payload)
     # Ranges, not IN-lists: a batch is a contiguous stretch of the station's chain.
     known = dict(session.execute(select(StationEvent.seq, StationEvent.digest).where(
         StationEvent.station_id == station.id,
@@ -119,14 +126,18 @@ def ingest(session: Session, *, station: Station, events: Sequence[Event],
             {"station_id": station.id, "seq": ev.seq, "prev_seq": ev.prev_seq, "at": ev.at,
              "kind": ev.kind, "payload": text, "digest": digest, "received_at": now}
             for ev, text, digest in fresh])
-    applied, conflicts = _apply_ready(session, station=station, batch=events, now=now)
+    scope = event_scope.load_scope(
+        session, station=station, folio_first=folio_first, today=now.date(),
+        ccts=scope_ccts(session, station=station, routing=routing))
+    applied, conflicts, refused = _apply_ready(session, scope=scope, batch=events, now=now)
     station.last_seen_at = now
     return IngestResult(len(fresh), len(events) - len(fresh), applied,
-                        station.applied_through, conflicts)
+                        station.applied_through, conflicts, refused)
 
 
-def _apply_ready(session: Session, *, station: Station, batch: Sequence[Event],
-                 now: datetime) -> tuple[int, int]:
+def _apply_ready(session: Session, *, scope: event_scope.StationScope, batch: Sequence[Event],
+                 now: datetime) -> tuple[int, int, list[dict[str, object]]]:
+    station = scope.station
     head = station.applied_through
     pending = {ev.seq: ev for ev in batch if ev.seq > head}
     stored_ahead = select(StationEvent.seq, StationEvent.prev_seq, StationEvent.at,
@@ -145,10 +156,10 @@ def _apply_ready(session: Session, *, station: Station, batch: Sequence[Event],
         ready.append(ev)
         head = ev.seq
     if not ready:
-        return 0, 0
-    conflicts = _project(session, station=station, events=ready, now=now)
+        return 0, 0, []
+    conflicts, refused = _project(session, scope=scope, events=ready, now=now)
     station.applied_through = head
-    return len(ready), conflicts
+    return len(ready), conflicts, refused
 
 
 def _stored(seq: int, prev_seq: int, at: str, kind: str, payload: str) -> Event:
@@ -161,52 +172,101 @@ def _stored(seq: int, prev_seq: int, at: str, kind: str, payload: str) -> Event:
                                          f"datos esperados: {exc}") from None
 
 
-def _project(session: Session, *, station: Station, events: Sequence[Event],
-             now: datetime) -> int:
-    """Turn applied events into cards, spoilage, revocations and wanted photos."""
+def _project(session: Session, *, scope: event_scope.StationScope, events: Sequence[Event],
+             now: datetime) -> tuple[int, list[dict[str, object]]]:
+    """Turn applied events into cards, spoilage, revocations and wanted photos; refuse (and
+    record) what the station does not own."""
+    station = scope.station
+    typed = [(ev, ev.payload) for ev in events]
+    sheets = [p for _, p in typed if isinstance(p, SheetIssued)]
+    scope.preload(c.curp for p in sheets for c in p.cards)
+    used = event_scope.used_folios(session, key_id=station.key_id,
+                                   folios=[c.folio for p in sheets for c in p.cards])
+    # Serialize the students this push touches against other stations' pushes (PostgreSQL):
+    # the newest-card rule must see every card of a student to keep exactly one active.
+    lock_students(session, sorted({c.curp for p in sheets for c in p.cards}))
     new_cards: dict[int, list[dict[str, object]]] = {}
-    curps: set[str] = set()
-    for ev in events:
-        match ev.payload:
-            case SheetIssued() as p:
-                new_cards[p.sheet] = [
-                    {"station_id": station.id, "key_id": p.key_id or station.key_id,
-                     "folio": c.folio, "curp": c.curp, "cct": p.cct,
-                     "issued_on": date.fromisoformat(p.issued_on), "issued_at": ev.at,
-                     "sheet": p.sheet, "event_seq": ev.seq, "status": "active",
-                     "status_reason": None, "superseded_by": None, "updated_at": now}
-                    for c in p.cards]
-                curps.update(c.curp for c in p.cards)
-            case SheetSpoiled() as p:
-                if p.sheet in new_cards:
-                    for c in new_cards[p.sheet]:
-                        c["status"], c["status_reason"] = "spoiled", p.reason
-                else:
-                    card_ops.spoil_sheet(session, station_id=station.id, sheet=p.sheet,
-                                         reason=p.reason, now=now)
-            case PhotoLinked() as p:
-                want_photo(session, curp=p.curp, photo_hash=p.photo_hash,
-                           station_id=station.id, now=now)
-            case HologramApplied() as p:
-                if session.get(Hologram, p.serial) is None:
-                    session.add(Hologram(serial=p.serial, ciclo=p.cycle, curp=p.curp,
-                                         folio=p.folio, station_id=station.id,
-                                         applied_at=p.on or ev.at))
-            case ReplacementPaid() as p:
-                # A receipt is good once statewide; a second use stays recorded in the events.
-                if session.get(Receipt, p.receipt) is None:
-                    session.add(Receipt(number=p.receipt, curp=p.curp, amount_mxn=p.fee_mxn,
-                                        station_id=station.id, used_at=ev.at))
-            case CardRevoked() as p:
-                _flush(session, new_cards)
-                card_ops.revoke_by_station(
-                    session, station_id=station.id, key_id=p.key_id or station.key_id,
-                    folio=p.folio, cause=p.cause, reason=p.reason, now=now)
+    refused: list[dict[str, object]] = []
+    created = False
+    for ev, p in typed:
+        at = event_scope.event_time(ev.at, now)
+        refusal = _check(scope, p, at, used)
+        if refusal is not None:
+            refused.append(_refuse(session, station=station, ev=ev, refusal=refusal, now=now))
+            continue
+        if isinstance(p, SheetIssued):
+            new_cards[p.sheet] = [
+                {"station_id": station.id, "key_id": station.key_id, "folio": c.folio,
+                 "curp": c.curp, "cct": p.cct, "issued_on": date.fromisoformat(p.issued_on),
+                 "issued_at": ev.at, "sheet": p.sheet, "event_seq": ev.seq, "status": "active",
+                 "status_reason": None, "superseded_by": None, "updated_at": now}
+                for c in p.cards]
+            used.update(c.folio for c in p.cards)
+            created = created or bool(p.cards)
+        elif isinstance(p, SheetSpoiled):
+            if p.sheet in new_cards:
+                for c in new_cards[p.sheet]:
+                    c["status"], c["status_reason"] = "spoiled", p.reason
+            else:
+                card_ops.spoil_sheet(session, station_id=station.id, sheet=p.sheet,
+                                     reason=p.reason, now=now)
+        elif isinstance(p, PhotoLinked):
+            want_photo(session, curp=p.curp, photo_hash=p.photo_hash, station_id=station.id,
+                       now=now)
+        elif isinstance(p, HologramApplied):
+            insert_ignore(session, Hologram, {
+                "serial": p.serial, "ciclo": p.cycle, "curp": p.curp, "folio": p.folio,
+                "station_id": station.id, "applied_at": p.on or ev.at})
+        elif isinstance(p, ReplacementPaid):
+            insert_ignore(session, Receipt, {
+                "number": p.receipt, "curp": p.curp, "amount_mxn": p.fee_mxn,
+                "station_id": station.id, "used_at": ev.at})
+        elif isinstance(p, CardRevoked):
+            _flush(session, new_cards)
+            card_ops.revoke_by_station(session, station_id=station.id, key_id=station.key_id,
+                                       folio=p.folio, cause=p.cause, reason=p.reason, now=now)
     _flush(session, new_cards)
-    if not curps:
-        return 0
+    if not created:
+        return 0, refused
     return len(card_ops.supersede(session, station_id=station.id, first_seq=events[0].seq,
-                                  last_seq=events[-1].seq, now=now))
+                                  last_seq=events[-1].seq, now=now)), refused
+
+
+def _check(scope: event_scope.StationScope, p: object, at: datetime,
+           used: set[int]) -> event_scope.Refusal | None:
+    if isinstance(p, SheetIssued):
+        return (event_scope.check_sheet_issued(scope, p, at, used)
+                or event_scope.withdrawn_sheet(scope, p))
+    if isinstance(p, PhotoLinked):
+        return event_scope.check_photo_linked(scope, p, at)
+    if isinstance(p, HologramApplied):
+        return event_scope.check_hologram_applied(scope, p, at)
+    if isinstance(p, ReplacementPaid):
+        return event_scope.check_replacement_paid(scope, p, at)
+    if isinstance(p, CardRevoked):
+        return event_scope.check_card_revoked(scope, p, at)
+    return None
+
+
+def _refuse(session: Session, *, station: Station, ev: Event, refusal: event_scope.Refusal,
+            now: datetime) -> dict[str, object]:
+    """Record why an event was not applied; a withdrawn station's goes to quarantine."""
+    quarantined = station.withdrawn_at is not None
+    insert_ignore(session, EventRefusal, {
+        "station_id": station.id, "seq": ev.seq, "kind": ev.kind, "code": refusal.code,
+        "reason": refusal.reason, "quarantined": quarantined, "refused_at": now})
+    return {"seq": ev.seq, "kind": ev.kind, "code": refusal.code, "message": refusal.reason,
+            "quarantined": quarantined}
+
+
+def lock_students(session: Session, curps: Sequence[str]) -> None:
+    """Transaction-scoped advisory locks on these students, in one order (no deadlock between
+    two pushes). SQLite needs none: ``BEGIN IMMEDIATE`` already writes one at a time."""
+    if not curps or session.connection().dialect.name != "postgresql":
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(c, 10)) "
+                         "FROM unnest(CAST(:curps AS text[])) AS c ORDER BY c"),
+                    {"curps": list(curps)})
 
 
 def _flush(session: Session, new_cards: dict[int, list[dict[str, object]]]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from central.db import next_rev
+from central.db import insert_ignore, next_rev
 from central.errors import ApiError
 from central.models import Photo, Student, WantedPhoto
 from foundation.errors import DomainError
@@ -44,8 +44,8 @@ def store_photo(session: Session, *, store: PhotoStore, data: bytes, source: str
             store.add(data, ext=ext)
         except DomainError as exc:
             raise ApiError(507, "photo-store-failed", exc.message) from exc
-        session.add(Photo(hash=digest, ext=ext, size=len(data), source=source, created_at=now))
-        session.flush()
+        insert_ignore(session, Photo, {"hash": digest, "ext": ext, "size": len(data),
+                                       "source": source, "created_at": now})
     return digest
 
 
@@ -67,14 +67,17 @@ def want_photo(session: Session, *, curp: str, photo_hash: str, station_id: str,
     """A station linked a photo central lacks: ask that station to upload it."""
     if session.get(Photo, photo_hash) is not None:
         link_photo(session, curp=curp, photo_hash=photo_hash, now=now)
-    elif session.get(WantedPhoto, (photo_hash, curp)) is None and session.get(Student, curp):
-        session.add(WantedPhoto(hash=photo_hash, curp=curp, station_id=station_id, since=now))
-        session.flush()
+    elif session.get(Student, curp) is not None:
+        insert_ignore(session, WantedPhoto, {"hash": photo_hash, "curp": curp,
+                                             "station_id": station_id, "since": now})
 
 
-def wanted_from(session: Session, *, station_id: str) -> list[tuple[str, str]]:
+def wanted_from(session: Session, *, station_id: str,
+                ccts: list[str]) -> list[tuple[str, str]]:
+    """(hash, CURP) of the photos central wants from this station, of its scope's students."""
     return [(r.hash, r.curp) for r in session.scalars(
-        select(WantedPhoto).where(WantedPhoto.station_id == station_id)
+        select(WantedPhoto).join(Student, Student.curp == WantedPhoto.curp)
+        .where(WantedPhoto.station_id == station_id, Student.cct.in_(ccts))
         .order_by(WantedPhoto.since))]
 
 

@@ -267,7 +267,8 @@ class StaffScope:
 
     def require_card(self, session: Session, card: Card) -> None:
         if not self.everything and self.school_drse(session, card.cct) != self.region:
-            raise self._refuse(f"la credencial con folio {card.folio}")
+            # Not its folio: the refusal must not tell another DRSE's card numbers apart.
+            raise self._refuse("esa credencial")
 
     def require_problem_report(self, report: ProblemReport) -> None:
         """Only the DRSE's own reports; the refusal names the report, not its DRSE."""

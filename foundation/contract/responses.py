@@ -25,6 +25,7 @@ from foundation.contract.types import (
     Folio,
     Id,
     KeyIdHex,
+    Kind,
     Name,
     Reason,
     Seq,
@@ -89,14 +90,29 @@ class HelloAnswer(Answer):
     server_time: Timestamp
 
 
+class EventRefused(Answer):
+    """An event central stored but did not apply: it reached beyond what the station owns
+    (``quarantined`` when the station is withdrawn: held for staff review)."""
+
+    seq: Seq
+    kind: Kind
+    code: Short
+    message: Reason
+    quarantined: bool = False
+
+
 class IngestAnswer(Answer):
-    """What central did with a pushed batch; ``acked_through`` is the last event it applied."""
+    """What central did with a pushed batch; ``acked_through`` is the last event it applied.
+
+    ``refused``: events of the batch (or applied with it) central did not apply, with why.
+    """
 
     stored: Count
     duplicates: Count
     applied: Count
     acked_through: Seq
     conflicts: Count
+    refused: list[EventRefused] = Field(default_factory=list, max_length=10_000)
 
 
 class SchoolRow(Answer):

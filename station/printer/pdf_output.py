@@ -5,11 +5,20 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from pypdf import PdfWriter
 from pypdf.errors import PyPdfError
 
 from station.core.errors import PrinterError
+
+
+def open_private(path: Path) -> BinaryIO:
+    """``path`` opened for writing, mode 0600 even when it existed: print files carry minors'
+    names, photos and QR codes."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "wb")
 
 
 def combine_pdfs(parts: Sequence[Path], out: Path) -> Path:
@@ -21,7 +30,7 @@ def combine_pdfs(parts: Sequence[Path], out: Path) -> Path:
         writer = PdfWriter()
         for part in parts:
             writer.append(str(part))
-        with open(tmp, "wb") as fh:
+        with open_private(tmp) as fh:
             writer.write(fh)
             fh.flush()
             os.fsync(fh.fileno())

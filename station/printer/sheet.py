@@ -41,6 +41,7 @@ from station.printer.card import (
     prepare_card,
     prepare_photo,
 )
+from station.printer.pdf_output import open_private
 
 MAX_OFFSET_MM = 15.0
 SCALE_RANGE = (0.9, 1.1)
@@ -127,7 +128,7 @@ def render_sheets_pdf(out: Path, sheets: Sequence[SheetFace], *, template: CardT
                     p.cancel()
             raise
     try:
-        with open(out, "wb") as fh, _binary_streams():
+        with open_private(out) as fh, _binary_streams():
             _write(fh, sheets, plans, photos, template, layout, calibration)
             fh.flush()
             os.fsync(fh.fileno())

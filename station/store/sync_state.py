@@ -170,3 +170,23 @@ def record_run(conn: sqlite3.Connection, *, started_at: str, ok: bool, pushed: i
         set_state(conn, "last_error", "")
     else:
         set_state(conn, "last_error", error or "")
+
+
+MAX_REFUSED_KEPT = 200
+
+
+def add_event_refusals(conn: sqlite3.Connection, refused: list[dict[str, object]]) -> None:
+    """Keep central's refusals of this station's events (newest last, the last 200): events
+    central stored but did not apply because they reached beyond the station."""
+    if not refused:
+        return
+    kept = event_refusals(conn)
+    seen = {r["seq"] for r in kept}
+    kept += [{"seq": int(str(r.get("seq", 0))), "kind": str(r.get("kind", "")),
+              "code": str(r.get("code", "")), "message": str(r.get("message", ""))[:300]}
+             for r in refused if r.get("seq") not in seen]
+    set_state(conn, "events_refused", json.dumps(kept[-MAX_REFUSED_KEPT:], ensure_ascii=False))
+
+
+def event_refusals(conn: sqlite3.Connection) -> list[dict[str, object]]:
+    return list(json.loads(get_state(conn, "events_refused") or "[]"))

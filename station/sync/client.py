@@ -68,6 +68,15 @@ _OFFLINE = "Revise la conexión a internet de la estación; la estación sigue t
            "sin conexión y enviará todo en la próxima sincronización."
 
 
+def _framed(response: requests.Response) -> bool:
+    """Central said how long its answer is, and all of it arrived (a cut can leave a
+    ``Content-Length:`` line with no number, which http.client ignores)."""
+    length = response.headers.get("content-length")
+    if length is not None:
+        return length.strip().isdigit() and int(length) == len(response.content)
+    return "chunked" in response.headers.get("transfer-encoding", "").lower()
+
+
 class CentralClient:
     """Signed JSON/bytes requests to one central service."""
 
@@ -137,6 +146,13 @@ class CentralClient:
             raise _Transient(SyncError(
                 f"No se pudo comunicar con el servicio central ({type(exc).__name__}).",
                 code="offline", way_out=_OFFLINE)) from exc
+        if response.ok and not _framed(response):
+            # http.client takes the end of the stream inside the headers for their end: a
+            # response cut there arrives as a 200 with no body. Central always says how long
+            # its answer is (Content-Length or chunked), so an answer without either was cut.
+            raise _Transient(SyncError(
+                "La respuesta del servicio central llegó cortada.", code="cut-response",
+                way_out=_OFFLINE))
         if response.ok:
             return response
         error = self._error(response)

@@ -37,6 +37,8 @@ class SyncReport:
     pushed: int = 0
     acked_through: int = 0
     photos_up: int = 0
+    photos_skipped: list[dict[str, str]] = field(default_factory=list)
+    """Photos central refused one by one (``{photo, code, reason}``); the rest went up."""
     photos_down: int = 0
     students: int = 0
     trust: int = 0
@@ -45,6 +47,9 @@ class SyncReport:
     config_version: int = 0
     reports_up: int = 0
     reports_refused: int = 0
+    events_refused: list[dict[str, object]] = field(default_factory=list)
+    """Events central stored but did not apply, with its reason (``{seq, kind, code,
+    message}``)."""
     moved_out: int = 0
     config_applied: list[str] = field(default_factory=list)
     config_refused: list[dict[str, str]] = field(default_factory=list)
@@ -59,12 +64,14 @@ class SyncReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "pushed": self.pushed, "acked_through": self.acked_through,
-                "photos_up": self.photos_up, "photos_down": self.photos_down,
+                "photos_up": self.photos_up, "photos_skipped": self.photos_skipped,
+                "photos_down": self.photos_down,
                 "students": self.students, "trust": self.trust,
                 "revocations": self.revocations,
                 "folio_blocks": [list(b) for b in self.folio_blocks],
                 "config_version": self.config_version, "reports_up": self.reports_up,
                 "reports_refused": self.reports_refused, "moved_out": self.moved_out,
+                "events_refused": self.events_refused,
                 "config_applied": self.config_applied, "config_refused": self.config_refused,
                 "withdrawn": self.withdrawn, "errors": self.errors,
                 "seconds": round(self.seconds, 3)}
@@ -74,6 +81,9 @@ class SyncReport:
                  f"{self.students} alumno(s), {self.photos_down} foto(s), {self.revocations} "
                  f"revocación(es)."]
         lines += [f"Nuevo bloque de folios: {a}–{b}." for a, b in self.folio_blocks]
+        lines += [f"Foto {p['photo']} no enviada: {p['reason']}" for p in self.photos_skipped]
+        lines += [f"El servicio central no aplicó el evento {r.get('seq')}: {r.get('message')}"
+                  for r in self.events_refused]
         if self.reports_up or self.reports_refused:
             lines.append(f"Reportes de problemas enviados: {self.reports_up}"
                          + (f"; rechazados: {self.reports_refused} (vea 'station status')."
@@ -95,8 +105,13 @@ class SyncReport:
         return "\n".join(lines)
 
 
-def push_events(station: Station, client: CentralClient, *, batch_size: int) -> tuple[int, int]:
-    """Upload unacknowledged events in order; (events sent, central's acknowledged seq)."""
+def push_events(station: Station, client: CentralClient, *, batch_size: int,
+                refused: list[dict[str, object]] | None = None) -> tuple[int, int]:
+    """Upload unacknowledged events in order; (events sent, central's acknowledged seq).
+
+    Events central stored but refused to apply (beyond this station's scope) are kept with
+    central's reason (``station status``) and added to ``refused``.
+    """
     sent = stalls = 0
     acked = 0
     while True:
@@ -108,7 +123,11 @@ def push_events(station: Station, client: CentralClient, *, batch_size: int) -> 
         answer = client.post_answer(IngestAnswer, EVENTS,
                                     {"events": [e.to_json() for e in batch]})
         central_acked = answer.acked_through
+        said_no: list[dict[str, object]] = [r.model_dump() for r in answer.refused]
+        if refused is not None:
+            refused.extend(said_no)
         with station.db.write() as conn:
+            sync_state.add_event_refusals(conn, said_no)
             if central_acked < acked:
                 # Central holds less than we thought (restored from a backup): resend from there.
                 sync_state.set_state(conn, "acked_through", central_acked)
@@ -171,11 +190,12 @@ def run_sync(station: Station, client: CentralClient) -> SyncReport:
     served: list[bool] = []
 
     def push() -> None:
-        report.pushed, report.acked_through = push_events(station, client,
-                                                          batch_size=batch_size)
+        report.pushed, report.acked_through = push_events(
+            station, client, batch_size=batch_size, refused=report.events_refused)
 
     def photos_up() -> None:
-        report.photos_up = roster_pull.push_photos(station, client)
+        report.photos_up = roster_pull.push_photos(station, client,
+                                                   skipped=report.photos_skipped)
 
     def reports() -> None:
         report.reports_up, report.reports_refused = reports_up.push_reports(station, client)

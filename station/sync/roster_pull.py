@@ -113,8 +113,19 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
             return out
 
 
-def push_photos(station: Station, client: CentralClient) -> int:
-    """Upload the photos taken here that central asked for."""
+PHOTO_SKIPPED_CODES = frozenset({"school-out-of-scope", "student-not-found", "not-a-photo",
+                                 "photo-hash-mismatch", "body-too-large"})
+"""Central's refusals that concern one photo only: skip it, tell, and send the others."""
+
+
+def push_photos(station: Station, client: CentralClient,
+                skipped: list[dict[str, str]] | None = None) -> int:
+    """Upload the photos taken here that central asked for; how many went up.
+
+    A photo central refuses for itself (a student outside this station's scope, not in
+    central's roster, a bad file) is skipped and added to ``skipped`` with central's reason;
+    the other photos still go up.
+    """
     wanted = client.get_answer(WantedPhotos, "/api/v1/sync/photos/wanted").photos
     sent = 0
     for item in wanted:
@@ -123,7 +134,15 @@ def push_photos(station: Station, client: CentralClient) -> int:
             continue  # linked here but lost from disk: nothing to send
         data = station.photos.path(digest).read_bytes()
         mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
-        client.call("PUT", f"/api/v1/sync/photos/{digest}", params={"curp": curp}, data=data,
-                    content_type=mime)
+        try:
+            client.call("PUT", f"/api/v1/sync/photos/{digest}", params={"curp": curp},
+                        data=data, content_type=mime)
+        except SyncError as exc:
+            if exc.code not in PHOTO_SKIPPED_CODES:
+                raise
+            if skipped is not None:
+                skipped.append({"photo": digest[:12], "code": exc.code,
+                                "reason": exc.message})
+            continue
         sent += 1
     return sent

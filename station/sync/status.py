@@ -36,6 +36,8 @@ class SyncStatus:
     reports_refused: list[dict[str, str]]
     """Problem reports central refused, each ``{report, reason}``: deliver them by hand."""
     reports_sent: int
+    events_refused: list[dict[str, object]]
+    """Events central stored but did not apply, each ``{seq, kind, code, message}``."""
     withdrawn: bool
     notices: list[str]
     """Everything above that needs a person, in words."""
@@ -62,7 +64,8 @@ class SyncStatus:
 
 
 def _notices(withdrawn: str | None, config_refused: list[dict[str, str]],
-             reports_refused: list[dict[str, str]]) -> list[str]:
+             reports_refused: list[dict[str, str]],
+             events_refused: list[dict[str, object]]) -> list[str]:
     from station.sync.engine import WITHDRAWN_ES
 
     out = [WITHDRAWN_ES.lower()] if withdrawn else []
@@ -71,6 +74,8 @@ def _notices(withdrawn: str | None, config_refused: list[dict[str, str]],
                    else f"el ajuste {r['key']} del servicio central no se aplicó: {r['reason']}")
     out += [f"el reporte {r['report']} no se pudo enviar ({r['reason']}); entréguelo a la "
             "DRSE en una memoria USB" for r in reports_refused]
+    out += [f"el servicio central no aplicó el evento {r['seq']} ({r['kind']}): {r['message']}"
+            for r in events_refused[-20:]]
     return out
 
 
@@ -82,6 +87,7 @@ def sync_status(station: Station) -> SyncStatus:
         revocations = sync_state.revocation_count(conn)
         withdrawn = sync_state.get_state(conn, "withdrawn") or None
         refused = config_refusals(conn)
+        events_refused = sync_state.event_refusals(conn)
         return SyncStatus(
             enrolled=bool(sync_state.get_state(conn, "station_id")),
             station_id=station.settings["station.id"],
@@ -96,5 +102,6 @@ def sync_status(station: Station) -> SyncStatus:
             config_applied_version=sync_state.get_int(conn, "config_applied_version"),
             config_refused=refused, card_template=station.settings["card.template"],
             reports_waiting=len(reports.waiting), reports_refused=reports.refused,
-            reports_sent=reports.sent, withdrawn=withdrawn is not None,
-            notices=_notices(withdrawn, refused, reports.refused))
+            reports_sent=reports.sent, events_refused=events_refused,
+            withdrawn=withdrawn is not None,
+            notices=_notices(withdrawn, refused, reports.refused, events_refused))

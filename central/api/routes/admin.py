@@ -24,7 +24,7 @@ from central.answers import (
     StationEvents,
     StationList,
 )
-from central.api.deps import Ctx, Db, Staff, utcnow
+from central.api.deps import Ctx, Db, Folio, RowId, Seq, Staff, utcnow
 from central.crud import cards as card_ops
 from central.crud import problem_reports, report_attention, station_config, stations
 from central.errors import ApiError
@@ -85,7 +85,7 @@ def withdraw(station_id: str, body: StaffReason, _: Staff, session: Db,
 
 @router.get("/stations/{station_id}/events", response_model=StationEvents)
 def station_events(station_id: str, _: Staff, session: Db,
-                   after: Annotated[int, Query(ge=0)] = 0,
+                   after: Seq = 0,
                    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict[str, object]:
     """The events central holds for a station, in seq order (audit, tests)."""
     rows = session.scalars(select(StationEvent).where(
@@ -96,8 +96,9 @@ def station_events(station_id: str, _: Staff, session: Db,
 
 
 @router.get("/cards", response_model=CardList)
-def find_cards(_: Staff, session: Db, curp: str | None = None,
-               folio: int | None = None) -> dict[str, object]:
+def find_cards(_: Staff, session: Db,
+               curp: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{18}$")] = None,
+               folio: Folio | None = None) -> dict[str, object]:
     if curp is None and folio is None:
         raise ApiError(422, "missing-filter", "Indique la CURP o el folio de la credencial.")
     query = select(Card).order_by(Card.id)
@@ -109,7 +110,7 @@ def find_cards(_: Staff, session: Db, curp: str | None = None,
 
 
 @router.post("/cards/{card_id}/revoke", response_model=CardAnswer)
-def revoke_card(card_id: int, body: StaffReason, _: Staff, session: Db) -> dict[str, object]:
+def revoke_card(card_id: RowId, body: StaffReason, _: Staff, session: Db) -> dict[str, object]:
     card = card_ops.staff_revoke(session, card_id=card_id, staff=body.staff,
                                  reason=body.reason, undo=False, now=utcnow())
     session.commit()
@@ -117,7 +118,7 @@ def revoke_card(card_id: int, body: StaffReason, _: Staff, session: Db) -> dict[
 
 
 @router.post("/cards/{card_id}/undo-issued", response_model=CardAnswer)
-def undo_issued(card_id: int, body: StaffReason, _: Staff, session: Db) -> dict[str, object]:
+def undo_issued(card_id: RowId, body: StaffReason, _: Staff, session: Db) -> dict[str, object]:
     """Seed 004, técnico 9: a card marked issued by mistake; the student is pending again."""
     card = card_ops.staff_revoke(session, card_id=card_id, staff=body.staff,
                                  reason=body.reason, undo=True, now=utcnow())
@@ -145,7 +146,7 @@ def list_conflicts(_: Staff, session: Db,
 
 
 @router.post("/conflicts/{conflict_id}/review", response_model=ConflictAnswer)
-def review_conflict(conflict_id: int, body: StaffReason, _: Staff,
+def review_conflict(conflict_id: RowId, body: StaffReason, _: Staff,
                     session: Db) -> dict[str, object]:
     """Mark a conflict reviewed with a note (``reason``); 409 when it already was."""
     conflict = card_ops.review_conflict(session, conflict_id=conflict_id, staff=body.staff,
@@ -194,7 +195,7 @@ def _report_json(row: ProblemReport) -> dict[str, object]:
 
 
 @router.post("/problem-reports/{report_id}/attend", response_model=ProblemReportAnswer)
-def attend_problem_report(report_id: int, body: StaffReason, _: Staff,
+def attend_problem_report(report_id: RowId, body: StaffReason, _: Staff,
                           session: Db) -> dict[str, object]:
     """Mark a report «atendido» with a note (``reason``); 409 when it already was."""
     row = report_attention.attend_problem_report(session, report_id=report_id,
@@ -206,7 +207,7 @@ def attend_problem_report(report_id: int, body: StaffReason, _: Staff,
 
 
 @router.get("/problem-reports/{report_id}/download")
-def download_problem_report(report_id: int, _: Staff, session: Db, ctx: Ctx) -> FileResponse:
+def download_problem_report(report_id: RowId, _: Staff, session: Db, ctx: Ctx) -> FileResponse:
     """The report's zip as the station wrote it."""
     row = problem_reports.read_problem_report(session, report_id=report_id)
     path = problem_reports.report_file(ctx.settings.data_dir, row)

@@ -18,10 +18,11 @@ from fastapi.responses import FileResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.api.deps import AnyStation, Ctx, Db, RawBody, utcnow
+from central.api.deps import AnyStation, Ctx, Db, RawBody, Seq, utcnow
 from central.crud import cards as card_ops
 from central.crud import events as event_ops
 from central.crud import folios, photos, problem_reports, roster, stations
+from central.db import retrying
 from central.errors import ApiError
 from central.models import ConfigItem, Counter, Station, Student
 from central.schemas import FolioBlockIn
@@ -74,13 +75,18 @@ def hello(station: AnyStation, session: Db, ctx: Ctx) -> dict[str, object]:
 @router.post("/events", response_model=IngestAnswer)
 def push_events(batch: EventBatch, station: AnyStation, session: Db,
                 ctx: Ctx) -> dict[str, object]:
-    """Store a batch of ledger events; idempotent by (station, seq)."""
-    station = _locked(session, station)
-    result = event_ops.ingest(
-        session, station=station, routing=ctx.routing, now=utcnow(),
-        events=[event_ops.Event.pushed(e) for e in batch.events])
-    session.commit()
-    return result.to_json()
+    """Store a batch of ledger events; idempotent by (station, seq), one transaction, run again
+    when it lost a race with another station's push."""
+    events = [event_ops.Event.pushed(e) for e in batch.events]
+
+    def work() -> dict[str, object]:
+        locked = _locked(session, station)
+        result = event_ops.ingest(session, station=locked, routing=ctx.routing, now=utcnow(),
+                                  events=events, folio_first=ctx.settings.folio_first)
+        session.commit()
+        return result.to_json()
+
+    return retrying(session, work)
 
 
 @router.get("/roster", response_model=RosterPage)
@@ -103,9 +109,11 @@ def pull_roster(station: AnyStation, session: Db, ctx: Ctx,
 
 
 @router.get("/photos/wanted", response_model=WantedPhotos)
-def wanted_photos(station: AnyStation, session: Db) -> dict[str, object]:
-    """Photos this station linked that central does not hold: upload them."""
-    wanted = photos.wanted_from(session, station_id=station.id)
+def wanted_photos(station: AnyStation, session: Db, ctx: Ctx) -> dict[str, object]:
+    """Photos this station linked that central does not hold, of students of its scope:
+    upload them."""
+    scope = stations.scope_ccts(session, station=station, routing=ctx.routing)
+    wanted = photos.wanted_from(session, station_id=station.id, ccts=scope)
     session.commit()
     return {"photos": [{"hash": h, "curp": c} for h, c in wanted]}
 
@@ -135,8 +143,8 @@ def put_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
     """A photo taken at the station, for one of its students."""
     student = session.get(Student, curp)
     if student is None:
-        raise ApiError(404, "student-not-found", f"El alumno {curp} no está en el servicio "
-                                                 "central.")
+        raise ApiError(404, "student-not-found", f"El alumno de la foto ({curp[:4]}…) no está "
+                                                 "en la plantilla del servicio central.")
     stations.require_in_scope(session, station=station, routing=ctx.routing,
                               ccts={student.cct})
     if len(body) > ctx.settings.max_photo_bytes:
@@ -151,7 +159,7 @@ def put_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
 
 @router.get("/trust", response_model=TrustPage)
 def pull_trust(station: AnyStation, session: Db, ctx: Ctx,
-               cursor: Annotated[int, Query(ge=0)] = 0) -> dict[str, object]:
+               cursor: Seq = 0) -> dict[str, object]:
     """Certified station keys changed after ``cursor`` (new, withdrawn)."""
     _active(station, "la lista de confianza")
     limit = ctx.settings.pull_page_size
@@ -166,7 +174,7 @@ def pull_trust(station: AnyStation, session: Db, ctx: Ctx,
 
 @router.get("/revocations", response_model=RevocationPage)
 def pull_revocations(station: AnyStation, session: Db, ctx: Ctx,
-                     cursor: Annotated[int, Query(ge=0)] = 0) -> dict[str, object]:
+                     cursor: Seq = 0) -> dict[str, object]:
     """Cards revoked after ``cursor``, by any station or by central staff."""
     _active(station, "revocaciones")
     limit = ctx.settings.pull_page_size

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import String, and_, func, select
 from sqlalchemy.orm import Session
 
-from central.api.deps import Db, utcnow
+from central.api.deps import Db, RowId, utcnow
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page, text
 from central.crud import cards as card_ops
 from central.errors import ApiError
@@ -37,8 +37,10 @@ def search(session: Session, user: StaffUser, *, folio: str,
     """Cards of the person's scope by folio, or by words of the student's name."""
     query = select(Card, Student).outerjoin(Student, Student.curp == Card.curp)
     if folio:
-        if not folio.isdigit():
-            raise ApiError(422, "bad-folio", "El folio son sólo números, por ejemplo 1000123.")
+        # ASCII digits only ("²".isdigit() is true), and no more than a folio can have.
+        if not (folio.isascii() and folio.isdigit() and len(folio) <= 15):
+            raise ApiError(422, "bad-folio", "El folio son sólo números (hasta 15 cifras), por "
+                                             "ejemplo 1000123.")
         query = query.where(Card.folio == int(folio))
     full = func.upper(Student.nombre + " " + Student.primer_apellido + " "
                       + Student.segundo_apellido, type_=String)
@@ -56,7 +58,8 @@ def search(session: Session, user: StaffUser, *, folio: str,
 @router.get("", response_class=HTMLResponse)
 def cards_page(request: Request, user: Staff, session: Db, folio: str = "",
                nombre: str = "") -> HTMLResponse:
-    folio, nombre = folio.strip(), " ".join(nombre.split())[:120]
+    # A NUL can match no name, and PostgreSQL refuses it in a query.
+    folio, nombre = folio.strip(), " ".join(nombre.replace("\x00", " ").split())[:120]
     results = search(session, user, folio=folio, name=nombre) if folio or nombre else None
     session.commit()
     return page(request, "web_cards.html", user, nav="credenciales", folio=folio,
@@ -83,12 +86,12 @@ def _detail(request: Request, user: StaffUser, session: Session, card: Card, *,
 
 
 @router.get("/{card_id}", response_class=HTMLResponse)
-def card_page(request: Request, card_id: int, user: Staff, session: Db) -> HTMLResponse:
+def card_page(request: Request, card_id: RowId, user: Staff, session: Db) -> HTMLResponse:
     return _detail(request, user, session, _card_in_scope(session, user, card_id))
 
 
 @router.post("/{card_id}/{action}", response_class=HTMLResponse)
-def card_action(request: Request, card_id: int, action: str, user: Staff, form: CheckedForm,
+def card_action(request: Request, card_id: RowId, action: str, user: Staff, form: CheckedForm,
                 session: Db) -> HTMLResponse:
     """«deshacer» (undo issued) or «revocar»: a confirmation page, then the same crud as the
     staff API (:func:`central.crud.cards.staff_revoke`), which records the action."""

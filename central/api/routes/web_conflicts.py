@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.api.deps import Db, utcnow
+from central.api.deps import MAX_BIGINT, Db, RowId, utcnow
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page, text
 from central.crud import cards as card_ops
+from central.crud import quarantine
 from central.errors import ApiError
 from central.models import Card, Conflict, Student
 
@@ -58,8 +61,11 @@ def _render(request: Request, user: StaffUser, session: Session, estado: str, *,
     if estado not in FILTERS:
         raise ApiError(404, "bad-filter", "Ese filtro no existe; use abiertos, revisados o "
                                           "todos.")
+    held = quarantine.quarantined(session, reviewed=FILTERS[estado],
+                                  ccts=user.scope.ccts(session), region=user.region)
     out = page(request, "web_conflicts.html", user, nav="conflictos", estado=estado,
-               conflicts=conflict_rows(session, user, FILTERS[estado]), done=done)
+               conflicts=conflict_rows(session, user, FILTERS[estado]), done=done,
+               quarantine=held)
     session.commit()
     return out
 
@@ -71,7 +77,7 @@ def conflicts_page(request: Request, user: Staff, session: Db,
 
 
 @router.post("/{conflict_id}/revisar", response_class=HTMLResponse)
-def review(request: Request, conflict_id: int, user: Staff, form: CheckedForm,
+def review(request: Request, conflict_id: RowId, user: Staff, form: CheckedForm,
            session: Db) -> HTMLResponse:
     conflict = session.get(Conflict, conflict_id)
     if conflict is None:
@@ -87,3 +93,20 @@ def review(request: Request, conflict_id: int, user: Staff, form: CheckedForm,
     session.commit()
     return _render(request, user, session, "abiertos",
                    done=f"El conflicto {conflict_id} quedó revisado; está en «revisados».")
+
+
+@router.post("/cuarentena/{station_id}/{seq}/revisar", response_class=HTMLResponse)
+def review_quarantined(request: Request, station_id: Annotated[str, PathParam(max_length=20)],
+                       seq: Annotated[int, PathParam(ge=1, le=MAX_BIGINT)], user: Staff,
+                       form: CheckedForm, session: Db) -> HTMLResponse:
+    """Mark a withdrawn station's quarantined event reviewed (it stays unapplied)."""
+    held = quarantine.quarantined(session, reviewed=None, ccts=user.scope.ccts(session),
+                                  region=user.region)
+    if not any(r.station_id == station_id and r.seq == seq for r, _, _ in held):
+        raise ApiError(404, "quarantine-not-found",
+                       "Ese evento no está en cuarentena para su cuenta.")
+    quarantine.review(session, station_id=station_id, seq=seq, staff=user.username,
+                      note=text(form, "nota", limit=1000), now=utcnow())
+    session.commit()
+    return _render(request, user, session, "abiertos",
+                   done=f"El evento {seq} de {station_id} quedó revisado.")

@@ -63,7 +63,11 @@ async def _save(form_file: object, folder: Path, label: str) -> Path:
         raise ApiError(422, "missing-file", f"Falta el archivo de {label}; elíjalo con "
                                             "«Examinar…».")
     # Only the base name: a browser may send a path, and the name shows in row messages.
-    name = Path(form_file.filename.replace("\\", "/")).name or f"{label}.csv"
+    name = Path(form_file.filename.replace("\\", "/").replace("\x00", "")).name[:120]
+    suffix = Path(name).suffix.lower()
+    if name.strip(". ") == "" or name.startswith("."):
+        # "..", "." or a hidden name would point outside the folder or hide the file.
+        name = f"{label}{suffix if suffix in ('.csv', '.xlsx') else '.csv'}"
     path = folder / name
     data = await form_file.read(MAX_FILE_BYTES + 1)
     path.write_bytes(data)

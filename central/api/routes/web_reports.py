@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.api.deps import Ctx, Db, utcnow
+from central.api.deps import Ctx, Db, RowId, utcnow
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page, text
 from central.crud import problem_reports
 from central.crud.report_attention import attend_problem_report
@@ -81,7 +81,7 @@ def _in_scope(session: Session, user: StaffUser, report_id: int) -> ProblemRepor
 
 
 @router.get("/{report_id}/descargar")
-def download(report_id: int, user: Staff, session: Db, ctx: Ctx) -> FileResponse:
+def download(report_id: RowId, user: Staff, session: Db, ctx: Ctx) -> FileResponse:
     """The zip as the station wrote it (only for staff whose scope holds the report)."""
     row = _in_scope(session, user, report_id)
     path = problem_reports.report_file(ctx.settings.data_dir, row)
@@ -95,7 +95,7 @@ def download(report_id: int, user: Staff, session: Db, ctx: Ctx) -> FileResponse
 
 
 @router.post("/{report_id}/atender", response_class=HTMLResponse)
-def attend(request: Request, report_id: int, user: Staff, form: CheckedForm,
+def attend(request: Request, report_id: RowId, user: Staff, form: CheckedForm,
            session: Db) -> HTMLResponse:
     _in_scope(session, user, report_id)
     row = attend_problem_report(session, report_id=report_id, staff=user.username,
