@@ -29,8 +29,8 @@ from central.models import (
     Student,
 )
 from central.settings import CentralSettings
+from foundation.credential.keys import StationKey
 from foundation.sqldb import make_engine, make_sessionmaker
-from station.credential.keys import StationKey
 from station.services.demo_data import demo_export_rows, write_demo_export
 
 PASSWORD = "contraseña de pruebas"

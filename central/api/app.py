@@ -20,8 +20,8 @@ from central.crud.folios import ensure_counter
 from central.db import upgrade
 from central.errors import ApiError, install_handlers
 from central.settings import CentralSettings, load_settings
+from foundation.credential.keys import StationKey
 from foundation.sqldb import make_engine, make_sessionmaker
-from station.credential.keys import StationKey
 from station.store.photos import PhotoStore
 
 
