@@ -18,10 +18,10 @@ from types import ModuleType
 from plugin_central import ADMIN_TOKEN, CentralProcess, import_demo
 from sqlalchemy import func, select
 
-from central.db import make_engine, make_sessionmaker
 from central.models import Card, Conflict, Revocation
 from central.settings import CentralSettings
 from foundation.credential.keys import StationKey
+from foundation.sqldb import make_engine, make_sessionmaker
 from station.services.demo_data import demo_export_rows
 
 STATIONS, PUSHES = 50, 3

@@ -27,10 +27,10 @@ from hypothesis import strategies as st
 from plugin_central import STAFF, enroll_key, import_demo, signed, take_block
 from sqlalchemy import select
 
-from central.db import make_engine, make_sessionmaker
 from central.models import Card, Revocation
 from central.settings import CentralSettings
 from foundation.credential.keys import StationKey
+from foundation.sqldb import make_engine, make_sessionmaker
 from station.services.demo_data import demo_export_rows
 
 ZAPOPAN, TEPA = "14DPR9901D", "14EPR9902E"

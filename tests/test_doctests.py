@@ -1,9 +1,10 @@
 """The examples in the docstrings run: a docstring that lies fails here.
 
-Every module of ``foundation``, ``station`` and ``central`` except Alembic's migration
-scripts (they run inside Alembic) and the kiosk modules that import Kivy, directly or through
-another station module, when imported (importing Kivy's window starts a window system). The
-kiosk's pure modules (the state machine, its words) run like any other.
+Every module of ``foundation``, ``station``, ``central`` and ``conalep`` except Alembic's
+migration scripts (they run inside Alembic), ``conalep.__main__`` (importing it runs the
+command) and the kiosk modules that import Kivy, directly or through another station module,
+when imported (importing Kivy's window starts a window system). The kiosk's pure modules (the
+state machine, its words) run like any other.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from functools import cache
 import pytest
 
 import central
+import conalep
 import foundation
 import station
 
-SKIPPED = ("central.migrations",)
+SKIPPED = ("central.migrations", "conalep.migrations", "conalep.__main__")
 
 
 def _module_imports(name: str) -> list[str]:
@@ -60,7 +62,7 @@ def _pulls_kivy(name: str) -> bool:
 def _modules() -> list[str]:
     """Modules with at least one example (the others have nothing to check)."""
     finder, names = doctest.DocTestFinder(), []
-    for package in (foundation, station, central):
+    for package in (station, central, foundation, conalep):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             if info.name.startswith(SKIPPED) or _pulls_kivy(info.name):
                 continue

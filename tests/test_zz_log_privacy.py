@@ -15,8 +15,8 @@ from plugin_logs import LINES, curp_lines, written_logs
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from central.db import make_engine
 from central.logs import install_scrub_filter
+from foundation.sqldb import make_engine
 
 CURP = "GOXL150826HJCNXNC2"
 

@@ -20,12 +20,13 @@ from central.api.middleware import BodyLimit, CatchAll, PageHeaders, Refuse, ref
 from central.api.routes import admin, enroll, releases, sync, web, web_import
 from central.api.routes.web_session import templates
 from central.crud.folios import ensure_counter
-from central.db import make_engine, make_sessionmaker, upgrade
+from central.db import upgrade
 from central.errors import install_handlers
 from central.logs import install_scrub_filter
 from central.settings import CentralSettings, load_settings
 from foundation.credential.keys import StationKey
 from foundation.photostore import PhotoStore
+from foundation.sqldb import make_engine, make_sessionmaker
 
 
 def _limits(settings: CentralSettings) -> Callable[[dict[str, Any]], tuple[int, Refuse]]:
@@ -43,7 +44,7 @@ def _limits(settings: CentralSettings) -> Callable[[dict[str, Any]], tuple[int, 
 
 
 def _error_page(message: str) -> bytes:
-    return templates.get_template("web_error.html").render(user=None, message=message).encode()
+    return templates.get_template("foundation/error.html").render(user=None, message=message).encode()
 
 
 @asynccontextmanager

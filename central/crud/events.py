@@ -26,7 +26,6 @@ from central.crud import cards as card_ops
 from central.crud import event_scope
 from central.crud.photos import want_photo
 from central.crud.stations import scope_ccts
-from central.db import bulk_insert, insert_ignore
 from central.errors import ApiError
 from central.models import EventRefusal, Hologram, Receipt, Station, StationEvent
 from foundation.contract.events import (
@@ -40,6 +39,7 @@ from foundation.contract.events import (
     SheetSpoiled,
     parse_payload,
 )
+from foundation.sqldb import bulk_insert, insert_ignore
 from station.core.routing import Thresholds
 
 

@@ -9,11 +9,12 @@ from pathlib import Path
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from central.db import insert_ignore, next_rev
+from central.db import next_rev
 from central.errors import ApiError
 from central.models import Photo, Student, WantedPhoto
 from foundation.errors import DomainError
 from foundation.photostore import PhotoStore
+from foundation.sqldb import insert_ignore
 
 _MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from foundation.photostore import PhotoProblem, scan_photo_dir
+from foundation.tables import RowProblem
 from station.context import Station
-from station.core.roster import Normalisation, RowProblem
+from station.core.roster import Normalisation
 from station.importers.roster_files import load_roster
 from station.store import ledger
 

@@ -22,7 +22,8 @@ from central.crud import staff as staff_ops
 from central.crud.roster import import_roster
 from central.errors import ApiError
 from foundation.errors import DomainError
-from station.importers.roster_files import MAX_FILE_BYTES, load_roster
+from foundation.table_files import MAX_FILE_BYTES
+from station.importers.roster_files import load_roster
 
 UPLOAD_PATH = "/staff/importar"
 router = APIRouter(prefix=UPLOAD_PATH, route_class=WebRoute, include_in_schema=False)
@@ -43,7 +44,7 @@ def too_large_message(size: int | None, limit: int) -> str:
 
 async def too_large(send: Any, size: int | None, limit: int) -> None:
     """413 as an HTML page (the middleware answers before any route: no session, no form)."""
-    body = templates.get_template("web_error.html").render(
+    body = templates.get_template("foundation/error.html").render(
         user=None, message=too_large_message(size, limit)).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"text/html; charset=utf-8"),
