@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from foundation.atomic_files import create_atomic
+from foundation.errors import InputError
 
 FIELD = "Solicitud por escrito de la persona tutora"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -28,7 +30,9 @@ class Scan:
     size: int
 
 
-class ScanError(ValueError):
+class ScanError(InputError):
+    """The upload cannot be kept; the message follows the field's name."""
+
     def __init__(self, message: str) -> None:
         self.field = FIELD
         super().__init__(message)
@@ -84,18 +88,6 @@ def store_scan(folder: Path, data: bytes, scan: Scan) -> Path:
     the same content stored twice is one file."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = folder / f"{scan.sha256}{scan.extension}"
-    if target.is_file():
-        return target
-    tmp = folder / f".{scan.sha256}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    with contextlib.suppress(FileExistsError):
+        create_atomic(target, data, mode=0o600)
     return target

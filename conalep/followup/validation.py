@@ -8,6 +8,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from foundation.errors import InputError
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -19,7 +21,7 @@ class Problem:
         return f"{self.field}: {self.message}"
 
 
-class FollowupInputError(ValueError):
+class FollowupInputError(InputError):
     """Bad input to a follow-up form or command; carries every :class:`Problem` found."""
 
     def __init__(self, problems: list[Problem]) -> None:
