@@ -3,7 +3,7 @@ the minutes of a review meeting and the quarterly report for the H. Junta Direct
 
 Builders take plain rows (no database) and return the file's bytes, so pages, commands and
 tests share one layout. PDFs use reportlab's built-in Helvetica (WinAnsi covers Spanish
-accents and Ñ); the XLSX has frozen headers and filters because the office works in Excel.
+accents and Ñ); the F05 workbook is made by the page with :mod:`foundation.web.downloads`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import landscape, letter
@@ -230,30 +227,6 @@ def f05_pdf(*, plantel: str, periodo: str, fecha: dt.date,
                            ("Fecha de elaboración", date_es(fecha))],
                           sections, signatures=("Titular de Servicios Escolares del Plantel",
                                                 "Titular de Formación Técnica del Plantel")))
-
-
-def f05_xlsx(*, plantel: str, periodo: str, groups: Sequence[TutoringGroup]) -> bytes:
-    """One sheet, one row per assigned student; frozen header row and a filter."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "F05 Asesorías"
-    ws.append([f"{F05_CODE} {F05_TITLE}"])
-    ws.append([f"Plantel: {plantel}", f"Periodo: {periodo}"])
-    ws.append(list(F05_COLUMNS))
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE8DD")
-    ws["A1"].font = Font(bold=True, size=12)
-    for row in f05_rows(groups):
-        ws.append(list(row))
-    ws.freeze_panes = "A4"
-    ws.auto_filter.ref = f"A3:{get_column_letter(len(F05_COLUMNS))}{max(ws.max_row, 3)}"
-    for i, w in enumerate((12, 30, 26, 24, 10, 12, 5, 13, 34, 10, 34), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------- review meeting minutes

@@ -1,0 +1,136 @@
+"""Database work shared by the follow-up pages and commands: scope-checked look-ups of
+students, bajas, asesorías and meetings, and the figures computed from the SAE data.
+
+Every look-up answers 404 for "does not exist" and for "another plantel's" alike, so a
+campus account learns nothing about other planteles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from conalep.followup.efficiency import Efficiency, Enrolment, terminal_efficiency
+from conalep.followup.tutoring import FailingGrade
+from conalep.models.academic import (
+    Alumno,
+    Calificacion,
+    CaptureWindow,
+    Carrera,
+    Modulo,
+    Plantel,
+    SiseacPublication,
+)
+from conalep.models.followup import Asesoria, Baja, Reunion
+from conalep.roles import Scope
+from foundation.web.refusal import Refusal
+
+
+def full_name(a: Alumno) -> str:
+    return " ".join(p for p in (a.nombre, a.primer_apellido, a.segundo_apellido) if p)
+
+
+def student(session: Session, scope: Scope, matricula: str) -> Alumno:
+    alumno = session.get(Alumno, matricula)
+    if alumno is None or not scope.sees_plantel(alumno.clave_plantel):
+        raise Refusal(404, "student-not-found",
+                      f"No hay un alumno con matrícula {matricula} en su alcance.")
+    return alumno
+
+
+def students(session: Session, matriculas: Sequence[str]) -> dict[str, Alumno]:
+    if not matriculas:
+        return {}
+    return {a.matricula: a for a in session.scalars(
+        select(Alumno).where(Alumno.matricula.in_(list(matriculas))))}
+
+
+def unknown_or_foreign(session: Session, matriculas: Sequence[str],
+                       clave_plantel: str) -> list[str]:
+    """The matrículas that are not students of ``clave_plantel``."""
+    found = students(session, matriculas)
+    return [m for m in matriculas
+            if m not in found or found[m].clave_plantel != clave_plantel]
+
+
+def dropout(session: Session, scope: Scope, baja_id: int) -> Baja:
+    row = session.get(Baja, baja_id)
+    if row is None or not scope.sees_plantel(row.clave_plantel):
+        raise Refusal(404, "baja-not-found", f"No hay una baja con folio {baja_id} en su "
+                                             "alcance.")
+    return row
+
+
+def tutoring(session: Session, scope: Scope, asesoria_id: int) -> Asesoria:
+    row = session.get(Asesoria, asesoria_id)
+    if row is None or not scope.sees_plantel(row.clave_plantel):
+        raise Refusal(404, "asesoria-not-found",
+                      f"No hay una asesoría con número {asesoria_id} en su alcance.")
+    return row
+
+
+def meeting(session: Session, scope: Scope, reunion_id: int) -> Reunion:
+    row = session.get(Reunion, reunion_id)
+    if row is None or not scope.sees_plantel(row.clave_plantel):
+        raise Refusal(404, "reunion-not-found",
+                      f"No hay una reunión con número {reunion_id} en su alcance.")
+    return row
+
+
+def planteles(session: Session, scope: Scope) -> list[Plantel]:
+    rows = list(session.scalars(select(Plantel).order_by(Plantel.clave_plantel)))
+    return [p for p in rows if scope.sees_plantel(p.clave_plantel)]
+
+
+def plantel_label(session: Session, clave: str) -> str:
+    p = session.get(Plantel, clave)
+    return f"{clave} {p.nombre}" if p else clave
+
+
+def periodos(session: Session) -> list[str]:
+    """The calendar's periods, latest first (the SAE ``periodo``, e.g. ``2025-2026-1``)."""
+    return sorted(set(session.scalars(select(CaptureWindow.periodo))), reverse=True)
+
+
+def published(session: Session, periodo: str, corte: int) -> bool:
+    return session.get(SiseacPublication, (periodo, corte)) is not None
+
+
+def failing_grades(session: Session, *, clave_plantel: str, periodo: str, corte: int,
+                   passing_grade: float) -> list[FailingGrade]:
+    """Captured module grades below passing in one corte of one plantel (what the SISEAC
+    report counts as failing), for the tutoring and meeting suggestions."""
+    rows = session.execute(
+        select(Calificacion, Alumno, Modulo.nombre)
+        .join(Alumno, Alumno.matricula == Calificacion.matricula)
+        .join(Modulo, Modulo.clave_modulo == Calificacion.clave_modulo)
+        .where(Calificacion.clave_plantel == clave_plantel, Calificacion.periodo == periodo,
+               Calificacion.corte == corte, Calificacion.calificacion.is_not(None),
+               Calificacion.calificacion < passing_grade,
+               Alumno.estatus == "INSCRITO")).all()
+    return [FailingGrade(g.matricula, full_name(a), g.grupo, g.clave_modulo, nombre, g.corte,
+                         float(g.calificacion or 0)) for g, a, nombre in rows]
+
+
+def at_risk(failing: Sequence[FailingGrade], *, min_failing: int) -> list[str]:
+    """Matrículas failing at least ``min_failing`` modules (the settings' at-risk rule on
+    failing modules), then those failing one, each group in matrícula order."""
+    count: dict[str, set[str]] = {}
+    for g in failing:
+        count.setdefault(g.matricula, set()).add(g.clave_modulo)
+    first = sorted(m for m, mods in count.items() if len(mods) >= min_failing)
+    return first + sorted(m for m in count if m not in first)
+
+
+def efficiency(session: Session, scope: Scope) -> list[Efficiency]:
+    query = select(Alumno.clave_plantel, Alumno.clave_carrera, Alumno.generacion,
+                   Alumno.estatus)
+    if scope.planteles is not None:
+        query = query.where(Alumno.clave_plantel.in_(scope.planteles))
+    return terminal_efficiency(Enrolment(*row) for row in session.execute(query))
+
+
+def carreras(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Carrera.clave_carrera, Carrera.nombre)).tuples())
