@@ -159,14 +159,14 @@ def test_meeting_rules() -> None:
             "fecha": "2025-11-10", "hora": "10:00", "lugar": "Sala de juntas",
             "matriculas": "2316500012, 2316500013\n2316500012"}
     with pytest.raises(FollowupInputError) as caught:
-        read_meeting(form, today=TODAY, taken=[1, 2])
+        read_meeting(form, taken=[1, 2])
     assert [str(p) for p in caught.value.problems] == [
         "Número de reunión: la reunión 2 de ese periodo y plantel ya fue convocada "
         "(son 3 por semestre).",
         "Alumnos en riesgo a revisar: la matrícula 2316500012 está repetida."]
     with pytest.raises(FollowupInputError, match="Número de reunión: «4» no está"):
-        read_meeting({**form, "numero": "4"}, today=TODAY)
-    ok = read_meeting({**form, "matriculas": "2316500012 2316500013"}, today=TODAY, taken=[1])
+        read_meeting({**form, "numero": "4"})
+    ok = read_meeting({**form, "matriculas": "2316500012 2316500013"}, taken=[1])
     assert ok.numero == 2 and ok.matriculas == ("2316500012", "2316500013")
     people = read_attendance({"asistentes": "Ana Ruiz — Jefa de Servicios Escolares\n\n"
                                             "Luis Paz - Psicopedagogía"})
@@ -186,14 +186,13 @@ def test_meeting_rules() -> None:
 
 def test_tutoring_form_and_suggestions() -> None:
     with pytest.raises(FollowupInputError) as caught:
-        read_tutoring({"periodo": "2025-1", "clave_modulo": "", "fecha_inicio": "ayer"},
-                      today=TODAY)
+        read_tutoring({"periodo": "2025-1", "clave_modulo": "", "fecha_inicio": "ayer"})
     assert {p.field for p in caught.value.problems} == {
         "Periodo", "Clave del módulo", "Módulo", "Asesor(a)", "Horario", "Fecha de inicio",
         "Alumnos asignados"}
     ok = read_tutoring({"periodo": "2025-2026-1", "clave_modulo": "info-51", "modulo": "Redes",
                         "asesor": "Mtra. Paz", "horario": "Lunes 14:00–15:00",
-                        "fecha_inicio": "2025-11-24", "matriculas": "2316500020"}, today=TODAY)
+                        "fecha_inicio": "2025-11-24", "matriculas": "2316500020"})
     assert ok.clave_modulo == "INFO-51" and ok.matriculas == ("2316500020",)
     (only,) = suggest([FailingGrade("2", "B", "5A", "M1", "Mate", 1, 5.9),
                        FailingGrade("2", "B", "5A", "M1", "Mate", 3, 3.0),

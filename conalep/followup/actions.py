@@ -123,7 +123,7 @@ def create_tutoring(session: Session, scope: Scope, form: Mapping[str, str], *,
     plantel = checker.text("clave_plantel", "Plantel", limit=10)
     problems: list[Problem] = []
     try:
-        data = read_tutoring(form, today=now.date())
+        data = read_tutoring(form)
     except FollowupInputError as exc:
         problems, data = exc.problems, None
     if plantel and not scope.sees_plantel(plantel):
@@ -167,7 +167,7 @@ def convene(session: Session, scope: Scope, form: Mapping[str, str], *,
         Reunion.periodo == periodo, Reunion.clave_plantel == plantel)))
     problems: list[Problem] = []
     try:
-        data = read_meeting(form, today=now.date(), taken=taken)
+        data = read_meeting(form, taken=taken)
     except FollowupInputError as exc:
         problems, data = exc.problems, None
     if plantel and records.planteles(session, scope) and \

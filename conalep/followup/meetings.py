@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from conalep.followup.validation import PERIODO, Checker
+from conalep.followup.validation import Checker, periodo_years
 
 MEETINGS_PER_SEMESTER = 3
 CONVOCADA, CELEBRADA = "CONVOCADA", "CELEBRADA"
@@ -44,21 +44,18 @@ class AgreementInput:
     matriculas: tuple[str, ...]
 
 
-def read_meeting(form: Mapping[str, str], *, today: dt.date,
-                 taken: Sequence[int] = ()) -> MeetingInput:
+def read_meeting(form: Mapping[str, str], *, taken: Sequence[int] = ()) -> MeetingInput:
     """A convocation. ``taken`` are the meeting numbers already convened for that periodo
-    and plantel: a fourth meeting, or the same number twice, is refused."""
+    and plantel: a fourth meeting, or the same number twice, is refused. Its date falls in
+    the periodo's school year."""
     c = Checker(form)
-    periodo = c.text("periodo", "Periodo", limit=11)
-    if periodo and not PERIODO.fullmatch(periodo):
-        c.fail("Periodo", f"«{periodo}» no tiene la forma AAAA-AAAA-1 o AAAA-AAAA-2.")
+    periodo, first, last = periodo_years(c)
     numero = c.choice("numero", "Número de reunión", NUMEROS)
     if numero and int(numero) in taken:
         c.fail("Número de reunión", f"la reunión {numero} de ese periodo y plantel ya fue "
                                     f"convocada (son {MEETINGS_PER_SEMESTER} por semestre).")
     plantel = c.text("clave_plantel", "Plantel", limit=10)
-    fecha = c.date("fecha", "Fecha", not_before=today - dt.timedelta(days=180),
-                   not_after=today + dt.timedelta(days=366))
+    fecha = c.date("fecha", "Fecha", not_before=first, not_after=last)
     hora = c.time("hora", "Hora")
     lugar = c.text("lugar", "Lugar", limit=160)
     matriculas = c.matriculas("matriculas", "Alumnos en riesgo a revisar")

@@ -121,7 +121,7 @@ def _detail(request: Request, user: ConalepUser, session: Db, baja: Baja, *,
             form: dict[str, str] | None = None) -> HTMLResponse:
     alumno = records.student(session, user.scope, baja.matricula)
     return page(request, "followup/dropout.html", user, status=status, nav="bajas", b=baja,
-                a=alumno, name=records.full_name(alumno), motivos=MOTIVOS, tipos=TIPOS,
+                a=alumno, alumno_name=records.full_name(alumno), motivos=MOTIVOS, tipos=TIPOS,
                 resultados=RESULTADOS, plantel=records.plantel_label(session,
                                                                      baja.clave_plantel),
                 done=done, problems=problems or [], form=form or {})

@@ -88,6 +88,6 @@ def history(request: Request, matricula: str, user: Staff, session: Db) -> HTMLR
         .where(AcuerdoAlumno.matricula == matricula)
         .order_by(Reunion.fecha, Acuerdo.numero)).all()
     return page(request, "followup/history.html", user, nav="alumnos", a=alumno,
-                name=records.full_name(alumno), bajas=bajas, tutoring=tutoring,
+                alumno_name=records.full_name(alumno), bajas=bajas, tutoring=tutoring,
                 meetings=meetings, agreements=agreements, motivos=MOTIVOS,
                 resultados=RESULTADOS)

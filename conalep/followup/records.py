@@ -133,4 +133,4 @@ def efficiency(session: Session, scope: Scope) -> list[Efficiency]:
 
 
 def carreras(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(Carrera.clave_carrera, Carrera.nombre)).tuples())
+    return {k: v for k, v in session.execute(select(Carrera.clave_carrera, Carrera.nombre))}

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from conalep.followup.validation import PERIODO, Checker
+from conalep.followup.validation import Checker, periodo_years
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,19 +46,16 @@ class Suggestion:
     students: tuple[FailingGrade, ...]
 
 
-def read_tutoring(form: Mapping[str, str], *, today: dt.date) -> TutoringInput:
+def read_tutoring(form: Mapping[str, str]) -> TutoringInput:
+    """The tutoring group; its start date must fall in the periodo's school year."""
     c = Checker(form)
-    periodo = c.text("periodo", "Periodo", limit=11)
-    if periodo and not PERIODO.fullmatch(periodo):
-        c.fail("Periodo", f"«{periodo}» no tiene la forma AAAA-AAAA-1 o AAAA-AAAA-2.")
+    periodo, first, last = periodo_years(c)
     clave = c.text("clave_modulo", "Clave del módulo", limit=20).upper()
     modulo = c.text("modulo", "Módulo", limit=120)
     asesor = c.text("asesor", "Asesor(a)", limit=120)
     horario = c.text("horario", "Horario", limit=120)
     aula = c.text("aula", "Aula", required=False, limit=40)
-    inicio = c.date("fecha_inicio", "Fecha de inicio",
-                    not_before=today - dt.timedelta(days=366),
-                    not_after=today + dt.timedelta(days=366))
+    inicio = c.date("fecha_inicio", "Fecha de inicio", not_before=first, not_after=last)
     matriculas = c.matriculas("matriculas", "Alumnos asignados")
     c.done()
     assert inicio is not None

@@ -115,3 +115,19 @@ class Checker:
 
 MATRICULA = re.compile(r"\d{6,15}")
 PERIODO = re.compile(r"(\d{4})-(\d{4})-([12])")
+
+
+def periodo_years(checker: Checker, key: str = "periodo") -> tuple[str, dt.date | None,
+                                                                    dt.date | None]:
+    """The SAE periodo (``2025-2026-1``) and the span of its school year (1 Jan of the first
+    year to 31 Dec of the second): dates of a semester's activities must fall in it."""
+    periodo = checker.text(key, "Periodo", limit=11)
+    found = PERIODO.fullmatch(periodo) if periodo else None
+    if periodo and (found is None or int(found.group(2)) != int(found.group(1)) + 1):
+        checker.fail("Periodo", f"«{periodo}» no tiene la forma AAAA-AAAA-1 o AAAA-AAAA-2 "
+                                "(años consecutivos).")
+        return periodo, None, None
+    if found is None:
+        return periodo, None, None
+    return (periodo, dt.date(int(found.group(1)), 1, 1),
+            dt.date(int(found.group(2)), 12, 31))
