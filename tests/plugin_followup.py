@@ -1,7 +1,6 @@
-"""Fixtures for the follow-up wing's tests: the SAE sample exports (tests/data/sae) loaded
-straight into the academic tables with plain csv + the ORM (the wing needs students, grades
-and a published corte, not the importer), a second plantel with one student for the scope
-tests, and the figures the pages must show computed independently from the CSV files.
+"""Fixtures for the follow-up wing's tests: the SAE sample exports (tests/data/sae) imported,
+a second plantel with one student for the scope tests, and the figures the pages must show
+computed independently from the CSV files with plain csv.
 """
 
 from __future__ import annotations
@@ -31,59 +30,24 @@ def sample_rows(name: str, folder: Path = SAE_SAMPLES) -> list[dict[str, str]]:
 
 
 def load_samples(sessions: Any, *, publish: tuple[int, ...] = (1, 2)) -> None:
-    """Every sample row into the academic tables, plantel 200 with one student, and the
-    SISEAC report of the cortes in ``publish`` marked published."""
-    from conalep.models.academic import (
-        Alumno,
-        Calificacion,
-        CaptureWindow,
-        Carrera,
-        Docente,
-        Modulo,
-        Plantel,
-        SiseacPublication,
-    )
+    """The sample exports through ``conalep import-sae``'s importer, plantel 200 with one
+    student, and the SISEAC report of the cortes in ``publish`` marked published."""
+    from conalep.academic.sae_import import find_files, import_files
+    from conalep.models.academic import Alumno, Plantel, SiseacPublication
 
     now = dt.datetime.now(dt.UTC)
     with sessions() as session, session.begin():
-        for r in sample_rows("planteles.csv"):
-            session.add(Plantel(**r))
+        check, summary = import_files(session, find_files(SAE_SAMPLES), staff="pruebas",
+                                      now=now, accept_valid=False)
+        assert summary is not None, check.problems
         session.add(Plantel(clave_plantel=OTHER_PLANTEL, nombre="CONALEP ORIZABA",
                             municipio="ORIZABA"))
-        for r in sample_rows("carreras.csv"):
-            session.add(Carrera(clave_carrera=r["clave_carrera"], nombre=r["nombre"],
-                                modelo_academico=int(r["modelo_academico"])))
         session.flush()
-        for r in sample_rows("alumnos.csv"):
-            session.add(Alumno(**{**r, "semestre": int(r["semestre"])}))
         session.add(Alumno(matricula=OTHER_STUDENT, curp="XEXX010101HVZXXXA4", nombre="ANA",
                            primer_apellido="ORIZABEÑA", segundo_apellido="PÉREZ",
                            clave_plantel=OTHER_PLANTEL, clave_carrera="INFO-23",
                            generacion="2023-2026", semestre=5, grupo="5INF-1",
                            estatus="INSCRITO"))
-        windows = {}
-        for r in sample_rows("calendario.csv"):
-            w = CaptureWindow(periodo=r["periodo"], corte=int(r["corte"]),
-                              inicio_captura=dt.date.fromisoformat(r["inicio_captura"]),
-                              fin_captura=dt.date.fromisoformat(r["fin_captura"]))
-            windows[(w.periodo, w.corte)] = w
-            session.add(w)
-        grades = sample_rows("calificaciones.csv")
-        for key, name in {(g["clave_modulo"], g["modulo"]) for g in grades}:
-            session.add(Modulo(clave_modulo=key, nombre=name))
-        for key, name in {(g["clave_docente"], g["docente"]) for g in grades}:
-            session.add(Docente(clave_docente=key, nombre=name))
-        session.flush()
-        for g in grades:
-            captured = dt.date.fromisoformat(g["fecha_captura"]) if g["fecha_captura"] else None
-            window = windows[(g["periodo"], int(g["corte"]))]
-            session.add(Calificacion(
-                periodo=g["periodo"], corte=int(g["corte"]), matricula=g["matricula"],
-                clave_modulo=g["clave_modulo"], clave_plantel=g["clave_plantel"],
-                grupo=g["grupo"], clave_docente=g["clave_docente"],
-                calificacion=float(g["calificacion"]) if g["calificacion"] else None,
-                fecha_captura=captured,
-                late=bool(captured and captured > window.fin_captura), updated_at=now))
         for corte in publish:
             session.add(SiseacPublication(periodo=PERIODO, corte=corte, published_at=now,
                                           published_by="dg.escolares"))
@@ -98,6 +62,30 @@ def expected_failing(corte: int, passing: float = 6.0) -> dict[str, dict[str, fl
                 and float(g["calificacion"]) < passing:
             out[g["clave_modulo"]][g["matricula"]] = float(g["calificacion"])
     return dict(out)
+
+
+def expected_at_risk(corte: int, *, passing: float = 6.0, min_failing: int = 2,
+                     below: float = 6.0,
+                     weights: tuple[float, ...] = (0.3, 0.3, 0.4)) -> set[str]:
+    """Students at risk at ``corte`` by the SISEAC report's documented rules (docs/conalep.md):
+    failing ``min_failing`` modules, weighted progress below ``below``, or a module failed in
+    every corte so far."""
+    enrolled = {r["matricula"] for r in sample_rows("alumnos.csv") if r["estatus"] == "INSCRITO"}
+    grades: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    for g in sample_rows("calificaciones.csv"):
+        if g["matricula"] in enrolled and int(g["corte"]) <= corte and g["calificacion"]:
+            grades[g["matricula"]][g["clave_modulo"]][int(g["corte"])] = float(g["calificacion"])
+    out = set()
+    for matricula, modules in grades.items():
+        failing = sum(1 for m in modules.values() if corte in m and m[corte] < passing)
+        progress = [sum(weights[c - 1] * v for c, v in m.items())
+                    / sum(weights[c - 1] for c in m) for m in modules.values() if m]
+        mean = round(sum(progress) / len(progress), 2) if progress else None
+        always = corte >= 2 and any(len(m) == corte and max(m.values()) < passing
+                                    for m in modules.values())
+        if failing >= min_failing or (mean is not None and mean < below) or always:
+            out.add(matricula)
+    return out
 
 
 def expected_efficiency() -> list[dict[str, object]]:

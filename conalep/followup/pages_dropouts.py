@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
+from conalep.academic import siseac
 from conalep.context import Ctx, Db, utcnow
 from conalep.followup import actions, records
 from conalep.followup.documents import DropoutRow, f04_pdf
@@ -54,7 +55,7 @@ def _render(request: Request, user: ConalepUser, session: Db, *, estado: str = "
     return page(request, "followup/dropouts.html", user, status=status, nav="bajas",
                 rows=_listing(session, user, ESTADOS[estado], plantel), estado=estado,
                 plantel=plantel, planteles=records.planteles(session, user.scope),
-                periodos=records.periodos(session), motivos=MOTIVOS, tipos=TIPOS,
+                periodos=siseac.periodos(session), motivos=MOTIVOS, tipos=TIPOS,
                 problems=problems or [], form=form or {}, full_name=records.full_name)
 
 

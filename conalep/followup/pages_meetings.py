@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from conalep.academic import siseac
 from conalep.context import Ctx, Db, utcnow
 from conalep.followup import actions, records
 from conalep.followup.documents import MinutesAgreement, minutes_pdf
@@ -38,26 +39,25 @@ def _render(request: Request, user: ConalepUser, session: Db, ctx: Ctx, *, plant
         query = query.where(Reunion.clave_plantel == plantel)
     elif user.scope.planteles is not None:
         query = query.where(Reunion.clave_plantel.in_(user.scope.planteles))
-    periodos = records.periodos(session)
+    periodos = siseac.periodos(session)
     form = dict(form or {})
-    note = ""
+    note, reasons = "", []
     if numero and plantel and periodo and not form and user.may("convene_meeting"):
-        if records.published(session, periodo, numero):
-            failing = records.failing_grades(session, clave_plantel=plantel, periodo=periodo,
-                                             corte=numero,
-                                             passing_grade=ctx.settings.passing_grade)
-            risk = records.at_risk(failing, min_failing=ctx.settings.risk_min_failing)
+        if siseac.is_published(session, periodo, numero):
+            risk = records.at_risk(session, ctx.settings, clave_plantel=plantel,
+                                   periodo=periodo, corte=numero)
             form = {"clave_plantel": plantel, "periodo": periodo, "numero": str(numero),
-                    "matriculas": "\n".join(risk)}
-            note = (f"Se sugieren {len(risk)} alumnos que reprueban algún módulo en el corte "
-                    f"{numero} (primero quienes reprueban {ctx.settings.risk_min_failing} o "
-                    "más).")
+                    "matriculas": "\n".join(s.matricula for s in risk)}
+            reasons = [f"{s.matricula} {s.nombre}: {'; '.join(s.reasons)}" for s in risk]
+            note = (f"Se sugieren {len(risk)} alumnos en riesgo según el reporte SISEAC del "
+                    f"corte {numero}.")
         else:
             note = f"El reporte SISEAC del corte {numero} de {periodo} aún no se publica."
     return page(request, "followup/meetings.html", user, status=status, nav="reuniones",
                 meetings=list(session.scalars(query)), plantel=plantel, periodo=periodo,
                 periodos=periodos, planteles=records.planteles(session, user.scope),
-                numeros=NUMEROS, problems=problems or [], form=form, note=note)
+                numeros=NUMEROS, problems=problems or [], form=form, note=note,
+                reasons=reasons)
 
 
 @router.get("", response_class=HTMLResponse)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from conalep.academic import siseac
 from conalep.context import Ctx, Db, utcnow
 from conalep.followup import actions, records
 from conalep.followup.documents import (
@@ -51,16 +52,15 @@ def _render(request: Request, user: ConalepUser, session: Db, ctx: Ctx, *, plant
             problems: list[Problem] | None = None,
             form: dict[str, str] | None = None) -> HTMLResponse:
     plantel = plantel or (user.clave_plantel or "")
-    periodos = records.periodos(session)
+    periodos = siseac.periodos(session)
     periodo = periodo or (periodos[0] if periodos else "")
     suggestions, published = [], False
     if plantel and periodo and corte in (1, 2, 3):
         user.scope.require_plantel(plantel, f"el plantel {plantel}")
-        published = records.published(session, periodo, corte)
+        published = siseac.is_published(session, periodo, corte)
         if published:
             suggestions = suggest(records.failing_grades(
-                session, clave_plantel=plantel, periodo=periodo, corte=corte,
-                passing_grade=ctx.settings.passing_grade))
+                session, ctx.settings, clave_plantel=plantel, periodo=periodo, corte=corte))
     form = dict(form or {})
     chosen = next((s for s in suggestions if s.clave_modulo == modulo), None)
     if chosen is not None and not form:

@@ -12,19 +12,13 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from conalep.academic.siseac import Rules, StudentRow, build_report
 from conalep.followup.efficiency import Efficiency, Enrolment, terminal_efficiency
 from conalep.followup.tutoring import FailingGrade
-from conalep.models.academic import (
-    Alumno,
-    Calificacion,
-    CaptureWindow,
-    Carrera,
-    Modulo,
-    Plantel,
-    SiseacPublication,
-)
+from conalep.models.academic import Alumno, Carrera, Plantel
 from conalep.models.followup import Asesoria, Baja, Reunion
 from conalep.roles import Scope
+from conalep.settings import ConalepSettings
 from foundation.web.refusal import Refusal
 
 
@@ -89,39 +83,22 @@ def plantel_label(session: Session, clave: str) -> str:
     return f"{clave} {p.nombre}" if p else clave
 
 
-def periodos(session: Session) -> list[str]:
-    """The calendar's periods, latest first (the SAE ``periodo``, e.g. ``2025-2026-1``)."""
-    return sorted(set(session.scalars(select(CaptureWindow.periodo))), reverse=True)
+def failing_grades(session: Session, settings: ConalepSettings, *, clave_plantel: str,
+                   periodo: str, corte: int) -> list[FailingGrade]:
+    """The failing module grades of one corte of one plantel, as the SISEAC report counts
+    them (:mod:`conalep.academic.siseac`), for the tutoring suggestions."""
+    report = build_report(session, periodo, corte, Rules.of(settings), (clave_plantel,))
+    return [FailingGrade(r.matricula, r.nombre, r.grupo, r.clave_modulo, r.modulo, corte,
+                         float(r.grades[corte - 1] or 0.0))
+            for r in report.modules if r.failing]
 
 
-def published(session: Session, periodo: str, corte: int) -> bool:
-    return session.get(SiseacPublication, (periodo, corte)) is not None
-
-
-def failing_grades(session: Session, *, clave_plantel: str, periodo: str, corte: int,
-                   passing_grade: float) -> list[FailingGrade]:
-    """Captured module grades below passing in one corte of one plantel (what the SISEAC
-    report counts as failing), for the tutoring and meeting suggestions."""
-    rows = session.execute(
-        select(Calificacion, Alumno, Modulo.nombre)
-        .join(Alumno, Alumno.matricula == Calificacion.matricula)
-        .join(Modulo, Modulo.clave_modulo == Calificacion.clave_modulo)
-        .where(Calificacion.clave_plantel == clave_plantel, Calificacion.periodo == periodo,
-               Calificacion.corte == corte, Calificacion.calificacion.is_not(None),
-               Calificacion.calificacion < passing_grade,
-               Alumno.estatus == "INSCRITO")).all()
-    return [FailingGrade(g.matricula, full_name(a), g.grupo, g.clave_modulo, nombre, g.corte,
-                         float(g.calificacion or 0)) for g, a, nombre in rows]
-
-
-def at_risk(failing: Sequence[FailingGrade], *, min_failing: int) -> list[str]:
-    """Matrículas failing at least ``min_failing`` modules (the settings' at-risk rule on
-    failing modules), then those failing one, each group in matrícula order."""
-    count: dict[str, set[str]] = {}
-    for g in failing:
-        count.setdefault(g.matricula, set()).add(g.clave_modulo)
-    first = sorted(m for m, mods in count.items() if len(mods) >= min_failing)
-    return first + sorted(m for m in count if m not in first)
+def at_risk(session: Session, settings: ConalepSettings, *, clave_plantel: str,
+            periodo: str, corte: int) -> list[StudentRow]:
+    """The SISEAC report's students at risk in one corte of one plantel (with the reasons),
+    the students a review meeting is convened for (norm 12c)."""
+    report = build_report(session, periodo, corte, Rules.of(settings), (clave_plantel,))
+    return [s for s in report.students if s.at_risk]
 
 
 def efficiency(session: Session, scope: Scope) -> list[Efficiency]:
