@@ -166,6 +166,12 @@ def test_meeting_rules() -> None:
         "Alumnos en riesgo a revisar: la matrícula 2316500012 está repetida."]
     with pytest.raises(FollowupInputError, match="Número de reunión: «4» no está"):
         read_meeting({**form, "numero": "4"})
+    with pytest.raises(FollowupInputError) as caught:
+        read_meeting({**form, "matriculas": "2316500012", "fecha": "2027-01-15"})
+    assert [str(p) for p in caught.value.problems] == [
+        "Fecha: no puede ser posterior al 2026-12-31."]
+    with pytest.raises(FollowupInputError, match="años consecutivos"):
+        read_meeting({**form, "matriculas": "2316500012", "periodo": "2025-2027-1"})
     ok = read_meeting({**form, "matriculas": "2316500012 2316500013"}, taken=[1])
     assert ok.numero == 2 and ok.matriculas == ("2316500012", "2316500013")
     people = read_attendance({"asistentes": "Ana Ruiz — Jefa de Servicios Escolares\n\n"

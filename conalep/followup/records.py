@@ -8,6 +8,7 @@ campus account learns nothing about other planteles.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,28 +50,28 @@ def unknown_or_foreign(session: Session, matriculas: Sequence[str],
             if m not in found or found[m].clave_plantel != clave_plantel]
 
 
-def dropout(session: Session, scope: Scope, baja_id: int) -> Baja:
-    row = session.get(Baja, baja_id)
+_Owned = TypeVar("_Owned", Baja, Asesoria, Reunion)
+
+
+def _owned(session: Session, scope: Scope, model: type[_Owned], key: int,
+           what: str) -> _Owned:
+    row = session.get(model, key)
     if row is None or not scope.sees_plantel(row.clave_plantel):
-        raise Refusal(404, "baja-not-found", f"No hay una baja con folio {baja_id} en su "
-                                             "alcance.")
+        raise Refusal(404, f"{model.__tablename__}-not-found",
+                      f"No hay {what} {key} en su alcance.")
     return row
+
+
+def dropout(session: Session, scope: Scope, baja_id: int) -> Baja:
+    return _owned(session, scope, Baja, baja_id, "una baja con folio")
 
 
 def tutoring(session: Session, scope: Scope, asesoria_id: int) -> Asesoria:
-    row = session.get(Asesoria, asesoria_id)
-    if row is None or not scope.sees_plantel(row.clave_plantel):
-        raise Refusal(404, "asesoria-not-found",
-                      f"No hay una asesoría con número {asesoria_id} en su alcance.")
-    return row
+    return _owned(session, scope, Asesoria, asesoria_id, "una asesoría con número")
 
 
 def meeting(session: Session, scope: Scope, reunion_id: int) -> Reunion:
-    row = session.get(Reunion, reunion_id)
-    if row is None or not scope.sees_plantel(row.clave_plantel):
-        raise Refusal(404, "reunion-not-found",
-                      f"No hay una reunión con número {reunion_id} en su alcance.")
-    return row
+    return _owned(session, scope, Reunion, reunion_id, "una reunión con número")
 
 
 def planteles(session: Session, scope: Scope) -> list[Plantel]:
