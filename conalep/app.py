@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from conalep import home
-from conalep.academic import pages as academic_pages
+from conalep.academic import routes as academic_routes
 from conalep.context import AppContext, utcnow
 from conalep.db import upgrade
 from conalep.followup import pages as followup_pages
@@ -32,7 +32,7 @@ def _routers() -> list[APIRouter]:
     return [
         auth_router(STAFF_WEB, BOOK, db=get_db, now=utcnow),
         home.router,
-        *academic_pages.ROUTERS,
+        *academic_routes.ROUTERS,
         *followup_pages.ROUTERS,
     ]
 

@@ -20,6 +20,7 @@ b'%PDF-'
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 from urllib.parse import quote
@@ -79,32 +80,53 @@ def workbook_bytes(book: Workbook) -> bytes:
     return out.getvalue()
 
 
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One table of a PDF: a heading, the header row, the rows, which rows to highlight."""
+
+    heading: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    highlight: Sequence[bool] | None = None
+
+
 def pdf_table(title: str, subtitle: str, headers: Sequence[str],
               rows: Sequence[Sequence[Any]], *,
               highlight: Sequence[bool] | None = None) -> bytes:
     """A landscape-letter PDF: title, subtitle, and the table (header repeated per page)."""
+    return pdf_sections(title, subtitle, [Section("", headers, rows, highlight)])
+
+
+def pdf_sections(title: str, subtitle: str, sections: Sequence[Section]) -> bytes:
+    """A landscape-letter PDF: title, subtitle, then each section's heading and table."""
     out = BytesIO()
     styles = getSampleStyleSheet()
     doc = SimpleDocTemplate(out, pagesize=landscape(letter), leftMargin=1.2 * cm,
                             rightMargin=1.2 * cm, topMargin=1.2 * cm, bottomMargin=1.2 * cm,
                             title=title)
     cell = styles["BodyText"].clone("cell", fontSize=7.5, leading=9)
-    data = [[Paragraph(f"<b>{_escape(h)}</b>", cell) for h in headers]]
-    data += [[Paragraph(_escape("" if v is None else str(v)), cell) for v in row]
-             for row in rows]
-    table = Table(data, repeatRows=1)
-    style = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#ECEBE6")),
-             ("VALIGN", (0, 0), (-1, -1), "TOP")]
-    for index, marked in enumerate(highlight or ()):
-        if marked:
-            style.append(("BACKGROUND", (0, index + 1), (-1, index + 1),
-                          colors.HexColor("#" + HIGHLIGHT)))
-    table.setStyle(TableStyle(style))
-    story = [Paragraph(_escape(title), styles["Title"]),
-             Paragraph(_escape(subtitle), styles["Normal"]), Spacer(1, 0.4 * cm), table]
-    if not rows:
-        story.append(Paragraph("Sin filas con estos filtros.", styles["Normal"]))
+    story: list[Any] = [Paragraph(_escape(title), styles["Title"]),
+                        Paragraph(_escape(subtitle), styles["Normal"])]
+    for section in sections:
+        story.append(Spacer(1, 0.4 * cm))
+        if section.heading:
+            story.append(Paragraph(_escape(section.heading), styles["Heading2"]))
+        if not section.rows:
+            story.append(Paragraph("Sin filas con estos filtros.", styles["Normal"]))
+            continue
+        data = [[Paragraph(f"<b>{_escape(h)}</b>", cell) for h in section.headers]]
+        data += [[Paragraph(_escape("" if v is None else str(v)), cell) for v in row]
+                 for row in section.rows]
+        table = Table(data, repeatRows=1)
+        style: list[Any] = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#ECEBE6")),
+                            ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        for index, marked in enumerate(section.highlight or ()):
+            if marked:
+                style.append(("BACKGROUND", (0, index + 1), (-1, index + 1),
+                              colors.HexColor("#" + HIGHLIGHT)))
+        table.setStyle(TableStyle(style))
+        story.append(table)
     doc.build(story)
     return out.getvalue()
 
