@@ -67,12 +67,13 @@ def dropouts(request: Request, user: Staff, session: Db, estado: str = "pendient
 
 
 @router.post("", response_class=HTMLResponse)
-async def record(request: Request, user: Staff, form: CheckedForm, session: Db,
-                 ctx: Ctx) -> Response:
+def record(request: Request, user: Staff, form: CheckedForm, session: Db,
+           ctx: Ctx) -> Response:
     user.scope.require("record_dropout")
     upload = form.get("solicitud")
     limit = ctx.settings.max_scan_bytes
-    scan = await upload.read(limit + 1) if isinstance(upload, UploadFile) else b""
+    # one byte past the limit is enough to refuse it without reading a huge upload whole
+    scan = upload.file.read(limit + 1) if isinstance(upload, UploadFile) else b""
     typed = values(form)
     try:
         baja = actions.record_dropout(session, user.scope, typed, scan,
