@@ -93,10 +93,30 @@ def test_chart_is_svg_with_each_bar_labelled() -> None:
                                for s in sample_students())
     svg = chart_svg(rows)
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "por carrera y generación" in svg  # one plantel: carreras on the x axis
     for r in concluded(rows):
         assert f"{r.eficiencia:.2f}" in svg
-        assert f"{r.clave_plantel} {r.clave_carrera}" in svg
+        assert r.clave_carrera in svg and f"Gen. {r.generacion}" in svg
     assert "Sin generaciones concluidas" in chart_svg([])
+
+
+def test_state_wide_chart_shows_plantel_totals() -> None:
+    rows = terminal_efficiency(
+        [Enrolment(p, c, "2021-2024", s) for p in ("101", "102") for c in ("A", "B")
+         for s in ("EGRESADO", "BAJA", "BAJA" if c == "A" else "EGRESADO")])
+    svg = chart_svg(rows)
+    assert "por plantel y generación" in svg and "101" in svg and "102" in svg
+    assert "50.00" in svg  # each plantel: 3 egresados of 6, not the carreras' 33.33 / 66.67
+    assert "33.33" not in svg and "66.67" not in svg
+    many = terminal_efficiency([Enrolment(f"{p:03d}", "A", "2021-2024", "EGRESADO")
+                                for p in range(40)])
+    wide = efficiency_chart(many)
+    assert 560 < wide.width <= 1280
+    assert "100.00" not in chart_svg(many)  # 40 bars: too many to label each
+    start, end = docs.quarter("2024-T3")
+    pdf = docs.junta_pdf(trimestre="2024-T3", desde=start, hasta=end, efficiency=[],
+                         totals=[], chart=wide, bajas=[], tutoring=[], meetings=[])
+    assert pdf.startswith(b"%PDF-")  # the wide chart was shrunk to the page
 
 
 def test_dropout_form_names_every_bad_field() -> None:

@@ -92,6 +92,10 @@ def render_pdf(doc: Pdf) -> bytes:
         flow.append(Paragraph(f"<b>{_esc(label)}:</b> {_esc(value)}", _P))
     for part in doc.sections:
         if isinstance(part, Drawing):
+            if part.width > width:  # a state-wide chart is wider than the page: shrink it
+                factor = width / part.width
+                part.scale(factor, factor)
+                part.width, part.height = width, part.height * factor
             flow += [Spacer(1, 3 * mm), part]
         else:
             flow += _section(part, width)

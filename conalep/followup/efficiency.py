@@ -93,8 +93,34 @@ def generation_end(generacion: str) -> int:
     return int(end)
 
 
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What the indicator needs of one plantel, carrera and generación (the database can
+    count it: ``GROUP BY`` with the three sums)."""
+
+    clave_plantel: str
+    clave_carrera: str
+    generacion: str
+    alumnos: int
+    egresados: int
+    inscritos: int
+    """Still studying (estatus INSCRITO): while any remain and none graduated, the
+    generación is in course."""
+
+
+def from_counts(counts: Iterable[Counts]) -> list[Efficiency]:
+    """The indicator from per-group counts, ordered by plantel, carrera and generación."""
+    out = []
+    for n in sorted(counts, key=lambda n: (n.clave_plantel, n.clave_carrera, n.generacion)):
+        generation_end(n.generacion)
+        out.append(Efficiency(n.clave_plantel, n.clave_carrera, n.generacion,
+                              egresados=n.egresados, inscritos_primer_semestre=n.alumnos,
+                              concluida=n.egresados > 0 or n.inscritos == 0))
+    return out
+
+
 def terminal_efficiency(students: Iterable[Enrolment]) -> list[Efficiency]:
-    """The indicator per plantel, carrera and generación, ordered by those three keys.
+    """The indicator per plantel, carrera and generación, from one row per student.
 
     >>> rows = terminal_efficiency([Enrolment("165", "INFO-23", "2022-2025", s)
     ...                             for s in ("EGRESADO", "EGRESADO", "BAJA")]
@@ -104,14 +130,11 @@ def terminal_efficiency(students: Iterable[Enrolment]) -> list[Efficiency]:
     """
     counts: dict[tuple[str, str, str], list[int]] = {}
     for s in students:
-        generation_end(s.generacion)
         c = counts.setdefault((s.clave_plantel, s.clave_carrera, s.generacion), [0, 0, 0])
         c[0] += 1
         c[1] += s.estatus == EGRESADO
         c[2] += s.estatus == INSCRITO
-    return [Efficiency(p, c, g, egresados=n[1], inscritos_primer_semestre=n[0],
-                       concluida=n[1] > 0 or n[2] == 0)
-            for (p, c, g), n in sorted(counts.items())]
+    return from_counts(Counts(*key, *n) for key, n in counts.items())
 
 
 def concluded(rows: Iterable[Efficiency]) -> list[Efficiency]:
