@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl import Workbook
-
 from conalep.academic.siseac import SiseacReport
-from foundation.web.downloads import Section, add_table, pdf_sections, workbook_bytes
+from foundation.web.downloads import Section, pdf_sections
+from foundation.web.xlsx import XlsxBook
 
 SHEETS = ("Alumnos y módulos", "Alumnos en riesgo", "Incumplimiento", "Tendencia")
 
@@ -61,11 +60,11 @@ VIEWS = (module_view, risk_view, compliance_view, trend_view)
 
 
 def workbook(report: SiseacReport) -> bytes:
-    book = Workbook()
+    book = XlsxBook()
     for title, view in zip(SHEETS, VIEWS, strict=True):
         headers, rows, marks = view(report)
-        add_table(book, title, headers, rows, highlight=marks)
-    return workbook_bytes(book)
+        book.add_table(title, headers, rows, highlight=marks)
+    return book.to_bytes()
 
 
 def pdf(report: SiseacReport, subtitle: str) -> bytes:
