@@ -146,7 +146,10 @@ def test_follow_up_in_a_real_browser(live_conalep: Any, followup_data: Any, chro
         assert "inscritos en primer semestre" in page.inner_text("#definiciones").lower()
         chart = page.locator("#grafica")
         chart.scroll_into_view_if_needed()
-        assert page.evaluate("document.getElementById('grafica').naturalWidth") > 0
+        # the <img> loads after the page: wait until the browser decoded the SVG
+        page.wait_for_function("document.getElementById('grafica').complete && "
+                               "document.getElementById('grafica').naturalWidth > 0",
+                               timeout=20_000)
         chart.screenshot(path=str(tmp_path / "grafica.png"))
         junta = pdf_text(download(page, "#informe-junta", tmp_path))
         assert "Junta Directiva" in junta

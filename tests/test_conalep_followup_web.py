@@ -207,6 +207,8 @@ def test_review_meetings_minutes_and_history(conalep_app: Any, followup_data: An
         url = created.headers["location"].split("?")[0]
         again = client.post("/staff/reuniones", data=form)
         assert again.status_code == 422 and "ya fue convocada" in again.text
+        nowhere = client.post("/staff/reuniones", data={**form, "clave_plantel": "999"})
+        assert nowhere.status_code == 422 and "el plantel 999 no existe" in nowhere.text
         fourth = client.post("/staff/reuniones", data={**form, "numero": "4"})
         assert fourth.status_code == 422 and "Número de reunión" in fourth.text
         csrf = csrf_of(client.get(url).text)

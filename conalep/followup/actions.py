@@ -170,8 +170,7 @@ def convene(session: Session, scope: Scope, form: Mapping[str, str], *,
         data = read_meeting(form, taken=taken)
     except FollowupInputError as exc:
         problems, data = exc.problems, None
-    if plantel and records.planteles(session, scope) and \
-            plantel not in {p.clave_plantel for p in records.planteles(session, scope)}:
+    if plantel and plantel not in {p.clave_plantel for p in records.planteles(session, scope)}:
         problems.append(Problem("Plantel", f"el plantel {plantel} no existe o no le "
                                            "corresponde."))
     elif data is not None:

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from conalep.academic import siseac
 from conalep.context import Ctx, Db, utcnow
 from conalep.followup import actions, records
 from conalep.followup.documents import (
-    F05_CODE,
     F05_COLUMNS,
     TutoringGroup,
     TutoringStudent,
@@ -27,7 +25,8 @@ from conalep.followup.validation import FollowupInputError, Problem
 from conalep.models.followup import Asesoria
 from conalep.navigation import NAV, NavItem
 from conalep.web import CheckedForm, ConalepUser, Staff, WebRoute, page
-from foundation.web.downloads import add_table, pdf_download, xlsx_download
+from foundation.web.downloads import pdf_download, xlsx_download
+from foundation.web.xlsx import XlsxBook
 
 router = APIRouter(prefix="/staff/asesorias", route_class=WebRoute, include_in_schema=False)
 NAV.append(NavItem("asesorias", "/staff/asesorias", "Asesorías", "view_tutoring",
@@ -134,11 +133,10 @@ def f05_as_xlsx(user: Staff, session: Db, plantel: str = "", periodo: str = "") 
     user.scope.require("view_tutoring")
     plantel = _f05_scope(user, plantel)
     rows = list(reversed(_groups(session, user, plantel, periodo)))
-    book = Workbook()
-    add_table(book, "F05 Asesorías", ("Plantel", "Periodo", *F05_COLUMNS),
-              [(g.clave_plantel, g.periodo, *row) for g in rows
-               for row in f05_rows(_f05_groups(session, [g]))])
-    book.properties.title = F05_CODE
+    book = XlsxBook()
+    book.add_table("F05 Asesorías", ("Plantel", "Periodo", *F05_COLUMNS),
+                   [(g.clave_plantel, g.periodo, *row) for g in rows
+                    for row in f05_rows(_f05_groups(session, [g]))])
     return xlsx_download(book, f"F05-asesorias-{plantel or 'estado'}-{periodo or 'todos'}"
                                ".xlsx")
 
