@@ -18,6 +18,7 @@ from conalep import home
 from conalep.academic import routes as academic_routes
 from conalep.context import AppContext, utcnow
 from conalep.db import upgrade
+from conalep.followup import pages as followup_pages
 from conalep.settings import ConalepSettings, load_settings
 from conalep.web import BOOK, STAFF_WEB
 from foundation.sqldb import make_engine, make_sessionmaker
@@ -32,6 +33,7 @@ def _routers() -> list[APIRouter]:
         auth_router(STAFF_WEB, BOOK, db=get_db, now=utcnow),
         home.router,
         *academic_routes.ROUTERS,
+        *followup_pages.ROUTERS,
     ]
 
 

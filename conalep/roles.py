@@ -71,6 +71,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_siseac": _ACADEMIC_READERS,
     "publish_siseac": frozenset({Role.DG_ESCOLARES}),
     "edit_calendar": frozenset({Role.DG_ESCOLARES}),
+    # follow-up wing (conalep/followup): norms 12c, 14, 15, 30 and the indicator
+    "view_dropouts": _ACADEMIC_READERS,
+    "record_dropout": frozenset({Role.DG_ESCOLARES, *PLANTEL_ROLES}),
+    "attend_dropout": frozenset({Role.PSICOPEDAGOGIA}),
+    "view_tutoring": _ACADEMIC_READERS,
+    "assign_tutoring": frozenset({Role.DG_ESCOLARES, Role.DG_FORMACION_TECNICA,
+                                  *PLANTEL_ROLES}),
+    "view_meetings": _ACADEMIC_READERS,
+    "convene_meeting": frozenset({Role.DG_ESCOLARES}),
+    "record_minutes": frozenset({Role.DG_ESCOLARES, Role.DG_FORMACION_TECNICA,
+                                 Role.PSICOPEDAGOGIA}),
+    "view_efficiency": _ACADEMIC_READERS,
+    "junta_report": frozenset({Role.DG_ESCOLARES, Role.DG_DIRECTOR_GENERAL}),
 }
 """Action → roles allowed. Unknown actions are refused."""
 
@@ -82,6 +95,16 @@ _ACTION_WORDS: dict[str, str] = {
     "view_siseac": "consultar el reporte SISEAC",
     "publish_siseac": "publicar el reporte SISEAC",
     "edit_calendar": "modificar el calendario de captura",
+    "view_dropouts": "consultar las bajas",
+    "record_dropout": "registrar bajas",
+    "attend_dropout": "registrar la atención de Psicopedagogía a una baja",
+    "view_tutoring": "consultar las asesorías complementarias",
+    "assign_tutoring": "asignar asesorías complementarias",
+    "view_meetings": "consultar las reuniones de revisión",
+    "convene_meeting": "convocar reuniones de revisión de seguimiento académico",
+    "record_minutes": "registrar la minuta de una reunión de revisión",
+    "view_efficiency": "consultar la eficiencia terminal",
+    "junta_report": "generar el informe trimestral para la Junta Directiva",
 }
 
 

@@ -48,6 +48,8 @@ class ConalepSettings(BaseSettings):
     port: int = Field(default=8760, ge=1, le=65535)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     """Limit of one SAE upload on the import page."""
+    max_scan_bytes: int = Field(default=5 * 1024 * 1024, ge=64 * 1024)
+    """Limit of the tutor's written request (a scan) attached to a baja (format F04)."""
     passing_grade: float = Field(default=6.0, ge=0, le=10)
     """Norm 10: a module grade below this fails."""
     corte_weights: tuple[float, float, float] = (0.3, 0.3, 0.4)

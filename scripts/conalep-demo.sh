@@ -4,7 +4,7 @@
 #   scripts/conalep-demo.sh            prepare ./conalep-data and serve
 #   scripts/conalep-demo.sh --no-serve only prepare (import, accounts, publish corte 1)
 # Accounts (password «demo-conalep-2026» for all): dg.escolares (state-wide),
-# xalapa.escolares and xalapa.director (plantel 165 only).
+# xalapa.escolares and xalapa.director (plantel 165 only), psicopedagogia (bajas' queue).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CONALEP_DATA_DIR=${CONALEP_DATA_DIR:-$PWD/conalep-data}
@@ -24,8 +24,9 @@ add() {  # username role [plantel]: skip an account that exists already
 add dg.escolares dg_escolares "" "Servicios Escolares DG (demo)"
 add xalapa.escolares plantel_escolares 165 "Servicios Escolares Xalapa (demo)"
 add xalapa.director plantel_director 165 "Dirección Xalapa (demo)"
+add psicopedagogia psicopedagogia "" "Psicopedagogía DG (demo)"
 "${conalep[@]}" siseac --periodo 2025-2026-1 --corte 1 --publish
-echo "Datos en $CONALEP_DATA_DIR. Usuarios: dg.escolares, xalapa.escolares, xalapa.director; contraseña: $password"
+echo "Datos en $CONALEP_DATA_DIR. Usuarios: dg.escolares, xalapa.escolares, xalapa.director, psicopedagogia; contraseña: $password"
 if [ "${1:-}" != "--no-serve" ]; then
   exec "${conalep[@]}" serve
 fi
