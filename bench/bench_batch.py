@@ -19,9 +19,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from station.core.model import CardFace, CredentialClaims, SheetFace
+from foundation.credential.card import CredentialClaims
+from foundation.credential.sign import issue_qr_text
+from station.core.model import CardFace, SheetFace
 from station.core.sheets import plan_sheets
-from station.credential.sign import issue_qr_text
 from station.printer.sheet import render_sheets_pdf
 from station.services.demo_data import make_placeholder_portrait, write_demo_export
 from station.services.issuance import Issuer, select_students

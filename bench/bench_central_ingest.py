@@ -166,7 +166,7 @@ def events(n: int, key_hex: str) -> list[dict[str, Any]]:
 
 def push_run(central: Central, n: int, batch: int, folder: Path) -> float:
     """Seconds to push ``n`` events from a fresh station in batches of ``batch``."""
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
     from station.sync.client import CentralClient
 
     key = StationKey.generate(folder / f"k{time.monotonic_ns()}" / "station.key")

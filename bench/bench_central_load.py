@@ -49,7 +49,7 @@ def one_sync(url: str, key: object, barrier: threading.Barrier,
 
 
 def run(pg: Postgres, workers: int, stations: int, work: Path) -> dict[str, float]:
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
 
     central = Central(pg.new_database(), workers=workers)
     try:

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _machine import cpu_model
 
+from foundation.credential.keys import StationKey
 from station.core.releases import Manifest, ManifestFile
-from station.credential.keys import StationKey
 from station.update.bundle import (
     load_release_keys,
     public_key_line,

@@ -36,17 +36,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from skimage import data as skdata
 
+from foundation.credential.card import CredentialClaims
+from foundation.credential.keys import StationKey
+from foundation.credential.sign import issue_qr_text
 from station.core.model import (
     Calibration,
     CardFace,
-    CredentialClaims,
     Nivel,
     School,
     SheetFace,
     Turno,
 )
-from station.credential.keys import StationKey
-from station.credential.sign import issue_qr_text
 from station.printer.card import render_card_pdf
 from station.printer.sheet import render_sheets_pdf
 from station.printer.template import load_sheet_layout, load_template

@@ -18,7 +18,7 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from central.settings import CentralSettings, SettingsRefused, load_settings
-from station.core.errors import StationError
+from foundation.errors import DomainError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,7 +32,7 @@ def _friendly(func: Callable[P, R]) -> Callable[P, R]:
         except SettingsRefused as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
-        except StationError as exc:
+        except DomainError as exc:
             click.echo(f"Error: {exc.user_message()}", err=True)
             sys.exit(1)
         except OperationalError as exc:
@@ -98,7 +98,7 @@ def migrate() -> None:
 @_friendly
 def keygen(path: Path) -> None:
     """Create central's certifying key at PATH (mode 0600); never overwrites one."""
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
 
     key = StationKey.generate(path)
     click.echo(f"Llave creada: {path} (id {key.key_id.hex()}). Haga una copia de seguridad.")

@@ -52,13 +52,13 @@ def release() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def keygen(path: Path) -> None:
     """Create the state's release signing key (PATH, 0600) and PATH.pub (public half)."""
-    from station.core.errors import StationError
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
+    from foundation.errors import DomainError
     from station.update.bundle import public_key_line
 
     try:
         key = StationKey.generate(path)
-    except StationError as exc:
+    except DomainError as exc:
         _fail(exc.message)
     pub = path.with_name(path.name + ".pub")
     pub.write_text(public_key_line(key.public_bytes(), f"llave-de-versiones {key.key_id.hex()}"))
@@ -76,14 +76,14 @@ def keygen(path: Path) -> None:
 def sign(wheelhouse: Path, key_path: Path, min_upgrade_from: str, out: Path,
          as_json: bool) -> None:
     """Build and sign a bundle from a wheelhouse (the project wheel + its dependencies)."""
-    from station.core.errors import StationError
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
+    from foundation.errors import DomainError
     from station.update.bundle import sign_bundle
 
     try:
         manifest = sign_bundle(wheelhouse, key=StationKey.load(key_path), out=out,
                                min_upgrade_from=min_upgrade_from)
-    except StationError as exc:
+    except DomainError as exc:
         _fail(exc.message)
     if as_json:
         click.echo(json.dumps({"bundle": str(out), **manifest.to_json()}, indent=2))
@@ -98,12 +98,12 @@ def trust_key(public_key: Path) -> None:
     """Accept bundles signed by this release public key (copied to <data_dir>/release-keys)."""
     from central.crud.releases import keys_dir
     from central.settings import load_settings
-    from station.core.errors import StationError
+    from foundation.errors import DomainError
     from station.update.bundle import parse_public_key
 
     try:
         parse_public_key(public_key.read_text("utf-8"))
-    except StationError as exc:
+    except DomainError as exc:
         _fail(exc.message)
     folder = keys_dir(load_settings().data_dir)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -231,7 +231,7 @@ def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str,
 def send_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], queue: str | None,
              pdf_out: Path | None, review: bool | None, as_json: bool) -> None:
     """Send sheets that were produced but never reached the printer (same folios)."""
-    from station.core.errors import RuleViolation
+    from foundation.errors import RuleViolation
     from station.services.issuance import ProducedSheet
     from station.store.sheet_records import get_sheet
 
@@ -297,7 +297,7 @@ def spoil_cmd(ctx: click.Context, sheet_id: int, reason: str, as_json: bool) -> 
 def reprint_cmd(ctx: click.Context, sheet_id: int, queue: str | None, pdf_out: Path | None,
                 review: bool | None, as_json: bool) -> None:
     """Print again, on new folios, the students of a spoiled sheet."""
-    from station.core.errors import RuleViolation
+    from foundation.errors import RuleViolation
     from station.services.issuance import Issuer, select_students
     from station.store.ledger import active_card_folio
     from station.store.sheet_records import get_sheet

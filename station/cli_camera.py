@@ -154,7 +154,7 @@ class _EnterPresses:
 def photo_capture_cmd(ctx: click.Context, curp: str, device: str | None, auto: bool,
                       flatten_background: bool, max_seconds: float, as_json: bool) -> None:
     """Take, check and store a student's ID photo, with hints while the student poses."""
-    from station.core.errors import RuleViolation
+    from foundation.errors import RuleViolation
     from station.services.photo_capture import (
         PhotoSession,
         check_student,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
-from station.core.errors import StationError
+from foundation.errors import DomainError
 
 if TYPE_CHECKING:
     from station.services.station import Station
@@ -27,13 +27,13 @@ def emit(as_json: bool, data: Any, text: str) -> None:
 
 
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Show a StationError as a message, never as a traceback."""
+    """Show a DomainError as a message, never as a traceback."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
-        except StationError as exc:
+        except DomainError as exc:
             ctx = click.get_current_context()
             if ctx.params.get("as_json"):
                 click.echo(json.dumps({"error": exc.message, "way_out": exc.way_out},

@@ -89,7 +89,7 @@ def supplies_request(ctx: click.Context, since: str | None, teslin: int | None,
                      director: str, pdf_out: Path | None, printer: str | None, no_printer: bool,
                      as_json: bool) -> None:
     """Produce the resupply request with the use justified from the ledger (PDF and JSON)."""
-    from station.core.errors import InputError
+    from foundation.errors import InputError
     from station.core.supplies import Item
     from station.services.supplies import build_request
     from station.services.supplies_request import issue_request

@@ -111,7 +111,7 @@ def request_unattended(ctx: click.Context, days: int | None, cct: str | None,
 def route_cmd(ctx: click.Context, cct: str | None, nivel: str | None, matricula: int | None,
               internet: str | None, as_json: bool) -> None:
     """Who prints a school's cards: its own station or its DRSE (normativo 2)."""
-    from station.core.errors import InputError
+    from foundation.errors import InputError
     from station.core.model import Nivel
     from station.services.lifecycle_routing import route_data, route_schools
 

@@ -124,7 +124,7 @@ def confirm_health_cmd(ctx: click.Context, by: str, pid: int | None, settle: flo
 
     try:
         info = confirm_health(_data_dir(ctx), by=by, pid=pid, settle_s=settle)
-    except RuntimeError as exc:  # the watched process died (StationError: friendly_errors)
+    except RuntimeError as exc:  # the watched process died (DomainError: friendly_errors)
         emit(as_json, {"ok": False, "error": str(exc)}, f"Error: {exc}.")
         sys.exit(1)
     emit(as_json, {"ok": True, **info}, f"Versión {info['version']} funcionando ({by}).")

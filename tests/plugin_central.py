@@ -32,7 +32,7 @@ from central.crud.roster import import_roster
 from central.crud.stations import now_utc
 from central.db import make_engine, make_sessionmaker, upgrade
 from central.settings import CentralSettings
-from station.credential.keys import StationKey
+from foundation.credential.keys import StationKey
 from station.importers.roster_files import load_roster
 from station.services.demo_data import write_demo_export
 from station.sync import protocol

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from station.credential.keys import StationKey
+from foundation.credential.keys import StationKey
 from station.update.bundle import public_key_line, sign_bundle
 
 ROOT = Path(__file__).resolve().parents[1]

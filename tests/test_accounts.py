@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from foundation.errors import InputError, NotFound, RuleViolation
 from station.cli import main
-from station.core.errors import InputError, NotFound, RuleViolation
 from station.services import accounts
 from station.services.accounts import Role, SignInRefused
 from station.services.station import Station, open_station

@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner
 from plugin_camera import pose, write_video
 
+from foundation.errors import InputError
 from station.camera import picam
 from station.camera.factory import DeviceSpec, check_camera, open_camera, parse_device
 from station.camera.frames import CameraError, CameraLost, EndOfVideo
 from station.camera.resilient import ResilientCamera
 from station.camera.video_file import STILL_FPS, StillImageCamera, VideoFileCamera
 from station.cli import main
-from station.core.errors import InputError
 
 
 def numbered_frames(count: int, size: tuple[int, int] = (320, 240)) -> list[np.ndarray]:

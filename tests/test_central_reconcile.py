@@ -16,11 +16,11 @@ from click.testing import CliRunner
 from plugin_central import STAFF, enroll_key, import_demo, signed
 
 from central.settings import CentralSettings
-from station.core.model import CredentialClaims
-from station.credential.keys import StationKey
-from station.credential.sign import issue_qr_text
-from station.credential.trust import TrustList
-from station.credential.verify import Verdict, verify_qr_text
+from foundation.credential.card import CredentialClaims
+from foundation.credential.keys import StationKey
+from foundation.credential.sign import issue_qr_text
+from foundation.credential.trust import TrustList
+from foundation.credential.verify import Verdict, verify_qr_text
 from station.importers.roster_files import load_roster
 from station.services.demo_data import demo_export_rows, write_demo_export
 from station.sync import protocol

@@ -30,7 +30,7 @@ from central.models import (
     Student,
 )
 from central.settings import CentralSettings
-from station.credential.keys import StationKey
+from foundation.credential.keys import StationKey
 from station.services.demo_data import demo_export_rows, write_demo_export
 
 PASSWORD = "contraseña de pruebas"

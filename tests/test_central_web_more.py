@@ -46,7 +46,7 @@ from central.models import (
     Student,
 )
 from central.settings import CentralSettings
-from station.credential.keys import StationKey
+from foundation.credential.keys import StationKey
 
 
 def report_zip(description: str, category: str = "impresora") -> bytes:

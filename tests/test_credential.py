@@ -14,9 +14,7 @@ import qrcode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from station.core.errors import InputError
-from station.core.model import CredentialClaims
-from station.credential import (
+from foundation.credential import (
     PREFIX,
     SPECIMEN_QR_TEXT,
     StationKey,
@@ -25,7 +23,9 @@ from station.credential import (
     issue_qr_text,
     verify_qr_text,
 )
-from station.credential.cose import encode_sign1
+from foundation.credential.card import CredentialClaims
+from foundation.credential.cose import encode_sign1
+from foundation.errors import InputError
 
 QR_ALNUM = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 TODAY = date(2026, 11, 22)

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from station.core.errors import CredentialError
-from station.credential import StationKey, load_or_create
+from foundation.credential import StationKey, load_or_create
+from foundation.errors import CredentialError
 
 
 def _mode(path: Path) -> int:

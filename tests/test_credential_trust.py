@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from station.core.errors import CredentialError
-from station.credential import LocalTrustFile, StationKey, TrustList, TrustSource, key_id_for
+from foundation.credential import LocalTrustFile, StationKey, TrustList, TrustSource, key_id_for
+from foundation.errors import CredentialError
 
 
 @pytest.fixture(scope="module")

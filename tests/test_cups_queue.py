@@ -18,7 +18,8 @@ from PIL import Image, ImageChops
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
-from station.core.errors import InputError, PrinterError
+from foundation.errors import InputError
+from station.core.errors import PrinterError
 from station.printer.cups_queue import (
     CupsPrintQueue,
     JobCanceled,

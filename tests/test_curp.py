@@ -1,4 +1,4 @@
-"""CURP shape, check digit and construction (station.core.curp)."""
+"""CURP shape, check digit and construction (foundation.curp)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import station.core.curp as curp_module
-from station.core.curp import (
+import foundation.curp as curp_module
+from foundation.curp import (
     CHECK_DICTIONARY,
     INCONVENIENT_WORDS,
     STATE_CODES,

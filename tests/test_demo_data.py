@@ -12,7 +12,7 @@ from PIL import Image
 from test_curp import sample_dir
 
 import station.services.demo_data as demo_module
-from station.core.curp import INCONVENIENT_WORDS, build_curp, curp_birth_date
+from foundation.curp import INCONVENIENT_WORDS, build_curp, curp_birth_date
 from station.core.model import Nivel
 from station.importers.roster_files import load_roster, read_table
 from station.services.demo_data import (

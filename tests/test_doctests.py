@@ -1,7 +1,8 @@
 """The examples in the docstrings run: a docstring that lies fails here.
 
-Every module of ``station`` and ``central`` except the Kivy kiosk (``station.ui``: importing
-it starts a window system) and Alembic's migration scripts (they run inside Alembic).
+Every module of ``foundation``, ``station`` and ``central`` except the Kivy kiosk
+(``station.ui``: importing it starts a window system) and Alembic's migration scripts (they
+run inside Alembic).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pkgutil
 import pytest
 
 import central
+import foundation
 import station
 
 SKIPPED = ("station.ui", "central.migrations")
@@ -21,7 +23,7 @@ SKIPPED = ("station.ui", "central.migrations")
 def _modules() -> list[str]:
     """Modules with at least one example (the others have nothing to check)."""
     finder, names = doctest.DocTestFinder(), []
-    for package in (station, central):
+    for package in (foundation, station, central):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             if info.name.startswith(SKIPPED):
                 continue

@@ -30,8 +30,8 @@ from plugin_fleet import SITE, ReleaseKit
 
 from central.cli import main as central_cli
 from central.settings import CentralSettings
+from foundation.errors import InputError
 from station.cli import main as station_cli
-from station.core.errors import InputError
 from station.core.releases import (
     Manifest,
     Targets,
@@ -531,7 +531,7 @@ def test_release_api_on_both_databases(api: Any, central_settings: CentralSettin
                                        release_kit: ReleaseKit, tmp_path: Path) -> None:
     from plugin_central import enroll_key, signed
 
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
 
     import_demo(central_settings, tmp_path / "export")
     key = StationKey.generate(tmp_path / "k" / "station.key")

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from foundation.errors import InputError, RuleViolation
 from station.core.cycles import (
     NEED_WORDS,
     Cycle,
@@ -19,7 +20,6 @@ from station.core.cycles import (
     parse_cycle,
 )
 from station.core.dates import parse_day, show_day
-from station.core.errors import InputError, RuleViolation
 from station.core.holograms import (
     HologramRange,
     HologramUse,

@@ -151,7 +151,7 @@ def test_central_applies_the_school_change_revocation(api: Any, central_settings
     the old card with cause "replaced", keeps the new one active, and sees no conflict."""
     from plugin_central import STAFF, enroll_key, import_demo, signed
 
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
     from station.services.demo_data import demo_export_rows
 
     import_demo(central_settings, tmp_path / "export")

@@ -16,12 +16,12 @@ from click.testing import CliRunner
 from PIL import Image
 from plugin_camera import paste_second_face, pose, write_video
 
+from foundation.errors import NotFound, RuleViolation
 from station.camera.face import FaceAnalyzer
 from station.camera.frames import Frame
 from station.camera.resilient import ResilientCamera
 from station.camera.video_file import VideoFileCamera
 from station.cli import main
-from station.core.errors import NotFound, RuleViolation
 from station.core.photo_rules import Phase
 from station.services.photo_capture import PhotoSession, run_capture, store_photo
 from station.services.station import Station

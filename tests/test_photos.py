@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from station.core.errors import InputError, NotFound, StorageError
+from foundation.errors import InputError, NotFound, StorageError
 from station.store.photos import (
     MIN_PHOTO_SIZE,
     PhotoStore,

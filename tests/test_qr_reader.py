@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives.serialization import (
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from plugin_camera import qr_corpus
 
+from foundation.credential import StationKey, TrustList, Verdict, issue_qr_text, verify_qr_text
+from foundation.credential.card import CredentialClaims
+from foundation.errors import InputError
 from station.camera.qr_reader import DecodedQR, LiveQrReader, read_qr_texts
-from station.core.errors import InputError
-from station.core.model import CredentialClaims
-from station.credential import StationKey, TrustList, Verdict, issue_qr_text, verify_qr_text
 
 DPI = 300
 LETTER_PX = (2550, 3300)  # 8.5 x 11 in at 300 dpi

@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 from station.core.model import CardFace, Nivel, School, Turno
 from station.printer.card import (
     fit_text,

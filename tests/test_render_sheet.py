@@ -20,7 +20,7 @@ from test_render_card import (
     rasterize,
 )
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 from station.core.model import SHEET_SIZE, Calibration, CardFace, Nivel, School, SheetFace, Turno
 from station.printer.calibration_page import render_calibration_pdf
 from station.printer.sheet import render_sheets_pdf

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from test_curp import sample_dir
 
 import station.core.roster as roster_module
-from station.core.errors import InputError
+from foundation.errors import InputError
 from station.core.roster import (
     SCHOOL_COLUMNS,
     STUDENT_COLUMNS,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from plugin_lifecycle import cli_json, ledger_snapshot, refused, write_settings
 
-from station.core.errors import RuleViolation
+from foundation.errors import RuleViolation
 from station.core.model import Nivel, School, Turno
 from station.core.routing import Thresholds, check_station_may_print, route, route_school
 

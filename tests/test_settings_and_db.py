@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from foundation.errors import InputError
 from station.core import settings
-from station.core.errors import InputError
 from station.store.db import PRAGMAS, Database
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -28,8 +28,8 @@ from central.crud.stations import now_utc
 from central.db import make_engine, make_sessionmaker, next_rev
 from central.models import Card, ConfigItem
 from central.settings import CentralSettings
+from foundation.credential.keys import StationKey
 from station.cli import main as station_cli
-from station.credential.keys import StationKey
 from station.importers.roster_files import load_roster
 from station.printer import template as card_templates
 from station.services import diagnostics

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from foundation.errors import InputError
 from station.camera.qr_reader import read_qr_texts
-from station.core.errors import InputError
 from station.printer.received import rasterize, received_documents
 from station.services import diagnostics, kiosk_print, lookup, preview, settings_edit
 from station.services.issuance import Issuer, select_students

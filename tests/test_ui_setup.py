@@ -19,7 +19,7 @@ import pytest
 from plugin_central import ADMIN_TOKEN, LiveCentral, enrollment_code, import_demo
 from plugin_ui import collect, launch_autopilot
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 from station.services import accounts
 from station.services.station import open_station
 from station.store import sync_state

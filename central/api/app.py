@@ -20,7 +20,7 @@ from central.crud.folios import ensure_counter
 from central.db import make_engine, make_sessionmaker, upgrade
 from central.errors import ApiError, install_handlers
 from central.settings import CentralSettings, load_settings
-from station.credential.keys import StationKey
+from foundation.credential.keys import StationKey
 from station.store.photos import PhotoStore
 
 

@@ -28,8 +28,8 @@ from central.crud.stations import now_utc
 from central.errors import ApiError
 from central.models import RequestNonce, Station
 from central.settings import CentralSettings
+from foundation.credential.keys import StationKey
 from station.core.routing import Thresholds
-from station.credential.keys import StationKey
 from station.store.photos import PhotoStore
 from station.sync import protocol
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from central.db import next_rev
 from central.errors import ApiError
 from central.models import Photo, Student, WantedPhoto
-from station.core.errors import StationError
+from foundation.errors import DomainError
 from station.store.photos import PhotoStore
 
 _MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
@@ -42,7 +42,7 @@ def store_photo(session: Session, *, store: PhotoStore, data: bytes, source: str
     if session.get(Photo, digest) is None:
         try:
             store.add(data, ext=ext)
-        except StationError as exc:
+        except DomainError as exc:
             raise ApiError(507, "photo-store-failed", exc.message) from exc
         session.add(Photo(hash=digest, ext=ext, size=len(data), source=source, created_at=now))
         session.flush()

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from central.errors import ApiError
 from central.models import ProblemReport, School, Station
-from station.atomic_files import write_atomic
+from foundation.atomic_files import write_atomic
 from station.services.diagnostics import scrub
 from station.sync.protocol import MAX_REPORT_BYTES
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from central.errors import ApiError
 from central.models import Release, School, Station, StationRelease, StationSoftware
-from station.core.errors import InputError
+from foundation.errors import InputError
 from station.core.releases import (
     RELEASE_STAGES,
     ROLLOUT_STATES,

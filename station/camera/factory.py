@@ -17,13 +17,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from foundation.errors import InputError
 from station.camera import picam
 from station.camera.diagnose import gather_facts
 from station.camera.frames import Camera, CameraError, CameraInfo, EndOfVideo
 from station.camera.v4l2 import V4l2Camera, node_name, query_capture, video_nodes
 from station.camera.video_file import IMAGE_SUFFIXES, StillImageCamera, VideoFileCamera
 from station.core.camera_faults import Finding, diagnose
-from station.core.errors import InputError
 
 _DEV = re.compile(r"^/dev/video\d+$")
 

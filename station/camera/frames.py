@@ -13,10 +13,10 @@ from typing import Protocol
 
 import numpy as np
 
-from station.core.errors import StationError
+from foundation.errors import DomainError
 
 
-class CameraError(StationError):
+class CameraError(DomainError):
     """No camera can be used: the message says why, the way out what to do."""
 
 

@@ -30,8 +30,8 @@ import numpy as np
 import zxingcpp
 from PIL import Image, ImageOps
 
+from foundation.errors import InputError
 from station.camera.qr_passes import PASSES, Pass
-from station.core.errors import InputError
 
 Point = tuple[int, int]
 

@@ -24,7 +24,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from station.core.errors import InputError, RuleViolation
+from foundation.errors import InputError, RuleViolation
 
 _CYCLE = re.compile(r"^\s*(\d{4})\s*[-–/]\s*(\d{4})\s*$")
 
@@ -48,7 +48,7 @@ def parse_cycle(text: str) -> Cycle:
     >>> parse_cycle("2026-2028")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    station.core.errors.InputError: El ciclo escolar «2026-2028» no es válido: ...
+    foundation.errors.InputError: El ciclo escolar «2026-2028» no es válido: ...
     """
     found = _CYCLE.match(text or "")
     if not found:
@@ -72,7 +72,7 @@ def check_advance(current: Cycle, new: Cycle) -> None:
     >>> check_advance(Cycle(2026), Cycle(2028))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    station.core.errors.RuleViolation: No se puede pasar del ciclo 2026-2027 al 2028-2029: ...
+    foundation.errors.RuleViolation: No se puede pasar del ciclo 2026-2027 al 2028-2029: ...
     """
     if new == current:
         raise RuleViolation(f"El ciclo {new} ya es el ciclo vigente.")

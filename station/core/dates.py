@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

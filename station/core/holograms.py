@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from station.core.errors import InputError, RuleViolation
+from foundation.errors import InputError, RuleViolation
 
 MAX_RANGE = 200_000
 """The most serials one received range may hold (a DRSE's whole region fits)."""

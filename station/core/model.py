@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date
 
 SHEET_SIZE = 8
 """Cards per sheet (planilla). Seed 004, técnico 7: printing is always by sheets of 8."""
@@ -80,7 +79,7 @@ class CardFace:
     """Everything printed on one card position of a sheet.
 
     ``photo`` is the path of the stored photo (``None`` prints the template's empty frame).
-    ``qr_text`` is the Base45 text of the signed payload (see ``station.credential``).
+    ``qr_text`` is the Base45 text of the signed payload (see ``foundation.credential``).
     A specimen card has ``specimen=True``, a folio of ``None`` and a QR that is no credential.
     """
 
@@ -120,16 +119,3 @@ class Calibration:
     dx_mm: float = 0.0
     dy_mm: float = 0.0
     scale: float = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialClaims:
-    """What the signed QR carries: only what a person compares with the printed card.
-
-    No CURP, no birth date: the holders are minors (DESIGN.md §4).
-    """
-
-    folio: int
-    name: str
-    cct: str
-    issued_on: date

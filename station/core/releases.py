@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 
 MANIFEST_FORMAT = "sc-release-1"
 _VERSION = re.compile(r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$")

@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
+from foundation.errors import InputError, RuleViolation
 from station.core.dates import show_day
-from station.core.errors import InputError, RuleViolation
 
 _RECEIPT = re.compile(r"^[A-Z0-9]{4,40}$")
 

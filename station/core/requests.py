@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from foundation.errors import InputError, RuleViolation
 from station.core.dates import show_day
-from station.core.errors import InputError, RuleViolation
 
 
 class DeclaredBy(enum.StrEnum):

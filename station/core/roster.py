@@ -34,7 +34,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from station.core.curp import validate_curp
+from foundation.curp import validate_curp
 from station.core.model import Estatus, Nivel, School, Student, Turno
 
 NAME_ABBREVIATIONS: dict[str, str] = {

@@ -17,7 +17,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from station.core.errors import RuleViolation
+from foundation.errors import RuleViolation
 from station.core.model import Nivel, School
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from station.core.errors import InputError, RuleViolation
+from foundation.errors import InputError, RuleViolation
 from station.core.model import SHEET_SIZE
 
 

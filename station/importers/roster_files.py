@@ -2,7 +2,7 @@
 
 The reader only turns a file into rows of text; every rule lives in
 :mod:`station.core.roster`. Anything that makes a file unreadable is an
-:class:`~station.core.errors.InputError` that names the file and says what to do.
+:class:`~foundation.errors.InputError` that names the file and says what to do.
 
 >>> check = load_roster("../shared/samples/scejal/escuelas.csv",
 ...                     "../shared/samples/scejal/alumnos.csv")  # doctest: +SKIP
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import openpyxl
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 from station.core.roster import RawTable, RosterCheck, RowProblem, column_key, validate_roster
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -24,7 +24,7 @@ from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-from station.core.errors import StorageError
+from foundation.errors import StorageError
 from station.core.model import Calibration
 from station.printer.card import font_name
 from station.printer.sheet import check_calibration

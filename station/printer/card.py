@@ -28,7 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 from station.core.model import CardFace
 from station.printer.qr_draw import QrSymbol, draw_qr, qr_symbol
 from station.printer.template import FONTS_DIR, Box, CardTemplate, TextElement, load_template

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 
 import cups
 
-from station.core.errors import InputError, PrinterError
+from foundation.errors import InputError
+from station.core.errors import PrinterError
 
 RESUME_WAY_OUT = (
     "Revise que la impresora esté encendida, con papel y con tinta; luego reanude la cola "

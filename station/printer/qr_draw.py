@@ -21,7 +21,7 @@ from qrcode.util import MODE_ALPHA_NUM, QRData
 from reportlab.lib.colors import Color, white
 from reportlab.pdfgen.canvas import Canvas
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 
 _MODE_NAMES = {1: "numeric", 2: "alphanumeric", 4: "byte", 8: "kanji"}
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 
 DOCUMENT_SUFFIXES = frozenset({".urf", ".pwg", ".pdf"})
 """What ippeveprinter names received documents; ``.prn`` files are its print command's output."""

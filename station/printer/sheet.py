@@ -28,7 +28,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from station.core.errors import InputError, StorageError
+from foundation.errors import InputError, StorageError
 from station.core.model import SHEET_SIZE, Calibration, SheetFace
 from station.printer.card import (
     CardPainter,

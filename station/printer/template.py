@@ -23,7 +23,7 @@ from typing import Any
 
 from reportlab.lib.colors import Color, HexColor
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 from station.core.model import SHEET_SIZE
 
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from station.core.errors import InputError, RuleViolation
+from foundation.errors import InputError, RuleViolation
 from station.services.station import Station
 from station.store import users as store
 from station.store.users import UserRecord

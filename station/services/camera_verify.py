@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.credential.verify import Verification
 from station.camera.frames import EndOfVideo
 from station.camera.qr_reader import LiveQrReader
 from station.camera.resilient import CameraEvent, ResilientCamera
 from station.core.scan_rules import ScanDeduper
-from station.credential.verify import Verification
 from station.services.station import Station
 from station.services.verification import verify_texts
 

@@ -12,9 +12,9 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from station.atomic_files import write_atomic
+from foundation.atomic_files import write_atomic
+from foundation.errors import InputError, RuleViolation
 from station.core.dates import show_day
-from station.core.errors import InputError, RuleViolation
 from station.core.requests import require_person
 from station.printer.documents import Document, Table, render_document
 from station.services.lifecycle import current_cycle, get_school

@@ -11,7 +11,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from station.core.errors import RuleViolation
+from foundation.errors import RuleViolation
 from station.services.demo_data import make_placeholder_portrait, write_demo_export
 from station.services.issuance import Issuer, select_students
 from station.services.roster_import import import_roster

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from station.core.curp import PARTICLES, build_curp
+from foundation.curp import PARTICLES, build_curp
 from station.core.model import Nivel
 from station.core.roster import GRADE_RANGE, SCHOOL_COLUMNS, STUDENT_COLUMNS
 

@@ -118,12 +118,12 @@ def _counts(station: Station) -> dict[str, Any]:
 
 
 def _printer(station: Station) -> dict[str, Any]:
-    from station.core.errors import StationError
+    from foundation.errors import DomainError
     from station.services.kiosk_print import printer_status
 
     try:
         status = printer_status(station)
-    except StationError as error:
+    except DomainError as error:
         return {"ok": False, "message": error.user_message()}
     return {"ok": True, "queue": status.queue, "state": status.state,
             "reasons": list(status.reasons), "message": status.message_es,

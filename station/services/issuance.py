@@ -14,12 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from station.atomic_files import fsync_dir
-from station.core.errors import InputError, NotFound, RuleViolation
+from foundation.atomic_files import fsync_dir
+from foundation.credential.card import CredentialClaims
+from foundation.credential.sign import issue_qr_text
+from foundation.errors import InputError, NotFound, RuleViolation
 from station.core.folios import take_folios
-from station.core.model import SHEET_SIZE, CardFace, CredentialClaims, School, SheetFace, Student
+from station.core.model import SHEET_SIZE, CardFace, School, SheetFace, Student
 from station.core.sheets import plan_sheets
-from station.credential.sign import issue_qr_text
 from station.printer.sheet import render_sheets_pdf
 from station.printer.template import load_sheet_layout, load_template
 from station.services.lifecycle_routing import check_may_print

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from station.core.errors import InputError, StorageError
+from foundation.errors import InputError, StorageError
 from station.services.reports import SchoolReport, school_reports, write_pdf, write_xlsx
 from station.services.station import Station
 

@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from station.core.errors import PrinterError, RuleViolation
+from foundation.errors import RuleViolation
+from station.core.errors import PrinterError
 from station.printer.cups_queue import JobStatus, PrintQueue, QueueStatus, probe_print_queue
 from station.services.issuance import Issuer, ProducedSheet, select_students
 from station.services.preview import PrintPlan

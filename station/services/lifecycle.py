@@ -14,8 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from foundation.errors import NotFound, RuleViolation
 from station.core.cycles import NEED_WORDS, Need, check_advance, parse_cycle
-from station.core.errors import NotFound, RuleViolation
 from station.core.model import School, Student
 from station.core.requests import DeclaredBy, Unattended, require_person, unattended
 from station.services.station import Station

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
+from foundation.errors import InputError, RuleViolation
 from station.core.cycles import Need, parse_cycle
-from station.core.errors import InputError, RuleViolation
 from station.core.holograms import HologramRange, parse_range, parse_serial, run_of
 from station.core.model import School, Student
 from station.core.replacement import Reason, normalise_receipt

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from station.core.errors import RuleViolation
+from foundation.errors import RuleViolation
 from station.core.model import Nivel, School
 from station.core.routing import Routing, Thresholds, check_station_may_print, route
 from station.services.station import Station

@@ -1,7 +1,7 @@
 """What verification adds from the lifecycle: the cycle's hologram and why a card was revoked.
 
 A card is valid for a cycle only with that cycle's hologram recorded (normativo 5). The
-verdict values stay those of :class:`station.credential.verify.Verdict`; the answer gains
+verdict values stay those of :class:`foundation.credential.verify.Verdict`; the answer gains
 the hologram fields and words:
 
 - "Credencial válida, holograma 2026-2027 registrado: folio …"
@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from station.credential.verify import Verdict, Verification
+from foundation.credential.verify import Verdict, Verification
 from station.services.station import Station
 from station.store import hologram_records, lifecycle_records, replacement_records
 

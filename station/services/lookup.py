@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from foundation.errors import NotFound
 from station.core.cycles import Need
-from station.core.errors import NotFound
 from station.core.model import School, Student
 from station.services.lifecycle import school_lists
 from station.services.station import Station

@@ -21,12 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.errors import NotFound, RuleViolation
 from station.camera.background import flatten_background
 from station.camera.face import FaceAnalyzer
 from station.camera.frames import EndOfVideo, Frame
 from station.camera.id_photo import cut, encode_jpeg, print_pixels, stored_pixels
 from station.camera.resilient import CameraEvent, ResilientCamera
-from station.core.errors import NotFound, RuleViolation
 from station.core.photo_rules import (
     DEFAULT_RULES,
     Assessment,

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from station.core.errors import InputError, RuleViolation, StationError
+from foundation.errors import DomainError, InputError, RuleViolation
 from station.core.model import SHEET_SIZE, CardFace, School, SheetFace, Student
 from station.core.sheets import PlannedSheet, plan_sheets
 from station.printer.sheet import render_sheets_pdf
@@ -68,7 +68,7 @@ class PrintPlan:
 def plan_print(station: Station, cct: str, curps: Sequence[str] | None) -> PrintPlan:
     """Check the selection exactly as printing will (``curps=None``: every pending student).
 
-    Raises the same :class:`StationError` printing would, before anything is written.
+    Raises the same :class:`DomainError` printing would, before anything is written.
     """
     school, students = select_students(station, cct, None if curps is None else list(curps))
     return PrintPlan(school, tuple(plan_sheets(students)))
@@ -142,7 +142,7 @@ def rasterize_pdf(pdf: Path, *, dpi: int, folder: Path) -> bytes:
     """The first page of ``pdf`` as PNG bytes (poppler's pdftoppm)."""
     tool = shutil.which("pdftoppm")
     if tool is None:
-        raise StationError("No se puede mostrar la imagen de la hoja: falta el programa "
+        raise DomainError("No se puede mostrar la imagen de la hoja: falta el programa "
                            "pdftoppm en la estación.",
                            way_out="Pida a soporte que instale el paquete poppler-utils.")
     root = folder / "pagina"
@@ -150,7 +150,7 @@ def rasterize_pdf(pdf: Path, *, dpi: int, folder: Path) -> bytes:
         subprocess.run([tool, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
                         str(pdf), str(root)], check=True, capture_output=True, timeout=60)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError):
-        raise StationError("No se pudo dibujar la imagen de la hoja.",
+        raise DomainError("No se pudo dibujar la imagen de la hoja.",
                            way_out="Intente de nuevo; si sigue igual, reporte el problema."
                            ) from None
     return root.with_suffix(".png").read_bytes()

@@ -18,9 +18,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from foundation.errors import StorageError
 from station.core.cycles import Need
 from station.core.dates import show_day
-from station.core.errors import StorageError
 from station.printer.documents import Document, Table, render_document
 from station.services.lifecycle import SchoolLists, school_lists, unattended_requests
 from station.services.station import Station

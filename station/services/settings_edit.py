@@ -14,8 +14,8 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from station.atomic_files import write_atomic
-from station.core.errors import InputError
+from foundation.atomic_files import write_atomic
+from foundation.errors import InputError
 from station.core.settings import resolve
 from station.services.station import Station, _flatten
 

@@ -25,10 +25,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from station.core.errors import InputError
+from foundation.credential.keys import StationKey
+from foundation.credential.trust import TrustList
+from foundation.errors import InputError
 from station.core.settings import resolve, unknown_keys
-from station.credential.keys import StationKey
-from station.credential.trust import TrustList
 from station.store.db import Database
 from station.store.photos import PhotoStore
 

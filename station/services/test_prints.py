@@ -6,9 +6,9 @@ import re
 from datetime import date
 from pathlib import Path
 
-from station.core.errors import InputError
+from foundation.credential.sign import SPECIMEN_QR_TEXT
+from foundation.errors import InputError
 from station.core.model import SHEET_SIZE, Calibration, CardFace, Nivel, School, SheetFace, Turno
-from station.credential.sign import SPECIMEN_QR_TEXT
 from station.printer.calibration_page import render_calibration_pdf
 from station.printer.sheet import render_sheets_pdf
 from station.printer.template import load_sheet_layout, load_template

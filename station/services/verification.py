@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from foundation.credential.verify import Verification, verify_qr_text
 from station.camera.qr_reader import read_qr_texts
-from station.credential.verify import Verification, verify_qr_text
 from station.services.lifecycle_verify import enrich
 from station.services.station import Station
 from station.store import ledger

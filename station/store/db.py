@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from station.core.errors import StorageError
+from foundation.errors import StorageError
 
 PRAGMAS = {
     "journal_mode": "WAL",

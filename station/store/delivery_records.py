@@ -11,8 +11,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
+from foundation.errors import NotFound, RuleViolation
 from station.core.dates import show_day
-from station.core.errors import NotFound, RuleViolation
 from station.store.ledger import append_event, now_iso
 
 _NAME = ("s.nombre || ' ' || s.primer_apellido || CASE WHEN s.segundo_apellido = '' THEN ''"

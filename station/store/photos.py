@@ -23,8 +23,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from station.core.curp import validate_curp
-from station.core.errors import InputError, NotFound, StorageError
+from foundation.curp import validate_curp
+from foundation.errors import InputError, NotFound, StorageError
 
 MIN_PHOTO_SIZE = (240, 300)
 """Smallest photo accepted, width × height in pixels: below it the printed face is blurry."""

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-from station.core.errors import NotFound
+from foundation.errors import NotFound
 from station.core.replacement import (
     Reason,
     check_receipt,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from station.core.errors import NotFound, RuleViolation
+from foundation.errors import NotFound, RuleViolation
 from station.core.model import Student
 from station.store.ledger import append_event, now_iso
 

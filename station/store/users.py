@@ -12,7 +12,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
-from station.core.errors import NotFound
+from foundation.errors import NotFound
 from station.store.ledger import append_event, now_iso
 
 

@@ -26,12 +26,12 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from station.core.errors import StationError
-from station.credential.sign import Signer
+from foundation.credential.sign import Signer
+from foundation.errors import DomainError
 from station.sync import protocol
 
 
-class SyncError(StationError):
+class SyncError(DomainError):
     """Central refused, or could not be reached. ``code`` is central's machine code."""
 
     def __init__(self, message: str, *, code: str, status: int | None = None,

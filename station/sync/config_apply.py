@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from station.core.errors import InputError
+from foundation.errors import InputError
 from station.core.settings import SETTINGS_BY_KEY, centrally_managed, resolve
 from station.printer import template as card_templates
 from station.services.settings_edit import update_settings

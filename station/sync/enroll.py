@@ -17,8 +17,8 @@ from typing import Any
 
 import tomli_w
 
-from station.atomic_files import write_atomic
-from station.core.errors import InputError
+from foundation.atomic_files import write_atomic
+from foundation.errors import InputError
 from station.services.station import Station
 from station.store import sync_state
 from station.store.ledger import append_event

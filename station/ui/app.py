@@ -3,7 +3,7 @@
 - Every transition goes through :class:`~station.ui.machine.Machine`; the app shows the
   screen of the new state (screens are built on first use, so the home screen is up fast).
 - Any exception that reaches Kivy's loop (a touch handler, a Clock callback, a job's end)
-  goes to :meth:`KioskApp.handle_error`: a :class:`StationError` is shown as a message with
+  goes to :meth:`KioskApp.handle_error`: a :class:`DomainError` is shown as a message with
   its way out; anything else is logged (without CURPs) and the FAILSAFE screen offers
   "Volver al inicio". The app never closes on its own and Escape does nothing.
 - No touch for ``kiosk.idle_timeout_s`` seconds signs the user out and returns home (not
@@ -24,7 +24,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from station.core.errors import StationError
+from foundation.errors import DomainError
 from station.services.station import Station
 from station.ui import dialogs
 from station.ui.logs import LOGGER, log_failure
@@ -151,7 +151,7 @@ class KioskApp(App):
     def go(self, state: State, **params: Any) -> None:
         try:
             self.machine.go(state, **params)
-        except StationError as error:
+        except DomainError as error:
             dialogs.show_error(error)
 
     def back(self) -> None:
@@ -190,7 +190,7 @@ class KioskApp(App):
             Clock.schedule_once(self._settle_home, 0.3)
         try:
             new.enter(**transition.params)
-        except StationError as error:
+        except DomainError as error:
             dialogs.show_error(error, then=self.back if self.machine.can_go_back else None)
 
     def _settle_home(self, _dt: float = 0.0) -> None:
@@ -239,7 +239,7 @@ class KioskApp(App):
 
     def handle_error(self, error: BaseException) -> None:
         """Every error ends here: a message for a station error, else the failsafe screen."""
-        if isinstance(error, StationError):
+        if isinstance(error, DomainError):
             LOGGER.info("Aviso en %s: %s", self.machine.state, type(error).__name__)
             dialogs.show_error(error)
             return

@@ -14,7 +14,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
 
-from station.core.errors import StationError
+from foundation.errors import DomainError
 from station.ui.i18n import _
 from station.ui.icons import Icon
 from station.ui.widgets import FitLabel, Panel, TouchButton, _centered, text_height, theme
@@ -93,7 +93,7 @@ def _choose(view: ModalView, choice: Choice) -> None:
         choice.action()
 
 
-def show_error(error: StationError, *, then: Callable[[], None] | None = None) -> ModalView:
+def show_error(error: DomainError, *, then: Callable[[], None] | None = None) -> ModalView:
     """A refusal or a problem the operator can solve: what happened and the way out."""
     message = error.message + (f"\n\n{error.way_out}" if error.way_out else "")
     return show(kind="warn", title=_("No se pudo completar"), message=message,

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from station.core.errors import RuleViolation
+from foundation.errors import RuleViolation
 from station.services.accounts import SignedIn, allowed
 
 

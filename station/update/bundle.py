@@ -12,7 +12,7 @@ certifying key and never sits on the server. Release public keys are text files:
 
     sc-release-key-1 <base64 of the 32-byte Ed25519 public key> <comment>
 
->>> from station.credential.keys import key_id_for
+>>> from foundation.credential.keys import key_id_for
 >>> line = public_key_line(bytes(32), "pruebas")
 >>> parse_public_key(line) == bytes(32)
 True
@@ -34,9 +34,9 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from station.core.errors import CredentialError, InputError
+from foundation.credential.keys import StationKey, key_id_for
+from foundation.errors import CredentialError, InputError
 from station.core.releases import Manifest, ManifestFile, canonical_json
-from station.credential.keys import StationKey, key_id_for
 
 KEY_PREFIX = "sc-release-key-1"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"

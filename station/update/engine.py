@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from station.core.errors import StationError
+from foundation.errors import DomainError
 from station.core.releases import upgrade_refusal
 from station.update import health
 from station.update.bundle import BundleRefused, load_release_keys, verify_bundle
@@ -84,7 +84,7 @@ class Outcome:
 def context_for(data_dir: Path, *, root: Path | None = None, **options: Any) -> UpdateContext:
     """Settings and key read directly (the updater runs as root: it must not open the
     ledger for writing nor create files the station user could not use)."""
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
     from station.services.station import load_settings
     from station.sync.client import CentralClient
 
@@ -227,7 +227,7 @@ def _install(ctx: UpdateContext, status: dict[str, Any], bundle: Path, manifest:
         steps.append(f"instalada en {ctx.layout.slot(version)}")
         run_selftest(ctx.layout, version)
         steps.append("autoprueba de la nueva versión: bien")
-    except (InstallFailed, StationError, OSError) as exc:
+    except (InstallFailed, DomainError, OSError) as exc:
         reason = exc.reason if isinstance(exc, InstallFailed) else str(exc)
         import shutil
 

@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from foundation.atomic_files import write_atomic
 from station import __version__
-from station.atomic_files import write_atomic
 from station.update.layout import Layout
 
 
@@ -33,7 +33,7 @@ def confirm_health(data_dir: Path, *, by: str, pid: int | None = None,
     start) — not the whole ``open_station``, whose print-file recovery must stay with the
     programs that print.
     """
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
     from station.services.station import load_settings
     from station.store.db import Database
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from foundation.atomic_files import write_atomic
 from station import __version__
-from station.atomic_files import write_atomic
 
 DEFAULT_ROOT = Path("/opt/station")
 ROOT_ENV = "STATION_RELEASES_ROOT"

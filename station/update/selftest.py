@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from foundation.errors import DomainError
 from station import __version__
-from station.core.errors import StationError
 
 
 @dataclass(slots=True)
@@ -56,12 +56,12 @@ def _settings(data_dir: Path, result: SelftestResult) -> None:
     try:
         load_settings(data_dir / "station.toml")
         result.add("ajustes", True, "station.toml se lee con esta versión")
-    except StationError as exc:
+    except DomainError as exc:
         result.add("ajustes", False, exc.message)
 
 
 def _key(data_dir: Path, result: SelftestResult) -> None:
-    from station.credential.keys import StationKey
+    from foundation.credential.keys import StationKey
 
     path = data_dir / "keys" / "station.key"
     if not path.exists():
@@ -70,7 +70,7 @@ def _key(data_dir: Path, result: SelftestResult) -> None:
     try:
         key = StationKey.load(path)
         result.add("llave", True, f"llave {key.key_id.hex()} legible")
-    except StationError as exc:
+    except DomainError as exc:
         result.add("llave", False, exc.message)
 
 
@@ -97,7 +97,7 @@ def _ledger(data_dir: Path, result: SelftestResult) -> None:
                 after = _migrations(copy_path)
         finally:
             source.close()
-    except (sqlite3.Error, StationError) as exc:
+    except (sqlite3.Error, DomainError) as exc:
         result.add("registro", False, f"el registro no se pudo abrir o migrar: {exc}")
         return
     if verdict != "ok":

@@ -12,7 +12,7 @@ from central.crud import stations
 from central.errors import ApiError
 from central.models import TrustEntry
 from central.schemas import EnrollIn
-from station.credential.keys import key_id_for
+from foundation.credential.keys import key_id_for
 
 router = APIRouter(prefix="/api/v1", tags=["enroll"])
 

@@ -21,7 +21,7 @@ from central.api.routes.web_session import CheckedForm, Staff, WebRoute, page, t
 from central.crud import staff as staff_ops
 from central.crud.roster import import_roster
 from central.errors import ApiError
-from station.core.errors import StationError
+from foundation.errors import DomainError
 from station.importers.roster_files import MAX_FILE_BYTES, load_roster
 
 UPLOAD_PATH = "/staff/importar"
@@ -83,7 +83,7 @@ async def import_upload(request: Request, user: Staff, form: CheckedForm,
         alumnos = await _save(form.get("alumnos"), Path(tmp) / "a", "alumnos")
         try:
             check = load_roster(escuelas, alumnos)
-        except StationError as exc:
+        except DomainError as exc:
             raise ApiError(422, "unreadable-file", exc.user_message()) from None
     counts = None
     if not check.problems or accept_valid:

@@ -10,7 +10,7 @@ from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 
-from station.core.errors import StationError
+from foundation.errors import DomainError
 from station.core.model import Calibration
 from station.printer.cups_queue import JobStatus
 from station.services import kiosk_print
@@ -123,7 +123,7 @@ class CalibrationScreen(KioskScreen):
                      kid="calibration_printed")
 
     def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         dialogs.show_error(error)
 

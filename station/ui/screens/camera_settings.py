@@ -8,9 +8,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 from kivy.uix.scrollview import ScrollView
 
+from foundation.errors import DomainError
 from station.camera.factory import CameraCheck, list_cameras
 from station.core.camera_faults import Finding
-from station.core.errors import StationError
 from station.services.settings_edit import update_settings
 from station.ui.camera_feed import CameraFeed
 from station.ui.i18n import _
@@ -78,7 +78,7 @@ class CameraScreen(KioskScreen):
         self.feed.start()
 
     def _feed_failed(self, error: BaseException) -> None:
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         self._say("bad", error.user_message())
 

@@ -11,8 +11,8 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 
+from foundation.errors import NotFound
 from station.core.cycles import Need
-from station.core.errors import NotFound
 from station.services import lifecycle, lifecycle_cards, lookup
 from station.services.kiosk_admin import HOLOGRAM_SPOIL_REASONS
 from station.store.lifecycle_records import StudentLine

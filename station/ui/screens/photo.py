@@ -18,8 +18,8 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.image import Image
 from kivy.uix.label import Label
 
+from foundation.errors import DomainError, RuleViolation
 from station.camera.resilient import CameraEvent
-from station.core.errors import RuleViolation, StationError
 from station.core.photo_rules import Phase
 from station.services import lookup
 from station.services.photo_capture import (
@@ -183,7 +183,7 @@ class PhotoScreen(KioskScreen):
                                 message=event.message_es, kid="photo_notice"))
 
     def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         self.notice.show(Notice(kind="bad", message=error.user_message(), kid="photo_notice"))
 

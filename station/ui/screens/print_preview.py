@@ -12,7 +12,8 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
-from station.core.errors import PrinterError, StationError
+from foundation.errors import DomainError
+from station.core.errors import PrinterError
 from station.printer.cups_queue import QueueStatus
 from station.services import kiosk_print, preview
 from station.services.kiosk_print import Batch
@@ -39,9 +40,9 @@ class ZoomFrame(ButtonBehavior, Panel):
     """A framed picture that opens larger when touched."""
 
 
-def printer_notice(status: QueueStatus | StationError) -> Notice:
+def printer_notice(status: QueueStatus | DomainError) -> Notice:
     """The printer's state in words, with a tone and an icon."""
-    if isinstance(status, StationError):
+    if isinstance(status, DomainError):
         return Notice(kind="bad", message=status.user_message(), kid="printer_notice")
     low = [m for m in status.markers if m.is_low]
     blocked = status.state == "stopped" or not status.accepting
@@ -142,7 +143,7 @@ class PreviewScreen(KioskScreen):
         self.image.texture = None
 
     def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         dialogs.show_error(error, then=self.app.back)
 
@@ -220,7 +221,7 @@ class PreviewScreen(KioskScreen):
         self.printer_ok = False
         self._update_print_button()
 
-        def work(_progress: Any) -> QueueStatus | StationError:
+        def work(_progress: Any) -> QueueStatus | DomainError:
             try:
                 return kiosk_print.printer_status(station)
             except PrinterError as error:
@@ -229,7 +230,7 @@ class PreviewScreen(KioskScreen):
         self.app.run_job(Job(_("Impresora"), work, on_done=self._printer_checked,
                              keeps_awake=False))
 
-    def _printer_checked(self, status: QueueStatus | StationError) -> None:
+    def _printer_checked(self, status: QueueStatus | DomainError) -> None:
         self._set_notice(printer_notice(status))
         self.printer_ok = isinstance(status, QueueStatus) and status.accepting \
             and status.state != "stopped"

@@ -9,7 +9,7 @@ from kivy.properties import NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from station.core.errors import RuleViolation, StationError
+from foundation.errors import DomainError, RuleViolation
 from station.services import kiosk_print
 from station.services.kiosk_print import Batch, PrintOutcome
 from station.ui import dialogs
@@ -140,7 +140,7 @@ class ProgressScreen(KioskScreen):
             self.app.go(State.PRINT_REVIEW)
 
     def _error(self, error: BaseException) -> None:
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         if self.app.machine.state is State.PRINT_PROGRESS:
             self.headline.text = _("No se pudo imprimir.")

@@ -12,7 +12,7 @@ from kivy.core.image import Image as CoreImage
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
-from station.core.errors import StationError
+from foundation.errors import DomainError
 from station.services import kiosk_print, lookup, preview
 from station.store.sheet_records import SheetRecord
 from station.ui import dialogs
@@ -132,7 +132,7 @@ class ReviewScreen(KioskScreen):
             self.image.texture = CoreImage(io.BytesIO(png), ext="png", nocache=True).texture
 
     def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         dialogs.show_error(error)
 

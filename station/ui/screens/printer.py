@@ -9,7 +9,8 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
-from station.core.errors import PrinterError, StationError
+from foundation.errors import DomainError
+from station.core.errors import PrinterError
 from station.printer.cups_queue import JobStatus, Marker, QueueInfo, QueueStatus
 from station.services import kiosk_print
 from station.services.printer_check import queue_choices
@@ -75,7 +76,7 @@ class PrinterScreen(KioskScreen):
         self.status_box.add_widget(Notice(kind="info", message=_("Revisando la impresora…")))
         station = self.app.station
 
-        def work(_progress: Any) -> QueueStatus | StationError:
+        def work(_progress: Any) -> QueueStatus | DomainError:
             try:
                 return kiosk_print.printer_status(station)
             except PrinterError as error:
@@ -83,7 +84,7 @@ class PrinterScreen(KioskScreen):
 
         self.app.run_job(Job(_("Impresora"), work, on_done=self._show, keeps_awake=False))
 
-    def _show(self, status: QueueStatus | StationError) -> None:
+    def _show(self, status: QueueStatus | DomainError) -> None:
         t = theme()
         self.status_box.clear_widgets()
         queue = self.app.station.settings["printer.queue"] or _("ninguna")
@@ -115,7 +116,7 @@ class PrinterScreen(KioskScreen):
 
     def _failed(self, error: BaseException) -> None:
         self.specimen.disabled = False
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         dialogs.show_error(error)
 
@@ -127,7 +128,7 @@ class PrinterScreen(KioskScreen):
         self.status_box.add_widget(Notice(kind="info", message=_("Buscando impresoras…")))
         server = self.app.station.settings["printer.cups_server"] or None
 
-        def work(_progress: Any) -> list[QueueInfo] | StationError:
+        def work(_progress: Any) -> list[QueueInfo] | DomainError:
             try:
                 return queue_choices(server)
             except PrinterError as error:
@@ -135,10 +136,10 @@ class PrinterScreen(KioskScreen):
 
         self.app.run_job(Job(_("Impresoras"), work, on_done=self._listed, keeps_awake=False))
 
-    def _listed(self, found: list[QueueInfo] | StationError) -> None:
+    def _listed(self, found: list[QueueInfo] | DomainError) -> None:
         t = theme()
         self.status_box.clear_widgets()
-        if isinstance(found, StationError):
+        if isinstance(found, DomainError):
             self.status_box.add_widget(printer_notice(found))
             return
         self.queues = found

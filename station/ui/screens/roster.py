@@ -11,7 +11,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from kivy.uix.scrollview import ScrollView
 
-from station.core.errors import NotFound
+from foundation.errors import NotFound
 from station.services import lookup
 from station.ui import status_words
 from station.ui.i18n import _, ngettext

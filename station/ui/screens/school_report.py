@@ -11,7 +11,7 @@ from typing import Any
 
 from kivy.uix.gridlayout import GridLayout
 
-from station.core.errors import NotFound, StationError
+from foundation.errors import DomainError, NotFound
 from station.services import kiosk_admin, lookup
 from station.services.kiosk_admin import SavedReport
 from station.services.reports import COUNT_LABELS
@@ -94,7 +94,7 @@ class SchoolReportScreen(KioskScreen):
 
     def _failed(self, error: BaseException) -> None:
         self._enable()
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         dialogs.show_error(error)
 

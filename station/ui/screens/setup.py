@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.uix.boxlayout import BoxLayout
 
-from station.core.errors import StationError
+from foundation.errors import DomainError
 from station.services import accounts
 from station.store import sync_state
 from station.sync.client import CentralClient
@@ -154,7 +154,7 @@ class EnrollStep:
 
     def _refused(self, error: BaseException) -> None:
         self.busy = False
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         dialogs.show(kind="warn", title=_("No se pudo inscribir"), kid="enroll_error",
                      message=f"{error.user_message()} {LATER}", columns=1, choices=[
@@ -210,7 +210,7 @@ class SetupWizard:
         except accounts.SetupDone as exc:
             dialogs.show_error(exc, then=self.on_done)
             return
-        except StationError as exc:
+        except DomainError as exc:
             say("warn", exc.user_message())
             return
         dialogs.show(kind="ok", title=_("Estación configurada"), kid="setup_done",

@@ -8,7 +8,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
-from station.core.errors import StationError
+from foundation.errors import DomainError
 from station.services import accounts
 from station.services.accounts import ROLE_LABELS_ES, Role
 from station.store.users import UserRecord
@@ -161,6 +161,6 @@ class SignInScreen(KioskScreen):
     def _refused(self, error: BaseException) -> None:
         self._checking = False
         self.pad.clear()
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         self._say("warn", error.user_message())

@@ -7,7 +7,7 @@ from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 
-from station.core.errors import StationError
+from foundation.errors import DomainError
 from station.core.supplies import Item
 from station.printer.cups_queue import JobStatus
 from station.services import kiosk_print, lifecycle_cards, supplies, supplies_request
@@ -83,7 +83,7 @@ class SuppliesScreen(KioskScreen):
         self.body.add_widget(row(receive, request))
 
     def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         dialogs.show_error(error, then=self._status)
 

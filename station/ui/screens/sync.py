@@ -13,7 +13,7 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
-from station.core.errors import StationError
+from foundation.errors import DomainError
 from station.services import software
 from station.sync.engine import SyncReport, client_for, run_sync
 from station.sync.status import SyncStatus, sync_status
@@ -169,7 +169,7 @@ class SyncScreen(KioskScreen):
                      message=report.describe(), kid="sync_done")
 
     def _failed(self, error: BaseException) -> None:
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         if self.app.machine.state is State.SYNC:
             self.enter()

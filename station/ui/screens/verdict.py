@@ -9,7 +9,7 @@ from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.utils import escape_markup
 
-from station.credential.verify import Verdict, Verification
+from foundation.credential.verify import Verdict, Verification
 from station.services import lookup
 from station.ui.i18n import _
 from station.ui.icons import Icon

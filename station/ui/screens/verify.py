@@ -9,8 +9,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.image import Image
 
+from foundation.errors import DomainError
 from station.camera.resilient import CameraEvent
-from station.core.errors import StationError
 from station.services.camera_verify import CameraScan, verify_stream
 from station.services.station import Station
 from station.ui.camera_feed import CameraFeed, FrameTap, LostBanner
@@ -125,7 +125,7 @@ class VerifyScreen(KioskScreen):
         self.notice_box.show(Notice(kind=kind, message=event.message_es, kid="verify_notice"))
 
     def _camera_failed(self, error: BaseException) -> None:
-        if not isinstance(error, StationError):
+        if not isinstance(error, DomainError):
             raise error
         self.notice_box.show(Notice(kind="bad", message=error.user_message(),
                                     kid="verify_notice"))

@@ -10,7 +10,7 @@ the station's own key on first run. The file looks like::
                                    "valid_from": "2026-08-01", "valid_until": "2031-07-31"}}}
 
 ``valid_until`` may be ``null`` (no end). A key is trusted on a day ``d`` when
-``valid_from <= d <= valid_until``; :func:`station.credential.verify.verify_qr_text` asks
+``valid_from <= d <= valid_until``; :func:`foundation.credential.verify.verify_qr_text` asks
 about the card's *issue date*, so when central withdraws a station it keeps the key listed
 with ``valid_until`` = the day of withdrawal: cards issued up to then stay valid, and a card
 dated later under that key is refused.
@@ -36,9 +36,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from station.atomic_files import write_atomic
-from station.core.errors import CredentialError
-from station.credential.keys import KEY_ID_LEN, key_id_for
+from foundation.atomic_files import write_atomic
+from foundation.credential.keys import KEY_ID_LEN, key_id_for
+from foundation.errors import CredentialError
 
 FORMAT_VERSION = 1
 _WAY_OUT = "Sincronice la estación para descargarla de nuevo o pida ayuda a soporte de su DRSE."

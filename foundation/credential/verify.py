@@ -1,11 +1,14 @@
-"""Verify a credential QR offline: one verdict and a sentence in Spanish for the screen.
+"""Verify a signed QR offline: one verdict and a sentence in Spanish for the screen.
+
+The caller says which document types it accepts (the student card by default); the steps are
+the same for every type.
 
 Checks run in this order; the first that fails decides the verdict:
 
 1. the text is ours (prefix, Base45, COSE_Sign1 shape, alg EdDSA) ..... else ``not-a-credential``
 2. the key id is in the trust list ..................................... else ``unknown-key``
 3. the Ed25519 signature matches the exact signed bytes ................ else ``bad-signature``
-4. the signed payload is a school credential ........................... else ``not-a-credential``
+4. the signed payload is one of the accepted document types ........... else ``not-a-credential``
 5. the key was trusted on the card's *issue date* ...................... else ``unknown-key``
    (the reason says the key had expired, or was not valid yet, on that day)
 6. the revocation callback has no reason for (folio, key id) ........... else ``revoked``
@@ -28,7 +31,7 @@ exception raised by the revocation callback itself propagates.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,10 +40,11 @@ import base45
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from station.core.model import CredentialClaims
-from station.credential.cose import EnvelopeError, Sign1, decode_sign1
-from station.credential.payload import PREFIX, SPECIMEN_QR_TEXT, PayloadError, decode_claims
-from station.credential.trust import TrustEntry, TrustList
+from foundation.credential.card import STUDENT_CARD
+from foundation.credential.cose import EnvelopeError, Sign1, decode_sign1
+from foundation.credential.documents import DocumentType, PayloadError
+from foundation.credential.payload import PREFIX, SPECIMEN_QR_TEXT, decode_typed
+from foundation.credential.trust import TrustEntry, TrustList
 
 RevocationCheck = Callable[[int, bytes], str | None]
 """Called with (folio, key id); returns the Spanish reason when the card is revoked."""
@@ -58,28 +62,30 @@ class Verdict(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """The outcome. ``claims`` is set only when the signature was checked (valid, revoked)."""
+    """The outcome. ``claims`` is set only when the signature was checked (valid, revoked).
+
+    ``claims`` are of ``document``'s type: a
+    :class:`~foundation.credential.card.CredentialClaims` for the student card.
+    """
 
     verdict: Verdict
-    claims: CredentialClaims | None
+    claims: Any
     key_id: str | None
     reason_es: str
+    document: DocumentType[Any] = STUDENT_CARD
 
     @property
     def ok(self) -> bool:
         return self.verdict is Verdict.VALID
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON-able dict: verdict, folio, name, cct, issued_on (ISO), reason."""
-        c = self.claims
-        return {
-            "verdict": self.verdict.value,
-            "folio": c.folio if c else None,
-            "name": c.name if c else None,
-            "cct": c.cct if c else None,
-            "issued_on": c.issued_on.isoformat() if c else None,
-            "reason": self.reason_es,
-        }
+        """Plain JSON-able dict: verdict, the document's fields (None when unread), reason.
+
+        For the student card: verdict, folio, name, cct, issued_on (ISO), reason.
+        """
+        fields = (self.document.to_json(self.claims) if self.claims is not None
+                  else dict.fromkeys(self.document.json_fields))
+        return {"verdict": self.verdict.value, **fields, "reason": self.reason_es}
 
 
 def _not_ours(reason: str, key_id: str | None = None) -> Verification:
@@ -135,18 +141,18 @@ def _untrusted(entry: TrustEntry | None, kid: str, issued_on: date | None) -> Ve
     return Verification(Verdict.UNKNOWN_KEY, None, kid, why)
 
 
-def _describe(c: CredentialClaims) -> str:
-    return f"folio {c.folio}, {c.name}, {c.cct}, expedida el {c.issued_on:%d/%m/%Y}"
-
-
 def verify_qr_text(
     text: str,
     *,
     trust: TrustList,
     today: date,
     revocation: RevocationCheck | None = None,
+    documents: Sequence[DocumentType[Any]] = (STUDENT_CARD,),
 ) -> Verification:
     """Verify the text read from a QR against the trust list.
+
+    ``documents`` are the types this verifier accepts; a signed payload of another type is
+    ``not-a-credential`` (a card reader shown a certificate says so, and the other way round).
 
     The key's validity is judged on the card's issue date (see the module docstring);
     ``today`` is kept for callers and for future date checks.
@@ -174,7 +180,7 @@ def verify_qr_text(
             "falsa. No la acepte como identificación.",
         )
     try:
-        claims = decode_claims(parsed.payload)
+        document, claims = decode_typed(parsed.payload, documents)
     except PayloadError as exc:
         return _not_ours(f"El código QR lo firmó una estación de confianza, pero {exc}.", kid)
     if not entry.valid_on(claims.issued_on):
@@ -187,7 +193,9 @@ def verify_qr_text(
                 Verdict.REVOKED,
                 claims,
                 kid,
-                f"Credencial cancelada: {_describe(claims)}. Motivo: {why}. "
+                f"{document.revoked_es}: {document.describe_es(claims)}. Motivo: {why}. "
                 "No la acepte como identificación.",
+                document,
             )
-    return Verification(Verdict.VALID, claims, kid, f"Credencial válida: {_describe(claims)}.")
+    return Verification(Verdict.VALID, claims, kid,
+                        f"{document.valid_es}: {document.describe_es(claims)}.", document)

@@ -24,8 +24,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from station.atomic_files import create_atomic
-from station.core.errors import CredentialError
+from foundation.atomic_files import create_atomic
+from foundation.errors import CredentialError
 
 KEY_ID_LEN = 8
 """Bytes of SHA-256(raw public key) that name a key in QR headers and trust lists."""
