@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from foundation.errors import RuleViolation
+
 STATE_WIDE = frozenset({"dg_escolares", "dg_director_general", "oficinas_nacionales",
                         "director_general_nacional", "cosfac"})
 """Roles not bound to one plantel."""
@@ -17,12 +19,12 @@ class Actor:
     """The plantel of a plantel role; None for state-wide and national roles."""
 
 
-class Refused(Exception):
+class Refused(RuleViolation):
     """A step the rules refuse; nothing was written. ``message`` is Spanish for the page."""
 
     def __init__(self, code: str, message: str, status: int = 409) -> None:
         super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+        self.code, self.status = code, status
 
 
 def require_role(actor: Actor, *roles: str) -> None:
