@@ -148,14 +148,14 @@ def assign_certificate(session: Session, actor: Actor, source: GraduateSource, *
 def assign_all(session: Session, actor: Actor, source: GraduateSource, *, now: datetime
                ) -> tuple[list[Certificate], list[str]]:
     """A folio for every regular graduate of the actor's plantel without a live certificate;
-    the others are listed with the reason."""
+    the EGRESADOs who are not regular yet (a module, a debt) are listed with the reason."""
     require_role(actor, "plantel_escolares")
     assert actor.plantel is not None
     have = set(session.scalars(select(Certificate.active_matricula).where(
         Certificate.plantel == actor.plantel, Certificate.active_matricula.is_not(None))))
     made, skipped = [], []
     for g in sorted(source.of_plantel(actor.plantel), key=lambda g: g.matricula):
-        if g.matricula in have:
+        if g.matricula in have or g.status != "EGRESADO":
             continue
         why = ineligibility(g)
         if why:
