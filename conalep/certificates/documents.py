@@ -6,11 +6,17 @@ compares it with the same page through HTML and WeasyPrint). The QR is reportlab
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from pathlib import Path
 
+import qrcode
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from qrcode.image.svg import SvgPathImage
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -201,3 +207,19 @@ def listing_pdf(*, oficio: str, plantel: str, rows: Sequence[Sequence[object]],
         [f"Oficio {oficio}. Plantel {plantel}. {issued_on:%d/%m/%Y}."],
         LISTING_HEADER, rows, wide=True,
     )
+
+
+@cache
+def _html_env() -> Environment:
+    return Environment(loader=FileSystemLoader(Path(__file__).parents[1] / "templates"),
+                       autoescape=select_autoescape(["html"]))
+
+
+def certificate_html(view: CertificateView) -> str:
+    """The same certificate as an HTML page (browser view; the benchmark's WeasyPrint route)."""
+    svg = qrcode.make(view.qr_text, image_factory=SvgPathImage,
+                      error_correction=qrcode.constants.ERROR_CORRECT_M).to_string()
+    return _html_env().get_template("certificates/certificado_documento.html").render(
+        v=view, model=model_for(view.model_year), institution=INSTITUTION,
+        offices=OFFICE_NAMES_ES,
+        qr_svg="data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"))
