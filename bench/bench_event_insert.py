@@ -34,8 +34,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from central.crud.events import Event  # noqa: E402
-from central.db import bulk_insert, make_engine, make_sessionmaker, upgrade  # noqa: E402
+from central.db import upgrade  # noqa: E402
 from central.models import Station, StationEvent  # noqa: E402
+from foundation.sqldb import bulk_insert, make_engine, make_sessionmaker  # noqa: E402
 
 BATCH = 500
 _COLUMNS = ("station_id", "seq", "prev_seq", "at", "kind", "payload", "digest", "received_at")

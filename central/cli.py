@@ -44,7 +44,8 @@ def _friendly(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def _sessions(settings: CentralSettings) -> Any:
-    from central.db import make_engine, make_sessionmaker, upgrade
+    from central.db import upgrade
+    from foundation.sqldb import make_engine, make_sessionmaker
 
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     upgrade(settings.database_url)
@@ -224,7 +225,7 @@ def staff_add(username: str, role: str, region: str | None, display_name: str,
     """Create an account; the password is asked for (hidden) or read from stdin."""
     from central.crud import staff as staff_ops
     from central.crud.stations import now_utc
-    from central.errors import ApiError
+    from foundation.web.refusal import Refusal
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -237,7 +238,7 @@ def staff_add(username: str, role: str, region: str | None, display_name: str,
                 display_name=display_name, now=now_utc())
             staff_ops.record(session, staff="cli", action="staff-add", target=account.username,
                              reason=f"{role} {account.region or ''}".strip(), now=now_utc())
-    except ApiError as exc:
+    except Refusal as exc:
         _staff_error(exc)
     click.echo(f"Cuenta creada: {account.username} ({role}"
                + (f", DRSE {account.region})" if account.region else ")"))
@@ -254,7 +255,7 @@ def staff_list(as_json: bool) -> None:
         rows = [{"username": a.username, "name": a.display_name, "role": a.role,
                  "region": a.region, "disabled": a.disabled,
                  "last_sign_in_at": a.last_sign_in_at.isoformat() if a.last_sign_in_at
-                 else None} for a in staff_ops.list_accounts(session)]
+                 else None} for a in staff_ops.BOOK.list(session)]
     if as_json:
         click.echo(json.dumps({"accounts": rows}, ensure_ascii=False, indent=2))
         return
@@ -273,14 +274,14 @@ def staff_disable(username: str) -> None:
     """Disable an account and end its open sessions."""
     from central.crud import staff as staff_ops
     from central.crud.stations import now_utc
-    from central.errors import ApiError
+    from foundation.web.refusal import Refusal
 
     try:
         with _sessions(load_settings())() as session, session.begin():
-            account = staff_ops.disable_account(session, username=username)
+            account = staff_ops.BOOK.disable(session, username=username)
             staff_ops.record(session, staff="cli", action="staff-disable",
                              target=account.username, reason="", now=now_utc())
-    except ApiError as exc:
+    except Refusal as exc:
         _staff_error(exc)
     click.echo(f"Cuenta deshabilitada: {account.username}")
 

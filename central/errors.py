@@ -17,16 +17,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from foundation.web.refusal import Refusal
 
-class ApiError(Exception):
-    """A refusal: nothing was written (the request's transaction rolls back)."""
 
-    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra
-
-    def body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, **self.extra}}
+class ApiError(Refusal):
+    """A refusal of central: nothing was written (the request's transaction rolls back)."""
 
 
 _FIELD_WORDS = {
@@ -61,8 +56,8 @@ def _describe(errors: list[dict[str, Any]]) -> str:
 def install_handlers(app: FastAPI) -> None:
     """Map every refusal (ours, validation, unknown route) onto the JSON shape above."""
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+    @app.exception_handler(Refusal)
+    async def _api_error(_request: Request, exc: Refusal) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)

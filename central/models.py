@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from foundation.web.accounts import StaffAccountMixin
+
 
 class Base(DeclarativeBase):
     pass
@@ -318,29 +320,15 @@ class StaffAction(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
-class StaffAccount(Base):
+class StaffAccount(StaffAccountMixin, Base):
     """A person of the state office (``estatal``) or of one DRSE (``drse``) who signs in to
     the staff web pages. The password is kept only as an scrypt hash."""
 
     __tablename__ = "staff_accounts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(40), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120))
-    password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(10))
     """``estatal`` (sees everything) or ``drse`` (only the schools of ``region``)."""
     region: Mapped[str | None] = mapped_column(String(120), nullable=True)
     """The DRSE name as SCEJAL spells it (``regions.name``); None for ``estatal``."""
-    disabled: Mapped[bool] = mapped_column(Boolean)
-    failed_attempts: Mapped[int] = mapped_column(Integer)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    session_key: Mapped[str] = mapped_column(String(32))
-    """Random; part of every session cookie. A new one ends all sessions (sign-out, disable)."""
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
-                                                             nullable=True)
-    must_change: Mapped[bool] = mapped_column(Boolean, default=False)
-    """The password was set by someone else (new account, reset): change it at next sign-in."""
 
 
 class Release(Base):

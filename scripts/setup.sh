@@ -2,7 +2,8 @@
 # Installs everything the station needs on a fresh Debian 12 machine (run as root).
 #   scripts/setup.sh          runtime: CUPS client libraries, fonts, a venv with the station
 #   scripts/setup.sh --test   also what the test suite starts for real: cupsd, ippeveprinter,
-#                             dbus-daemon, poppler, and the test/benchmark Python packages
+#                             dbus-daemon, poppler, PostgreSQL, Debian chromium (driven by
+#                             Playwright in the conalep page tests), and the test packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ with_tests=0
 
 runtime_debs=(python3 python3-venv python3-dev gcc libcups2-dev cups cups-client cups-filters cups-ipp-utils dbus-daemon poppler-utils
   libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libmtdev1)
-test_debs=(ghostscript gettext libpango-1.0-0 libpangoft2-1.0-0 postgresql xvfb xauth)
+test_debs=(ghostscript gettext libpango-1.0-0 libpangoft2-1.0-0 postgresql xvfb xauth chromium)
 
 need=()
 for pkg in "${runtime_debs[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done

@@ -18,5 +18,5 @@ def require_part(available: bool, what: str) -> None:
     pytest.skip(f"real part missing: {what}")
 
 
-pytest_plugins = ["plugin_cups", "plugin_station", "plugin_central", "plugin_lifecycle",
-                  "plugin_camera", "plugin_ui", "plugin_fleet"]
+pytest_plugins = ["plugin_cups", "plugin_station", "plugin_central", "plugin_conalep",
+                  "plugin_lifecycle", "plugin_camera", "plugin_ui", "plugin_fleet"]

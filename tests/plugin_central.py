@@ -30,9 +30,10 @@ from conftest import require_part
 
 from central.crud.roster import import_roster
 from central.crud.stations import now_utc
-from central.db import make_engine, make_sessionmaker, upgrade
+from central.db import upgrade
 from central.settings import CentralSettings
 from foundation.credential.keys import StationKey
+from foundation.sqldb import make_engine, make_sessionmaker
 from station.importers.roster_files import load_roster
 from station.services.demo_data import write_demo_export
 from station.sync import protocol

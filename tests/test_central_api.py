@@ -12,10 +12,10 @@ import pytest
 from plugin_central import STAFF, enroll_key, import_demo, signed
 from sqlalchemy import func, select
 
-from central.db import make_engine, make_sessionmaker
 from central.models import Card, EnrollmentCode, RequestNonce, Station, StationEvent
 from central.settings import DEV_ADMIN_TOKEN, CentralSettings, SettingsRefused, load_settings
 from foundation.credential.keys import StationKey
+from foundation.sqldb import make_engine, make_sessionmaker
 
 EVENT = {"seq": 1, "prev_seq": 0, "at": "2026-09-01T10:00:00+00:00", "kind": "sheet_issued",
          "payload": {"sheet": 1, "cct": "14DPR9901D", "issued_on": "2026-09-01",

@@ -228,8 +228,8 @@ def test_central_importer_reports_the_same_row_problems_as_the_station(
 
 def test_lifecycle_events_fill_holograms_receipts_and_revocations(
         api: Any, roster: list[str], tmp_path: Path, central_settings: CentralSettings) -> None:
-    from central.db import make_engine, make_sessionmaker
     from central.models import Hologram, Receipt
+    from foundation.sqldb import make_engine, make_sessionmaker
 
     (a,) = _keys(tmp_path, 1)
     enroll_key(api, a)

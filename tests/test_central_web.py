@@ -19,7 +19,6 @@ from plugin_central import enroll_key, import_demo, signed
 from sqlalchemy import func, select
 
 from central.crud.stations import now_utc
-from central.db import make_engine, make_sessionmaker
 from central.models import (
     Card,
     Conflict,
@@ -31,6 +30,7 @@ from central.models import (
 )
 from central.settings import CentralSettings
 from foundation.credential.keys import StationKey
+from foundation.sqldb import make_engine, make_sessionmaker
 from station.services.demo_data import demo_export_rows, write_demo_export
 
 PASSWORD = "contraseña de pruebas"

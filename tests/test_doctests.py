@@ -1,8 +1,8 @@
 """The examples in the docstrings run: a docstring that lies fails here.
 
-Every module of ``foundation``, ``station`` and ``central`` except the Kivy kiosk
-(``station.ui``: importing it starts a window system) and Alembic's migration scripts (they
-run inside Alembic).
+Every module of ``station``, ``central``, ``foundation`` and ``conalep`` except the Kivy kiosk
+(``station.ui``: importing it starts a window system), Alembic's migration scripts (they run
+inside Alembic) and ``conalep.__main__`` (importing it runs the command).
 """
 
 from __future__ import annotations
@@ -14,16 +14,17 @@ import pkgutil
 import pytest
 
 import central
+import conalep
 import foundation
 import station
 
-SKIPPED = ("station.ui", "central.migrations")
+SKIPPED = ("station.ui", "central.migrations", "conalep.migrations", "conalep.__main__")
 
 
 def _modules() -> list[str]:
     """Modules with at least one example (the others have nothing to check)."""
     finder, names = doctest.DocTestFinder(), []
-    for package in (foundation, station, central):
+    for package in (station, central, foundation, conalep):
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             if info.name.startswith(SKIPPED):
                 continue

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from plugin_central import STAFF, enrollment_code, import_demo
 from sqlalchemy import select
 
-from central.db import make_engine, make_sessionmaker
 from central.models import Card
 from central.settings import CentralSettings
+from foundation.sqldb import make_engine, make_sessionmaker
 from station.cli import main as station_cli
 from station.core.errors import FolioExhausted
 from station.services.demo_data import demo_export_rows

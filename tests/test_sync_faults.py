@@ -28,9 +28,9 @@ import requests
 from plugin_central import ADMIN_TOKEN, STAFF, free_port, import_demo
 from sqlalchemy import func, select
 
-from central.db import make_engine
 from central.models import Card
 from central.settings import CentralSettings
+from foundation.sqldb import make_engine
 
 VENV = Path(sys.executable).parent
 EVENTS = 2000

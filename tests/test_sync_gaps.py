@@ -25,10 +25,11 @@ from sqlalchemy import select
 from central.crud.problem_reports import list_problem_reports, read_problem_report
 from central.crud.roster import import_roster
 from central.crud.stations import now_utc
-from central.db import make_engine, make_sessionmaker, next_rev
+from central.db import next_rev
 from central.models import Card, ConfigItem
 from central.settings import CentralSettings
 from foundation.credential.keys import StationKey
+from foundation.sqldb import make_engine, make_sessionmaker
 from station.cli import main as station_cli
 from station.importers.roster_files import load_roster
 from station.printer import template as card_templates

@@ -17,10 +17,11 @@ from fastapi import FastAPI
 from central.api.deps import AppContext
 from central.api.routes import admin, enroll, releases, sync, web, web_import
 from central.crud.folios import ensure_counter
-from central.db import make_engine, make_sessionmaker, upgrade
+from central.db import upgrade
 from central.errors import ApiError, install_handlers
 from central.settings import CentralSettings, load_settings
 from foundation.credential.keys import StationKey
+from foundation.sqldb import make_engine, make_sessionmaker
 from station.store.photos import PhotoStore
 
 

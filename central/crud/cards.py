@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
-from central.db import bulk_insert, next_rev
+from central.db import next_rev
 from central.errors import ApiError
 from central.models import Card, Conflict, Revocation, StaffAction
+from foundation.sqldb import bulk_insert
 
 
 def add_revocation(session: Session, *, key_id: str, folio: int, cause: str, reason: str,

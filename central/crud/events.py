@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from central.crud import cards as card_ops
 from central.crud.photos import want_photo
 from central.crud.stations import require_in_scope
-from central.db import bulk_insert
 from central.errors import ApiError
 from central.models import Hologram, Receipt, Station, StationEvent
+from foundation.sqldb import bulk_insert
 from station.core.routing import Thresholds
 
 

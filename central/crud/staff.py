@@ -1,23 +1,16 @@
-"""Staff accounts of the web pages: create, list, disable/enable, passwords (reset by the
-state office, changed by the person), sign in (with lockout), and scope.
+"""Central's staff accounts: roles, DRSE scope and the audit trail, on the shared account
+policy of :mod:`foundation.web.accounts` (scrypt passwords, lockout, must-change).
 
 Two roles: ``estatal`` (state office: sees and acts on everything) and ``drse`` (bound to
-one region: only its schools, their stations and their cards). Passwords are hashed with the
-station's own scrypt helper (:func:`station.services.accounts.hash_pin`, which takes any
-string). Five wrong passwords in a row lock the account for 15 minutes.
-
->>> normal_username("  Ana.Perez ")
-'ana.perez'
+one region: only its schools, their stations and their cards).
 """
 
 from __future__ import annotations
 
-import re
-import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.errors import ApiError
@@ -30,36 +23,20 @@ from central.models import (
     StaffAction,
     Station,
 )
-from station.services.accounts import hash_pin, pin_matches
+from foundation.web.accounts import AccountBook, valid_username
 
 ROLES = ("estatal", "drse")
 ROLE_LABELS_ES = {"estatal": "Personal estatal", "drse": "Personal de DRSE"}
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD = 10
-_USERNAME = re.compile(r"^[a-z0-9._-]{3,40}$")
-_DUMMY_HASH = hash_pin("contraseña-que-nadie-tiene")
-BAD_SIGN_IN = "Usuario o contraseña incorrectos."
 
 
-def aware(moment: datetime) -> datetime:
-    """A database time as an aware one (SQLite gives naive UTC times back)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def record(session: Session, *, staff: str, action: str, target: str, reason: str,
+           now: datetime) -> None:
+    """One line of the staff audit trail (``staff_actions``)."""
+    session.add(StaffAction(at=now, staff=staff, action=action, target=target[:120],
+                            reason=reason))
 
 
-def normal_username(username: str) -> str:
-    return username.strip().lower()
-
-
-def check_password(password: str) -> str | None:
-    """Why ``password`` is too weak, in Spanish, or None.
-
-    >>> check_password("corta"), check_password("una frase larga")
-    ('La contraseña debe tener al menos 10 caracteres.', None)
-    """
-    if len(password) < MIN_PASSWORD:
-        return f"La contraseña debe tener al menos {MIN_PASSWORD} caracteres."
-    return None
+BOOK: AccountBook[StaffAccount] = AccountBook(StaffAccount, record)
 
 
 def create_account(session: Session, *, username: str, password: str, role: str,
@@ -70,26 +47,13 @@ def create_account(session: Session, *, username: str, password: str, role: str,
     ``must_change``: someone else chose the password (the accounts page), so the person
     changes it at the first sign-in.
     """
-    username = normal_username(username)
-    if not _USERNAME.match(username):
-        raise ApiError(422, "bad-username", "El usuario debe tener de 3 a 40 letras sin acento, "
-                                            "números, punto, guion o guion bajo.")
+    valid_username(username)
     if role not in ROLES:
         raise ApiError(422, "bad-role", "El rol debe ser 'estatal' o 'drse'.")
-    weak = check_password(password)
-    if weak:
-        raise ApiError(422, "weak-password", weak)
     region = find_region(session, region or "") if role == "drse" else None
-    if session.scalar(select(StaffAccount).where(StaffAccount.username == username)):
-        raise ApiError(409, "username-taken", f"Ya existe el usuario «{username}».")
-    account = StaffAccount(username=username, display_name=display_name.strip() or username,
-                           password_hash=hash_pin(password), role=role, region=region,
-                           disabled=False, failed_attempts=0, locked_until=None,
-                           session_key=secrets.token_hex(16), created_at=now,
-                           must_change=must_change)
-    session.add(account)
-    session.flush()
-    return account
+    return BOOK.create(session, username=username, password=password,
+                       display_name=display_name, now=now, must_change=must_change,
+                       role=role, region=region)
 
 
 def find_region(session: Session, name: str) -> str:
@@ -101,127 +65,6 @@ def find_region(session: Session, name: str) -> str:
             return known
     listed = "; ".join(names) if names else "ninguna: importe primero las escuelas de SCEJAL"
     raise ApiError(404, "drse-not-found", f"No existe la DRSE «{name}». DRSE conocidas: {listed}.")
-
-
-def list_accounts(session: Session) -> list[StaffAccount]:
-    return list(session.scalars(select(StaffAccount).order_by(StaffAccount.username)))
-
-
-def find_account(session: Session, username: str) -> StaffAccount:
-    account = session.scalar(select(StaffAccount).where(
-        StaffAccount.username == normal_username(username)))
-    if account is None:
-        raise ApiError(404, "staff-not-found", f"No existe el usuario «{username}».")
-    return account
-
-
-def disable_account(session: Session, *, username: str) -> StaffAccount:
-    """Disable an account and end its sessions (a new session key)."""
-    account = find_account(session, username)
-    account.disabled, account.session_key = True, secrets.token_hex(16)
-    return account
-
-
-def enable_account(session: Session, *, username: str) -> StaffAccount:
-    """Enable a disabled account again (its old sessions stay ended); also lifts a lockout."""
-    account = find_account(session, username)
-    account.disabled, account.failed_attempts, account.locked_until = False, 0, None
-    return account
-
-
-_PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"
-
-
-def new_password() -> str:
-    """A random password to read aloud or copy: three groups of four, no 0/o/1/l/i.
-
-    >>> p = new_password()
-    >>> len(p), p.count("-"), check_password(p)
-    (14, 2, None)
-    """
-    return "-".join("".join(secrets.choice(_PASSWORD_LETTERS) for _ in range(4))
-                    for _ in range(3))
-
-
-def reset_password(session: Session, *, username: str, password: str) -> StaffAccount:
-    """Set a password chosen by the state office; the person must change it at next sign-in.
-
-    Ends the account's sessions and lifts a lockout.
-    """
-    weak = check_password(password)
-    if weak:
-        raise ApiError(422, "weak-password", weak)
-    account = find_account(session, username)
-    account.password_hash, account.must_change = hash_pin(password), True
-    account.failed_attempts, account.locked_until = 0, None
-    account.session_key = secrets.token_hex(16)
-    return account
-
-
-def change_password(session: Session, *, account_id: int, current: str, new: str,
-                    now: datetime) -> StaffAccount:
-    """The person's own change: the current password, then a new one (not the same).
-
-    Gives the account a new session key (other sessions end; the caller starts a new one)
-    and records ``change-password``.
-    """
-    account = session.get(StaffAccount, account_id)
-    if account is None or account.disabled:
-        raise ApiError(401, "bad-sign-in", BAD_SIGN_IN)
-    if not pin_matches(current, account.password_hash):
-        raise ApiError(422, "wrong-password", "La contraseña actual no es correcta.")
-    weak = check_password(new)
-    if weak:
-        raise ApiError(422, "weak-password", weak)
-    if new == current:
-        raise ApiError(422, "same-password", "La contraseña nueva debe ser distinta de la "
-                                             "actual.")
-    account.password_hash, account.must_change = hash_pin(new), False
-    account.session_key = secrets.token_hex(16)
-    record(session, staff=account.username, action="change-password",
-           target=account.username, reason="", now=now)
-    return account
-
-
-def sign_in(session: Session, *, username: str, password: str, now: datetime) -> StaffAccount:
-    """The account when the password matches; otherwise 401 with the one generic message.
-
-    A locked account answers 423 with the time it opens again, even with the right password.
-    The caller commits in both cases (the failure count must be kept).
-    """
-    account = session.scalar(select(StaffAccount).where(
-        StaffAccount.username == normal_username(username)))
-    if account is None or account.disabled:
-        pin_matches(password, _DUMMY_HASH)  # same time as a real check: names stay secret
-        raise ApiError(401, "bad-sign-in", BAD_SIGN_IN)
-    if account.locked_until is not None and aware(account.locked_until) > now:
-        raise ApiError(423, "account-locked", "", until=aware(account.locked_until))
-    if not pin_matches(password, account.password_hash):
-        account.failed_attempts += 1
-        if account.failed_attempts >= MAX_FAILURES:
-            account.failed_attempts, account.locked_until = 0, now + LOCKOUT
-            session.add(StaffAction(at=now, staff=account.username, action="sign-in-locked",
-                                    target=account.username,
-                                    reason=f"{MAX_FAILURES} contraseñas incorrectas"))
-            raise ApiError(423, "account-locked", "", until=account.locked_until)
-        raise ApiError(401, "bad-sign-in", BAD_SIGN_IN)
-    account.failed_attempts, account.locked_until, account.last_sign_in_at = 0, None, now
-    session.add(StaffAction(at=now, staff=account.username, action="sign-in",
-                            target=account.username, reason=""))
-    return account
-
-
-def end_sessions(session: Session, *, account_id: int) -> None:
-    account = session.get(StaffAccount, account_id)
-    if account is not None:
-        account.session_key = secrets.token_hex(16)
-
-
-def record(session: Session, *, staff: str, action: str, target: str, reason: str,
-           now: datetime) -> None:
-    """One line of the staff audit trail (``staff_actions``)."""
-    session.add(StaffAction(at=now, staff=staff, action=action, target=target[:120],
-                            reason=reason))
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,5 +129,3 @@ class StaffScope:
         return list(session.scalars(select(School.cct).where(School.drse == self.region)))
 
 
-def count_accounts(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(StaffAccount)) or 0)

@@ -1,7 +1,9 @@
-"""Stand-in until the conalep skeleton lands (branch ``conalep`` owns this module)."""
+"""Conalep's tables: ``base`` (declarative base, staff accounts and their audit trail) and a
+module per wing (``academic``, ``followup``, ``certificates``). Importing this package
+registers every table on :data:`Base.metadata` (Alembic and the tests rely on it); each wing
+adds its module to the import below."""
 
-from sqlalchemy.orm import DeclarativeBase
+from conalep.models import academic, certificates
+from conalep.models.base import Base, StaffAccount, StaffAction
 
-
-class Base(DeclarativeBase):
-    pass
+__all__ = ["Base", "StaffAccount", "StaffAction", "academic", "certificates"]

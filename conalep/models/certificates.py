@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from conalep.models import Base
+from conalep.models.base import Base
 
 
 class FolioGrant(Base):

@@ -8,10 +8,11 @@ from sqlalchemy import String, and_, func, select
 from sqlalchemy.orm import Session
 
 from central.api.deps import Db, utcnow
-from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page, text
+from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import cards as card_ops
 from central.errors import ApiError
 from central.models import Card, School, Station, Student
+from foundation.web.pages import text
 
 router = APIRouter(prefix="/staff/credenciales", route_class=WebRoute, include_in_schema=False)
 MAX_RESULTS = 200

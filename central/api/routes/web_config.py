@@ -14,9 +14,10 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from central.api.deps import Db, utcnow
-from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page, text
+from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import station_config
 from central.errors import ApiError
+from foundation.web.pages import text
 
 router = APIRouter(prefix="/staff/configuracion", route_class=WebRoute,
                    include_in_schema=False)

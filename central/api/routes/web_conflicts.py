@@ -16,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.api.deps import Db, utcnow
-from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page, text
+from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import cards as card_ops
 from central.errors import ApiError
 from central.models import Card, Conflict, Student
+from foundation.web.pages import text
 
 router = APIRouter(prefix="/staff/conflictos", route_class=WebRoute, include_in_schema=False)
 FILTERS = {"abiertos": False, "revisados": True, "todos": None}

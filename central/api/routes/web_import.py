@@ -43,7 +43,7 @@ def too_large_message(size: int | None, limit: int) -> str:
 
 async def too_large(send: Any, size: int | None, limit: int) -> None:
     """413 as an HTML page (the middleware answers before any route: no session, no form)."""
-    body = templates.get_template("web_error.html").render(
+    body = templates.get_template("foundation/error.html").render(
         user=None, message=too_large_message(size, limit)).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"text/html; charset=utf-8"),

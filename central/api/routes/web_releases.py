@@ -13,10 +13,11 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from central.api.deps import Db, utcnow
-from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page, text
+from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import releases as release_ops
 from central.crud import staff as staff_ops
 from central.errors import ApiError
+from foundation.web.pages import text
 
 router = APIRouter(prefix="/staff/versiones", route_class=WebRoute, include_in_schema=False)
 ACTIONS = {"pausar": ("paused", "pausada"), "reanudar": ("active", "reanudada"),

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.api.deps import Ctx, Db, utcnow
-from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page, text
+from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import problem_reports
 from central.crud.report_attention import attend_problem_report
 from central.errors import ApiError
 from central.models import ProblemReport, School, Station
+from foundation.web.pages import text
 from station.services.diagnostics import CATEGORIES
 
 router = APIRouter(prefix="/staff/reportes", route_class=WebRoute, include_in_schema=False)

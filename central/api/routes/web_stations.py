@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from central.api.deps import Ctx, Db, utcnow
 from central.api.routes.web_home import station_rows
-from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page, text
+from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import staff as staff_ops
 from central.crud import stations as station_ops
 from central.errors import ApiError
 from central.models import Region, School, Station
+from foundation.web.pages import text
 
 router = APIRouter(prefix="/staff/estaciones", route_class=WebRoute, include_in_schema=False)
 

@@ -1,0 +1,62 @@
+"""The FastAPI application: ``create_app(settings)``; ``conalep serve`` runs it under uvicorn.
+
+Each wing adds its routers to :data:`ROUTERS` (one line per wing).
+
+>>> from conalep.settings import ConalepSettings
+>>> import tempfile, pathlib
+>>> app = create_app(ConalepSettings(data_dir=pathlib.Path(tempfile.mkdtemp())))
+>>> app.title
+'CONALEP Veracruz — seguimiento académico y certificados'
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from conalep import home
+from conalep.academic import pages as academic_pages
+from conalep.context import AppContext, utcnow
+from conalep.db import upgrade
+from conalep.settings import ConalepSettings, load_settings
+from conalep.web import BOOK, STAFF_WEB
+from foundation.sqldb import make_engine, make_sessionmaker
+from foundation.web.auth import auth_router
+from foundation.web.refusal import Refusal
+
+
+def _routers() -> list[APIRouter]:
+    from conalep.context import get_db
+
+    return [
+        auth_router(STAFF_WEB, BOOK, db=get_db, now=utcnow),
+        home.router,
+        *academic_pages.ROUTERS,
+    ]
+
+
+def create_app(settings: ConalepSettings | None = None, *, migrate: bool = True) -> FastAPI:
+    settings = settings or load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if migrate:
+        upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    app = FastAPI(title="CONALEP Veracruz — seguimiento académico y certificados", version="1",
+                  description="Calificaciones por corte, reporte SISEAC, bajas, asesorías, "
+                              "eficiencia terminal y certificados electrónicos.")
+    app.state.ctx = AppContext(settings=settings, sessions=make_sessionmaker(engine))
+    app.state.engine = engine
+
+    @app.exception_handler(Refusal)
+    async def _refusal(_request: Request, exc: Refusal) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status)
+
+    for router in _routers():
+        app.include_router(router)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For ``uvicorn --factory conalep.app:app_factory`` (settings from the environment;
+    migrations are applied by ``conalep serve`` / ``conalep migrate`` first)."""
+    return create_app(migrate=False)
