@@ -13,16 +13,14 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from conalep.certificates import folios, release, signing, workflow
 from conalep.certificates.actors import Actor, Refused
 from conalep.certificates.chain import OFFICES, ChainSignature, check_chain_file, to_be_signed
 from conalep.certificates.graduates import Graduate, ListSource
-from conalep.models import Base
 from conalep.models.certificates import CertEvent, Certificate, CertSignature, Folio
-from tests.conftest import require_part
 
 SAE = Path(__file__).resolve().parents[1] / ".." / "shared" / "samples" / "sae"
 NOW = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
@@ -62,28 +60,10 @@ def sae_graduates() -> list[Graduate]:
     return out
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path, pg_server) -> sessionmaker[Session]:
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'c.db'}",
-                               connect_args={"timeout": 30, "check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _connect(conn, _record) -> None:
-            conn.isolation_level = None  # SAVEPOINTs need SQLAlchemy to issue BEGIN itself
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        require_part(pg_server is not None, "PostgreSQL 15")
-        name = f"cert{abs(hash(tmp_path)) % 10**8}"
-        pg_server.sql(f"CREATE DATABASE {name}")
-        engine = create_engine(pg_server.url(name).replace("postgresql://",
-                                                            "postgresql+psycopg://"))
-    Base.metadata.create_all(engine)
-    yield sessionmaker(engine, expire_on_commit=False)
-    engine.dispose()
+@pytest.fixture
+def db(conalep_sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    """A migrated conalep database (SQLite and PostgreSQL, tests/plugin_conalep.py)."""
+    return conalep_sessions
 
 
 def run(db: sessionmaker[Session], fn, *args, **kwargs):

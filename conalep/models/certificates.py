@@ -175,3 +175,17 @@ class CertEvent(Base):
     actor: Mapped[str] = mapped_column(String(60))
     detail: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Debt(Base):
+    """A graduate's outstanding debt with the plantel: no certificate until it is settled
+    (an *egresado* "no guarda adeudos", seed 000 definitions)."""
+
+    __tablename__ = "cert_debts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    matricula: Mapped[str] = mapped_column(String(20), index=True)
+    plantel: Mapped[str] = mapped_column(String(10))
+    concept: Mapped[str] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
