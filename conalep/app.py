@@ -16,6 +16,9 @@ from fastapi.responses import JSONResponse
 
 from conalep import home
 from conalep.academic import pages as academic_pages
+from conalep.certificates import api as certificate_api
+from conalep.certificates import pages as certificate_pages
+from conalep.certificates import public as certificate_public
 from conalep.context import AppContext, utcnow
 from conalep.db import upgrade
 from conalep.settings import ConalepSettings, load_settings
@@ -32,6 +35,9 @@ def _routers() -> list[APIRouter]:
         auth_router(STAFF_WEB, BOOK, db=get_db, now=utcnow),
         home.router,
         *academic_pages.ROUTERS,
+        *certificate_pages.ROUTERS,
+        *certificate_api.ROUTERS,
+        *certificate_public.ROUTERS,
     ]
 
 

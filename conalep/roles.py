@@ -71,6 +71,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "view_siseac": _ACADEMIC_READERS,
     "publish_siseac": frozenset({Role.DG_ESCOLARES}),
     "edit_calendar": frozenset({Role.DG_ESCOLARES}),
+    # certificates wing (conalep/certificates); each step also checks its own office
+    "view_certificates": frozenset({Role.DG_ESCOLARES, Role.PLANTEL_ESCOLARES,
+                                    Role.PLANTEL_DIRECTOR, Role.DG_DIRECTOR_GENERAL,
+                                    Role.DIRECTOR_GENERAL_NACIONAL, Role.COSFAC,
+                                    Role.OFICINAS_NACIONALES}),
+    "manage_folios": frozenset({Role.DG_ESCOLARES, Role.OFICINAS_NACIONALES,
+                                Role.PLANTEL_ESCOLARES}),
+    "sign_certificates": frozenset({Role.PLANTEL_DIRECTOR, Role.DG_DIRECTOR_GENERAL,
+                                    Role.DIRECTOR_GENERAL_NACIONAL}),
+    "register_signer_keys": frozenset({Role.DG_ESCOLARES}),
+    "deliver_certificates": frozenset({Role.DG_ESCOLARES, Role.PLANTEL_ESCOLARES}),
 }
 """Action → roles allowed. Unknown actions are refused."""
 
@@ -82,6 +93,11 @@ _ACTION_WORDS: dict[str, str] = {
     "view_siseac": "consultar el reporte SISEAC",
     "publish_siseac": "publicar el reporte SISEAC",
     "edit_calendar": "modificar el calendario de captura",
+    "view_certificates": "consultar los certificados",
+    "manage_folios": "administrar los folios electrónicos",
+    "sign_certificates": "firmar certificados",
+    "register_signer_keys": "registrar llaves de firma",
+    "deliver_certificates": "registrar entregas de certificados",
 }
 
 

@@ -199,16 +199,6 @@ def acknowledgement_pdf(*, replacement: bool, folio: int, name: str, matricula: 
 LISTING_HEADER = ("Consecutivo", "Folio", "Nombre", "Matrícula", "Carrera")
 
 
-def listing_pdf(*, oficio: str, plantel: str, rows: Sequence[Sequence[object]],
-                issued_on: date) -> bytes:
-    """Norm 23's listing: consecutivo, folio, nombre, matrícula, carrera, with the oficio."""
-    return _table_pdf(
-        "Listado de entrega de Certificados de Terminación de Estudios",
-        [f"Oficio {oficio}. Plantel {plantel}. {issued_on:%d/%m/%Y}."],
-        LISTING_HEADER, rows, wide=True,
-    )
-
-
 @cache
 def _html_env() -> Environment:
     return Environment(loader=FileSystemLoader(Path(__file__).parents[1] / "templates"),

@@ -9,14 +9,12 @@ server like a station keeps its own; the three personal signatures stay with the
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -213,19 +211,6 @@ def listing_rows(session: Session, actor: Actor, plantel: str, oficio: str
         .where(Certificate.plantel == plantel, Delivery.oficio == oficio)
         .order_by(Certificate.folio)).scalars()
     return [(i, c.folio, _full_name(c), c.matricula, c.career) for i, c in enumerate(rows, 1)]
-
-
-def listing_xlsx(rows: list[tuple[int, int, str, str, str]], oficio: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Listado"
-    sheet.append([f"Oficio {oficio}"])
-    sheet.append(list(documents.LISTING_HEADER))
-    for row in rows:
-        sheet.append(list(row))
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
 
 
 # --- norms 18, 28: replacement -----------------------------------------------------------------
