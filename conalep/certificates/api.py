@@ -1,7 +1,8 @@
 """JSON API of the certificates wing (scripts, and the signing page's WebCrypto upload).
 
-Same sign-in as the pages (session cookie); every POST carries the page's CSRF token in the
-``X-CSRF`` header. Refusals answer ``{"error": {"code", "message"}}`` with nothing written.
+Under ``/staff`` because the session cookie is limited to that path; every POST carries the
+page's CSRF token in the ``X-CSRF`` header. Refusals answer
+``{"error": {"code", "message"}}`` with nothing written.
 """
 
 # No ``from __future__ import annotations``: FastAPI must see the Annotated dependencies.
@@ -19,8 +20,20 @@ from conalep.certificates.pages import STEPS
 from conalep.certificates.web_common import actor_of, issuer_of, refusals, step
 from conalep.context import Db, utcnow
 from conalep.models.certificates import Certificate
-from conalep.web import ConalepUser, Staff
+from conalep.web import STAFF_WEB, ConalepUser
 from foundation.web.refusal import Refusal
+from foundation.web.session import NeedsNewPassword, NeedsSignIn
+
+
+def _api_user(request: Request) -> ConalepUser:
+    """The signed-in person; a missing session is a JSON 401, not a redirect."""
+    try:
+        return STAFF_WEB.current_staff(request)
+    except (NeedsSignIn, NeedsNewPassword):
+        raise Refusal(401, "signed-out", "Inicie sesión en /staff/ingresar.") from None
+
+
+Staff = Annotated[ConalepUser, Depends(_api_user)]
 
 
 def _csrf(request: Request, user: Staff) -> ConalepUser:
@@ -32,7 +45,7 @@ def _csrf(request: Request, user: Staff) -> ConalepUser:
 
 Writer = Annotated[ConalepUser, Depends(_csrf)]
 Payload = Annotated[dict[str, Any], Body()]
-router = APIRouter(prefix="/api/certificados", include_in_schema=True,
+router = APIRouter(prefix="/staff/api/certificados", include_in_schema=True,
                    tags=["certificados"])
 
 
