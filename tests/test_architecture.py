@@ -21,8 +21,18 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+SERVER_ADAPTERS = ("foundation/web/", "foundation/sqldb.py")
+"""The parts of ``foundation`` only the servers (central, conalep) use: the staff web pages
+(FastAPI, Jinja2, openpyxl, reportlab) and database engines (SQLAlchemy)."""
+
+
+def _foundation_core() -> list[Path]:
+    return [f for f in (ROOT / "foundation").rglob("*.py")
+            if not str(f.relative_to(ROOT)).startswith(SERVER_ADAPTERS)]
+
+
 def test_core_and_foundation_import_no_io_frameworks() -> None:
-    files = [*(ROOT / "station/core").rglob("*.py"), *(ROOT / "foundation").rglob("*.py")]
+    files = [*(ROOT / "station/core").rglob("*.py"), *_foundation_core()]
     assert len(files) >= 5
     offenders = {str(f.relative_to(ROOT)): sorted(_imports(f) & FORBIDDEN) for f in files}
     assert {k: v for k, v in offenders.items() if v} == {}
@@ -38,3 +48,17 @@ def test_core_imports_nothing_outside_core() -> None:
                 top = node.module.split(".")[0]
                 assert top in {"station", "foundation"} or top not in {"central", "conalep"}, (
                     f"{path}: imports {node.module}")
+
+
+def test_the_station_does_not_use_the_server_adapters() -> None:
+    """The appliance installs without FastAPI or SQLAlchemy: it never imports them."""
+    modules = {"foundation.web", "foundation.sqldb"}
+    files = [*(ROOT / "station").rglob("*.py"), *_foundation_core()]
+    assert len(files) >= 20
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert not any(name == m or name.startswith(m + ".") for m in modules), (
+                    f"{path.relative_to(ROOT)} imports {name}")

@@ -13,8 +13,9 @@ from test_curp import sample_dir
 
 import station.services.demo_data as demo_module
 from foundation.curp import INCONVENIENT_WORDS, build_curp, curp_birth_date
+from foundation.table_files import read_table
 from station.core.model import Nivel
-from station.importers.roster_files import load_roster, read_table
+from station.importers.roster_files import load_roster
 from station.services.demo_data import (
     CICLO_START,
     demo_export_rows,

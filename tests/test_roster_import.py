@@ -19,14 +19,15 @@ from test_curp import sample_dir
 
 import station.core.roster as roster_module
 from foundation.errors import InputError
+from foundation.table_files import read_table
+from foundation.tables import RawTable
 from station.core.roster import (
     SCHOOL_COLUMNS,
     STUDENT_COLUMNS,
-    RawTable,
     RosterCheck,
     validate_roster,
 )
-from station.importers.roster_files import load_roster, read_table
+from station.importers.roster_files import load_roster
 from station.services.demo_data import demo_export_rows
 
 Rows = list[dict[str, str]]

@@ -121,22 +121,31 @@ class Calificacion(Base):
 
 
 class Rectificacion(Base):
-    """A rectification record (norm 6): who asked, the oficio, the reason; kept as history
-    (one row per change, never updated)."""
+    """A rectification (norm 6) of a grade captured or changed after its window closed.
+
+    The import opens one for every late capture (``kind`` ``captura_tardia``) and every late
+    change of a captured grade (``correccion``: ``anterior`` → ``nueva``); a correction made
+    on the pages after the window is recorded complete at once. Complete means who asked
+    (``solicitante``), the oficio reference and the reason are recorded; a complete
+    rectification is never changed again: the rows of a grade are its history.
+    """
 
     __tablename__ = "rectificaciones"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     calificacion_id: Mapped[int] = mapped_column(ForeignKey("calificaciones.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    """``captura_tardia`` or ``correccion``."""
     anterior: Mapped[float | None] = mapped_column(Float, nullable=True)
     nueva: Mapped[float | None] = mapped_column(Float, nullable=True)
     fecha_captura: Mapped[date | None] = mapped_column(Date, nullable=True)
-    solicitante: Mapped[str] = mapped_column(String(160))
-    """Who asked for it (name and post)."""
-    oficio: Mapped[str] = mapped_column(String(80))
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    solicitante: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    """Who asked for it (name and post); None while pending."""
+    oficio: Mapped[str | None] = mapped_column(String(80), nullable=True)
     """The reference of the oficio that asks for it."""
-    motivo: Mapped[str] = mapped_column(Text)
-    recorded_by: Mapped[str] = mapped_column(String(40))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    motivo: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recorded_by: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class SaeImport(Base):

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from foundation.curp import validate_curp
+from foundation.tables import RawTable, RowProblem, column_key
 from station.core.model import Estatus, Nivel, School, Student, Turno
 
 NAME_ABBREVIATIONS: dict[str, str] = {
@@ -73,27 +74,6 @@ _ESTATUS = {m.value: m for m in Estatus}
 
 
 @dataclass(frozen=True, slots=True)
-class RowProblem:
-    """Something wrong in one cell, row or column of an export file.
-
-    ``row`` 1 is the header; ``field`` is the canonical column name, empty for a whole row.
-    """
-
-    file: str
-    row: int
-    field: str
-    reason_es: str
-
-    @property
-    def message_es(self) -> str:
-        """The full sentence for the screen: where, then why."""
-        where = f"{self.file}, fila {self.row}" if self.row > 1 else f"{self.file}, encabezado"
-        if self.field:
-            where += f", columna «{self.field}»"
-        return f"{where}: {self.reason_es}."
-
-
-@dataclass(frozen=True, slots=True)
 class Normalisation:
     """A harmless fix applied while reading (e.g. lower case to upper case)."""
 
@@ -102,17 +82,6 @@ class Normalisation:
     field: str
     before: str
     after: str
-
-
-@dataclass(frozen=True, slots=True)
-class RawTable:
-    """Rows of one file as read, keyed by the file's own header text."""
-
-    file: str
-    columns: Sequence[str]
-    rows: Sequence[tuple[int, Mapping[str, str]]]
-    problems: Sequence[RowProblem] = ()
-    """Problems the reader already found (e.g. a row with more cells than the header)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,13 +101,6 @@ class RosterCheck:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def column_key(header: str) -> str:
-    """The canonical name of a header: ``" Primer Apellido "`` → ``"primer_apellido"``."""
-    plain = unicodedata.normalize("NFD", header.strip().lstrip("\ufeff").lower())
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    return re.sub(r"[\s-]+", "_", plain)
 
 
 def validate_roster(escuelas: RawTable, alumnos: RawTable) -> RosterCheck:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from station.core.roster import Normalisation, RowProblem
+from foundation.tables import RowProblem
+from station.core.roster import Normalisation
 from station.importers.roster_files import load_roster
 from station.services.station import Station
 from station.store import ledger

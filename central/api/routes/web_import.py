@@ -22,7 +22,8 @@ from central.crud import staff as staff_ops
 from central.crud.roster import import_roster
 from central.errors import ApiError
 from foundation.errors import DomainError
-from station.importers.roster_files import MAX_FILE_BYTES, load_roster
+from foundation.table_files import MAX_FILE_BYTES
+from station.importers.roster_files import load_roster
 
 UPLOAD_PATH = "/staff/importar"
 router = APIRouter(prefix=UPLOAD_PATH, route_class=WebRoute, include_in_schema=False)
