@@ -4,12 +4,13 @@ a second plantel, and the staff accounts of every office taking part."""
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from plugin_conalep import SAE_SAMPLES, add_staff
 
-from conalep.models.academic import Alumno, Carrera, Plantel
+from conalep.models.academic import Alumno, Plantel
 
 STAFF = {
     "on.folios": ("oficinas_nacionales", None),
@@ -29,25 +30,23 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 
 def load_sae(sessions: Any) -> int:
-    """planteles, carreras, alumnos of the sample export, plus plantel 166 with one
-    graduate; returns how many EGRESADOs plantel 165 has."""
+    """The sample SAE export imported the way ``conalep import-sae`` does, plus plantel 166
+    with one graduate; returns how many EGRESADOs plantel 165 has."""
+    from conalep.academic.sae_import import find_files, import_files
+
     with sessions() as session, session.begin():
-        for r in _rows("planteles.csv"):
-            session.add(Plantel(**r))
+        _check, summary = import_files(session, find_files(Path(SAE_SAMPLES)), staff="pruebas",
+                                       now=datetime(2026, 1, 10, tzinfo=UTC), accept_valid=True)
+        assert summary is not None
         session.add(Plantel(clave_plantel="166", nombre="CONALEP VERACRUZ II",
                             municipio="VERACRUZ"))
-        for r in _rows("carreras.csv"):
-            session.add(Carrera(clave_carrera=r["clave_carrera"], nombre=r["nombre"],
-                                modelo_academico=int(r["modelo_academico"])))
         session.flush()
-        alumnos = _rows("alumnos.csv")
-        for r in alumnos:
-            session.add(Alumno(**{**r, "semestre": int(r["semestre"])}))
         session.add(Alumno(matricula="2216600001", curp="GOSA071107MVZNNNI8",
                            nombre="ANA SOFÍA", primer_apellido="GONZÁLEZ",
                            segundo_apellido="SÁNCHEZ", clave_plantel="166",
                            clave_carrera="INFO-23", generacion="2022-2025", semestre=6,
                            grupo="6INF-1", estatus="EGRESADO"))
+    alumnos = _rows("alumnos.csv")
     return sum(1 for r in alumnos if r["estatus"] == "EGRESADO" and r["clave_plantel"] == "165")
 
 
