@@ -275,3 +275,41 @@ def test_cosfac_return_goes_back_to_review(db, keys, tmp_path: Path) -> None:
         events = [json.loads(e.detail) for e in s.scalars(select(CertEvent).where(
             CertEvent.action == "devuelto-cosfac"))]
     assert len(events[0]["firmas_anteriores"]) == 3
+
+
+def test_paper_checklist_needs_a_reason_per_rejected_item(db) -> None:
+    source = ListSource(sae_graduates())
+    run(db, folios.record_grant, NATIONAL, reference="R-P", block="1-5",
+        granted_on=date(2026, 6, 20), now=NOW)
+    run(db, folios.assign_block, DG, plantel="165", block="1-5", now=NOW)
+    cid = run(db, workflow.assign_certificate, P165, source, matricula="2216500001",
+              now=NOW).id
+    for fn, actor in ((workflow.request, P165), (workflow.authorise, DG),
+                      (workflow.plantel_review_done, P165)):
+        run(db, fn, actor, cid, now=NOW)
+    items = dict.fromkeys(workflow.PAPER_ITEMS, (True, ""))
+    refused(db, "missing-reason", workflow.record_paper_checks, DG, cid,
+            results={**items, "sello": (False, " ")}, now=NOW)
+    refused(db, "checklist-incomplete", workflow.record_paper_checks, DG, cid,
+            results={"foto": (True, "")}, now=NOW)
+    run(db, workflow.record_paper_checks, DG, cid,
+        results={**items, "sello": (False, "El sello toca la barbilla")}, now=NOW)
+    error = refused(db, "paper-checklist", workflow.dg_review_approve, DG, cid, now=NOW)
+    assert "barbilla" in error.message or "Sello" in error.message
+    run(db, workflow.record_paper_checks, DG, cid, results=items, now=NOW)
+    run(db, workflow.dg_review_approve, DG, cid, now=NOW)
+    with db() as s:
+        assert s.get(Certificate, cid).state == "por_firmar"
+
+
+def test_offline_signer_refuses_a_readable_key(tmp_path: Path) -> None:
+    from conalep.certificates.offline_signer import generate_key, load_key
+    from foundation.errors import DomainError
+
+    pem = generate_key(tmp_path / "k.pem")
+    assert "PUBLIC KEY" in pem and (tmp_path / "k.pem").stat().st_mode & 0o777 == 0o600
+    (tmp_path / "k.pem").chmod(0o644)
+    with pytest.raises(DomainError, match="permisos 644"):
+        load_key(tmp_path / "k.pem")
+    with pytest.raises(DomainError, match="ya existe"):
+        generate_key(tmp_path / "k.pem")
