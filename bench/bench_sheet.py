@@ -28,9 +28,9 @@ from _machine import cpu_model
 from PIL import Image, ImageDraw
 from reportlab.lib.colors import Color
 
+from foundation import qr_draw
 from station.core.model import SHEET_SIZE, Calibration, CardFace, Nivel, School, SheetFace, Turno
 from station.printer import card as card_mod
-from station.printer import qr_draw
 from station.printer.card import fit_text, prepare_photo
 from station.printer.sheet import render_sheets_pdf
 from station.printer.template import (

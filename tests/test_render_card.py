@@ -26,6 +26,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from foundation.errors import InputError
+from foundation.qr_draw import qr_symbol
 from station.core.model import CardFace, Nivel, School, Turno
 from station.printer.card import (
     fit_text,
@@ -34,7 +35,6 @@ from station.printer.card import (
     prepare_photo,
     render_card_pdf,
 )
-from station.printer.qr_draw import qr_symbol
 from station.printer.template import TEMPLATES_DIR, load_sheet_layout, load_template
 
 TEMPLATE = load_template()

@@ -1,7 +1,7 @@
-"""PDFs of the certificates wing: the certificate itself, F01, F02/F03 and the delivery listing.
+"""PDFs of the certificates wing: the certificate itself, F01, F02 and F03.
 
-reportlab draws them directly (a 500-certificate generation renders in seconds; the benchmark
-compares it with the same page through HTML and WeasyPrint). The QR is reportlab's own widget.
+reportlab draws them directly (the benchmark compares it with the same page through HTML and
+WeasyPrint). The QR is the shared vector QR of foundation.qr_draw (alphanumeric mode, level Q).
 """
 
 from __future__ import annotations
@@ -17,9 +17,6 @@ from pathlib import Path
 import qrcode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from qrcode.image.svg import SvgPathImage
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -29,6 +26,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from conalep.catalog.academic_models import model_for
 from conalep.certificates.chain import OFFICE_NAMES_ES
+from foundation.qr_draw import draw_qr
 
 INSTITUTION = "Colegio de Educación Profesional Técnica del Estado de Veracruz"
 PROCEDURE = "Procedimiento 30-524-PO-04"
@@ -58,14 +56,6 @@ class CertificateView:
     chain_sha256: str
     verify_url: str
     replaces_folio: int | None = None
-
-
-def _draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
-    widget = QrCodeWidget(text, barLevel="M", barBorder=4)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
 
 
 def _wrap(canvas: Canvas, text: str, x: float, y: float, width: float, style: ParagraphStyle
@@ -117,7 +107,7 @@ def draw_certificate(canvas: Canvas, view: CertificateView) -> None:
                           f"{OFFICE_NAMES_ES.get(signer.office, signer.office)} — firmado el "
                           f"{signer.signed_at:%d/%m/%Y %H:%M:%S} UTC — llave {signer.key_id}")
     qr_size = 5.5 * cm
-    _draw_qr(canvas, view.qr_text, width - 2 * cm - qr_size, 2.2 * cm, qr_size)
+    draw_qr(canvas, view.qr_text, width - 2 * cm - qr_size, 2.2 * cm, qr_size)
     _wrap(canvas,
           f"Verifique este certificado leyendo el código QR o en {view.verify_url} con el folio "
           f"{view.folio}. Resumen de la cadena de firmas (SHA-256): {view.chain_sha256}",

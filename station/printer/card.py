@@ -29,8 +29,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from foundation.errors import InputError
+from foundation.qr_draw import QrSymbol, draw_qr, qr_symbol
 from station.core.model import CardFace
-from station.printer.qr_draw import QrSymbol, draw_qr, qr_symbol
 from station.printer.template import FONTS_DIR, Box, CardTemplate, TextElement, load_template
 
 # Accented capitals (Á, É, Ñ) rise above a font's nominal ascent; reserve room for them so

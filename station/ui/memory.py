@@ -70,7 +70,7 @@ def release_recycled_views() -> None:
 def release_render_caches() -> None:
     """Forget the QR symbols kept for reprints (a few MB after a 200-card session): called
     back home, when the print task is over; a reprint from the review screen comes first."""
-    from station.printer.qr_draw import qr_symbol
+    from foundation.qr_draw import qr_symbol
 
     qr_symbol.cache_clear()
 
