@@ -12,11 +12,10 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
-from sqlalchemy import select
 
 from conalep.certificates import folios, release, signing, workflow
 from conalep.certificates.academic_source import AcademicGraduates
-from conalep.certificates.pages import STEPS
+from conalep.certificates.pages import STEPS, certificates_in_scope
 from conalep.certificates.web_common import actor_of, issuer_of, refusals, step
 from conalep.context import Db, utcnow
 from conalep.models.certificates import Certificate
@@ -105,13 +104,7 @@ def audit(user: Staff, session: Db) -> dict[str, Any]:
 
 @router.get("")
 def listing(user: Staff, session: Db, estado: str = "") -> list[dict[str, Any]]:
-    user.scope.require("view_certificates")
-    query = select(Certificate).order_by(Certificate.folio)
-    if user.scope.planteles is not None:
-        query = query.where(Certificate.plantel.in_(user.scope.planteles))
-    if estado:
-        query = query.where(Certificate.state == estado)
-    return [_cert_json(c) for c in session.scalars(query)]
+    return [_cert_json(c) for c in certificates_in_scope(session, user, estado)]
 
 
 @router.get("/firmas/pendientes")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openpyxl import Workbook
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from conalep.certificates import documents, folios, release, signing, workflow
 from conalep.certificates.academic_source import AcademicGraduates
@@ -29,7 +30,7 @@ from conalep.models.certificates import (
     SignerKeyRecord,
 )
 from conalep.navigation import NAV, NavItem
-from conalep.web import CheckedForm, Staff, WebRoute, page
+from conalep.web import CheckedForm, ConalepUser, Staff, WebRoute, page
 from foundation.web.downloads import add_table, pdf_download, pdf_table, xlsx_download
 from foundation.web.refusal import Refusal
 
@@ -152,18 +153,24 @@ def audit_page(request: Request, user: Staff, session: Db) -> HTMLResponse:
 
 # --- the certificates list and one certificate (activities 2.2, 2.4, 3, 6; norms 19-24) -----
 
-@router.get("", response_class=HTMLResponse)
-def listing(request: Request, user: Staff, session: Db, estado: str = "",
-            hecho: str = "") -> HTMLResponse:
+def certificates_in_scope(session: Session, user: ConalepUser, estado: str = ""
+                          ) -> list[Certificate]:
+    """The certificates the person may see (a plantel's own), optionally in one state."""
     user.scope.require("view_certificates")
     query = select(Certificate).order_by(Certificate.folio)
     if user.scope.planteles is not None:
         query = query.where(Certificate.plantel.in_(user.scope.planteles))
     if estado:
         query = query.where(Certificate.state == estado)
+    return list(session.scalars(query))
+
+
+@router.get("", response_class=HTMLResponse)
+def listing(request: Request, user: Staff, session: Db, estado: str = "",
+            hecho: str = "") -> HTMLResponse:
     return page(request, "certificates/lista.html", user, nav="certificados",
-                certs=list(session.scalars(query)), states=STATE_NAMES_ES, estado=estado,
-                hecho=hecho)
+                certs=certificates_in_scope(session, user, estado), states=STATE_NAMES_ES,
+                estado=estado, hecho=hecho)
 
 
 @router.get("/{certificate_id:int}", response_class=HTMLResponse)

@@ -27,10 +27,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from foundation.credential.card import EPOCH
+from foundation.credential.card import EPOCH, decode_day
 from foundation.credential.documents import DocumentType, PayloadError
 from foundation.errors import InputError
 
@@ -94,13 +94,8 @@ class ConalepCertificate(DocumentType[CertificateClaims]):
             raise PayloadError("su modelo académico no existe")
         if not isinstance(chain, bytes) or len(chain) != 32:
             raise PayloadError("su resumen de la cadena de firmas no es válido")
-        if isinstance(days, bool) or not isinstance(days, int):
-            raise PayloadError("su fecha de expedición no es válida")
-        try:
-            issued_on = EPOCH + timedelta(days=days)
-        except OverflowError:
-            raise PayloadError("su fecha de expedición no es válida") from None
-        return CertificateClaims(folio, texts[0], texts[1], texts[2], model, issued_on, chain)
+        return CertificateClaims(folio, texts[0], texts[1], texts[2], model, decode_day(days),
+                                 chain)
 
     def describe_es(self, claims: CertificateClaims) -> str:
         return (f"folio {claims.folio}, {claims.name}, matrícula {claims.matricula}, "
