@@ -15,7 +15,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from conalep import home
-from conalep.academic import pages as academic_pages
+from conalep.academic import routes as academic_routes
 from conalep.certificates import api as certificate_api
 from conalep.certificates import pages as certificate_pages
 from conalep.certificates import public as certificate_public
@@ -34,7 +34,7 @@ def _routers() -> list[APIRouter]:
     return [
         auth_router(STAFF_WEB, BOOK, db=get_db, now=utcnow),
         home.router,
-        *academic_pages.ROUTERS,
+        *academic_routes.ROUTERS,
         *certificate_pages.ROUTERS,
         *certificate_api.ROUTERS,
         *certificate_public.ROUTERS,

@@ -54,4 +54,36 @@ def import_sae(folder: Path, accept_valid: bool, staff_name: str) -> None:
         sys.exit(1)
 
 
-COMMANDS: list[click.Command] = [import_sae]
+@click.command("siseac")
+@click.option("--periodo", required=True, help="e.g. 2025-2026-1")
+@click.option("--corte", type=click.IntRange(1, 3), required=True)
+@click.option("--plantel", "clave_plantel", default=None, help="Only this plantel.")
+@click.option("--json", "as_json", is_flag=True, help="Answer in JSON (keys: docs/conalep.md).")
+@friendly
+def siseac(periodo: str, corte: int, clave_plantel: str | None, as_json: bool) -> None:
+    """The SISEAC report of one corte: failing students, late and missing captures, at risk."""
+    import json
+
+    from conalep.academic.siseac import Rules, build_report
+    from conalep.settings import load_settings
+
+    settings = load_settings()
+    with open_sessions(settings)() as session:
+        report = build_report(session, periodo, corte, Rules.of(settings),
+                              (clave_plantel,) if clave_plantel else None)
+    if not report.modules:
+        click.echo(f"Error: no hay calificaciones del periodo {periodo} hasta el corte {corte}.",
+                   err=True)
+        sys.exit(1)
+    data = report.as_json()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"SISEAC {periodo}, corte {corte}: {len(report.students)} alumnos, "
+               f"{data['failing_students']} con algún módulo reprobado, "
+               f"{len(data['at_risk'])} en riesgo, {data['late_captures']} capturas tardías.")
+    for item in data["missing_captures"]:
+        click.echo(f"  {item['clave_docente']}: {item['count']} calificaciones sin capturar")
+
+
+COMMANDS: list[click.Command] = [import_sae, siseac]

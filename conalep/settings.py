@@ -54,7 +54,7 @@ class ConalepSettings(BaseSettings):
     """Weight of cortes 1, 2, 3 in the weighted progress (docs/conalep.md); they sum to 1."""
     risk_min_failing: int = Field(default=2, ge=1, le=20)
     """A student failing at least this many modules in a corte is at risk."""
-    risk_max_average: float = Field(default=7.0, ge=0, le=10)
+    risk_below_progress: float = Field(default=6.0, ge=0, le=10)
     """A student whose weighted progress so far is below this is at risk."""
 
     @field_validator("corte_weights")

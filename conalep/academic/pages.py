@@ -66,4 +66,4 @@ def student(request: Request, matricula: str, user: Staff, session: Db) -> HTMLR
                 grades=grades)
 
 
-ROUTERS = [router]
+
