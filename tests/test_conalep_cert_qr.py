@@ -78,6 +78,9 @@ def test_rendered_certificate_verifies_with_station(db, keys, tmp_path: Path) ->
     qrcode.make(forged).save(tmp_path / "forged.png")
     [bad] = station_verify(data, tmp_path / "forged.png")
     assert bad["verdict"] == "bad-signature", bad
+    with db() as s:  # the public page says the same
+        assert release.verify_text(s, issuer, forged, today=date(2026, 7, 2))["estado"] \
+            == "firma_invalida"
 
     # Revoked by a replacement: the republished file tells the station.
     run(db, release.replace, DG, ids[0], reason="Extravío", now=NOW)
