@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conalep.certificates import documents, folios, release, signing, workflow
 from conalep.certificates.academic_source import AcademicGraduates
+from conalep.certificates.actors import Refused
 from conalep.certificates.chain import OFFICE_NAMES_ES
+from conalep.certificates.debts import record_debt, settle_debt
 from conalep.certificates.folio_rules import STATE_NAMES_ES as FOLIO_STATES_ES
 from conalep.certificates.web_common import actor_of, issuer_of, refusals, step, verify_url
 from conalep.certificates.workflow import PAPER_ITEMS, STATE_NAMES_ES, State
@@ -31,8 +33,9 @@ from conalep.models.certificates import (
 )
 from conalep.navigation import NAV, NavItem
 from conalep.web import CheckedForm, ConalepUser, Staff, WebRoute, page
-from foundation.web.downloads import add_table, pdf_download, pdf_table, xlsx_download
+from foundation.web.downloads import download, pdf_download, pdf_table, xlsx_download
 from foundation.web.refusal import Refusal
+from foundation.web.xlsx import XlsxBook
 
 router = APIRouter(prefix="/staff/certificados", route_class=WebRoute,
                    include_in_schema=False)
@@ -57,7 +60,6 @@ def _text(form, name: str, limit: int = 300) -> str:  # type: ignore[no-untyped-
 
 def _back(path: str, done: str) -> RedirectResponse:
     sep = "&" if "?" in path else "?"
-    from urllib.parse import quote
     return RedirectResponse(f"{path}{sep}hecho={quote(done)}", status_code=303)
 
 
@@ -113,12 +115,10 @@ def folios_post(request: Request, user: Staff, form: CheckedForm, session: Db) -
             note += " Sin folio: " + "; ".join(skipped) + "."
         return _back("/staff/certificados/folios", note)
     if what == "adeudo":
-        from conalep.certificates.debts import record_debt
         step(session, record_debt, actor, matricula=_text(form, "matricula"),
              concept=_text(form, "concepto"), now=now)
         return _back("/staff/certificados/folios", "Adeudo registrado.")
     if what == "adeudo-saldado":
-        from conalep.certificates.debts import settle_debt
         step(session, settle_debt, actor, debt_id=_int(_text(form, "adeudo")), now=now)
         return _back("/staff/certificados/folios", "Adeudo saldado.")
     raise Refusal(422, "unknown-step", "Paso desconocido.")
@@ -262,7 +262,6 @@ def chain_download(certificate_id: int, user: Staff, session: Db) -> Response:
     user.scope.require("view_certificates")
     with refusals():
         cert, data = release.certificate_chain(session, actor_of(user), certificate_id)
-    from foundation.web.downloads import download
     return download(release.chain_json_bytes(data), f"certificado-{cert.folio}-firmas.json",
                     "application/json")
 
@@ -300,10 +299,9 @@ def sign_page(request: Request, user: Staff, session: Db, hecho: str = "") -> HT
     with refusals():
         pending = signing.awaiting(session, actor)
         try:
-            to_sign = signing.browser_requests(session, actor, now=utcnow())
-            no_key = ""
-        except Exception as exc:  # no registered key: the page says so and offers nothing
-            to_sign, no_key = [], getattr(exc, "message", str(exc))
+            to_sign, no_key = signing.browser_requests(session, actor, now=utcnow()), ""
+        except Refused as exc:  # no registered key: the page says so and offers nothing
+            to_sign, no_key = [], exc.message
     return page(request, "certificates/firmar.html", user, nav="cert-firmar", pending=pending,
                 to_sign=to_sign, no_key=no_key, office=OFFICE_NAMES_ES.get(user.role, ""),
                 hecho=hecho)
@@ -314,7 +312,6 @@ def sign_package(user: Staff, session: Db) -> Response:
     user.scope.require("sign_certificates")
     with refusals():
         data = signing.package(session, actor_of(user))
-    from foundation.web.downloads import download
     return download(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"),
                     f"paquete-firmas-{user.role}.json", "application/json")
 
@@ -394,8 +391,8 @@ def listing_download(ext: str, user: Staff, session: Db, plantel: str, oficio: s
         rows = release.listing_rows(session, actor_of(user), plantel, oficio)
     headers = list(documents.LISTING_HEADER)
     if ext == "xlsx":
-        book = Workbook()
-        add_table(book, "Listado", headers, rows)
+        book = XlsxBook()
+        book.add_table("Listado", headers, rows)
         return xlsx_download(book, f"listado-{plantel}.xlsx")
     if ext == "pdf":
         return pdf_download(pdf_table(

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conalep.certificates import documents, folios
-from conalep.certificates.actors import Actor, Refused, require_role
+from conalep.certificates.actors import Actor, Refused, require_plantel, require_role
 from conalep.certificates.chain import OFFICE_NAMES_ES, chain_digest, chain_file, verify_chain
 from conalep.certificates.signing import chain_of, parse_iso_utc, registered_keys
 from conalep.certificates.workflow import (
@@ -204,7 +204,6 @@ def acknowledgement(session: Session, actor: Actor, certificate_id: int) -> tupl
 def listing_rows(session: Session, actor: Actor, plantel: str, oficio: str
                  ) -> list[tuple[int, int, str, str, str]]:
     """Norm 23: consecutivo, folio, nombre, matrícula, carrera of the oficio's deliveries."""
-    from conalep.certificates.actors import require_plantel
     require_plantel(actor, plantel)
     rows = session.execute(
         select(Certificate).join(Delivery, Delivery.certificate_id == Certificate.id)

@@ -12,7 +12,6 @@ raises :class:`Refused` (nothing written) when the step is not allowed.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from conalep.catalog.academic_models import ReplacementRule, model_for
 from conalep.certificates import folios
 from conalep.certificates.actors import Actor, Refused, require_plantel, require_role
+from conalep.certificates.chain import canonical_document
 from conalep.certificates.graduates import GraduateSource, ineligibility
 from conalep.certificates.names import NameProblem, review_name
 from conalep.models.certificates import Certificate, CertSignature, PaperCheck
@@ -297,7 +297,6 @@ def dg_review_approve(session: Session, actor: Actor, certificate_id: int, *,
         fields["repone_folio"] = old.folio if old else None
     _move(session, actor, cert, (State.PLANTEL_REVIEWED,), State.TO_SIGN, now,
           "revision-dg")
-    from conalep.certificates.chain import canonical_document
     cert.document_json = canonical_document(fields).decode("utf-8")
 
 
@@ -330,6 +329,3 @@ def replacement_note(model_year: int) -> str:
                 "con planes anteriores al Modelo Académico 2003 (Oficinas Nacionales).")
     return "Reposición conforme a las Reglas de Convivencia Escolar del Sistema CONALEP."
 
-
-def json_detail(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
