@@ -38,6 +38,7 @@ SIGNING_WINDOW = timedelta(days=2)
 """How old a signature's own time may be when it arrives (an offline package signed today
 is uploaded tomorrow); a time in the future beyond a few minutes of clock skew is refused."""
 _SKEW = timedelta(minutes=5)
+_KEYS_CACHE = "certificates.signer_keys"
 
 
 def iso_utc(moment: datetime) -> str:
@@ -72,6 +73,7 @@ def register_key(session: Session, actor: Actor, *, username: str, office: str,
         public_pem=public_pem.strip() + "\n", algorithm=algorithm_of(key),
         registered_by=actor.username, registered_at=now)
     session.add(record)
+    session.info.pop(_KEYS_CACHE, None)
     folios.log(session, actor, "llave-registrada", now, llave=kid, cargo=office,
                cuenta=username)
     return record
@@ -83,17 +85,25 @@ def withdraw_key(session: Session, actor: Actor, *, key_id: str, now: datetime) 
     if record is None or record.withdrawn_at is not None:
         raise Refused("unknown-key", f"La llave {key_id} no está vigente.", 404)
     record.withdrawn_at = now
+    session.info.pop(_KEYS_CACHE, None)
     folios.log(session, actor, "llave-retirada", now, llave=key_id)
 
 
 def registered_keys(session: Session, *, include_withdrawn: bool = True
                     ) -> dict[str, SignerKey]:
-    """Keys by id. Withdrawn keys still verify what they signed before (the chain file)."""
-    query = select(SignerKeyRecord)
-    if not include_withdrawn:
-        query = query.where(SignerKeyRecord.withdrawn_at.is_(None))
-    return {r.key_id: SignerKey(r.key_id, r.office, load_public_pem(r.public_pem), r.signer_name)
+    """Keys by id. Withdrawn keys still verify what they signed before (the chain file).
+
+    Kept on the session (one request) so releasing a whole generation reads them once;
+    registering or withdrawing a key forgets them."""
+    cache = session.info.setdefault(_KEYS_CACHE, {})
+    if include_withdrawn not in cache:
+        query = select(SignerKeyRecord)
+        if not include_withdrawn:
+            query = query.where(SignerKeyRecord.withdrawn_at.is_(None))
+        cache[include_withdrawn] = {
+            r.key_id: SignerKey(r.key_id, r.office, load_public_pem(r.public_pem), r.signer_name)
             for r in session.scalars(query)}
+    return cache[include_withdrawn]
 
 
 def chain_of(session: Session, cert: Certificate) -> list[ChainSignature]:
