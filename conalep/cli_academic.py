@@ -59,18 +59,30 @@ def import_sae(folder: Path, accept_valid: bool, staff_name: str) -> None:
 @click.option("--corte", type=click.IntRange(1, 3), required=True)
 @click.option("--plantel", "clave_plantel", default=None, help="Only this plantel.")
 @click.option("--json", "as_json", is_flag=True, help="Answer in JSON (keys: docs/conalep.md).")
+@click.option("--publish", is_flag=True,
+              help="Publish this corte for the planteles (as DG does on the page).")
 @friendly
-def siseac(periodo: str, corte: int, clave_plantel: str | None, as_json: bool) -> None:
+def siseac(periodo: str, corte: int, clave_plantel: str | None, as_json: bool,
+           publish: bool) -> None:
     """The SISEAC report of one corte: failing students, late and missing captures, at risk."""
     import json
 
-    from conalep.academic.siseac import Rules, build_report
+    from conalep.academic.siseac import Rules, build_report, is_published
+    from conalep.context import utcnow
+    from conalep.models.academic import SiseacPublication
     from conalep.settings import load_settings
+    from conalep.web import record
 
     settings = load_settings()
-    with open_sessions(settings)() as session:
+    with open_sessions(settings)() as session, session.begin():
         report = build_report(session, periodo, corte, Rules.of(settings),
                               (clave_plantel,) if clave_plantel else None)
+        if publish and report.modules and not is_published(session, periodo, corte):
+            now = utcnow()
+            session.add(SiseacPublication(periodo=periodo, corte=corte, published_at=now,
+                                          published_by="cli"))
+            record(session, staff="cli", action="publish-siseac",
+                   target=f"{periodo} corte {corte}", reason="", now=now)
     if not report.modules:
         click.echo(f"Error: no hay calificaciones del periodo {periodo} hasta el corte {corte}.",
                    err=True)
@@ -84,6 +96,8 @@ def siseac(periodo: str, corte: int, clave_plantel: str | None, as_json: bool) -
                f"{len(data['at_risk'])} en riesgo, {data['late_captures']} capturas tardías.")
     for item in data["missing_captures"]:
         click.echo(f"  {item['clave_docente']}: {item['count']} calificaciones sin capturar")
+    if publish:
+        click.echo(f"Publicado para los planteles: periodo {periodo}, corte {corte}.")
 
 
 COMMANDS: list[click.Command] = [import_sae, siseac]

@@ -61,16 +61,26 @@ def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
 
     PostgreSQL: ``COPY … FROM STDIN`` on the session's own connection (psycopg's executemany
     sends one protocol round per row and is several times slower:
-    bench/bench_central_ingest.py). SQLite: executemany.
+    bench/bench_central_ingest.py). SQLite: the driver's executemany with each column's own
+    bind processor (SQLAlchemy's per-row parameter handling was half the time of a state's
+    grade sheet: bench/bench_conalep.py).
     """
     if not rows:
         return
     table = model.__table__
     connection = session.connection()
+    columns = [c.name for c in table.columns if c.name in rows[0]]
+    if connection.dialect.name == "sqlite":
+        processors = [table.c[c].type.bind_processor(connection.dialect) for c in columns]
+        values = [tuple(row[c] if p is None or row[c] is None else p(row[c])
+                        for c, p in zip(columns, processors, strict=True)) for row in rows]
+        marks = ", ".join("?" * len(columns))
+        connection.exec_driver_sql(
+            f'INSERT INTO {table.name} ({", ".join(columns)}) VALUES ({marks})', values)
+        return
     if connection.dialect.name != "postgresql":
         session.execute(insert(table), rows)
         return
-    columns = [c.name for c in table.columns if c.name in rows[0]]
     raw = connection.connection.dbapi_connection
     assert raw is not None
     with raw.cursor() as cursor, cursor.copy(

@@ -116,7 +116,6 @@ def _headers(table: RawTable, expected: tuple[str, ...], out: list[RowProblem]
 def _rows(table: RawTable, expected: tuple[str, ...], batch: SaeBatch, name: str
           ) -> Iterable[tuple[int, dict[str, str], _Checker]]:
     """Each data row with its cells trimmed and keyed by canonical column."""
-    batch.problems.extend(table.problems)
     heads = _headers(table, expected, batch.problems)
     count = 0
     if heads is not None:
@@ -125,6 +124,7 @@ def _rows(table: RawTable, expected: tuple[str, ...], batch: SaeBatch, name: str
             count += 1
             check = _Checker(table.file, batch.problems)
             yield n, {c: raw.get(h, "").strip() for c, h in pairs}, check
+    batch.problems.extend(table.problems)  # the reader's, known once every row was read
     batch.rows_read[name] = batch.rows_read.get(name, 0) + count
 
 

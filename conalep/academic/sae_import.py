@@ -9,8 +9,9 @@ pending :class:`~conalep.models.academic.Rectificacion` is opened for it (norm 6
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -118,25 +119,47 @@ def check_files(files: Mapping[str, Path], session: Session, *,
             continue
         try:
             stream = open_table(files[name], source="SAE", max_bytes=MAX_SAE_BYTES)
-            rows = list(stream.rows)
         except InputError as exc:
             unreadable.append(exc.user_message())
             continue
-        tables[name] = RawTable(stream.file, stream.columns, rows, tuple(stream.problems))
+        # Rows stay a stream (validation reads each once; a state's sheet as dicts would
+        # take a gigabyte); the reader's own problems fill in as they are read.
+        tables[name] = RawTable(stream.file, stream.columns, _RowStream(stream.rows),
+                                stream.problems)
         encodings[stream.file] = ENCODING_LABELS.get(stream.encoding, stream.encoding)
-    batch = validate(tables, load_known(session), today=today)
+    try:
+        batch = validate(tables, load_known(session), today=today)
+    except InputError as exc:  # a file broken half-way (a bad CSV quote, a damaged sheet)
+        return SaeCheck(SaeBatch(), encodings, [*unreadable, exc.user_message()])
     return SaeCheck(batch, encodings, unreadable)
+
+
+class _RowStream(list[tuple[int, dict[str, str]]]):
+    """The rows of a file, read once while validating (a list only to the type checker)."""
+
+    def __init__(self, rows: Iterator[tuple[int, dict[str, str]]]) -> None:
+        super().__init__()
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        return self._rows
 
 
 def import_files(session: Session, files: Mapping[str, Path], *, staff: str, now: datetime,
                  accept_valid: bool) -> tuple[SaeCheck, ImportSummary | None]:
     """Check ``files`` and write them when every row is valid, or when ``accept_valid``
     (then only the valid rows); the summary is None when nothing was written."""
-    check = check_files(files, session, today=now.date())
-    if check.unreadable or (check.problems and not accept_valid):
-        return check, None
-    summary = write(session, check, staff=staff, now=now)
-    return check, summary
+    # Millions of short-lived rows: the cyclic collector would rescan a growing heap over and
+    # over (no cycles are made here; it runs again at the end).
+    gc.disable()
+    try:
+        check = check_files(files, session, today=now.date())
+        if check.unreadable or (check.problems and not accept_valid):
+            return check, None
+        summary = write(session, check, staff=staff, now=now)
+        return check, summary
+    finally:
+        gc.enable()
 
 
 def write(session: Session, check: SaeCheck, *, staff: str, now: datetime) -> ImportSummary:
