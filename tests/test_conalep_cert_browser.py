@@ -214,8 +214,15 @@ def test_whole_flow_in_chromium(live_conalep: Any, conalep_sessions: Any, chromi
     folio = answer["folio"]
     assert str(folio) in text and answer["matricula"] in text
 
-    # 7 Delivery with F02 and the listing (consecutivo, folio, nombre, matrícula, carrera).
+    # 7 DG instructs the delivery (7.1); the plantel delivers with F02 (3.1) and the listing
+    # (consecutivo, folio, nombre, matrícula, carrera).
+    page = dg.go("/staff/certificados/entregas")
+    page.select_option("#i-plantel", "165")
+    page.fill("#i-oficio", "DG/SE/120/2026")
+    page.click("button:has-text('Instruir entrega')")
+    assert "Instrucción de entrega" in page.inner_text(".hecho")
     page = plantel.go("/staff/certificados/entregas")
+    assert "DG/SE/120/2026" in page.inner_text(".aviso")
     page.fill("#oficio", "165/SE/031/2026")
     for box in page.locator("input[name=certificado]").all():
         box.check()

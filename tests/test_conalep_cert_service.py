@@ -160,7 +160,10 @@ def test_whole_flow_and_audit(db, keys, tmp_path: Path) -> None:
     assert "Profesional Técnico-Bachiller" in out and out.count("firmado el") == 3
     assert report.ok, report.problems
     assert report.by_state == {"unassigned": 55, "assigned": 29, "used": 16, "cancelled": 0}
-    # Delivery, listing, replacement.
+    # Delivery (only once DG instructed it), listing, replacement.
+    refused(db, "no-instruction", release.record_delivery, P165, ids[0], oficio="X",
+            received_by="Y", delivered_on=date(2026, 7, 3), now=NOW)
+    run(db, release.instruct_delivery, DG, plantel="165", oficio="DG/SE/120/2026", now=NOW)
     for cid in ids[:3]:
         run(db, release.record_delivery, P165, cid, oficio="165/SE/031/2026",
             received_by="LA PERSONA EGRESADA", delivered_on=date(2026, 7, 3), now=NOW)

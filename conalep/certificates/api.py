@@ -124,6 +124,14 @@ def signatures(user: Writer, session: Db, body: Payload) -> dict[str, Any]:
     return {"recibidas": n}
 
 
+@router.post("/entregas/instrucciones")
+def instruct(user: Writer, session: Db, body: Payload) -> dict[str, Any]:
+    user.scope.require("deliver_certificates")
+    step(session, release.instruct_delivery, actor_of(user),
+         plantel=str(body.get("plantel", "")), oficio=str(body.get("oficio", "")), now=utcnow())
+    return {"instruida": True}
+
+
 @router.post("/{certificate_id:int}/entrega")
 def deliver(user: Writer, session: Db, certificate_id: int, body: Payload) -> dict[str, Any]:
     user.scope.require("deliver_certificates")

@@ -346,13 +346,21 @@ def deliveries_page(request: Request, user: Staff, session: Db, oficio: str = ""
         query = query.where(Certificate.plantel.in_(user.scope.planteles))
     certs = list(session.scalars(query))
     delivered = {d.certificate_id: d for d in session.scalars(select(Delivery))}
+    instructions = (release.delivery_instructions(session, user.clave_plantel)
+                    if user.clave_plantel else [])
+    planteles = sorted({c.plantel for c in certs})
     return page(request, "certificates/entregas.html", user, nav="cert-entregas", certs=certs,
-                delivered=delivered, oficio=oficio, hecho=hecho, today=date.today())
+                delivered=delivered, oficio=oficio, hecho=hecho, today=date.today(),
+                instructions=instructions, planteles=planteles)
 
 
 @router.post("/entregas")
 def deliveries_post(request: Request, user: Staff, form: CheckedForm, session: Db) -> Response:
     user.scope.require("deliver_certificates")
+    if _text(form, "paso") == "instruir":
+        step(session, release.instruct_delivery, actor_of(user), plantel=_text(form, "plantel"),
+             oficio=_text(form, "oficio"), now=utcnow())
+        return _back("/staff/certificados/entregas", "Instrucción de entrega enviada al plantel.")
     try:
         day = date.fromisoformat(_text(form, "fecha"))
     except ValueError:

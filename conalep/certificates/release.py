@@ -28,7 +28,7 @@ from conalep.certificates.workflow import (
     get,
     replacement_note,
 )
-from conalep.models.certificates import Certificate, Delivery, SignerKeyRecord
+from conalep.models.certificates import CertEvent, Certificate, Delivery, SignerKeyRecord
 from foundation.credential import StationKey, TrustList, Verdict, issue_qr_text, verify_qr_text
 from foundation.credential.certificate import CONALEP_CERTIFICATE, CertificateClaims
 
@@ -167,6 +167,26 @@ def published_keys(session: Session, issuer: Issuer) -> dict[str, Any]:
 
 # --- activity 7: delivery (F02 / F03) and the listing of norm 23 -----------------------------
 
+INSTRUCTION = "instruccion-entrega"
+
+
+def instruct_delivery(session: Session, actor: Actor, *, plantel: str, oficio: str,
+                      now: datetime) -> None:
+    """Activity 7.1: DG instructs the plantel's Servicios Escolares to deliver the released
+    certificates (the plantel's activity 3.1 starts from this instruction)."""
+    require_role(actor, "dg_escolares")
+    if not plantel.strip() or not oficio.strip():
+        raise Refused("missing-field", "Escriba el plantel y el oficio de la instrucción.", 422)
+    folios.log(session, actor, INSTRUCTION, now, plantel=plantel.strip(), oficio=oficio.strip())
+
+
+def delivery_instructions(session: Session, plantel: str) -> list[dict[str, Any]]:
+    rows = session.scalars(select(CertEvent).where(CertEvent.action == INSTRUCTION)
+                           .order_by(CertEvent.id))
+    found = [{**json.loads(e.detail), "fecha": e.at, "quien": e.actor} for e in rows]
+    return [f for f in found if f.get("plantel") == plantel]
+
+
 def record_delivery(session: Session, actor: Actor, certificate_id: int, *, oficio: str,
                     received_by: str, delivered_on: date, now: datetime) -> Delivery:
     require_role(actor, "plantel_escolares")
@@ -177,6 +197,10 @@ def record_delivery(session: Session, actor: Actor, certificate_id: int, *, ofic
                       "entregó).")
     if not oficio.strip() or not received_by.strip():
         raise Refused("missing-field", "Escriba el oficio y quién recibe.", 422)
+    if not delivery_instructions(session, cert.plantel):
+        raise Refused("no-instruction",
+                      "La Dirección General aún no instruye la entrega de los certificados de "
+                      f"este plantel ({cert.plantel}).")
     delivery = Delivery(certificate_id=cert.id, form="F03" if cert.replaces_id else "F02",
                         oficio=oficio.strip(), received_by=received_by.strip(),
                         delivered_on=delivered_on, recorded_by=actor.username, recorded_at=now)
