@@ -28,6 +28,7 @@ from _machine import cpu_model
 from PIL import Image, ImageDraw
 from reportlab.lib.colors import Color
 
+from foundation import qr_draw
 from foundation.card_templates import (
     FONTS_DIR,
     Box,
@@ -39,7 +40,6 @@ from foundation.card_templates import load_template as load_card_template
 from foundation.credential.card import SHEET_SIZE
 from station.core.model import Calibration, CardFace, Nivel, School, SheetFace, Turno
 from station.printer import card as card_mod
-from station.printer import qr_draw
 from station.printer.card import fit_text, prepare_photo
 from station.printer.sheet import render_sheets_pdf
 

@@ -16,6 +16,9 @@ from fastapi.responses import JSONResponse
 
 from conalep import home
 from conalep.academic import routes as academic_routes
+from conalep.certificates import api as certificate_api
+from conalep.certificates import pages as certificate_pages
+from conalep.certificates import public as certificate_public
 from conalep.context import AppContext, utcnow
 from conalep.db import upgrade
 from conalep.followup import pages as followup_pages
@@ -34,6 +37,9 @@ def _routers() -> list[APIRouter]:
         home.router,
         *academic_routes.ROUTERS,
         *followup_pages.ROUTERS,
+        *certificate_pages.ROUTERS,
+        *certificate_api.ROUTERS,
+        *certificate_public.ROUTERS,
     ]
 
 

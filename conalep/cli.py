@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from conalep import cli_academic, cli_followup
+from conalep import cli_academic, cli_certificates, cli_followup
 from conalep.cli_common import friendly, open_sessions
 from conalep.roles import Role
 from conalep.settings import load_settings
@@ -125,7 +125,7 @@ def staff_disable(username: str) -> None:
     click.echo(f"Cuenta deshabilitada: {name}")
 
 
-WINGS = (cli_academic, cli_followup)
+WINGS = (cli_academic, cli_followup, cli_certificates)
 for _wing in WINGS:
     for _command in _wing.COMMANDS:
         main.add_command(_command)

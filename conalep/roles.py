@@ -84,6 +84,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
                                  Role.PSICOPEDAGOGIA}),
     "view_efficiency": _ACADEMIC_READERS,
     "junta_report": frozenset({Role.DG_ESCOLARES, Role.DG_DIRECTOR_GENERAL}),
+    # certificates wing (conalep/certificates); each step also checks its own office
+    "view_certificates": frozenset({Role.DG_ESCOLARES, Role.PLANTEL_ESCOLARES,
+                                    Role.PLANTEL_DIRECTOR, Role.DG_DIRECTOR_GENERAL,
+                                    Role.DIRECTOR_GENERAL_NACIONAL, Role.COSFAC,
+                                    Role.OFICINAS_NACIONALES}),
+    "manage_folios": frozenset({Role.DG_ESCOLARES, Role.OFICINAS_NACIONALES,
+                                Role.PLANTEL_ESCOLARES}),
+    "sign_certificates": frozenset({Role.PLANTEL_DIRECTOR, Role.DG_DIRECTOR_GENERAL,
+                                    Role.DIRECTOR_GENERAL_NACIONAL}),
+    "register_signer_keys": frozenset({Role.DG_ESCOLARES}),
+    "deliver_certificates": frozenset({Role.DG_ESCOLARES, Role.PLANTEL_ESCOLARES}),
 }
 """Action → roles allowed. Unknown actions are refused."""
 
@@ -105,6 +116,11 @@ _ACTION_WORDS: dict[str, str] = {
     "record_minutes": "registrar la minuta de una reunión de revisión",
     "view_efficiency": "consultar la eficiencia terminal",
     "junta_report": "generar el informe trimestral para la Junta Directiva",
+    "view_certificates": "consultar los certificados",
+    "manage_folios": "administrar los folios electrónicos",
+    "sign_certificates": "firmar certificados",
+    "register_signer_keys": "registrar llaves de firma",
+    "deliver_certificates": "registrar entregas de certificados",
 }
 
 

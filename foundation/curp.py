@@ -222,3 +222,37 @@ def _first(text: str, *, vowels: bool) -> str:
             return c
     return "X"
 
+
+@dataclass(frozen=True, slots=True)
+class NameLetters:
+    """The CURP characters each part of a name decides (positions are 1-based)."""
+
+    surname1: str
+    """Characters 1, 2 and 14: first letter, first inner vowel, first inner consonant."""
+    surname2: str
+    """Characters 3 and 15 (``XX`` without a second surname)."""
+    given: str
+    """Characters 4 and 16 (after skipping MARÍA/JOSÉ in a compound given name)."""
+
+
+def curp_name_letters(nombre: str, primer_apellido: str, segundo_apellido: str) -> NameLetters:
+    """What a name puts in a CURP, part by part, so a mismatch can name the part.
+
+    >>> curp_name_letters("MARÍA JOSÉ", "DEL TORO", "ÍÑIGUEZ")
+    NameLetters(surname1='TOR', surname2='IX', given='JS')
+    """
+    s1 = _key_word(primer_apellido, given=False)
+    s2 = _key_word(segundo_apellido, given=False)
+    g = _key_word(nombre, given=True)
+    return NameLetters(
+        surname1=(s1[:1] or "X") + _first(s1[1:], vowels=True) + _first(s1[1:], vowels=False),
+        surname2=(s2[:1] or "X") + _first(s2[1:], vowels=False),
+        given=(g[:1] or "X") + _first(g[1:], vowels=False),
+    )
+
+
+def curp_letters_of(curp: str) -> NameLetters:
+    """The same three groups read from a CURP (characters 1-4 and 14-16)."""
+    return NameLetters(
+        surname1=curp[0] + curp[1] + curp[13], surname2=curp[2] + curp[14], given=curp[3] + curp[15]
+    )

@@ -27,6 +27,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from foundation.card_templates import TEMPLATES_DIR, load_sheet_layout, load_template
 from foundation.errors import InputError
+from foundation.qr_draw import qr_symbol
 from station.core.model import CardFace, Nivel, School, Turno
 from station.printer.card import (
     fit_text,
@@ -35,7 +36,6 @@ from station.printer.card import (
     prepare_photo,
     render_card_pdf,
 )
-from station.printer.qr_draw import qr_symbol
 
 TEMPLATE = load_template()
 NAME_EL = next(e for e in TEMPLATE.texts if e.field == "name")

@@ -44,7 +44,8 @@ def _limits(settings: CentralSettings) -> Callable[[dict[str, Any]], tuple[int, 
 
 
 def _error_page(message: str) -> bytes:
-    return templates.get_template("foundation/error.html").render(user=None, message=message).encode()
+    page = templates.get_template("foundation/error.html")
+    return page.render(user=None, message=message).encode()
 
 
 @asynccontextmanager

@@ -57,6 +57,16 @@ _CCT = re.compile(r"\d{2}[A-Z]{3}\d{4}[A-Z]")
 _MAX_FOLIO = 2**32 - 1
 
 
+def decode_day(days: object) -> date:
+    """An issue date stored as days since 1970-01-01 (every document type stores it so)."""
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise PayloadError("su fecha de expedición no es válida")
+    try:
+        return EPOCH + timedelta(days=days)
+    except OverflowError:
+        raise PayloadError("su fecha de expedición no es válida") from None
+
+
 class StudentCard(DocumentType[CredentialClaims]):
     number = 1
     keys = frozenset({0, K_FOLIO, K_NAME, K_CCT, K_ISSUED})
@@ -105,13 +115,7 @@ class StudentCard(DocumentType[CredentialClaims]):
             raise PayloadError("su folio no es un número válido")
         if not isinstance(name, str) or not name or not isinstance(cct, str) or not cct:
             raise PayloadError("le falta el nombre o la clave de la escuela")
-        if isinstance(days, bool) or not isinstance(days, int):
-            raise PayloadError("su fecha de expedición no es válida")
-        try:
-            issued_on = EPOCH + timedelta(days=days)
-        except OverflowError:
-            raise PayloadError("su fecha de expedición no es válida") from None
-        return CredentialClaims(folio=folio, name=name, cct=cct, issued_on=issued_on)
+        return CredentialClaims(folio=folio, name=name, cct=cct, issued_on=decode_day(days))
 
     def describe_es(self, claims: CredentialClaims) -> str:
         return (f"folio {claims.folio}, {claims.name}, {claims.cct}, "

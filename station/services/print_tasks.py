@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from foundation.errors import RuleViolation
+from foundation.qr_draw import qr_symbol
 from station.context import Station
 from station.core.errors import PrinterError
 from station.core.model import School, Student
 from station.printer.cups_queue import JobStatus, PrintQueue, QueueStatus, probe_print_queue
 from station.printer.pdf_output import combine_pdfs
-from station.printer.qr_draw import qr_symbol
 from station.services.issuance import Issuer, ProducedSheet, reprint_selection, select_students
 from station.services.preview import PrintPlan
 from station.services.printer_check import ready_print_queue

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from foundation.credential.card import STUDENT_CARD
+from foundation.credential.certificate import CONALEP_CERTIFICATE
+from foundation.credential.trust import TrustList
 from foundation.credential.verify import Verification, verify_qr_text
 from station.camera.qr_reader import read_qr_texts
 from station.context import Station
+from station.services.certificate_issuers import load_issuers
 from station.services.lifecycle_verify import enrich
 from station.store import ledger
 from station.sync.revocations import revocation_reason
@@ -40,10 +44,22 @@ def revocation_check(station: Station):
 def verify_texts(station: Station, texts: list[str]) -> list[Verification]:
     """Each text verified, with the cycle's hologram and the revocation kind added
     (:class:`station.services.lifecycle_verify.CardVerification`, a Verification)."""
-    check = revocation_check(station)
-    return [enrich(station, verify_qr_text(t, trust=station.trust, today=station.today(),
-                                           revocation=check))
-            for t in texts]
+    card_check = revocation_check(station)
+    issuers, revoked_certificates = load_issuers(station.data_dir)
+
+    def check(folio: int, key_id: bytes) -> str | None:
+        # A CONALEP issuer's key id: the folio is a certificate's, revoked per its issuer.
+        if key_id in issuers:
+            return revoked_certificates.get(folio)
+        return card_check(folio, key_id)
+
+    trust = TrustList([*station.trust, *issuers])
+    results: list[Verification] = []
+    for t in texts:
+        v = verify_qr_text(t, trust=trust, today=station.today(), revocation=check,
+                           documents=(STUDENT_CARD, CONALEP_CERTIFICATE))
+        results.append(v if v.document is CONALEP_CERTIFICATE else enrich(station, v))
+    return results
 
 
 def verify_image(station: Station, image: Path) -> list[Verification]:

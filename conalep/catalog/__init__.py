@@ -1,0 +1,1 @@
+"""Catalogues CONALEP publishes as data (academic models; careers come from the SAE export)."""
