@@ -423,6 +423,11 @@ def failsafe_flow(pilot: Pilot) -> Step:
     def broken_handler(*_args: Any) -> None:
         raise RuntimeError("falla de prueba con CURP GOXL150826HJCNXNC2")
 
+    from station.context import update_settings
+
+    # A camera with no card in sight: with the valid card's video still playing, a slow
+    # machine read the card and left the verify screen before the faulty button was tapped.
+    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_posing"]})
     yield from pilot.tap("tile_verify")
     yield from pilot.at("verify")
     button = pilot.find("verify_done")
