@@ -109,6 +109,17 @@ def test_a_baja_reaches_dg_and_psicopedagogia(conalep_app: Any, followup_data: A
                   "Problemas económicos", "ROSA GARCÍA LUNA (Madre)", "PNG",
                   "Se reincorpora a clases", "165 CONALEP XALAPA"):
         assert words in text, words
+    with as_user(conalep_app, "director.165") as (client, _):
+        listing = client.get(f"/staff/bajas?estado=todas&periodo={PERIODO}")
+        assert f'href="/staff/bajas/{baja_id}"' in listing.text
+        assert f'href="/staff/bajas/{baja_id}"' not in client.get(
+            "/staff/bajas?estado=todas&periodo=2024-2025-2").text
+        text = pdf_text(client.get(f"/staff/bajas/f04.pdf?periodo={PERIODO}").content,
+                        tmp_path)
+        assert STUDENT in text and f"Periodo: {PERIODO}" in text and "165 CONALEP XALAPA" in text
+        empty = pdf_text(client.get("/staff/bajas/f04.pdf?periodo=2024-2025-2").content,
+                         tmp_path)
+        assert STUDENT not in empty
     with followup_data() as session:
         row = session.get(Baja, baja_id)
         assert (row.estado, row.vista_dg_por, row.atendida_por) == ("ATENDIDA",

@@ -31,8 +31,8 @@ NAV.append(NavItem("bajas", "/staff/bajas", "Bajas", "view_dropouts",
 ESTADOS = {"pendientes": PENDIENTE, "atendidas": ATENDIDA, "todas": None}
 
 
-def _listing(session: Db, user: ConalepUser, estado: str | None,
-             plantel: str) -> list[tuple[Baja, Alumno]]:
+def _listing(session: Db, user: ConalepUser, estado: str | None, plantel: str,
+             periodo: str = "") -> list[tuple[Baja, Alumno]]:
     query = (select(Baja, Alumno).join(Alumno, Alumno.matricula == Baja.matricula)
              .order_by(Baja.registrada_en.desc(), Baja.id.desc()))
     if plantel:
@@ -41,11 +41,14 @@ def _listing(session: Db, user: ConalepUser, estado: str | None,
         query = query.where(Baja.clave_plantel.in_(user.scope.planteles))
     if estado:
         query = query.where(Baja.estado == estado)
+    if periodo:
+        query = query.where(Baja.periodo == periodo)
     return [(b, a) for b, a in session.execute(query).all()]
 
 
 def _render(request: Request, user: ConalepUser, session: Db, *, estado: str = "pendientes",
-            plantel: str = "", status: int = 200, problems: list[Problem] | None = None,
+            plantel: str = "", periodo: str = "", status: int = 200,
+            problems: list[Problem] | None = None,
             form: dict[str, str] | None = None) -> HTMLResponse:
     if estado not in ESTADOS:
         raise Refusal(404, "bad-filter", "Ese filtro no existe; use pendientes, atendidas o "
@@ -53,17 +56,17 @@ def _render(request: Request, user: ConalepUser, session: Db, *, estado: str = "
     if plantel:
         user.scope.require_plantel(plantel, f"el plantel {plantel}")
     return page(request, "followup/dropouts.html", user, status=status, nav="bajas",
-                rows=_listing(session, user, ESTADOS[estado], plantel), estado=estado,
-                plantel=plantel, planteles=records.planteles(session, user.scope),
+                rows=_listing(session, user, ESTADOS[estado], plantel, periodo), estado=estado,
+                plantel=plantel, periodo=periodo, planteles=records.planteles(session, user.scope),
                 periodos=siseac.periodos(session), motivos=MOTIVOS, tipos=TIPOS,
                 problems=problems or [], form=form or {}, full_name=records.full_name)
 
 
 @router.get("", response_class=HTMLResponse)
 def dropouts(request: Request, user: Staff, session: Db, estado: str = "pendientes",
-             plantel: str = "") -> HTMLResponse:
+             plantel: str = "", periodo: str = "") -> HTMLResponse:
     user.scope.require("view_dropouts")
-    return _render(request, user, session, estado=estado, plantel=plantel)
+    return _render(request, user, session, estado=estado, plantel=plantel, periodo=periodo)
 
 
 @router.post("", response_class=HTMLResponse)
@@ -94,8 +97,7 @@ def f04_listing(user: Staff, session: Db, plantel: str = "", periodo: str = "") 
     plantel = plantel or (user.clave_plantel or "")
     if plantel:
         user.scope.require_plantel(plantel, f"el plantel {plantel}")
-    rows = [(b, a) for b, a in _listing(session, user, None, plantel)
-            if not periodo or b.periodo == periodo]
+    rows = _listing(session, user, None, plantel, periodo)
     rows.reverse()
     data = f04_pdf(plantel=records.plantel_label(session, plantel) if plantel else "Todos",
                    periodo=periodo or "Todos", fecha=utcnow().date(),
