@@ -12,17 +12,13 @@ that are printed in this repository.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic_settings import SettingsConfigDict
+
+from foundation.server_settings import ServerSettings
 
 DEV_ADMIN_TOKEN = "desarrollo-no-usar-en-produccion"
 """The admin token of development mode. Production refuses it."""
@@ -33,7 +29,8 @@ class SettingsRefused(Exception):
     """Central must not start with these settings; the message says why, in Spanish."""
 
 
-class CentralSettings(BaseSettings):
+class CentralSettings(ServerSettings):
+    config_variable = "CENTRAL_CONFIG"
     model_config = SettingsConfigDict(env_prefix="CENTRAL_", extra="forbid")
 
     mode: Literal["development", "production"] = "development"
@@ -90,18 +87,6 @@ class CentralSettings(BaseSettings):
             out.append(f"no existe la llave que certifica estaciones ({self.signing_key_file}); "
                        "créela con 'central keygen' y guárdela con copia de seguridad")
         return out
-
-    @classmethod
-    def settings_customise_sources(
-        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config = os.environ.get("CENTRAL_CONFIG")
-        if config:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
-        return tuple(sources)
 
 
 def load_settings(**overrides: object) -> CentralSettings:

@@ -14,17 +14,13 @@ secret printed in this repository.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic_settings import SettingsConfigDict
+
+from foundation.server_settings import ServerSettings
 
 DEV_SECRET = "desarrollo-conalep-no-usar-en-produccion"
 """The session secret of development mode. Production refuses it."""
@@ -35,7 +31,8 @@ class SettingsRefused(Exception):
     """Conalep must not start with these settings; the message says why, in Spanish."""
 
 
-class ConalepSettings(BaseSettings):
+class ConalepSettings(ServerSettings):
+    config_variable = "CONALEP_CONFIG"
     model_config = SettingsConfigDict(env_prefix="CONALEP_", extra="forbid")
 
     mode: Literal["development", "production"] = "development"
@@ -85,18 +82,6 @@ class ConalepSettings(BaseSettings):
         if len(secret) < MIN_SECRET_CHARS:
             return [f"CONALEP_SECRET_KEY debe tener al menos {MIN_SECRET_CHARS} caracteres"]
         return []
-
-    @classmethod
-    def settings_customise_sources(
-        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config = os.environ.get("CONALEP_CONFIG")
-        if config:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
-        return tuple(sources)
 
 
 def load_settings(**overrides: object) -> ConalepSettings:

@@ -6,8 +6,6 @@ whose :class:`~conalep.roles.Scope` every page checks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -79,13 +77,8 @@ def _key(request: Request) -> bytes:
     return derive_key(secret, b"conalep-staff-web-session-v1")
 
 
-@contextmanager
-def _sessions(request: Request) -> Iterator[Session]:
-    with request.app.state.ctx.sessions() as session:
-        yield session
 
-
-STAFF_WEB: StaffWeb[ConalepUser] = StaffWeb(model=StaffAccount, key=_key, sessions=_sessions,
+STAFF_WEB: StaffWeb[ConalepUser] = StaffWeb(model=StaffAccount, key=_key,
                                             make_user=_user, pages=PAGES, cookie="cnl")
 WebRoute = STAFF_WEB.route_class
 Staff = Annotated[ConalepUser, Depends(STAFF_WEB.current_staff)]

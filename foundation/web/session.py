@@ -111,16 +111,19 @@ class StaffWeb(Generic[U]):
     """Sessions, CSRF and the signed-in dependency of one program's staff pages.
 
     ``key(request)``: the cookie key (:func:`derive_key`); ``sessions(request)``: a database
-    session; ``model``: the program's account table; ``make_user(account, csrf)``: the
+    session (default: ``request.app.state.ctx.sessions()``, the programs' app context);
+    ``model``: the program's account table; ``make_user(account, csrf)``: the
     program's signed-in person; ``cookie``: the cookie names' prefix (``sc`` gives
     ``sc_sesion`` and ``sc_previo``).
     """
 
     def __init__(self, *, model: type[StaffAccountMixin], key: Callable[[Request], bytes],
-                 sessions: Callable[[Request], AbstractContextManager[Session]],
                  make_user: Callable[[Any, str], U], pages: Pages, prefix: str = "/staff",
-                 cookie: str = "sc") -> None:
-        self.model, self.key, self.sessions, self.make_user = model, key, sessions, make_user
+                 cookie: str = "sc",
+                 sessions: Callable[[Request], AbstractContextManager[Session]] | None = None,
+                 ) -> None:
+        self.model, self.key, self.make_user = model, key, make_user
+        self.sessions = sessions or (lambda request: request.app.state.ctx.sessions())
         self.pages, self.prefix = pages, prefix
         self.session_cookie, self.pre_cookie = f"{cookie}_sesion", f"{cookie}_previo"
         self.sign_in_path = f"{prefix}/ingresar"

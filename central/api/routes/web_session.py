@@ -5,14 +5,11 @@ person (:class:`StaffUser`, whose scope is a DRSE or the whole state).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from central.crud.staff import ROLE_LABELS_ES, StaffScope
@@ -60,13 +57,8 @@ def _key(request: Request) -> bytes:
     return derive_key(secret, b"central-staff-web-session-v1")
 
 
-@contextmanager
-def _sessions(request: Request) -> Iterator[Session]:
-    with request.app.state.ctx.sessions() as session:
-        yield session
 
-
-STAFF_WEB: StaffWeb[StaffUser] = StaffWeb(model=StaffAccount, key=_key, sessions=_sessions,
+STAFF_WEB: StaffWeb[StaffUser] = StaffWeb(model=StaffAccount, key=_key,
                                           make_user=_user, pages=PAGES, cookie="sc")
 WebRoute = STAFF_WEB.route_class
 Staff = Annotated[StaffUser, Depends(STAFF_WEB.current_staff)]
