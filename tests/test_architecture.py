@@ -21,9 +21,11 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-SERVER_ADAPTERS = ("foundation/web/", "foundation/sqldb.py")
+SERVER_ADAPTERS = ("foundation/web/", "foundation/sqldb.py", "foundation/migrations_env.py",
+                   "foundation/server_cli.py", "foundation/server_settings.py")
 """The parts of ``foundation`` only the servers (central, conalep) use: the staff web pages
-(FastAPI, Jinja2, openpyxl, reportlab) and database engines (SQLAlchemy)."""
+(FastAPI, Jinja2, openpyxl, reportlab), database engines and migrations (SQLAlchemy,
+Alembic), settings sources and command errors."""
 
 
 def _foundation_core() -> list[Path]:
@@ -52,7 +54,8 @@ def test_core_imports_nothing_outside_core() -> None:
 
 def test_the_station_does_not_use_the_server_adapters() -> None:
     """The appliance installs without FastAPI or SQLAlchemy: it never imports them."""
-    modules = {"foundation.web", "foundation.sqldb"}
+    modules = {"foundation.web", "foundation.sqldb", "foundation.migrations_env",
+               "foundation.server_cli", "foundation.server_settings"}
     files = [*(ROOT / "station").rglob("*.py"), *_foundation_core()]
     assert len(files) >= 20
     for path in files:
