@@ -129,7 +129,7 @@ def import_photos(folder: Path) -> None:
     """Import photos named <CURP>.jpg / <CURP>.png (as SCEJAL holds them)."""
     from central.crud.photos import link_photo, store_photo
     from central.crud.stations import now_utc
-    from station.store.photos import PhotoStore, scan_photo_dir
+    from foundation.photostore import PhotoStore, scan_photo_dir
 
     settings = load_settings()
     sessions = _sessions(settings)
