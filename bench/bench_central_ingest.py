@@ -146,7 +146,7 @@ def demo_roster(central: Central, folder: Path, *, students: int = 30) -> None:
 def events(n: int, key_hex: str) -> list[dict[str, Any]]:
     """A station's events; every card for a different student (no replacement storm)."""
     out: list[dict[str, Any]] = []
-    sheet = folio = 0
+    sheet, folio = 0, 1  # folios start at 1
     tag = key_hex[:6].upper()
     while len(out) < n:
         sheet += 1

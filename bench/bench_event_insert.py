@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from central.crud.events import Event  # noqa: E402
 from central.db import upgrade  # noqa: E402
 from central.models import Station, StationEvent  # noqa: E402
+from foundation.contract.events import parse_payload  # noqa: E402
 from foundation.sqldb import bulk_insert, make_engine, make_sessionmaker  # noqa: E402
 
 BATCH = 500
@@ -46,7 +47,8 @@ def rows_for(station: str, n: int) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     out = []
     for e in events(n, "ab" * 8):
-        ev = Event(e["seq"], e["prev_seq"], e["at"], e["kind"], e["payload"])
+        ev = Event(e["seq"], e["prev_seq"], e["at"], parse_payload(e["kind"], e["payload"]),
+                   e["payload"])
         payload = ev.payload_text()
         out.append({"station_id": station, "seq": ev.seq, "prev_seq": ev.prev_seq, "at": ev.at,
                     "kind": ev.kind, "payload": payload, "digest": ev.digest(payload),

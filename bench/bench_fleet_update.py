@@ -28,8 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _machine import cpu_model
 
 from foundation.credential.keys import StationKey
-from station.core.releases import Manifest, ManifestFile
-from station.update.bundle import (
+from foundation.releases.bundle import (
     load_release_keys,
     public_key_line,
     sha256_file,
@@ -37,6 +36,7 @@ from station.update.bundle import (
     verify_bundle,
     write_bundle,
 )
+from foundation.releases.manifest import Manifest, ManifestFile
 
 
 def make_bundle(folder: Path, key: StationKey, total_mb: int) -> Path:

@@ -29,18 +29,19 @@ from PIL import Image, ImageDraw
 from reportlab.lib.colors import Color
 
 from foundation import qr_draw
-from station.core.model import SHEET_SIZE, Calibration, CardFace, Nivel, School, SheetFace, Turno
-from station.printer import card as card_mod
-from station.printer.card import fit_text, prepare_photo
-from station.printer.sheet import render_sheets_pdf
-from station.printer.template import (
+from foundation.card_templates import (
     FONTS_DIR,
     Box,
     CardTemplate,
     SheetLayout,
     load_sheet_layout,
 )
-from station.printer.template import load_template as load_card_template
+from foundation.card_templates import load_template as load_card_template
+from foundation.credential.card import SHEET_SIZE
+from station.core.model import Calibration, CardFace, Nivel, School, SheetFace, Turno
+from station.printer import card as card_mod
+from station.printer.card import fit_text, prepare_photo
+from station.printer.sheet import render_sheets_pdf
 
 SCHOOL = School("14EPR0412K", "ESCUELA PRIMARIA URBANA 1234 LIC. BENITO JUÁREZ GARCÍA",
                 Nivel.PRIMARIA, Turno.MATUTINO, "AV. MANUEL ÁVILA CAMACHO 1450, COL. COUNTRY",

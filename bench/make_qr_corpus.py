@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from skimage import data as skdata
 
+from foundation.card_templates import load_sheet_layout, load_template
 from foundation.credential.card import CredentialClaims
 from foundation.credential.keys import StationKey
 from foundation.credential.sign import issue_qr_text
@@ -49,7 +50,6 @@ from station.core.model import (
 )
 from station.printer.card import render_card_pdf
 from station.printer.sheet import render_sheets_pdf
-from station.printer.template import load_sheet_layout, load_template
 
 FRAME = (1280, 720)
 FOCAL_PX = FRAME[0] / 2 / math.tan(math.radians(35))  # 70° horizontal field of view

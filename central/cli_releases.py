@@ -54,7 +54,7 @@ def keygen(path: Path) -> None:
     """Create the state's release signing key (PATH, 0600) and PATH.pub (public half)."""
     from foundation.credential.keys import StationKey
     from foundation.errors import DomainError
-    from station.update.bundle import public_key_line
+    from foundation.releases.bundle import public_key_line
 
     try:
         key = StationKey.generate(path)
@@ -78,7 +78,7 @@ def sign(wheelhouse: Path, key_path: Path, min_upgrade_from: str, out: Path,
     """Build and sign a bundle from a wheelhouse (the project wheel + its dependencies)."""
     from foundation.credential.keys import StationKey
     from foundation.errors import DomainError
-    from station.update.bundle import sign_bundle
+    from foundation.releases.bundle import sign_bundle
 
     try:
         manifest = sign_bundle(wheelhouse, key=StationKey.load(key_path), out=out,
@@ -99,7 +99,7 @@ def trust_key(public_key: Path) -> None:
     from central.crud.releases import keys_dir
     from central.settings import load_settings
     from foundation.errors import DomainError
-    from station.update.bundle import parse_public_key
+    from foundation.releases.bundle import parse_public_key
 
     try:
         parse_public_key(public_key.read_text("utf-8"))

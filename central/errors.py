@@ -40,6 +40,17 @@ _FIELD_WORDS = {
     "greater_than_equal": "es demasiado pequeño",
     "string_pattern_mismatch": "no tiene la forma esperada",
     "model_attributes_type": "debe ser un objeto JSON",
+    "model_type": "debe ser un objeto JSON",
+    "union_tag_invalid": "no es un tipo de evento conocido",
+    "union_tag_not_found": "no dice su tipo («kind»)",
+    "less_than_equal": "es demasiado grande",
+    "greater_than": "es demasiado pequeño",
+    "string_too_short": "es demasiado corto",
+    "bool_type": "debe ser sí o no (true/false)",
+    "float_type": "debe ser un número",
+    "literal_error": "no es uno de los valores permitidos",
+    "finite_number": "debe ser un número finito",
+    "string_unicode": "tiene caracteres que no son texto válido",
 }
 
 
@@ -48,6 +59,8 @@ def _describe(errors: list[dict[str, Any]]) -> str:
     for err in errors[:5]:
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "cuerpo"
         what = _FIELD_WORDS.get(err.get("type", ""), err.get("msg", "no es válido"))
+        if err.get("type") == "value_error":  # our validators' own Spanish words
+            what = str(err.get("msg", "")).removeprefix("Value error, ")
         parts.append(f"«{where}» {what}")
     more = f" y {len(errors) - 5} más" if len(errors) > 5 else ""
     return "La solicitud no es válida: " + "; ".join(parts) + more + "."

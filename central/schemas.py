@@ -1,4 +1,7 @@
-"""Request bodies central accepts. Strict: wrong types and unknown fields are refused (422)."""
+"""Request bodies central accepts. Strict: wrong types and unknown fields are refused (422).
+
+The events stations push are typed in :mod:`foundation.contract.events`.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +10,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_BATCH = 2000
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class EventIn(_Strict):
-    seq: int = Field(ge=1)
-    prev_seq: int = Field(ge=0)
-    at: str = Field(max_length=40)
-    kind: str = Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")
-    payload: dict[str, Any]
-
-
-class EventBatch(_Strict):
-    events: list[EventIn] = Field(max_length=MAX_BATCH)
 
 
 class EnrollIn(_Strict):

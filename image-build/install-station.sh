@@ -24,7 +24,7 @@ PYTHONPATH="$repo" "$python" - "$bundle" "$keys_tmp" <<'PY'
 import sys
 from pathlib import Path
 
-from station.update.bundle import BundleRefused, load_release_keys, verify_bundle
+from foundation.releases.bundle import BundleRefused, load_release_keys, verify_bundle
 
 try:
     found = verify_bundle(Path(sys.argv[1]), load_release_keys(Path(sys.argv[2])))

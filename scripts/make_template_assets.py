@@ -17,8 +17,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
-FONTS = ROOT / "station/printer/fonts"
-DEFAULT_OUT = ROOT / "station/printer/templates/jalisco-basica/v1/assets"
+FONTS = ROOT / "foundation/fonts"
+DEFAULT_OUT = ROOT / "foundation/templates/jalisco-basica/v1/assets"
 DPI = 600  # twice the print resolution: crisp after the printer's own resampling
 
 NAVY = (19, 50, 91, 255)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the station needs on a fresh Debian 12 machine (run as root).
 #   scripts/setup.sh          runtime: CUPS client libraries, fonts, a venv with the station
+#                             (pip extra `station`; a central server installs `.[central]`)
 #   scripts/setup.sh --test   also what the test suite starts for real: cupsd, ippeveprinter,
 #                             dbus-daemon, poppler, PostgreSQL, Debian chromium (driven by
 #                             Playwright in the conalep page tests), and the test packages
@@ -33,5 +34,5 @@ fi
 if [ "$with_tests" = 1 ]; then
   .venv/bin/python -m pip install -q -e '.[test]'
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q -e '.[station]'
 fi

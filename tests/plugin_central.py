@@ -32,11 +32,11 @@ from central.crud.roster import import_roster
 from central.crud.stations import now_utc
 from central.db import upgrade
 from central.settings import CentralSettings
+from foundation.contract import protocol
 from foundation.credential.keys import StationKey
 from foundation.sqldb import make_engine, make_sessionmaker
 from station.importers.roster_files import load_roster
 from station.services.demo_data import write_demo_export
-from station.sync import protocol
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 ADMIN_TOKEN = "token-de-pruebas-con-suficientes-caracteres"

@@ -22,15 +22,17 @@ from pathlib import Path
 import pytest
 
 from foundation.credential.keys import StationKey
-from station.update.bundle import public_key_line, sign_bundle
+from foundation.releases.bundle import public_key_line, sign_bundle
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(sysconfig.get_paths()["purelib"])
+PACKAGES = ("foundation", "station", "central", "conalep")
+"""The project's top-level packages (pyproject's packages.find), those present are built."""
 
 
 def _build_wheel(out: Path, version: str, *, broken: bool = False) -> Path:
     src = out / f"src-{version}"
-    for name in ("station", "central"):
+    for name in (n for n in PACKAGES if (ROOT / n).is_dir()):
         shutil.copytree(ROOT / name, src / name,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for name in ("pyproject.toml", "README.md"):
@@ -83,6 +85,16 @@ class ReleaseKit:
 @pytest.fixture(scope="session")
 def release_kit(tmp_path_factory: pytest.TempPathFactory) -> ReleaseKit:
     return ReleaseKit(tmp_path_factory.mktemp("release-kit"))
+
+
+@pytest.fixture(autouse=True)
+def _slots_run_their_own_code(request: pytest.FixtureRequest,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release slot must run its own wheel: a PYTHONPATH pointing at a checkout (how a
+    worktree runs the suite) would make the new version's health check run the checkout's
+    version and never confirm the new one."""
+    if "release_kit" in request.fixturenames:
+        monkeypatch.delenv("PYTHONPATH", raising=False)
 
 
 class CuttingProxy:

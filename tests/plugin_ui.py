@@ -63,7 +63,7 @@ def card_image(sheet_pdf: Path, position: int = 0, dpi: int = 200) -> Any:
     import cv2
     import numpy as np
 
-    from station.printer.template import load_sheet_layout
+    from foundation.card_templates import load_sheet_layout
     from station.services.preview import rasterize_pdf
 
     folder = sheet_pdf.parent / "raster"

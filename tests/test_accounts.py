@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from foundation.errors import InputError, NotFound, RuleViolation
+from foundation.hashing import hash_secret, secret_matches
 from station.cli import main
 from station.services import accounts
 from station.services.accounts import Role, SignInRefused
@@ -47,13 +48,13 @@ def test_pin_rules() -> None:
 
 
 def test_hash_is_salted_scrypt_and_never_the_pin() -> None:
-    one, two = accounts.hash_pin("4826"), accounts.hash_pin("4826")
+    one, two = hash_secret("4826"), hash_secret("4826")
     assert one != two  # a fresh salt each time
     assert one.startswith("scrypt$16384$8$1$") and "4826" not in one
-    assert accounts.pin_matches("4826", one) and accounts.pin_matches("4826", two)
-    assert not accounts.pin_matches("4827", one)
-    assert not accounts.pin_matches("4826", "plain$4826")
-    assert not accounts.pin_matches("4826", "scrypt$x$y")
+    assert secret_matches("4826", one) and secret_matches("4826", two)
+    assert not secret_matches("4827", one)
+    assert not secret_matches("4826", "plain$4826")
+    assert not secret_matches("4826", "scrypt$x$y")
 
 
 def test_add_user_refusals_leave_nothing(station: Station) -> None:
@@ -71,7 +72,7 @@ def test_add_user_refusals_leave_nothing(station: Station) -> None:
     assert len(_events(station, "kiosk_user_added")) == 1
     with sqlite3.connect(station.db.path) as conn:
         stored = conn.execute("SELECT pin_hash FROM kiosk_users").fetchone()[0]
-    assert "4826" not in stored and accounts.pin_matches("4826", stored)
+    assert "4826" not in stored and secret_matches("4826", stored)
 
 
 def test_sign_in_and_lockout(station: Station) -> None:

@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from plugin_camera import qr_corpus, write_video
 
+from foundation.card_templates import load_sheet_layout, load_template
 from station.camera.resilient import ResilientCamera
 from station.camera.video_file import VideoFileCamera
 from station.cli import main
-from station.printer.template import load_sheet_layout, load_template
 from station.services.camera_verify import verify_stream
 from station.services.issuance import Issuer, select_students
 from station.services.station import Station

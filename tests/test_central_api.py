@@ -79,6 +79,17 @@ def test_openapi_is_published(api: Any) -> None:
     assert {"/api/v1/enroll", "/api/v1/sync/events", "/api/v1/sync/roster",
             "/api/v1/sync/folio-blocks", "/api/v1/admin/cards/{card_id}/undo-issued"} \
         <= set(doc["paths"])
+    # The contract is described, not "object": the pushed batch is a union of the event
+    # kinds, and the answers the station reads are their models.
+    schemas = doc["components"]["schemas"]
+    assert {"SheetIssuedEvent", "CardRevokedEvent", "SuppliesRequestedEvent", "IngestAnswer",
+            "RosterPage", "TrustPage", "EnrollAnswer", "FolioBlockAnswer"} <= set(schemas)
+    push = doc["paths"]["/api/v1/sync/events"]["post"]
+    answer = push["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/IngestAnswer"}
+    kinds = schemas["EventBatch"]["properties"]["events"]["items"]["discriminator"]["mapping"]
+    assert {"sheet_issued", "photo_linked", "kiosk_user_locked"} <= set(kinds)
+    assert schemas["PhotoLinked"]["properties"]["curp"]["pattern"] == "^[A-Z0-9]{18}$"
 
 
 def test_enrollment_certifies_the_key(api: Any, roster: None, key: StationKey,
@@ -89,9 +100,11 @@ def test_enrollment_certifies_the_key(api: Any, roster: None, key: StationKey,
     entry = answer["trust_entry"]
     assert entry["key_id"] == key.key_id.hex()
     assert base64.b64decode(entry["public_key"]) == key.public_bytes()
+    from foundation.contract.responses import TrustEntryAnswer
     from station.sync.trust_sync import check_certificate
 
-    check_certificate(entry, base64.b64decode(answer["central_public_key"]))
+    check_certificate(TrustEntryAnswer.model_validate(entry),
+                      base64.b64decode(answer["central_public_key"]))
     hello = signed(api, key, "GET", "/api/v1/sync/hello")
     assert hello.status_code == 200 and hello.json()["station_id"] == "EST-00001"
 
@@ -151,7 +164,7 @@ def test_replayed_tampered_and_stale_requests_are_refused(
     body = {"events": [EVENT]}
     import json
 
-    from station.sync import protocol
+    from foundation.contract import protocol
 
     data = json.dumps(body).encode()
     headers = protocol.signed_headers("POST", "/api/v1/sync/events", data, key_id=key.key_id,
@@ -185,15 +198,33 @@ def test_replayed_tampered_and_stale_requests_are_refused(
     assert _count(central_settings, Card) == 1
 
 
+_AT = b'"at": "2026-09-01T10:00:00+00:00"'
+
+
 @pytest.mark.parametrize(("raw", "code", "words"), [
     (b'{"events": [', "malformed-json", "no es JSON válido"),
-    (b'{"events": [{"seq": "1", "prev_seq": 0, "at": "x", "kind": "k", "payload": {}}]}',
-     "invalid-body", "«events.0.seq» debe ser un número entero"),
-    (b'{"events": [{"seq": 1, "prev_seq": 0, "at": "x", "kind": "k", "payload": []}]}',
-     "invalid-body", "debe ser un objeto JSON"),
+    (b'{"events": [{"seq": "1", "prev_seq": 0, ' + _AT + b', "kind": "sheet_confirmed",'
+     b' "payload": {"sheet": 1}}]}',
+     "invalid-body", "«events.0.sheet_confirmed.seq» debe ser un número entero"),
+    (b'{"events": [{"seq": 1, "prev_seq": 0, ' + _AT + b', "kind": "sheet_confirmed",'
+     b' "payload": []}]}', "invalid-body", "debe ser un objeto JSON"),
     (b'{"events": [], "extra": 1}', "invalid-body", "no se esperaba este campo"),
-    (b'{"events": [{"seq": 2, "prev_seq": 0, "at": "x", "kind": "k", "payload": {}},'
-     b' {"seq": 4, "prev_seq": 3, "at": "x", "kind": "k", "payload": {}}]}',
+    (b'{"events": [{"seq": 1, "prev_seq": 0, ' + _AT + b', "kind": "sheet_burnt",'
+     b' "payload": {"sheet": 1}}]}',
+     "invalid-body", "«events.0» no es un tipo de evento conocido"),
+    (b'{"events": [{"seq": 1, "prev_seq": 0, ' + _AT + b', "kind": "sheet_confirmed",'
+     b' "payload": {"sheet": 1, "curp": "GOXL150826HJCNXNC2"}}]}',
+     "invalid-body", "«events.0.sheet_confirmed.payload.curp» no se esperaba este campo"),
+    (b'{"events": [{"seq": 1, "prev_seq": 0, ' + _AT + b', "kind": "sheet_spoiled",'
+     b' "payload": {"sheet": "1", "reason": "atasco"}}]}',
+     "invalid-body", "«events.0.sheet_spoiled.payload.sheet» debe ser un número entero"),
+    (b'{"events": [{"seq": 9223372036854775808, "prev_seq": 0, ' + _AT +
+     b', "kind": "sheet_confirmed", "payload": {"sheet": 1}}]}',
+     "invalid-body", "«events.0.sheet_confirmed.seq» es demasiado grande"),
+    (b'{"events": [{"seq": 2, "prev_seq": 0, ' + _AT + b', "kind": "sheet_confirmed",'
+     b' "payload": {"sheet": 1}},'
+     b' {"seq": 4, "prev_seq": 3, ' + _AT + b', "kind": "sheet_confirmed",'
+     b' "payload": {"sheet": 1}}]}',
      "bad-sequence", "deben ir seguidos"),
 ])
 def test_bad_bodies_get_a_reason_and_write_nothing(

@@ -16,6 +16,8 @@ from click.testing import CliRunner
 from plugin_central import STAFF, enroll_key, import_demo, signed
 
 from central.settings import CentralSettings
+from foundation.contract import protocol
+from foundation.contract.responses import TrustPage
 from foundation.credential.card import CredentialClaims
 from foundation.credential.keys import StationKey
 from foundation.credential.sign import issue_qr_text
@@ -23,7 +25,6 @@ from foundation.credential.trust import TrustList
 from foundation.credential.verify import Verdict, verify_qr_text
 from station.importers.roster_files import load_roster
 from station.services.demo_data import demo_export_rows, write_demo_export
-from station.sync import protocol
 from station.sync.trust_sync import apply_trust_entries
 
 SCHOOL = "14DPR9901D"
@@ -186,11 +187,11 @@ def test_staff_revoke_and_withdrawal_keep_earlier_cards_valid(
     assert again.status_code == 409 and again.json()["error"]["code"] == "card-not-active"
     api.post("/api/v1/admin/stations/EST-00001/withdraw", headers=STAFF,
              json={"staff": "Ana", "reason": "equipo dado de baja"})
-    page = signed(api, b, "GET", "/api/v1/sync/trust").json()
+    page = TrustPage.model_validate_json(signed(api, b, "GET", "/api/v1/sync/trust").content)
     trust = TrustList()
     apply_to = type("S", (), {"trust": trust, "trust_path": tmp_path / "trust.json"})()
-    apply_trust_entries(apply_to, page["entries"],  # type: ignore[arg-type]
-                        base64.b64decode(page["central_public_key"]))
+    apply_trust_entries(apply_to, page.entries,  # type: ignore[arg-type]
+                        base64.b64decode(page.central_public_key))
     entry = trust.get(a.key_id)
     today = date.today()
     assert entry is not None and entry.valid_until == today
@@ -242,7 +243,8 @@ def test_lifecycle_events_fill_holograms_receipts_and_revocations(
          "payload": {"folio": 1_000_000, "reason": "reportada como extraviada"}},
         {"seq": 4, "prev_seq": 3, "at": "2026-10-02T09:00:00+00:00", "kind": "replacement_paid",
          "payload": {"curp": roster[0], "old_folio": 1_000_000, "receipt": "REC-77",
-                     "fee_mxn": 28}}])
+                     "fee_mxn": 28, "reason": "lost", "receipt_date": "2026-10-02",
+                     "taken_by": "Directora"}}])
     engine = make_engine(central_settings.database_url)
     with make_sessionmaker(engine)() as session:
         hologram = session.get(Hologram, "H26-000123")

@@ -13,6 +13,7 @@ from test_curp import sample_dir
 
 import station.services.demo_data as demo_module
 from foundation.curp import INCONVENIENT_WORDS, build_curp, curp_birth_date
+from foundation.photostore import scan_photo_dir
 from foundation.table_files import read_table
 from station.core.model import Nivel
 from station.importers.roster_files import load_roster
@@ -22,7 +23,6 @@ from station.services.demo_data import (
     make_placeholder_portrait,
     write_demo_export,
 )
-from station.store.photos import scan_photo_dir
 
 # The regional offices named in seed 004 (samples/README.md), as the export writes them.
 DRSE_NAMES = {

@@ -31,13 +31,12 @@ from plugin_fleet import SITE, ReleaseKit
 from central.cli import main as central_cli
 from central.settings import CentralSettings
 from foundation.errors import InputError
+from foundation.releases.manifest import Manifest, is_newer
 from station.cli import main as station_cli
 from station.core.releases import (
-    Manifest,
     Targets,
     cohort,
     in_window,
-    is_newer,
     parse_window,
     slots_to_remove,
     upgrade_refusal,
@@ -263,7 +262,7 @@ def test_station_refuses_what_its_image_does_not_trust_and_reports_it(
         release_kit: ReleaseKit) -> None:
     """Central trusts the release key; this station's image carries another one (a key
     rotation gone wrong): the station refuses right after the download and tells central."""
-    from station.update.bundle import public_key_line
+    from foundation.releases.bundle import public_key_line
     from station.update.engine import check
 
     live, settings = central

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from foundation.errors import InputError, NotFound, StorageError
-from station.store.photos import (
+from foundation.photostore import (
     MIN_PHOTO_SIZE,
     PhotoStore,
     check_photo_file,

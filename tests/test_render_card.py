@@ -25,6 +25,7 @@ from pypdf import PdfReader
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
+from foundation.card_templates import TEMPLATES_DIR, load_sheet_layout, load_template
 from foundation.errors import InputError
 from foundation.qr_draw import qr_symbol
 from station.core.model import CardFace, Nivel, School, Turno
@@ -35,7 +36,6 @@ from station.printer.card import (
     prepare_photo,
     render_card_pdf,
 )
-from station.printer.template import TEMPLATES_DIR, load_sheet_layout, load_template
 
 TEMPLATE = load_template()
 NAME_EL = next(e for e in TEMPLATE.texts if e.field == "name")

@@ -20,11 +20,12 @@ from test_render_card import (
     rasterize,
 )
 
+from foundation.card_templates import load_sheet_layout
+from foundation.credential.card import SHEET_SIZE
 from foundation.errors import InputError
-from station.core.model import SHEET_SIZE, Calibration, CardFace, Nivel, School, SheetFace, Turno
+from station.core.model import Calibration, CardFace, Nivel, School, SheetFace, Turno
 from station.printer.calibration_page import render_calibration_pdf
 from station.printer.sheet import render_sheets_pdf
-from station.printer.template import load_sheet_layout
 
 LAYOUT = load_sheet_layout()
 NAMES = [

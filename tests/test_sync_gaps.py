@@ -28,16 +28,16 @@ from central.crud.stations import now_utc
 from central.db import next_rev
 from central.models import Card, ConfigItem
 from central.settings import CentralSettings
+from foundation import card_templates
+from foundation.contract import protocol
 from foundation.credential.keys import StationKey
 from foundation.sqldb import make_engine, make_sessionmaker
 from station.cli import main as station_cli
 from station.importers.roster_files import load_roster
-from station.printer import template as card_templates
 from station.services import diagnostics
 from station.services.issuance import Issuer, select_students
 from station.services.station import open_station
 from station.store import ledger
-from station.sync import protocol
 from station.sync.client import SyncError
 from station.sync.engine import client_for, run_sync
 from station.sync.enroll import enroll

@@ -21,8 +21,8 @@ from central.db import upgrade
 from central.errors import ApiError, install_handlers
 from central.settings import CentralSettings, load_settings
 from foundation.credential.keys import StationKey
+from foundation.photostore import PhotoStore
 from foundation.sqldb import make_engine, make_sessionmaker
-from station.store.photos import PhotoStore
 
 
 class BodyLimit:

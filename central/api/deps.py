@@ -1,6 +1,6 @@
 """What every route needs: the app context, a database session, and who is asking.
 
-Stations authenticate every request with their key (see :mod:`station.sync.protocol`); staff
+Stations authenticate every request with their key (see :mod:`foundation.contract.protocol`); staff
 with the admin token. A refused request writes nothing: the nonce is recorded in the same
 transaction as the request's work.
 """
@@ -28,10 +28,10 @@ from central.crud.stations import now_utc
 from central.errors import ApiError
 from central.models import RequestNonce, Station
 from central.settings import CentralSettings
+from foundation.contract import protocol
 from foundation.credential.keys import StationKey
+from foundation.photostore import PhotoStore
 from station.core.routing import Thresholds
-from station.store.photos import PhotoStore
-from station.sync import protocol
 
 
 @dataclass

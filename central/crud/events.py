@@ -4,6 +4,9 @@ Each event names the seq of the station's previous event (``prev_seq``), so cent
 an event only when the one before it is applied, whatever order batches arrive in. A
 repeated (station, seq) with the same content is a duplicate (skipped); with other content
 it is a conflict (refused: a station's ledger never rewrites its past).
+
+Events arrive typed (:mod:`foundation.contract.events`): the route parsed the batch, so this
+module reads fields, never dict keys, and an event of an unknown kind or shape never gets here.
 """
 
 from __future__ import annotations
@@ -23,6 +26,17 @@ from central.crud.photos import want_photo
 from central.crud.stations import require_in_scope
 from central.errors import ApiError
 from central.models import Hologram, Receipt, Station, StationEvent
+from foundation.contract.events import (
+    CardRevoked,
+    EventEnvelope,
+    EventPayload,
+    HologramApplied,
+    PhotoLinked,
+    ReplacementPaid,
+    SheetIssued,
+    SheetSpoiled,
+    parse_payload,
+)
 from foundation.sqldb import bulk_insert
 from station.core.routing import Thresholds
 
@@ -32,11 +46,21 @@ class Event:
     seq: int
     prev_seq: int
     at: str
-    kind: str
-    payload: dict[str, Any]
+    payload: EventPayload
+    wire: dict[str, Any]
+    """The payload as received (or as stored); equal to ``payload.wire()``."""
+
+    @classmethod
+    def pushed(cls, event: EventEnvelope) -> Event:
+        return cls(event.seq, event.prev_seq, event.at, event.payload, event.payload_wire())
+
+    @property
+    def kind(self) -> str:
+        return self.payload.kind
 
     def payload_text(self) -> str:
-        return json.dumps(self.payload, ensure_ascii=False, sort_keys=True)
+        """The payload as the station stored it (its digest detects a rewritten past)."""
+        return json.dumps(self.wire, ensure_ascii=False, sort_keys=True)
 
     def digest(self, payload_text: str) -> str:
         text = f"{self.seq}\n{self.prev_seq}\n{self.at}\n{self.kind}\n{payload_text}"
@@ -67,15 +91,7 @@ def _check_chain(events: Sequence[Event]) -> None:
 
 
 def _ccts(events: Sequence[Event]) -> set[str]:
-    out = set()
-    for ev in events:
-        if ev.kind == "sheet_issued":
-            cct = ev.payload.get("cct")
-            if not isinstance(cct, str):
-                raise ApiError(422, "bad-event", f"El evento {ev.seq} (planilla expedida) no "
-                                                 "dice la CCT de la escuela.")
-            out.add(cct)
-    return out
+    return {ev.payload.cct for ev in events if isinstance(ev.payload, SheetIssued)}
 
 
 def ingest(session: Session, *, station: Station, events: Sequence[Event],
@@ -120,8 +136,7 @@ def _apply_ready(session: Session, *, station: Station, batch: Sequence[Event],
         stored_ahead = stored_ahead.where(~StationEvent.seq.between(batch[0].seq,
                                                                     batch[-1].seq))
     for row in session.execute(stored_ahead):
-        pending[row.seq] = Event(row.seq, row.prev_seq, row.at, row.kind,
-                                 json.loads(row.payload))
+        pending[row.seq] = _stored(row.seq, row.prev_seq, row.at, row.kind, row.payload)
     ready = []
     for seq in sorted(pending):
         ev = pending[seq]
@@ -131,13 +146,19 @@ def _apply_ready(session: Session, *, station: Station, batch: Sequence[Event],
         head = ev.seq
     if not ready:
         return 0, 0
-    try:
-        conflicts = _project(session, station=station, events=ready, now=now)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ApiError(422, "bad-event", f"Un evento del envío no tiene los datos esperados "
-                                         f"({type(exc).__name__}: {exc}).") from exc
+    conflicts = _project(session, station=station, events=ready, now=now)
     station.applied_through = head
     return len(ready), conflicts
+
+
+def _stored(seq: int, prev_seq: int, at: str, kind: str, payload: str) -> Event:
+    """An event stored earlier, read back; stored by an older central, it may not fit."""
+    try:
+        wire = json.loads(payload)
+        return Event(seq, prev_seq, at, parse_payload(kind, wire), wire)
+    except (KeyError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        raise ApiError(422, "bad-event", f"El evento {seq} ({kind}) guardado no tiene los "
+                                         f"datos esperados: {exc}") from None
 
 
 def _project(session: Session, *, station: Station, events: Sequence[Event],
@@ -146,44 +167,41 @@ def _project(session: Session, *, station: Station, events: Sequence[Event],
     new_cards: dict[int, list[dict[str, object]]] = {}
     curps: set[str] = set()
     for ev in events:
-        p = ev.payload
-        if ev.kind == "sheet_issued":
-            new_cards[int(p["sheet"])] = [
-                {"station_id": station.id, "key_id": str(p.get("key_id", station.key_id)),
-                 "folio": int(c["folio"]), "curp": str(c["curp"]), "cct": str(p["cct"]),
-                 "issued_on": date.fromisoformat(str(p["issued_on"])), "issued_at": ev.at,
-                 "sheet": int(p["sheet"]), "event_seq": ev.seq, "status": "active",
-                 "status_reason": None, "superseded_by": None, "updated_at": now}
-                for c in p.get("cards", [])]
-            curps.update(str(c["curp"]) for c in p.get("cards", []))
-        elif ev.kind == "sheet_spoiled":
-            sheet, reason = int(p["sheet"]), str(p.get("reason", ""))
-            if sheet in new_cards:
-                for c in new_cards[sheet]:
-                    c["status"], c["status_reason"] = "spoiled", reason
-            else:
-                card_ops.spoil_sheet(session, station_id=station.id, sheet=sheet, reason=reason,
-                                     now=now)
-        elif ev.kind == "photo_linked":
-            want_photo(session, curp=str(p["curp"]), photo_hash=str(p["photo_hash"]),
-                       station_id=station.id, now=now)
-        elif ev.kind == "hologram_applied":
-            if session.get(Hologram, str(p["serial"])) is None:
-                session.add(Hologram(serial=str(p["serial"]), ciclo=str(p["cycle"]),
-                                     curp=str(p["curp"]), folio=p.get("folio"),
-                                     station_id=station.id, applied_at=str(p.get("on", ev.at))))
-        elif ev.kind == "replacement_paid":
-            # A receipt is good once statewide; a second use stays recorded in the events.
-            if session.get(Receipt, str(p["receipt"])) is None:
-                session.add(Receipt(number=str(p["receipt"]), curp=str(p["curp"]),
-                                    amount_mxn=int(p.get("fee_mxn", 0)), station_id=station.id,
-                                    used_at=ev.at))
-        elif ev.kind == "card_revoked":
-            _flush(session, new_cards)
-            card_ops.revoke_by_station(
-                session, station_id=station.id, key_id=str(p.get("key_id", station.key_id)),
-                folio=int(p["folio"]), cause=str(p.get("cause", "revoked")),
-                reason=str(p.get("reason", "cancelada por la estación")), now=now)
+        match ev.payload:
+            case SheetIssued() as p:
+                new_cards[p.sheet] = [
+                    {"station_id": station.id, "key_id": p.key_id or station.key_id,
+                     "folio": c.folio, "curp": c.curp, "cct": p.cct,
+                     "issued_on": date.fromisoformat(p.issued_on), "issued_at": ev.at,
+                     "sheet": p.sheet, "event_seq": ev.seq, "status": "active",
+                     "status_reason": None, "superseded_by": None, "updated_at": now}
+                    for c in p.cards]
+                curps.update(c.curp for c in p.cards)
+            case SheetSpoiled() as p:
+                if p.sheet in new_cards:
+                    for c in new_cards[p.sheet]:
+                        c["status"], c["status_reason"] = "spoiled", p.reason
+                else:
+                    card_ops.spoil_sheet(session, station_id=station.id, sheet=p.sheet,
+                                         reason=p.reason, now=now)
+            case PhotoLinked() as p:
+                want_photo(session, curp=p.curp, photo_hash=p.photo_hash,
+                           station_id=station.id, now=now)
+            case HologramApplied() as p:
+                if session.get(Hologram, p.serial) is None:
+                    session.add(Hologram(serial=p.serial, ciclo=p.cycle, curp=p.curp,
+                                         folio=p.folio, station_id=station.id,
+                                         applied_at=p.on or ev.at))
+            case ReplacementPaid() as p:
+                # A receipt is good once statewide; a second use stays recorded in the events.
+                if session.get(Receipt, p.receipt) is None:
+                    session.add(Receipt(number=p.receipt, curp=p.curp, amount_mxn=p.fee_mxn,
+                                        station_id=station.id, used_at=ev.at))
+            case CardRevoked() as p:
+                _flush(session, new_cards)
+                card_ops.revoke_by_station(
+                    session, station_id=station.id, key_id=p.key_id or station.key_id,
+                    folio=p.folio, cause=p.cause, reason=p.reason, now=now)
     _flush(session, new_cards)
     if not curps:
         return 0

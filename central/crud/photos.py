@@ -13,7 +13,7 @@ from central.db import next_rev
 from central.errors import ApiError
 from central.models import Photo, Student, WantedPhoto
 from foundation.errors import DomainError
-from station.store.photos import PhotoStore
+from foundation.photostore import PhotoStore
 
 _MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 from central.errors import ApiError
 from central.models import ProblemReport, School, Station
 from foundation.atomic_files import write_atomic
-from station.services.diagnostics import scrub
-from station.sync.protocol import MAX_REPORT_BYTES
+from foundation.contract.protocol import MAX_REPORT_BYTES
+from foundation.scrub import scrub
 
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 """What a report may expand to: a zip bomb is refused before it is read."""

@@ -25,16 +25,9 @@ from sqlalchemy.orm import Session
 from central.errors import ApiError
 from central.models import Release, School, Station, StationRelease, StationSoftware
 from foundation.errors import InputError
-from station.core.releases import (
-    RELEASE_STAGES,
-    ROLLOUT_STATES,
-    Targets,
-    is_newer,
-    parse_version,
-    upgrade_refusal,
-    version_key,
-)
-from station.update.bundle import BundleRefused, load_release_keys, sha256_file, verify_bundle
+from foundation.releases.bundle import BundleRefused, load_release_keys, sha256_file, verify_bundle
+from foundation.releases.manifest import Manifest, is_newer, parse_version, version_key
+from station.core.releases import RELEASE_STAGES, ROLLOUT_STATES, Targets, upgrade_refusal
 
 STATE_ES = {"paused": "en pausa", "active": "en curso", "halted": "detenida"}
 
@@ -179,8 +172,6 @@ def offer_for(session: Session, station: Station, *, channel: str, installed: st
 
 
 def _manifest(row: Release) -> Any:
-    from station.core.releases import Manifest
-
     return Manifest.from_json(json.loads(row.manifest))
 
 

@@ -1,13 +1,13 @@
 """Configuration central publishes to stations (``config_items``), checked before it goes out.
 
-A value is checked with the very rules a station applies (:func:`station.sync.config_apply.
+A value is checked with the very rules a station applies (:func:`station.core.central_config.
 plan_config`, which uses the station settings table): an unknown key, a station's own key
 (printer, camera, identity), a wrong type or a card template this software does not ship is
 refused here, with the key and the reason, instead of being refused by every station. Every
 change takes the next ``config`` change number, so stations see a new version.
 
 Clearing a key stops publishing it: the configuration version still changes, and stations
-put the key back to its factory value (:func:`station.sync.config_apply.apply_config`).
+put the key back to its factory value (``station.sync.config_apply.apply_config``).
 
 >>> parse_value("fees.replacement_mxn", " 35 ")
 35
@@ -29,13 +29,9 @@ from central.crud.staff import record
 from central.db import next_rev
 from central.errors import ApiError
 from central.models import ConfigItem
+from foundation.card_templates import shipped_templates, template_shipped
+from station.core.central_config import TEMPLATE_KEY, plan_config
 from station.core.settings import SETTINGS, SETTINGS_BY_KEY, Setting
-from station.printer import template as card_templates
-from station.sync.config_apply import (
-    TEMPLATE_KEY,
-    plan_config,
-    template_shipped,
-)
 
 _TRUE, _FALSE = ("sí", "si", "true", "1"), ("no", "false", "0")
 
@@ -43,13 +39,6 @@ _TRUE, _FALSE = ("sí", "si", "true", "1"), ("no", "false", "0")
 def managed_settings() -> list[Setting]:
     """The settings central may publish: all but each station's own (identity, hardware)."""
     return [s for s in SETTINGS if not s.own]
-
-
-def shipped_templates() -> list[str]:
-    """Card template ids this software ships (``jalisco-basica/v1``…), sorted."""
-    found = {f"{p.parent.parent.name}/{p.parent.name}"
-             for p in card_templates.TEMPLATES_DIR.glob("*/v*/template.json")}
-    return sorted(t for t in found if template_shipped(t))
 
 
 def _refused(key: str, reason: str) -> ApiError:
@@ -80,7 +69,7 @@ def parse_value(key: str, text: str) -> Any:
 
 def check_value(key: str, value: Any) -> Any:
     """``value`` as stations would apply it, or 422 with the station's own reason."""
-    valid, refused = plan_config({key: value})
+    valid, refused = plan_config({key: value}, shipped=template_shipped)
     if refused:
         reason = refused[0]["reason"]
         if key == TEMPLATE_KEY and key in SETTINGS_BY_KEY and isinstance(value, str):

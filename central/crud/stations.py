@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from central.db import next_rev
 from central.errors import ApiError
 from central.models import EnrollmentCode, Region, School, Station, TrustEntry
+from foundation.contract.protocol import trust_entry_message
 from foundation.credential.keys import StationKey, key_id_for
 from station.core.model import Nivel
 from station.core.routing import Thresholds, route
-from station.sync.protocol import trust_entry_message
 
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: read aloud safely
 

@@ -43,6 +43,9 @@ class CredentialClaims:
     issued_on: date
 
 
+SHEET_SIZE = 8
+"""Cards per sheet (planilla). Seed 004, técnico 7: printing is always by sheets of 8."""
+
 K_FOLIO, K_NAME, K_CCT, K_ISSUED = 1, 2, 3, 4
 
 MAX_NAME_BYTES = 80

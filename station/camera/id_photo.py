@@ -4,7 +4,7 @@ The card prints the photo frame (19 × 25.3 mm in the current template) at 300 d
 224 × 299 pixels (:func:`station.printer.card.photo_pixels`). The station stores it at twice
 that (``STORE_SCALE``): the printer's 300 dpi is then an exact 2:1 reduction of the same
 proportions, and the file also meets the 240 × 300 minimum that imported photos must have
-(:data:`station.store.photos.MIN_PHOTO_SIZE`), so it can travel to SCEJAL and back. The rules
+(:data:`foundation.photostore.MIN_PHOTO_SIZE`), so it can travel to SCEJAL and back. The rules
 refuse a crop with fewer than 299 pixels of height in the camera frame ("acércate"), so the
 stored photo never holds less detail than the print needs.
 """
@@ -17,9 +17,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from foundation.card_templates import CardTemplate, load_template
 from station.core.photo_rules import Crop
 from station.printer.card import photo_pixels
-from station.printer.template import CardTemplate, load_template
 
 STORE_SCALE = 2
 JPEG_QUALITY = 92

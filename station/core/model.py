@@ -9,8 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-SHEET_SIZE = 8
-"""Cards per sheet (planilla). Seed 004, técnico 7: printing is always by sheets of 8."""
+from foundation.credential.card import SHEET_SIZE
 
 
 class Nivel(enum.StrEnum):

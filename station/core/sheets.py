@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from station.core.model import SHEET_SIZE
+from foundation.credential.card import SHEET_SIZE
 
 T = TypeVar("T")
 

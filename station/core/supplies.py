@@ -22,8 +22,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from foundation.credential.card import SHEET_SIZE
 from foundation.errors import InputError, RuleViolation
-from station.core.model import SHEET_SIZE
 
 
 class Item(enum.StrEnum):

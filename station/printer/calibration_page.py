@@ -24,11 +24,11 @@ from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from foundation.card_templates import SheetLayout, load_sheet_layout
 from foundation.errors import StorageError
 from station.core.model import Calibration
 from station.printer.card import font_name
 from station.printer.sheet import check_calibration
-from station.printer.template import SheetLayout, load_sheet_layout
 
 H_RULER_MM = 150
 V_RULER_MM = 200

@@ -28,10 +28,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from foundation.card_templates import FONTS_DIR, Box, CardTemplate, TextElement, load_template
 from foundation.errors import InputError
 from foundation.qr_draw import QrSymbol, draw_qr, qr_symbol
 from station.core.model import CardFace
-from station.printer.template import FONTS_DIR, Box, CardTemplate, TextElement, load_template
 
 # Accented capitals (Á, É, Ñ) rise above a font's nominal ascent; reserve room for them so
 # a fitted line never touches the box above.

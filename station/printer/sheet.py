@@ -28,8 +28,10 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from foundation.card_templates import CardTemplate, SheetLayout, load_sheet_layout, load_template
+from foundation.credential.card import SHEET_SIZE
 from foundation.errors import InputError, StorageError
-from station.core.model import SHEET_SIZE, Calibration, SheetFace
+from station.core.model import Calibration, SheetFace
 from station.printer.card import (
     CardPainter,
     PreparedCard,
@@ -39,7 +41,6 @@ from station.printer.card import (
     prepare_card,
     prepare_photo,
 )
-from station.printer.template import CardTemplate, SheetLayout, load_sheet_layout, load_template
 
 MAX_OFFSET_MM = 15.0
 SCALE_RANGE = (0.9, 1.1)

@@ -7,7 +7,7 @@ Roles (seed 004 gives some decisions to the school's director):
   replacements;
 - ``admin`` — the DRSE administrator: everything, including the station's users.
 
-PINs are 4 to 8 digits, stored only as an scrypt hash (stdlib ``hashlib.scrypt``). After
+PINs are 4 to 8 digits, stored only as an scrypt hash (:mod:`foundation.hashing`). After
 ``kiosk.pin_max_attempts`` wrong PINs in a row the user is locked out for ``kiosk.lockout_s``
 seconds; the count lives in the ledger, so restarting the kiosk does not reset it.
 
@@ -17,17 +17,14 @@ seconds; the count lives in the ledger, so restarting the kiosk does not reset i
 
 from __future__ import annotations
 
-import base64
 import enum
-import hashlib
-import hmac
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
 from foundation.errors import InputError, RuleViolation
+from foundation.hashing import hash_secret, secret_matches
 from station.services.station import Station
 from station.store import users as store
 from station.store.users import UserRecord
@@ -66,8 +63,6 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 """Action → roles allowed. Verifying a card needs no sign-in (anyone may check a card)."""
 
 PIN_LENGTH = (4, 8)
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-_HASH_PREFIX = "scrypt"
 
 
 def allowed(role: Role | str | None, action: str) -> bool:
@@ -121,37 +116,6 @@ def check_pin(pin: str) -> str | None:
     return None
 
 
-def hash_pin(pin: str, *, salt: bytes | None = None) -> str:
-    """``scrypt$n$r$p$salt$hash`` (Base64) of ``pin``.
-
-    >>> hash_pin("4826", salt=b"0" * 16).startswith("scrypt$16384$8$1$")
-    True
-    """
-    salt = salt or os.urandom(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, dklen=32, maxmem=64 * 2**20, **_SCRYPT)
-    b64 = base64.b64encode
-    return (f"{_HASH_PREFIX}${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}$"
-            f"{b64(salt).decode()}${b64(digest).decode()}")
-
-
-def pin_matches(pin: str, stored: str) -> bool:
-    """Constant-time check of ``pin`` against a stored hash.
-
-    >>> pin_matches("4826", hash_pin("4826")), pin_matches("4827", hash_pin("4826"))
-    (True, False)
-    """
-    try:
-        prefix, n, r, p, salt, digest = stored.split("$")
-        if prefix != _HASH_PREFIX:
-            return False
-        expected = base64.b64decode(digest)
-        got = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=len(expected), maxmem=64 * 2**20)
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, expected)
-
-
 def _clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not 2 <= len(cleaned) <= 60:
@@ -171,7 +135,7 @@ def add_user(station: Station, name: str, role: Role | str, pin: str) -> UserRec
     problem = check_pin(pin)
     if problem:
         raise InputError(problem, way_out="Elija otro PIN.")
-    hashed = hash_pin(pin)
+    hashed = hash_secret(pin)
     with station.db.write() as conn:
         if store.name_taken(conn, name):
             raise InputError(f"Ya existe un usuario llamado «{name}».",
@@ -194,7 +158,7 @@ def add_first_admin(station: Station, name: str, pin: str) -> UserRecord:
     problem = check_pin(pin)
     if problem:
         raise InputError(problem, way_out="Elija otro PIN.")
-    hashed = hash_pin(pin)
+    hashed = hash_secret(pin)
     with station.db.write() as conn:
         if store.list_users(conn):
             raise SetupDone("Esta estación ya tiene usuarios; la configuración inicial ya se hizo.",
@@ -235,7 +199,7 @@ def change_pin(station: Station, name_or_id: str, pin: str) -> UserRecord:
     problem = check_pin(pin)
     if problem:
         raise InputError(problem, way_out="Elija otro PIN.")
-    hashed = hash_pin(pin)
+    hashed = hash_secret(pin)
     with station.db.write() as conn:
         user = store.find_user(conn, name_or_id)
         store.set_pin(conn, user.id, hashed)
@@ -267,7 +231,7 @@ def authenticate(station: Station, user_id: int, pin: str, *,
         raise SignInRefused(
             f"Demasiados intentos con PIN equivocado. «{user.name}» está bloqueado.",
             way_out=f"Espere {_minutes(left)} y vuelva a intentar.", locked_for_s=left)
-    good = pin_matches(pin, stored)
+    good = secret_matches(pin, stored)
     # Record the attempt, then refuse: an exception inside the transaction would roll the
     # failed attempt back and the lockout would never come.
     with station.db.write() as conn:

@@ -72,7 +72,7 @@ SHOWCASE = (
 long name (46 characters; the card template fits names up to about 75 characters on three
 lines)."""
 
-# The font the project ships (station/printer/fonts), never whatever the machine has.
+# The font the project ships (foundation/fonts), never whatever the machine has.
 _FONT = Path(__file__).resolve().parents[1] / "printer" / "fonts" / "DejaVuSans-Bold.ttf"
 
 

@@ -13,7 +13,8 @@ No ledger, no photo, no name of a student, no key. The next sync uploads each bu
 central (:mod:`station.sync.reports_up`), where the DRSE staff read it; on a station that is
 not enrolled the file stays in ``reports/`` (the kiosk shows where it is).
 
-:func:`scrub` and :func:`log_path` are shared with the kiosk's log (``station.ui.logs``).
+:func:`log_path` is shared with the kiosk's log (``station.ui.logs``); both scrub CURPs with
+:func:`foundation.scrub.scrub`.
 
 >>> report = build_bundle(station, category="impresora", description="no imprime")  # doctest: +SKIP
 >>> report.path.name                                                              # doctest: +SKIP
@@ -25,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import shutil
 import sys
 import zipfile
@@ -36,20 +36,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from foundation.scrub import CATEGORIES, scrub
 from station.core.folios import audit
 from station.services.station import Station
 from station.store import ledger
 
-CURP_PATTERN = re.compile(r"\b[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d\b", re.I)
-
-CATEGORIES = {
-    "impresora": "La impresora o las hojas",
-    "camara": "La cámara o las fotos",
-    "enmicadora": "La enmicadora o los insumos",
-    "datos": "Los datos de alumnos o folios",
-    "pantalla": "La pantalla o la estación",
-    "otro": "Otro problema",
-}
 LOG_LINES = 300
 _PACKAGES = ("control-escolar-credenciales", "kivy", "opencv-python-headless", "reportlab",
              "pillow", "pycups", "zxing-cpp", "cryptography", "numpy")  # fmt: skip
@@ -65,15 +56,6 @@ class ProblemReport:
     def to_json(self) -> dict[str, object]:
         return {"path": str(self.path), "created_at": self.created_at,
                 "category": self.category, "audit_ok": self.audit_ok}
-
-
-def scrub(text: str) -> str:
-    """``text`` without CURPs.
-
-    >>> scrub("no se pudo con GOXL150826HJCNXNC2 hoy")
-    'no se pudo con [CURP] hoy'
-    """
-    return CURP_PATTERN.sub("[CURP]", text)
 
 
 def log_path(data_dir: Path) -> Path:

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from foundation.atomic_files import fsync_dir
-from foundation.credential.card import CredentialClaims
+from foundation.card_templates import load_sheet_layout, load_template
+from foundation.contract.events import IssuedCard, SheetIssued
+from foundation.credential.card import SHEET_SIZE, CredentialClaims
 from foundation.credential.sign import issue_qr_text
 from foundation.errors import InputError, NotFound, RuleViolation
 from station.core.folios import take_folios
-from station.core.model import SHEET_SIZE, CardFace, School, SheetFace, Student
+from station.core.model import CardFace, School, SheetFace, Student
 from station.core.sheets import plan_sheets
 from station.printer.sheet import render_sheets_pdf
-from station.printer.template import load_sheet_layout, load_template
 from station.services.lifecycle_routing import check_may_print
 from station.services.station import Station
 from station.store import ledger, lifecycle_records, sheet_records
@@ -175,11 +176,12 @@ class Issuer:
             lifecycle_records.on_cards_issued(
                 conn, [(c.folio, students[p].curp) for p, c in cards.items()
                        if c.folio is not None], today.isoformat())
-            ledger.append_event(conn, "sheet_issued", {
-                "sheet": sheet_id, "cct": school.cct, "issued_on": today.isoformat(),
-                "key_id": key_hex, "reprint_of": reprint_of,
-                "cards": [{"folio": c.folio, "curp": students[p].curp} for p, c in cards.items()],
-                "cancelled": list(cancelled.values())})
+            ledger.append_event(conn, SheetIssued(
+                sheet=sheet_id, cct=school.cct, issued_on=today.isoformat(), key_id=key_hex,
+                reprint_of=reprint_of,
+                cards=[IssuedCard(folio=c.folio, curp=students[p].curp)
+                       for p, c in cards.items()],
+                cancelled=list(cancelled.values())))
             final = station.sheets_dir / pdf_name
             tmp = final.with_name(final.name + ".tmp")
             render_sheets_pdf(tmp, [SheetFace(sheet_id=sheet_id, cards=cards,

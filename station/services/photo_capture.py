@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.card_templates import CardTemplate
 from foundation.errors import NotFound, RuleViolation
 from station.camera.background import flatten_background
 from station.camera.face import FaceAnalyzer
@@ -36,7 +37,6 @@ from station.core.photo_rules import (
     PhotoRules,
     assess,
 )
-from station.printer.template import CardTemplate
 from station.services.station import Station
 from station.store import ledger
 

@@ -28,11 +28,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from foundation.card_templates import load_sheet_layout, load_template
+from foundation.credential.card import SHEET_SIZE
 from foundation.errors import DomainError, InputError, RuleViolation
-from station.core.model import SHEET_SIZE, CardFace, School, SheetFace, Student
+from station.core.model import CardFace, School, SheetFace, Student
 from station.core.sheets import PlannedSheet, plan_sheets
 from station.printer.sheet import render_sheets_pdf
-from station.printer.template import load_sheet_layout, load_template
 from station.services.issuance import select_students
 from station.services.station import Station
 from station.store import ledger

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from foundation.photostore import PhotoProblem, scan_photo_dir
 from foundation.tables import RowProblem
 from station.core.roster import Normalisation
 from station.importers.roster_files import load_roster
 from station.services.station import Station
 from station.store import ledger
-from station.store.photos import PhotoProblem, scan_photo_dir
 
 
 @dataclass(slots=True)

@@ -28,9 +28,9 @@ from typing import Any
 from foundation.credential.keys import StationKey
 from foundation.credential.trust import TrustList
 from foundation.errors import InputError
+from foundation.photostore import PhotoStore
 from station.core.settings import resolve, unknown_keys
 from station.store.db import Database
-from station.store.photos import PhotoStore
 
 log = logging.getLogger(__name__)
 DEFAULT_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "station"

@@ -6,12 +6,13 @@ import re
 from datetime import date
 from pathlib import Path
 
+from foundation.card_templates import load_sheet_layout, load_template
+from foundation.credential.card import SHEET_SIZE
 from foundation.credential.sign import SPECIMEN_QR_TEXT
 from foundation.errors import InputError
-from station.core.model import SHEET_SIZE, Calibration, CardFace, Nivel, School, SheetFace, Turno
+from station.core.model import Calibration, CardFace, Nivel, School, SheetFace, Turno
 from station.printer.calibration_page import render_calibration_pdf
 from station.printer.sheet import render_sheets_pdf
-from station.printer.template import load_sheet_layout, load_template
 from station.services.station import Station
 from station.store import ledger
 

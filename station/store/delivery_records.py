@@ -11,6 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
+from foundation.contract.events import DeliveryClosed, DeliveryCreated
 from foundation.errors import NotFound, RuleViolation
 from station.core.dates import show_day
 from station.store.ledger import append_event, now_iso
@@ -106,9 +107,9 @@ def create(conn: sqlite3.Connection, *, cct: str, cycle: str, on: date,
     conn.executemany("INSERT INTO delivery_items (delivery_id, kind, item, curp)"
                      " SELECT ?, 'hologram', serial, curp FROM hologram_uses WHERE serial = ?",
                      [(did, h.serial) for h in holograms])
-    append_event(conn, "delivery_created", {
-        "delivery": did, "cct": cct, "cycle": cycle, "cards": [c.folio for c in cards],
-        "holograms": [h.serial for h in holograms]})
+    append_event(conn, DeliveryCreated(
+        delivery=did, cct=cct, cycle=cycle, cards=[c.folio for c in cards],
+        holograms=[h.serial for h in holograms]))
     return get(conn, did)
 
 
@@ -148,7 +149,6 @@ def close(conn: sqlite3.Connection, did: int, *, received_by: str, received_on: 
     conn.execute("UPDATE deliveries SET state = 'closed', received_by = ?, received_on = ?,"
                  " scan_name = ?, closed_at = ? WHERE id = ?",
                  (received_by, received_on.isoformat(), scan_name, now_iso(), did))
-    append_event(conn, "delivery_closed", {"delivery": did, "received_by": received_by,
-                                           "received_on": received_on.isoformat(),
-                                           "scan": scan_name})
+    append_event(conn, DeliveryClosed(delivery=did, received_by=received_by,
+                                      received_on=received_on.isoformat(), scan=scan_name))
     return get(conn, did)

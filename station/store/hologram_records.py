@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from foundation.contract.events import HologramApplied, HologramRangeReceived, HologramSpoiled
 from station.core.dates import show_day
 from station.core.holograms import (
     HologramRange,
@@ -54,10 +55,9 @@ def add_range(conn: sqlite3.Connection, new: HologramRange, *, cycle: str, refer
         " on_date, taken_by, at) VALUES ('hologramas', 'receipt', ?, ?, '', ?, ?, ?, ?)",
         (new.size, reference or new.describe(), rid, received_on.isoformat(), taken_by, stamp))
     saved = HologramRange(new.prefix, new.first, new.last, new.width, cycle, rid)
-    append_event(conn, "hologram_range_received", {
-        "range": rid, "cycle": cycle, "first": saved.serial(new.first),
-        "last": saved.serial(new.last), "count": new.size, "reference": reference,
-        "received_on": received_on.isoformat()})
+    append_event(conn, HologramRangeReceived(
+        range=rid, cycle=cycle, first=saved.serial(new.first), last=saved.serial(new.last),
+        count=new.size, reference=reference, received_on=received_on.isoformat()))
     return saved
 
 
@@ -106,8 +106,8 @@ def apply(conn: sqlite3.Connection, serial: Serial, *, curp: str, name: str,
         "INSERT INTO hologram_uses (serial, range_id, state, cycle, curp, folio, reason, on_date,"
         " taken_by, at) VALUES (?, ?, 'applied', ?, ?, ?, '', ?, ?, ?)",
         (text, rng.id, cycle, curp, folio, on.isoformat(), taken_by, now_iso()))
-    append_event(conn, "hologram_applied", {"serial": text, "curp": curp, "folio": folio,
-                                            "cycle": cycle, "on": on.isoformat()})
+    append_event(conn, HologramApplied(serial=text, curp=curp, folio=folio, cycle=cycle,
+                                       on=on.isoformat()))
     return Applied(text, curp, name, folio, cycle)
 
 
@@ -121,8 +121,8 @@ def spoil(conn: sqlite3.Connection, serial: Serial, *, reason: str, on: date,
         "INSERT INTO hologram_uses (serial, range_id, state, cycle, reason, on_date, taken_by,"
         " at) VALUES (?, ?, 'spoiled', ?, ?, ?, ?, ?)",
         (text, rng.id, rng.cycle, reason.strip(), on.isoformat(), taken_by, now_iso()))
-    append_event(conn, "hologram_spoiled", {"serial": text, "cycle": rng.cycle,
-                                            "reason": reason.strip(), "on": on.isoformat()})
+    append_event(conn, HologramSpoiled(serial=text, cycle=rng.cycle, reason=reason.strip(),
+                                       on=on.isoformat()))
     return rng.cycle
 
 

@@ -13,6 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from foundation.contract.events import (
+    EventPayload,
+    FolioBlockReceived,
+    PhotoLinked,
+    PrinterCalibrated,
+    RosterImported,
+)
 from station.core.folios import CardRecord, FolioBlock, FolioUse
 from station.core.model import Calibration, Estatus, Nivel, School, Student, Turno
 from station.store.lifecycle_sql import NEEDS_CARD
@@ -22,10 +29,11 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def append_event(conn: sqlite3.Connection, kind: str, payload: dict[str, object]) -> int:
+def append_event(conn: sqlite3.Connection, event: EventPayload) -> int:
+    """Append ``event`` to the outbox sync uploads (its model checked it when it was built)."""
     cur = conn.execute(
         "INSERT INTO events (at, kind, payload) VALUES (?, ?, ?)",
-        (now_iso(), kind, json.dumps(payload, ensure_ascii=False, sort_keys=True)),
+        (now_iso(), event.kind, json.dumps(event.wire(), ensure_ascii=False, sort_keys=True)),
     )
     return int(cur.lastrowid or 0)
 
@@ -106,9 +114,9 @@ def upsert_roster(
             unchanged += 1
     changes = RosterChanges(s_added, s_updated, st_added, st_updated, withdrawn, unchanged)
     if changes.changed:
-        append_event(conn, "roster_imported", {
-            "schools_added": s_added, "schools_updated": s_updated, "students_added": st_added,
-            "students_updated": st_updated, "students_withdrawn": withdrawn})
+        append_event(conn, RosterImported(
+            schools_added=s_added, schools_updated=s_updated, students_added=st_added,
+            students_updated=st_updated, students_withdrawn=withdrawn))
     return changes
 
 
@@ -180,7 +188,7 @@ def set_photo(conn: sqlite3.Connection, curp: str, photo_hash: str) -> bool:
         " AND (photo_hash IS NULL OR photo_hash != ?)",
         (photo_hash, now_iso(), curp, photo_hash))
     if cur.rowcount:
-        append_event(conn, "photo_linked", {"curp": curp, "photo_hash": photo_hash})
+        append_event(conn, PhotoLinked(curp=curp, photo_hash=photo_hash))
         return True
     return conn.execute("SELECT 1 FROM students WHERE curp = ?", (curp,)).fetchone() is not None
 
@@ -196,7 +204,7 @@ def add_folio_block(conn: sqlite3.Connection, first: int, last: int, source: str
     cur = conn.execute(
         "INSERT INTO folio_blocks (first_folio, last_folio, source, received_at)"
         " VALUES (?, ?, ?, ?)", (first, last, source, now_iso()))
-    append_event(conn, "folio_block_received", {"first": first, "last": last, "source": source})
+    append_event(conn, FolioBlockReceived(first=first, last=last, source=source))
     return int(cur.lastrowid or 0)
 
 
@@ -236,5 +244,5 @@ def set_calibration(conn: sqlite3.Connection, printer: str, cal: Calibration) ->
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT(printer) DO UPDATE SET dx_mm=excluded.dx_mm,"
         " dy_mm=excluded.dy_mm, scale=excluded.scale, updated_at=excluded.updated_at",
         (printer, cal.dx_mm, cal.dy_mm, cal.scale, now_iso()))
-    append_event(conn, "printer_calibrated", {
-        "printer": printer, "dx_mm": cal.dx_mm, "dy_mm": cal.dy_mm, "scale": cal.scale})
+    append_event(conn, PrinterCalibrated(
+        printer=printer, dx_mm=cal.dx_mm, dy_mm=cal.dy_mm, scale=cal.scale))

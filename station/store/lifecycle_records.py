@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from foundation.contract.events import CycleAdvanced, ReplacementIssued
 from station.core.cycles import Need, StudentFacts, classify, effective_cycle, need_words
 from station.core.dates import show_day
 from station.core.replacement import Reason, lost_reason, replaced_reason
@@ -39,8 +40,7 @@ def record_cycle_change(conn: sqlite3.Connection, *, previous: str, new: str,
                         taken_by: str) -> None:
     conn.execute("INSERT INTO cycle_changes (cycle, previous, taken_by, at) VALUES (?, ?, ?, ?)",
                  (new, previous, taken_by, now_iso()))
-    append_event(conn, "cycle_advanced", {"cycle": new, "previous": previous,
-                                          "taken_by": taken_by})
+    append_event(conn, CycleAdvanced(cycle=new, previous=previous, taken_by=taken_by))
 
 
 # --- who needs what -------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def on_cards_issued(conn: sqlite3.Connection, issued: Sequence[tuple[int, str]],
                      (replaced_reason(previous, reason, new_folio), old_folio))
         conn.execute("UPDATE replacements SET new_folio = ?, issued_at = ? WHERE id = ?",
                      (new_folio, now_iso(), rid))
-        append_event(conn, "replacement_issued", {
-            "curp": curp, "old_folio": old_folio, "new_folio": new_folio,
-            "reason": reason.value, "receipt": receipt, "issued_on": issued_on})
+        append_event(conn, ReplacementIssued(
+            curp=curp, old_folio=old_folio, new_folio=new_folio, reason=reason.value,
+            receipt=receipt, issued_on=issued_on))
     replacement_records.revoke_for_school_change(conn, [folio for folio, _ in issued])

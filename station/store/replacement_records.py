@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from foundation.contract.events import CardReportedLost, CardRevoked, ReplacementPaid
 from foundation.errors import NotFound
 from station.core.replacement import (
     Reason,
@@ -62,10 +63,9 @@ def report_loss(conn: sqlite3.Connection, card: CardRow, *, reason: Reason, on: 
                  (card.folio, card.curp, reason.value, on.isoformat(), taken_by, now_iso()))
     conn.execute("UPDATE cards SET status = 'revoked', status_reason = ? WHERE folio = ?",
                  (words, card.folio))
-    append_event(conn, "card_reported_lost", {"folio": card.folio, "curp": card.curp,
-                                              "kind": reason.value, "on": on.isoformat(),
-                                              "taken_by": taken_by})
-    append_event(conn, "card_revoked", {"folio": card.folio, "reason": words})
+    append_event(conn, CardReportedLost(folio=card.folio, curp=card.curp, kind=reason.value,
+                                        on=on.isoformat(), taken_by=taken_by))
+    append_event(conn, CardRevoked(folio=card.folio, reason=words))
     return words
 
 
@@ -122,10 +122,9 @@ def record_replacement(conn: sqlite3.Connection, card: CardRow, *, reason: Reaso
         " taken_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (card.curp, card.folio, reason.value, receipt, receipt_date.isoformat(), fee_mxn,
          taken_by, now_iso()))
-    append_event(conn, "replacement_paid", {
-        "curp": card.curp, "old_folio": card.folio, "reason": reason.value,
-        "receipt": receipt, "receipt_date": receipt_date.isoformat(), "fee_mxn": fee_mxn,
-        "taken_by": taken_by})
+    append_event(conn, ReplacementPaid(
+        curp=card.curp, old_folio=card.folio, reason=reason.value, receipt=receipt,
+        receipt_date=receipt_date.isoformat(), fee_mxn=fee_mxn, taken_by=taken_by))
     return list_replacements(conn, rid=int(cur.lastrowid or 0))[0]
 
 
@@ -190,9 +189,9 @@ def revoke_for_school_change(conn: sqlite3.Connection, new_folios: list[int]) ->
         conn.execute("INSERT INTO school_changes (old_folio, curp, old_cct, new_cct, new_folio,"
                      " at) VALUES (?, ?, ?, ?, ?, ?)",
                      (old_folio, curp, old_cct, new_cct, new_folio, now_iso()))
-        append_event(conn, "card_revoked", {
-            "folio": old_folio, "key_id": key_id, "cause": "replaced", "reason": reason,
-            "replaced_by": new_folio, "old_cct": old_cct, "new_cct": new_cct})
+        append_event(conn, CardRevoked(
+            folio=old_folio, key_id=key_id, cause="replaced", reason=reason,
+            replaced_by=new_folio, old_cct=old_cct, new_cct=new_cct))
     return [r[0] for r in found]
 
 

@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
+from foundation.contract.events import CardDeclined, CardDeclineWithdrawn, CardRequested
 from station.core.requests import (
     CardRequest,
     DeclaredBy,
@@ -53,8 +54,8 @@ def record_decline(conn: sqlite3.Connection, *, curp: str, name: str, on: date,
         "INSERT INTO declines (curp, declined_on, declared_by, taken_by, notes, at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (curp, on.isoformat(), declared_by.value, taken_by, notes, now_iso()))
-    append_event(conn, "card_declined", {"curp": curp, "declined_on": on.isoformat(),
-                                         "declared_by": declared_by.value, "taken_by": taken_by})
+    append_event(conn, CardDeclined(curp=curp, declined_on=on.isoformat(),
+                                    declared_by=declared_by.value, taken_by=taken_by))
     return int(cur.lastrowid or 0)
 
 
@@ -63,8 +64,8 @@ def withdraw_decline(conn: sqlite3.Connection, *, curp: str, name: str, on: date
     check_withdraw(name, open_decline_on(conn, curp))
     conn.execute("UPDATE declines SET withdrawn_on = ?, withdrawn_by = ? WHERE curp = ?"
                  " AND withdrawn_on IS NULL", (on.isoformat(), taken_by, curp))
-    append_event(conn, "card_decline_withdrawn", {"curp": curp, "withdrawn_on": on.isoformat(),
-                                                  "taken_by": taken_by})
+    append_event(conn, CardDeclineWithdrawn(curp=curp, withdrawn_on=on.isoformat(),
+                                            taken_by=taken_by))
 
 
 def list_declines(conn: sqlite3.Connection, cct: str | None = None,
@@ -115,7 +116,6 @@ def record_request(conn: sqlite3.Connection, *, curp: str, name: str, on: date,
         "INSERT INTO card_requests (curp, requested_on, requested_by, taken_by, notes, at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (curp, on.isoformat(), requested_by.value, taken_by, notes, now_iso()))
-    append_event(conn, "card_requested", {"curp": curp, "requested_on": on.isoformat(),
-                                          "requested_by": requested_by.value,
-                                          "taken_by": taken_by})
+    append_event(conn, CardRequested(curp=curp, requested_on=on.isoformat(),
+                                     requested_by=requested_by.value, taken_by=taken_by))
     return int(cur.lastrowid or 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from foundation.contract.events import SheetConfirmed, SheetSent, SheetSpoiled
 from foundation.errors import NotFound, RuleViolation
 from station.core.model import Student
 from station.store.ledger import append_event, now_iso
@@ -104,7 +105,7 @@ def list_sheets(conn: sqlite3.Connection, *, limit: int = 50) -> list[SheetRecor
 def mark_sent(conn: sqlite3.Connection, sheet_id: int, *, printer: str, job_id: int | None) -> None:
     conn.execute("UPDATE sheets SET state = 'sent', printer = ?, cups_job_id = ? WHERE id = ?"
                  " AND state = 'generated'", (printer, job_id, sheet_id))
-    append_event(conn, "sheet_sent", {"sheet": sheet_id, "printer": printer, "job": job_id})
+    append_event(conn, SheetSent(sheet=sheet_id, printer=printer, job=job_id))
 
 
 def confirm(conn: sqlite3.Connection, sheet_id: int) -> None:
@@ -116,7 +117,7 @@ def confirm(conn: sqlite3.Connection, sheet_id: int) -> None:
     if sheet.state == "confirmed":
         return
     conn.execute("UPDATE sheets SET state = 'confirmed' WHERE id = ?", (sheet_id,))
-    append_event(conn, "sheet_confirmed", {"sheet": sheet_id})
+    append_event(conn, SheetConfirmed(sheet=sheet_id))
 
 
 def spoil(conn: sqlite3.Connection, sheet_id: int, *, reason: str) -> SheetRecord:
@@ -139,5 +140,5 @@ def spoil(conn: sqlite3.Connection, sheet_id: int, *, reason: str) -> SheetRecor
     conn.execute("UPDATE cards SET status = 'spoiled', status_reason = ? WHERE folio IN"
                  " (SELECT folio FROM folio_uses WHERE sheet_id = ? AND state = 'spoiled')",
                  (reason, sheet_id))
-    append_event(conn, "sheet_spoiled", {"sheet": sheet_id, "reason": reason})
+    append_event(conn, SheetSpoiled(sheet=sheet_id, reason=reason))
     return get_sheet(conn, sheet_id)

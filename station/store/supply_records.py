@@ -10,6 +10,7 @@ import json
 import sqlite3
 from datetime import date
 
+from foundation.contract.events import SuppliesAdjusted, SuppliesReceived, SuppliesRequested
 from station.core.supplies import Item, StockLine, Usage, check_adjustment, check_receipt
 from station.store.ledger import append_event, now_iso
 
@@ -40,8 +41,8 @@ def add_receipt(conn: sqlite3.Connection, item: Item, quantity: int, *, referenc
         "INSERT INTO supply_movements (item, kind, quantity, reference, reason, on_date,"
         " taken_by, at) VALUES (?, 'receipt', ?, ?, '', ?, ?, ?)",
         (item.value, quantity, reference, on.isoformat(), taken_by, now_iso()))
-    append_event(conn, "supplies_received", {"item": item.value, "quantity": quantity,
-                                             "reference": reference, "on": on.isoformat()})
+    append_event(conn, SuppliesReceived(item=item.value, quantity=quantity,
+                                        reference=reference, on=on.isoformat()))
     return stock_lines(conn)[item]
 
 
@@ -52,8 +53,8 @@ def add_adjustment(conn: sqlite3.Connection, item: Item, delta: int, *, reason: 
         "INSERT INTO supply_movements (item, kind, quantity, reference, reason, on_date,"
         " taken_by, at) VALUES (?, 'adjustment', ?, '', ?, ?, ?, ?)",
         (item.value, delta, reason.strip(), on.isoformat(), taken_by, now_iso()))
-    append_event(conn, "supplies_adjusted", {"item": item.value, "quantity": delta,
-                                             "reason": reason.strip(), "on": on.isoformat()})
+    append_event(conn, SuppliesAdjusted(item=item.value, quantity=delta,
+                                        reason=reason.strip(), on=on.isoformat()))
     return stock_lines(conn)[item]
 
 
@@ -115,7 +116,7 @@ def record_request(conn: sqlite3.Connection, *, payload: dict[str, object], on: 
         (on.isoformat(), period_from, period_to,
          json.dumps(payload, ensure_ascii=False, sort_keys=True), pdf_name, now_iso()))
     rid = int(cur.lastrowid or 0)
-    append_event(conn, "supplies_requested", {"request": rid, **payload})
+    append_event(conn, SuppliesRequested.model_validate({"request": rid, **payload}))
     return rid
 
 

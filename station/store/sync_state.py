@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.contract.events import CardRevokedByCentral
 from station.store.ledger import append_event, now_iso
 
 
@@ -123,8 +124,8 @@ def add_revocations(conn: sqlite3.Connection, rows: Iterable[RevocationRow], *,
                                " WHERE folio = ? AND status = 'active'", (r.reason, r.folio))
             if cur.rowcount:
                 changed += 1
-                append_event(conn, "card_revoked_by_central",
-                             {"folio": r.folio, "cause": r.cause, "reason": r.reason})
+                append_event(conn, CardRevokedByCentral(folio=r.folio, cause=r.cause,
+                                                        reason=r.reason))
     return changed
 
 

@@ -12,6 +12,13 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
+from foundation.contract.events import (
+    KioskUserAdded,
+    KioskUserDisabled,
+    KioskUserEnabled,
+    KioskUserLocked,
+    KioskUserPinChanged,
+)
 from foundation.errors import NotFound
 from station.store.ledger import append_event, now_iso
 
@@ -57,7 +64,7 @@ def insert_user(conn: sqlite3.Connection, *, name: str, role: str, pin_hash: str
         "INSERT INTO kiosk_users (name, name_key, role, pin_hash, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?)", (name, name_key(name), role, pin_hash, stamp, stamp))
     user_id = int(cur.lastrowid or 0)
-    append_event(conn, "kiosk_user_added", {"user": user_id, "name": name, "role": role})
+    append_event(conn, KioskUserAdded(user=user_id, name=name, role=role))
     return user_id
 
 
@@ -102,14 +109,14 @@ def list_users(conn: sqlite3.Connection, *, active_only: bool = False) -> list[U
 def set_active(conn: sqlite3.Connection, user_id: int, active: bool) -> None:
     conn.execute("UPDATE kiosk_users SET active = ?, updated_at = ? WHERE id = ?",
                  (int(active), now_iso(), user_id))
-    append_event(conn, "kiosk_user_enabled" if active else "kiosk_user_disabled",
-                 {"user": user_id})
+    append_event(conn, KioskUserEnabled(user=user_id) if active
+                 else KioskUserDisabled(user=user_id))
 
 
 def set_pin(conn: sqlite3.Connection, user_id: int, new_hash: str) -> None:
     conn.execute("UPDATE kiosk_users SET pin_hash = ?, failed_attempts = 0, locked_until = NULL,"
                  " updated_at = ? WHERE id = ?", (new_hash, now_iso(), user_id))
-    append_event(conn, "kiosk_user_pin_changed", {"user": user_id})
+    append_event(conn, KioskUserPinChanged(user=user_id))
 
 
 def record_failure(conn: sqlite3.Connection, user_id: int, *, failed_attempts: int,
@@ -117,7 +124,7 @@ def record_failure(conn: sqlite3.Connection, user_id: int, *, failed_attempts: i
     conn.execute("UPDATE kiosk_users SET failed_attempts = ?, locked_until = ? WHERE id = ?",
                  (failed_attempts, locked_until, user_id))
     if locked_until is not None:
-        append_event(conn, "kiosk_user_locked", {"user": user_id})
+        append_event(conn, KioskUserLocked(user=user_id))
 
 
 def record_success(conn: sqlite3.Connection, user_id: int) -> None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import requests
+from pydantic import BaseModel, ValidationError
 from tenacity import (
     Retrying,
     retry_if_exception_type,
@@ -26,9 +27,9 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from foundation.contract import protocol
 from foundation.credential.sign import Signer
 from foundation.errors import DomainError
-from station.sync import protocol
 
 
 class SyncError(DomainError):
@@ -38,6 +39,21 @@ class SyncError(DomainError):
                  way_out: str | None = None) -> None:
         super().__init__(message, way_out=way_out)
         self.code, self.status = code, status
+
+
+A = TypeVar("A", bound=BaseModel)
+
+
+def read_answer(answer: type[A], response: requests.Response, path: str) -> A:
+    """The response's JSON as the contract's ``answer`` model; SyncError if it does not fit."""
+    try:
+        return answer.model_validate_json(response.content)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "respuesta"
+        raise SyncError(f"El servicio central respondió a {path} con datos que esta estación no "
+                        f"entiende («{where}»: {first.get('msg', '')}).", code="bad-answer",
+                        way_out="Actualice la estación o avise a soporte de su DRSE.") from None
 
 
 class _Transient(Exception):
@@ -99,6 +115,13 @@ class CentralClient:
 
     def post_json(self, path: str, body: object) -> dict[str, Any]:
         return self.call("POST", path, json_body=body).json()
+
+    def get_answer(self, answer: type[A], path: str, **params: object) -> A:
+        """GET ``path`` and read the answer as ``answer`` (see :func:`read_answer`)."""
+        return read_answer(answer, self.call("GET", path, params=params or None), path)
+
+    def post_answer(self, answer: type[A], path: str, body: object) -> A:
+        return read_answer(answer, self.call("POST", path, json_body=body), path)
 
     def _once(self, method: str, path: str, body: bytes,
               content_type: str | None) -> requests.Response:

@@ -19,13 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from foundation.contract.protocol import WITHDRAWN
+from foundation.contract.responses import FolioBlockAnswer, IngestAnswer
 from station.core.folios import remaining
 from station.services.station import Station
 from station.store import ledger, sync_state
 from station.store.ledger import now_iso
 from station.sync import reports_up, roster_pull, trust_sync
 from station.sync.client import CentralClient, SyncError
-from station.sync.protocol import WITHDRAWN
 
 EVENTS = "/api/v1/sync/events"
 WITHDRAWN_ES = "Estación dada de baja: solo se envían los registros pendientes"
@@ -104,8 +105,9 @@ def push_events(station: Station, client: CentralClient, *, batch_size: int) -> 
             acked = sync_state.get_int(conn, "acked_through")
         if not batch:
             return sent, acked
-        answer = client.post_json(EVENTS, {"events": [e.to_json() for e in batch]})
-        central_acked = int(answer["acked_through"])
+        answer = client.post_answer(IngestAnswer, EVENTS,
+                                    {"events": [e.to_json() for e in batch]})
+        central_acked = answer.acked_through
         with station.db.write() as conn:
             if central_acked < acked:
                 # Central holds less than we thought (restored from a backup): resend from there.
@@ -131,8 +133,9 @@ def top_up_folios(station: Station, client: CentralClient) -> list[tuple[int, in
                                 ).fetchone()[0]
         if left >= want:
             break
-        answer = client.post_json("/api/v1/sync/folio-blocks", {"ordinal": held + 1})
-        first, last = int(answer["first"]), int(answer["last"])
+        block = client.post_answer(FolioBlockAnswer, "/api/v1/sync/folio-blocks",
+                                   {"ordinal": held + 1})
+        first, last = block.first, block.last
         with station.db.write() as conn:
             now_held = conn.execute("SELECT count(*) FROM folio_blocks WHERE source = 'central'"
                                     ).fetchone()[0]

@@ -18,6 +18,8 @@ from typing import Any
 import tomli_w
 
 from foundation.atomic_files import write_atomic
+from foundation.contract.events import FolioBlockClosed, StationEnrolled
+from foundation.contract.responses import EnrollAnswer
 from foundation.errors import InputError
 from station.services.station import Station
 from station.store import sync_state
@@ -70,8 +72,7 @@ def close_local_blocks(conn: Any) -> None:
         elif first + used - 1 < last:
             conn.execute("UPDATE folio_blocks SET last_folio = ? WHERE id = ?",
                          (first + used - 1, block_id))
-        append_event(conn, "folio_block_closed", {"first": first, "last": last,
-                                                  "used": used})
+        append_event(conn, FolioBlockClosed(first=first, last=last, used=used))
 
 
 def enroll(station: Station, *, central_url: str, code: str,
@@ -87,11 +88,11 @@ def enroll(station: Station, *, central_url: str, code: str,
                             "public_key": base64.b64encode(station.key.public_bytes()).decode()}
     if first_card:
         body["issuing_since"] = date.fromisoformat(first_card).isoformat()
-    answer = client.post_json("/api/v1/enroll", body)
-    central_key = base64.b64decode(answer["central_public_key"])
-    apply_trust_entries(station, [answer["trust_entry"]], central_key)
-    result = Enrollment(answer["station_id"], answer["kind"], answer.get("school_cct"),
-                        answer.get("drse"), list(answer.get("scope", [])))
+    answer = client.post_answer(EnrollAnswer, "/api/v1/enroll", body)
+    central_key = base64.b64decode(answer.central_public_key)
+    apply_trust_entries(station, [answer.trust_entry], central_key)
+    result = Enrollment(answer.station_id, answer.kind, answer.school_cct, answer.drse,
+                        list(answer.scope))
     settings = {"station.id": result.station_id, "station.kind": result.kind,
                 "sync.central_url": central_url.rstrip("/")}
     if result.kind == "escuela":
@@ -102,9 +103,9 @@ def enroll(station: Station, *, central_url: str, code: str,
     station.settings.update(settings)
     with station.db.write() as conn:
         sync_state.set_state(conn, "station_id", result.station_id)
-        sync_state.set_state(conn, "central_public_key", answer["central_public_key"])
+        sync_state.set_state(conn, "central_public_key", answer.central_public_key)
         sync_state.set_state(conn, "central_url", central_url.rstrip("/"))
         close_local_blocks(conn)
-        append_event(conn, "station_enrolled", {"station_id": result.station_id,
-                                                "central": central_url.rstrip("/")})
+        append_event(conn, StationEnrolled(station_id=result.station_id,
+                                           central=central_url.rstrip("/")))
     return result

@@ -18,12 +18,12 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.contract.protocol import MAX_REPORT_BYTES
 from station.services.diagnostics import list_reports
 from station.services.station import Station
 from station.store import sync_state
 from station.store.ledger import now_iso
 from station.sync.client import CentralClient, SyncError
-from station.sync.protocol import MAX_REPORT_BYTES
 
 REPORTS = "/api/v1/sync/problem-reports"
 _PREFIX = "report:"

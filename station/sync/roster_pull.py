@@ -14,10 +14,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
+from foundation.contract.events import StudentsOutOfScope
+from foundation.contract.responses import RosterPage, SchoolRow, StudentRow, WantedPhotos
 from station.core.model import Estatus, Nivel, School, Student, Turno
 from station.services.station import Station
 from station.store import ledger, sync_state
@@ -29,18 +30,17 @@ PHOTO_DOWNLOADS = 4
 """Photos downloaded at the same time during a roster pull."""
 
 
-def school_record(d: Mapping[str, Any]) -> School:
-    return School(cct=d["cct"], nombre=d["nombre"], nivel=Nivel(d["nivel"]),
-                  turno=Turno(d["turno"]), domicilio=d["domicilio"], municipio=d["municipio"],
-                  telefono=d["telefono"], drse=d["drse"], matricula=int(d["matricula"]),
-                  internet=bool(d["internet"]))
+def school_record(d: SchoolRow) -> School:
+    return School(cct=d.cct, nombre=d.nombre, nivel=Nivel(d.nivel), turno=Turno(d.turno),
+                  domicilio=d.domicilio, municipio=d.municipio, telefono=d.telefono,
+                  drse=d.drse, matricula=d.matricula, internet=d.internet)
 
 
-def student_record(d: Mapping[str, Any]) -> Student:
-    return Student(curp=d["curp"], nombre=d["nombre"], primer_apellido=d["primer_apellido"],
-                   segundo_apellido=d["segundo_apellido"], cct=d["cct"], grado=int(d["grado"]),
-                   grupo=d["grupo"], ciclo=d["ciclo"], estatus=Estatus(d["estatus"]),
-                   nuevo_ingreso=bool(d["nuevo_ingreso"]))
+def student_record(d: StudentRow) -> Student:
+    return Student(curp=d.curp, nombre=d.nombre, primer_apellido=d.primer_apellido,
+                   segundo_apellido=d.segundo_apellido, cct=d.cct, grado=d.grado,
+                   grupo=d.grupo, ciclo=d.ciclo, estatus=Estatus(d.estatus),
+                   nuevo_ingreso=d.nuevo_ingreso)
 
 
 def _fetch_photo(station: Station, client: CentralClient, digest: str) -> None:
@@ -61,8 +61,8 @@ def mark_out_of_scope(conn: sqlite3.Connection, curps: Iterable[str], *, why: st
     if not moved:
         return 0
     ledger.upsert_roster(conn, [], moved)
-    append_event(conn, "students_out_of_scope", {"why": why, "count": len(moved),
-                                                 "curps": [s.curp for s in moved]})
+    append_event(conn, StudentsOutOfScope(why=why, count=len(moved),
+                                          curps=[s.curp for s in moved]))
     return len(moved)
 
 
@@ -86,14 +86,13 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
     while True:
         with station.db.read() as conn:
             cursor = sync_state.get_state(conn, "roster_cursor", "") or ""
-        page = client.get_json(ROSTER, cursor=cursor)
-        try:
-            schools = [school_record(s) for s in page["schools"]]
-            students = [student_record(s) for s in page["students"]]
-            hashes = {s["curp"]: s.get("photo_hash") for s in page["students"]}
-            departed = [str(c) for c in page.get("departed", [])]
-            scope = [str(c) for c in page.get("scope", [])]
-        except (KeyError, ValueError, TypeError) as exc:
+        page = client.get_answer(RosterPage, ROSTER, cursor=cursor)
+        try:  # the enumerations (nivel, turno, estatus) are the station's to check
+            schools = [school_record(s) for s in page.schools]
+            students = [student_record(s) for s in page.students]
+            hashes = {s.curp: s.photo_hash for s in page.students}
+            departed, scope = list(page.departed), list(page.scope)
+        except ValueError as exc:
             raise SyncError("El servicio central envió una plantilla que esta estación no "
                             f"entiende ({exc}).", code="bad-roster",
                             way_out="Actualice el programa de la estación.") from exc
@@ -111,22 +110,22 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
                 if digest:
                     sync_state.set_photo_from_central(conn, curp, digest)
             out.moved_out += mark_out_of_scope(conn, departed, why="cambio de escuela")
-            if "scope" in page and not page.get("more"):
+            if not page.more:
                 out.moved_out += mark_out_of_scope(conn, _outside(conn, scope),
                                                    why="escuela fuera del alcance")
-            sync_state.set_state(conn, "roster_cursor", page["cursor"])
+            sync_state.set_state(conn, "roster_cursor", page.cursor)
             sync_state.set_state(conn, "scope", ",".join(scope))
         out.students += len(students)
-        if not page.get("more"):
+        if not page.more:
             return out
 
 
 def push_photos(station: Station, client: CentralClient) -> int:
     """Upload the photos taken here that central asked for."""
-    wanted = client.get_json("/api/v1/sync/photos/wanted")["photos"]
+    wanted = client.get_answer(WantedPhotos, "/api/v1/sync/photos/wanted").photos
     sent = 0
     for item in wanted:
-        digest, curp = item["hash"], item["curp"]
+        digest, curp = item.hash, item.curp
         if not station.photos.has(digest):
             continue  # linked here but lost from disk: nothing to send
         data = station.photos.path(digest).read_bytes()

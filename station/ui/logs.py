@@ -19,7 +19,8 @@ import uuid
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from station.services.diagnostics import log_path, scrub
+from foundation.scrub import scrub
+from station.services.diagnostics import log_path
 
 LOGGER = logging.getLogger("station.kiosk")
 _BIRTH_DATE = re.compile(r"\b(19|20)\d{2}-\d{2}-\d{2}\b")

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from station.sync import protocol
+from foundation.contract import protocol
 from station.sync.client import CentralClient, SyncError
 from station.update.layout import Layout, ensure_dirs, give_to_data_owner
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from station.core.releases import Manifest, slots_to_remove
-from station.update.bundle import load_release_keys, verify_bundle
+from foundation.releases.bundle import load_release_keys, verify_bundle
+from foundation.releases.manifest import Manifest
+from station.core.releases import slots_to_remove
 from station.update.layout import Layout
 
 PIP_TIMEOUT_S = 1800
@@ -82,7 +83,7 @@ class Installer:
             self._run([str(slot / "venv" / "bin" / "python"), "-m", "pip", "install", "-q",
                        "--no-index", "--no-cache-dir", "--disable-pip-version-check",
                        *(["--ignore-installed"] if system else []),
-                       "--find-links", str(wheels), str(project)],
+                       "--find-links", str(wheels), f"{project}[station]"],
                       "instalar las ruedas", PIP_TIMEOUT_S)
             (slot / "manifest.json").write_text(json.dumps(manifest.to_json(), indent=2))
             (slot / ".complete").write_text(manifest.version)

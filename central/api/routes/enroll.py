@@ -12,12 +12,13 @@ from central.crud import stations
 from central.errors import ApiError
 from central.models import TrustEntry
 from central.schemas import EnrollIn
+from foundation.contract.responses import EnrollAnswer
 from foundation.credential.keys import key_id_for
 
 router = APIRouter(prefix="/api/v1", tags=["enroll"])
 
 
-@router.post("/enroll")
+@router.post("/enroll", response_model=EnrollAnswer)
 def enroll(body_in: EnrollIn, request: Request, body: RawBody, session: Db,
            ctx: Ctx) -> dict[str, object]:
     """Register the station's Ed25519 key; the request is signed with that same key."""

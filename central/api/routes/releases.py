@@ -15,9 +15,11 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from central.answers import ReleaseList, RolloutAnswer
 from central.api.deps import AuthStation, Ctx, Db, Staff, utcnow
 from central.crud import releases as release_ops
 from central.errors import ApiError
+from foundation.contract.responses import ReleaseOffer, ReleaseReportRecorded
 
 router = APIRouter(tags=["releases"])
 _VERSION = r"^[0-9]{1,6}(\.[0-9]{1,6}){0,3}$"
@@ -46,7 +48,7 @@ def _offer_json(row: Any) -> dict[str, Any]:
             "url": f"/api/v1/sync/releases/{row.sha256}.tar"}
 
 
-@router.get("/api/v1/sync/releases/offer")
+@router.get("/api/v1/sync/releases/offer", response_model=ReleaseOffer)
 def offer(station: AuthStation, session: Db,
           version: Annotated[str, Query(pattern=_VERSION)],
           channel: Annotated[str, Query(pattern=_CHANNEL)] = "stable") -> dict[str, Any]:
@@ -71,7 +73,7 @@ def download(station: AuthStation, session: Db, ctx: Ctx,
                         filename=f"credenciales-{row.version}.tar")
 
 
-@router.post("/api/v1/sync/releases/report")
+@router.post("/api/v1/sync/releases/report", response_model=ReleaseReportRecorded)
 def report(station: AuthStation, session: Db, body: ReleaseReport) -> dict[str, Any]:
     release_ops.record_report(session, station, version=body.version, stage=body.stage,
                               detail=body.detail, installed=body.installed, now=utcnow())
@@ -79,13 +81,13 @@ def report(station: AuthStation, session: Db, body: ReleaseReport) -> dict[str, 
     return {"recorded": True}
 
 
-@router.get("/api/v1/admin/releases")
+@router.get("/api/v1/admin/releases", response_model=ReleaseList)
 def list_releases(_: Staff, session: Db) -> dict[str, Any]:
     return {"releases": [s.to_json() for s in release_ops.summaries(session)],
             "installed": release_ops.installed_versions(session)}
 
 
-@router.post("/api/v1/admin/releases/{version}/rollout")
+@router.post("/api/v1/admin/releases/{version}/rollout", response_model=RolloutAnswer)
 def rollout(_: Staff, session: Db, body: RolloutIn,
             version: Annotated[str, PathParam(pattern=_VERSION)]) -> dict[str, Any]:
     """Targets and state; ``state``: ``active`` (resume), ``paused``, ``halted``."""

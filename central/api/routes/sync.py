@@ -24,7 +24,20 @@ from central.crud import events as event_ops
 from central.crud import folios, photos, problem_reports, roster, stations
 from central.errors import ApiError
 from central.models import ConfigItem, Counter, Station, Student
-from central.schemas import EventBatch, FolioBlockIn
+from central.schemas import FolioBlockIn
+from foundation.contract.events import EventBatch
+from foundation.contract.responses import (
+    ConfigAnswer,
+    FolioBlockAnswer,
+    HelloAnswer,
+    IngestAnswer,
+    PhotoStored,
+    ProblemReportStored,
+    RevocationPage,
+    RosterPage,
+    TrustPage,
+    WantedPhotos,
+)
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 _DIGEST = r"^[0-9a-f]{64}$"
@@ -47,7 +60,7 @@ def _locked(session: Session, station: Station) -> Station:
     return locked
 
 
-@router.get("/hello")
+@router.get("/hello", response_model=HelloAnswer)
 def hello(station: AnyStation, session: Db, ctx: Ctx) -> dict[str, object]:
     """Who central thinks this station is, what it may act for, and central's clock."""
     _active(station, "plantilla, folios ni fotos")
@@ -58,20 +71,19 @@ def hello(station: AnyStation, session: Db, ctx: Ctx) -> dict[str, object]:
             "server_time": utcnow().isoformat()}
 
 
-@router.post("/events")
+@router.post("/events", response_model=IngestAnswer)
 def push_events(batch: EventBatch, station: AnyStation, session: Db,
                 ctx: Ctx) -> dict[str, object]:
     """Store a batch of ledger events; idempotent by (station, seq)."""
     station = _locked(session, station)
     result = event_ops.ingest(
         session, station=station, routing=ctx.routing, now=utcnow(),
-        events=[event_ops.Event(e.seq, e.prev_seq, e.at, e.kind, e.payload)
-                for e in batch.events])
+        events=[event_ops.Event.pushed(e) for e in batch.events])
     session.commit()
     return result.to_json()
 
 
-@router.get("/roster")
+@router.get("/roster", response_model=RosterPage)
 def pull_roster(station: AnyStation, session: Db, ctx: Ctx,
                 cursor: Annotated[str, Query(max_length=200)] = "") -> dict[str, object]:
     """Schools and students of the station's scope changed after ``cursor``, and the CURPs of
@@ -90,7 +102,7 @@ def pull_roster(station: AnyStation, session: Db, ctx: Ctx,
             "departed": departed, "cursor": end.format(digest), "more": more}
 
 
-@router.get("/photos/wanted")
+@router.get("/photos/wanted", response_model=WantedPhotos)
 def wanted_photos(station: AnyStation, session: Db) -> dict[str, object]:
     """Photos this station linked that central does not hold: upload them."""
     wanted = photos.wanted_from(session, station_id=station.id)
@@ -114,7 +126,7 @@ def get_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
     return FileResponse(path, media_type=media)
 
 
-@router.put("/photos/{photo_hash}")
+@router.put("/photos/{photo_hash}", response_model=PhotoStored)
 def put_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
               curp: Annotated[str, Query(pattern=r"^[A-Z0-9]{18}$")],
               body: RawBody, station: AnyStation,
@@ -137,7 +149,7 @@ def put_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
     return {"hash": digest, "curp": curp}
 
 
-@router.get("/trust")
+@router.get("/trust", response_model=TrustPage)
 def pull_trust(station: AnyStation, session: Db, ctx: Ctx,
                cursor: Annotated[int, Query(ge=0)] = 0) -> dict[str, object]:
     """Certified station keys changed after ``cursor`` (new, withdrawn)."""
@@ -152,7 +164,7 @@ def pull_trust(station: AnyStation, session: Db, ctx: Ctx,
             "cursor": entries[-1].rev if entries else cursor, "more": more}
 
 
-@router.get("/revocations")
+@router.get("/revocations", response_model=RevocationPage)
 def pull_revocations(station: AnyStation, session: Db, ctx: Ctx,
                      cursor: Annotated[int, Query(ge=0)] = 0) -> dict[str, object]:
     """Cards revoked after ``cursor``, by any station or by central staff."""
@@ -168,7 +180,7 @@ def pull_revocations(station: AnyStation, session: Db, ctx: Ctx,
             "cursor": rows[-1].rev if rows else cursor, "more": more}
 
 
-@router.get("/config")
+@router.get("/config", response_model=ConfigAnswer)
 def pull_config(station: AnyStation, session: Db) -> dict[str, object]:
     """Configuration central publishes (thresholds, fee, cycle, card template version)."""
     _active(station, "configuración")
@@ -179,7 +191,7 @@ def pull_config(station: AnyStation, session: Db) -> dict[str, object]:
     return {"version": int(version), "items": {i.key: json.loads(i.value) for i in items}}
 
 
-@router.post("/folio-blocks")
+@router.post("/folio-blocks", response_model=FolioBlockAnswer)
 def folio_block(request: FolioBlockIn, station: AnyStation, session: Db,
                 ctx: Ctx) -> dict[str, object]:
     """The station's folio block number ``ordinal`` (the same one again if asked again)."""
@@ -191,7 +203,7 @@ def folio_block(request: FolioBlockIn, station: AnyStation, session: Db,
     return {"ordinal": block.ordinal, "first": block.first_folio, "last": block.last_folio}
 
 
-@router.put("/problem-reports/{report_hash}")
+@router.put("/problem-reports/{report_hash}", response_model=ProblemReportStored)
 def put_problem_report(report_hash: Annotated[str, PathParam(pattern=_DIGEST)],
                        name: Annotated[str, Query(min_length=1, max_length=80)],
                        body: RawBody, station: AnyStation, session: Db,

@@ -17,6 +17,7 @@ from central.api.deps import Db, utcnow
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import station_config
 from central.errors import ApiError
+from foundation.card_templates import shipped_templates
 from foundation.web.pages import text
 
 router = APIRouter(prefix="/staff/configuracion", route_class=WebRoute,
@@ -38,7 +39,7 @@ def _render(request: Request, user: StaffUser, session: Session, *, status: int 
     out = page(request, "web_config.html", user, status=status, nav="configuracion",
                settings=station_config.managed_settings(), current=current,
                version=max((p.rev for p in current.values()), default=0),
-               templates=station_config.shipped_templates(),
+               templates=shipped_templates(),
                template_key=station_config.TEMPLATE_KEY, type_es=TYPE_ES, shown=_shown,
                done=done, error=error, error_key=error_key, typed=typed)
     session.commit()

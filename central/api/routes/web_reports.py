@@ -19,8 +19,8 @@ from central.crud import problem_reports
 from central.crud.report_attention import attend_problem_report
 from central.errors import ApiError
 from central.models import ProblemReport, School, Station
+from foundation.scrub import CATEGORIES
 from foundation.web.pages import text
-from station.services.diagnostics import CATEGORIES
 
 router = APIRouter(prefix="/staff/reportes", route_class=WebRoute, include_in_schema=False)
 FILTERS = {"pendientes": False, "atendidos": True, "todos": None}

@@ -18,7 +18,7 @@ version="$(cat /opt/station/bundles/first/VERSION)"
 # every dependency from the wheelhouse anyway.
 python3 -m venv --system-site-packages "/opt/station/releases/${version}/venv"
 "/opt/station/releases/${version}/venv/bin/python" -m pip install --no-index --no-cache-dir \
-	--ignore-installed --find-links /opt/station/bundles/first/wheels "/opt/station/bundles/first/wheels/$(cat /opt/station/bundles/first/PROJECT_WHEEL)"
+	--ignore-installed --find-links /opt/station/bundles/first/wheels "/opt/station/bundles/first/wheels/$(cat /opt/station/bundles/first/PROJECT_WHEEL)[station]"
 cp /opt/station/bundles/first/manifest.json "/opt/station/releases/${version}/manifest.json"
 echo "${version}" > "/opt/station/releases/${version}/.complete"
 ln -sfn "releases/${version}" /opt/station/current

@@ -8,6 +8,7 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
+from foundation.scrub import CATEGORIES
 from station.services import diagnostics
 from station.services.diagnostics import ProblemReport
 from station.ui.i18n import _
@@ -41,7 +42,7 @@ class ReportScreen(KioskScreen):
                                       font_size=t.font_large, size_hint_y=None,
                                       height=t.touch * 0.7))
         grid = GridLayout(cols=2 if t.compact else 3, spacing=t.gap)
-        for key in diagnostics.CATEGORIES:
+        for key in CATEGORIES:
             words, icon = CATEGORY_WORDS[key]
             button = TouchButton(text=words, icon=icon, style="secondary",
                                  kid=f"category_{key}", size_hint_y=1)

@@ -2,7 +2,7 @@
 
 A bundle is an uncompressed tar (the wheels are already zips)::
 
-    manifest.json    canonical JSON (station.core.releases.Manifest)
+    manifest.json    canonical JSON (foundation.releases.manifest.Manifest)
     manifest.sig     {"key_id": hex, "signature": base64} — Ed25519 over manifest.json's bytes
     wheels/*.whl     the project's wheel and the wheels of its dependencies (a wheelhouse:
                      ``pip install --no-index --find-links wheels/`` works offline)
@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from foundation.credential.keys import StationKey, key_id_for
 from foundation.errors import CredentialError, InputError
-from station.core.releases import Manifest, ManifestFile, canonical_json
+from foundation.releases.manifest import Manifest, ManifestFile, canonical_json
 
 KEY_PREFIX = "sc-release-key-1"
 MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"

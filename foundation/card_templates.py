@@ -23,8 +23,8 @@ from typing import Any
 
 from reportlab.lib.colors import Color, HexColor
 
+from foundation.credential.card import SHEET_SIZE
 from foundation.errors import InputError
-from station.core.model import SHEET_SIZE
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -478,3 +478,37 @@ def load_sheet_layout(path_or_id: str | Path | None = None) -> SheetLayout:
     if right > layout.page_w + 0.01 or bottom > layout.page_h + 0.01:
         raise r.fail("grid", "las credenciales no caben en la página")
     return layout
+
+
+# --- the catalogue central publishes from -----------------------------------------------------
+
+_TEMPLATE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}/v[0-9]{1,4}$")
+
+
+def template_shipped(template_id: str) -> bool:
+    """Whether this software ships card template ``template_id`` (and it loads).
+
+    >>> template_shipped("jalisco-basica/v1"), template_shipped("jalisco-basica/v99")
+    (True, False)
+    """
+    if not _TEMPLATE_ID.match(template_id):
+        return False
+    path = TEMPLATES_DIR / template_id / "template.json"
+    if not path.is_file():
+        return False
+    try:
+        load_template(path)
+    except InputError:
+        return False
+    return True
+
+
+def shipped_templates() -> list[str]:
+    """Card template ids this software ships (``jalisco-basica/v1``…), sorted.
+
+    >>> "jalisco-basica/v1" in shipped_templates()
+    True
+    """
+    found = {f"{p.parent.parent.name}/{p.parent.name}"
+             for p in TEMPLATES_DIR.glob("*/v*/template.json")}
+    return sorted(t for t in found if template_shipped(t))

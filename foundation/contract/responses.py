@@ -1,0 +1,206 @@
+"""Every answer central gives a station, typed: central declares them as its routes'
+``response_model`` (so ``/openapi.json`` describes them) and the station parses what it reads
+through them instead of indexing dicts.
+
+Unlike the events (where an unknown field is refused), an answer may carry fields this station
+does not know: central is upgraded before the fleet, and a newer central adding a field must
+not stop older stations from syncing. Types and bounds of the known fields are still checked.
+
+>>> IngestAnswer.model_validate({"stored": 2, "duplicates": 0, "applied": 2,
+...                              "acked_through": 2, "conflicts": 0}).acked_through
+2
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from foundation.contract.types import (
+    Cct,
+    Count,
+    Curp,
+    DateText,
+    Folio,
+    Id,
+    KeyIdHex,
+    Name,
+    Reason,
+    Seq,
+    Sha256,
+    Short,
+    Strict,
+    Timestamp,
+    Url,
+)
+
+_PAGE = 100_000
+"""Most rows in one answer (central's page size is far below)."""
+
+
+class Answer(Strict):
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+
+class ErrorBody(Answer):
+    """Every refusal: a machine code, a Spanish sentence, and fields that depend on the code."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+    code: Short
+    message: Reason
+
+
+class ErrorAnswer(Answer):
+    error: ErrorBody
+
+
+class TrustEntryAnswer(Answer):
+    """A station key central certified (``certificate`` signs the other fields)."""
+
+    key_id: KeyIdHex
+    public_key: Short
+    station_id: Short
+    school: Short
+    valid_from: DateText
+    valid_until: DateText | None
+    certificate: Short
+    rev: Seq
+
+
+class EnrollAnswer(Answer):
+    station_id: Short
+    name: Name
+    kind: Short
+    school_cct: Cct | None
+    drse: Name | None
+    scope: list[Cct] = Field(max_length=_PAGE)
+    central_public_key: Short
+    trust_entry: TrustEntryAnswer
+
+
+class HelloAnswer(Answer):
+    station_id: Short
+    kind: Short
+    school_cct: Cct | None
+    drse: Name | None
+    scope: list[Cct] = Field(max_length=_PAGE)
+    acked_through: Seq
+    server_time: Timestamp
+
+
+class IngestAnswer(Answer):
+    """What central did with a pushed batch; ``acked_through`` is the last event it applied."""
+
+    stored: Count
+    duplicates: Count
+    applied: Count
+    acked_through: Seq
+    conflicts: Count
+
+
+class SchoolRow(Answer):
+    cct: Cct
+    nombre: Name
+    nivel: Short
+    turno: Short
+    domicilio: Name
+    municipio: Name
+    telefono: Short
+    drse: Name
+    matricula: Count
+    internet: bool
+
+
+class StudentRow(Answer):
+    curp: Curp
+    nombre: Name
+    primer_apellido: Name
+    segundo_apellido: Name
+    cct: Cct
+    grado: Count
+    grupo: Short
+    ciclo: Short
+    estatus: Short
+    nuevo_ingreso: bool
+    photo_hash: Sha256 | None
+
+
+class RosterPage(Answer):
+    scope: list[Cct] = Field(max_length=_PAGE)
+    restarted: bool
+    schools: list[SchoolRow] = Field(max_length=_PAGE)
+    students: list[StudentRow] = Field(max_length=_PAGE)
+    departed: list[Curp] = Field(max_length=_PAGE)
+    cursor: Short
+    more: bool
+
+
+class WantedPhoto(Answer):
+    hash: Sha256
+    curp: Curp
+
+
+class WantedPhotos(Answer):
+    photos: list[WantedPhoto] = Field(max_length=_PAGE)
+
+
+class PhotoStored(Answer):
+    hash: Sha256
+    curp: Curp
+
+
+class TrustPage(Answer):
+    central_public_key: Short
+    entries: list[TrustEntryAnswer] = Field(max_length=_PAGE)
+    cursor: Seq
+    more: bool
+
+
+class Revocation(Answer):
+    key_id: KeyIdHex
+    folio: Folio
+    cause: Short
+    reason: Reason
+    revoked_at: Timestamp
+
+
+class RevocationPage(Answer):
+    revocations: list[Revocation] = Field(max_length=_PAGE)
+    cursor: Seq
+    more: bool
+
+
+class ConfigAnswer(Answer):
+    """The configuration central publishes: each value is checked by the settings table."""
+
+    version: Count
+    items: dict[Short, Any] = Field(max_length=500)
+
+
+class FolioBlockAnswer(Answer):
+    ordinal: Id
+    first: Folio
+    last: Folio
+
+
+class ProblemReportStored(Answer):
+    id: Id
+    sha256: Sha256
+    duplicate: bool
+
+
+class ReleaseOfferRow(Answer):
+    version: Short
+    sha256: Sha256
+    size: Count
+    min_upgrade_from: Short
+    url: Url
+
+
+class ReleaseOffer(Answer):
+    release: ReleaseOfferRow | None
+
+
+class ReleaseReportRecorded(Answer):
+    recorded: bool

@@ -1,0 +1,1 @@
+"""Signed releases of the station software: versions, manifest, bundle."""
