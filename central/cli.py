@@ -9,38 +9,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import click
-from sqlalchemy.exc import OperationalError
 
 from central.settings import CentralSettings, SettingsRefused, load_settings
-from foundation.errors import DomainError
+from foundation.server_cli import friendly
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _friendly(func: Callable[P, R]) -> Callable[P, R]:
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except SettingsRefused as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
-        except DomainError as exc:
-            click.echo(f"Error: {exc.user_message()}", err=True)
-            sys.exit(1)
-        except OperationalError as exc:
-            click.echo(f"Error: no se puede usar la base de datos de central ({exc.orig}). "
-                       "Revise CENTRAL_DATABASE_URL y que el servidor esté encendido.", err=True)
-            sys.exit(1)
-
-    return wrapper
+_friendly = friendly("central", "CENTRAL_DATABASE_URL", SettingsRefused)
 
 
 def _sessions(settings: CentralSettings) -> Any:

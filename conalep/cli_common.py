@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import ParamSpec, TypeVar
-
-import click
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from conalep.settings import ConalepSettings, SettingsRefused, load_settings
-from foundation.web.refusal import Refusal
+from foundation import server_cli
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def friendly(func: Callable[P, R]) -> Callable[P, R]:
-    """Refusals and unusable settings/databases as one Spanish line and exit status 1."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return func(*args, **kwargs)
-        except SettingsRefused as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
-        except Refusal as exc:
-            click.echo(f"Error: {exc.message}", err=True)
-            sys.exit(1)
-        except OperationalError as exc:
-            click.echo(f"Error: no se puede usar la base de datos de conalep ({exc.orig}). "
-                       "Revise CONALEP_DATABASE_URL y que el servidor esté encendido.", err=True)
-            sys.exit(1)
-
-    return wrapper
+friendly = server_cli.friendly("conalep", "CONALEP_DATABASE_URL", SettingsRefused)
+"""Refusals and unusable settings/databases as one Spanish line and exit status 1."""
 
 
 def open_sessions(settings: ConalepSettings | None = None) -> sessionmaker[Session]:

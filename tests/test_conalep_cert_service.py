@@ -316,3 +316,31 @@ def test_offline_signer_refuses_a_readable_key(tmp_path: Path) -> None:
         load_key(tmp_path / "k.pem")
     with pytest.raises(DomainError, match="ya existe"):
         generate_key(tmp_path / "k.pem")
+
+
+def test_two_graduates_at_once_get_two_folios(db) -> None:
+    """Both requests pick the lowest free folio; the loser moves on to the next one."""
+    source = ListSource(sae_graduates())
+    run(db, folios.record_grant, NATIONAL, reference="R-2", block="1-10",
+        granted_on=date(2026, 6, 20), now=NOW)
+    run(db, folios.assign_block, DG, plantel="165", block="1-10", now=NOW)
+    barrier = threading.Barrier(4)
+    results: list[object] = []
+
+    def attempt(matricula: str) -> None:
+        barrier.wait()
+        try:
+            results.append(run(db, workflow.assign_certificate, P165, source,
+                               matricula=matricula, now=NOW).folio)
+        except Exception as exc:  # reported in the assertion below
+            results.append(repr(exc))
+
+    threads = [threading.Thread(target=attempt, args=(m,))
+               for m in ("2216500001", "2216500002", "2216500003", "2216500006")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(map(str, results)) == ["1", "2", "3", "4"], results
+    with db() as s:
+        assert folios.audit(s).ok

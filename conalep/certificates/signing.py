@@ -230,13 +230,14 @@ def _accept_one(session: Session, actor: Actor, cert: Certificate, sig: ChainSig
         accept_signature(cert.document_json.encode("utf-8"), previous, keys, sig)
     except ChainError as exc:
         raise Refused("chain-refused", f"Folio {cert.folio}: {exc}", 409) from None
+    # The certificate row is locked (``get(lock=True)``), so the place is free; the unique
+    # key is the backstop. No savepoint: a refusal rolls the whole upload back anyway.
     try:
-        with session.begin_nested():
-            session.add(CertSignature(certificate_id=cert.id, position=sig.position,
-                                      office=sig.office, key_id=sig.key_id,
-                                      signed_at=sig.signed_at, signature=sig.signature,
-                                      received_at=now))
-            session.flush()
+        session.add(CertSignature(certificate_id=cert.id, position=sig.position,
+                                  office=sig.office, key_id=sig.key_id,
+                                  signed_at=sig.signed_at, signature=sig.signature,
+                                  received_at=now))
+        session.flush()
     except IntegrityError:
         raise Refused("already-signed",
                       f"El certificado con folio {cert.folio} ya recibió la firma número "

@@ -23,7 +23,7 @@ from conalep.catalog.academic_models import ReplacementRule, model_for
 from conalep.certificates import folios
 from conalep.certificates.actors import Actor, Refused, require_plantel, require_role
 from conalep.certificates.chain import canonical_document
-from conalep.certificates.graduates import GraduateSource, ineligibility
+from conalep.certificates.graduates import Graduate, GraduateSource, ineligibility
 from conalep.certificates.names import NameProblem, review_name
 from conalep.models.certificates import Certificate, CertSignature, PaperCheck
 
@@ -118,12 +118,33 @@ def assign_certificate(session: Session, actor: Actor, source: GraduateSource, *
     why = ineligibility(g)
     if why:
         raise Refused("not-eligible", f"No se puede asignar folio: {why}.")
-    if folio is None:
-        folio = folios.next_free_folio(session, g.plantel)
+    chosen = folio
+    for _attempt in range(_FOLIO_ATTEMPTS):
+        folio = chosen if chosen is not None else folios.next_free_folio(session, g.plantel)
         if folio is None:
             raise Refused("no-free-folio",
                           f"El plantel {g.plantel} no tiene folios electrónicos libres; "
                           "solicítelos a la Dirección General (formato F01).")
+        try:
+            cert = _certificate_on(session, g, folio, now)
+            break
+        except Refused as exc:
+            # Another request took the folio we picked in the meantime: take the next one.
+            if chosen is not None or exc.code != "folio-used":
+                raise
+    else:
+        raise Refused("folio-busy", "Otros trámites están usando los folios del plantel; "
+                                    "intente de nuevo.")
+    folios.log(session, actor, "folio-asignado-egresado", now, certificate_id=cert.id,
+               folio=folio, matricula=g.matricula)
+    return cert
+
+
+_FOLIO_ATTEMPTS = 5
+
+
+def _certificate_on(session: Session, g: Graduate, folio: int, now: datetime) -> Certificate:
+    """The graduate's certificate on ``folio``, both written or neither (a savepoint)."""
     cert = Certificate(
         folio=folio, plantel=g.plantel, plantel_name=g.plantel_name, matricula=g.matricula,
         active_matricula=g.matricula, curp=g.curp, nombre=g.nombre,
@@ -135,13 +156,18 @@ def assign_certificate(session: Session, actor: Actor, source: GraduateSource, *
         with session.begin_nested():
             session.add(cert)
             session.flush()
+            folios.use_folio(session, folio=folio, plantel=g.plantel, certificate_id=cert.id,
+                             now=now)
     except IntegrityError:
-        raise Refused("already-has-certificate",
-                      f"{g.full_name} ({g.matricula}) ya tiene un certificado vigente o el folio "
-                      f"{folio} ya está en otro certificado.") from None
-    folios.use_folio(session, folio=folio, plantel=g.plantel, certificate_id=cert.id, now=now)
-    folios.log(session, actor, "folio-asignado-egresado", now, certificate_id=cert.id,
-               folio=folio, matricula=g.matricula)
+        # Which unique key was hit: this student's live certificate, or the folio (then the
+        # caller may take the next one).
+        live = session.scalar(select(Certificate.folio).where(
+            Certificate.active_matricula == g.matricula))
+        if live is not None:
+            raise Refused("already-has-certificate",
+                          f"{g.full_name} ({g.matricula}) ya tiene un certificado vigente "
+                          f"(folio {live}).") from None
+        raise Refused("folio-used", f"El folio {folio} ya está en otro certificado.") from None
     return cert
 
 
