@@ -13,7 +13,6 @@ that are printed in this repository.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -33,7 +32,6 @@ class CentralSettings(ServerSettings):
     config_variable = "CENTRAL_CONFIG"
     model_config = SettingsConfigDict(env_prefix="CENTRAL_", extra="forbid")
 
-    mode: Literal["development", "production"] = "development"
     data_dir: Path = Path("central-data")
     database_url: str = ""
     """SQLAlchemy URL; empty means ``sqlite:///<data_dir>/central.sqlite3``."""
@@ -42,7 +40,6 @@ class CentralSettings(ServerSettings):
     signing_key_file: Path | None = None
     """Central's Ed25519 key that certifies station keys; default ``<data_dir>/keys/central.key``
     (created on first run in development mode only)."""
-    host: str = "127.0.0.1"
     port: int = Field(default=8750, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     folio_block_size: int = Field(default=2000, ge=8, le=1_000_000)

@@ -15,7 +15,6 @@ secret printed in this repository.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -35,13 +34,11 @@ class ConalepSettings(ServerSettings):
     config_variable = "CONALEP_CONFIG"
     model_config = SettingsConfigDict(env_prefix="CONALEP_", extra="forbid")
 
-    mode: Literal["development", "production"] = "development"
     data_dir: Path = Path("conalep-data")
     database_url: str = ""
     """SQLAlchemy URL; empty means ``sqlite:///<data_dir>/conalep.db``."""
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     """Signs the staff pages' session cookies and CSRF tokens (a key is derived from it)."""
-    host: str = "127.0.0.1"
     port: int = Field(default=8760, ge=1, le=65535)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     """Limit of one SAE upload on the import page."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, TomlConfigSettingsSource
 
@@ -15,6 +15,9 @@ class ServerSettings(BaseSettings):
     """Base of a server's settings; ``config_variable`` names its TOML file's variable."""
 
     config_variable: ClassVar[str] = ""
+    mode: Literal["development", "production"] = "development"
+    """``production`` refuses development secrets (each program's ``refusals``)."""
+    host: str = "127.0.0.1"
 
     @classmethod
     def settings_customise_sources(
