@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-.venv/bin/ruff check station tests bench scripts
+.venv/bin/ruff check foundation station central conalep tests bench scripts
 exec .venv/bin/python -m pytest -q -p no:cacheprovider --basetemp=.pytest-tmp "$@"
