@@ -78,7 +78,7 @@ def push_events(batch: EventBatch, station: AnyStation, session: Db,
     station = _locked(session, station)
     result = event_ops.ingest(
         session, station=station, routing=ctx.routing, now=utcnow(),
-        events=[event_ops.Event(e.seq, e.prev_seq, e.at, e.payload) for e in batch.events])
+        events=[event_ops.Event.pushed(e) for e in batch.events])
     session.commit()
     return result.to_json()
 
