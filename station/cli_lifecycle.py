@@ -243,34 +243,35 @@ def replacement_request(ctx: click.Context, curp: str | None, folio: int | None,
         return
     if not as_json:
         click.echo(text)
-    _print_now(ctx, rep.cct, [rep.curp], destination, pdf_out, review, as_json, answer)
+    _print_now(ctx, rep.cct, [rep.curp], destination, review, as_json, answer)
 
 
 def _check_destination(ctx: click.Context, queue: str | None,
-                       pdf_out: Path | None) -> tuple[str, Any] | None:
-    """(printer name, CUPS queue or None for a PDF), checked; None when not printing now."""
+                       pdf_out: Path | None) -> Any:
+    """Where the new card goes (printer checked now), or None when not printing now."""
     if not (queue or pdf_out):
         return None
-    from station.cli import _destination, _probe
-
-    printer = _destination(_station(ctx), queue, pdf_out)
-    return printer, _probe(ctx, None if pdf_out else printer)
-
-
-def _print_now(ctx: click.Context, cct: str, curps: list[str], destination: tuple[str, Any],
-               pdf_out: Path | None, review: bool | None, as_json: bool,
-               answer: dict[str, Any]) -> None:
-    """Print through the same steps as ``station print`` (Issuer, CUPS or PDF, review)."""
-    from station.cli import _deliver, _finish
-    from station.services.issuance import Issuer, select_students
+    from station.cli import _one_destination
+    from station.services.print_tasks import destination
 
     station = _station(ctx)
-    printer, print_queue = destination
+    _one_destination(station, queue, pdf_out)
+    return destination(station, queue=queue, pdf_out=pdf_out)
+
+
+def _print_now(ctx: click.Context, cct: str, curps: list[str], destination: Any,
+               review: bool | None, as_json: bool, answer: dict[str, Any]) -> None:
+    """Print through the same service as ``station print`` (CUPS or PDF, then review)."""
+    from station.cli import _echo_job, _finish, _show_outcome
+    from station.services.issuance import select_students
+    from station.services.print_tasks import print_students
+
+    station = _station(ctx)
     school, students = select_students(station, cct, curps)
-    produced = Issuer(station, printer=printer).produce(school, students)
-    answer.update(_deliver(ctx, produced, None if pdf_out else printer, pdf_out, as_json,
-                           print_queue))
-    _finish(ctx, produced, answer, review, as_json)
+    outcome = print_students(station, school, students, destination,
+                             on_job=_echo_job(as_json))
+    answer.update(_show_outcome(outcome, as_json))
+    _finish(ctx, outcome.produced, answer, review, as_json)
 
 
 @replacement_group.command("list")
