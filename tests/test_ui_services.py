@@ -102,29 +102,34 @@ def test_diagnostic_bundle_has_no_student_data(
     station, _cct, curps = prepared_station
     log = station.data_dir / "logs" / "kiosk.log"
     log.parent.mkdir(exist_ok=True)
+    # An old, unscrubbed log line (as an older release wrote it): made by this test, so it
+    # is removed at the end — the suite's log-privacy check reads every log the run leaves.
     log.write_text(f"2026 ERROR FALLA 1 en pantalla roster: ValueError: {curps[0]} roto\n",
                    "utf-8")
-    report = diagnostics.build_bundle(station, category="impresora",
-                                      description=f"no imprime a {curps[1]}", printer=None,
-                                      failures=["AB12CD34"])
-    assert report.path.parent == station.data_dir / "reports" and report.audit_ok
-    assert stat.S_IMODE(os.stat(report.path).st_mode) == 0o600
-    with zipfile.ZipFile(report.path) as bundle:
-        names = set(bundle.namelist())
-        body = json.loads(bundle.read("reporte.json"))
-        everything = b"".join(bundle.read(n) for n in names).decode("utf-8")
-    assert names == {"reporte.json", "kiosk.log"}
-    with station.db.read() as conn:
-        everyone = [r[0] for r in conn.execute("SELECT curp FROM students")]
-        students = ledger.get_students(conn, everyone).values()
-    assert body["counts"]["students_enrolled"] == len(everyone) >= len(curps)
-    assert body["counts"]["audit"]["ok"]
-    assert body["settings"]["station.id"] == station.settings["station.id"]
-    assert body["versions"]["kivy"] and body["recent_failures"] == ["AB12CD34"]
-    assert not any(s.curp in everything for s in students)
-    assert not any(s.full_name in everything for s in students)
-    assert "[CURP]" in everything  # the log line and the description were scrubbed
-    assert station.folder.problem_reports() == [report.path]
+    try:
+        report = diagnostics.build_bundle(station, category="impresora",
+                                          description=f"no imprime a {curps[1]}", printer=None,
+                                          failures=["AB12CD34"])
+        assert report.path.parent == station.data_dir / "reports" and report.audit_ok
+        assert stat.S_IMODE(os.stat(report.path).st_mode) == 0o600
+        with zipfile.ZipFile(report.path) as bundle:
+            names = set(bundle.namelist())
+            body = json.loads(bundle.read("reporte.json"))
+            everything = b"".join(bundle.read(n) for n in names).decode("utf-8")
+        assert names == {"reporte.json", "kiosk.log"}
+        with station.db.read() as conn:
+            everyone = [r[0] for r in conn.execute("SELECT curp FROM students")]
+            students = ledger.get_students(conn, everyone).values()
+        assert body["counts"]["students_enrolled"] == len(everyone) >= len(curps)
+        assert body["counts"]["audit"]["ok"]
+        assert body["settings"]["station.id"] == station.settings["station.id"]
+        assert body["versions"]["kivy"] and body["recent_failures"] == ["AB12CD34"]
+        assert not any(s.curp in everything for s in students)
+        assert not any(s.full_name in everything for s in students)
+        assert "[CURP]" in everything  # the log line and the description were scrubbed
+        assert station.folder.problem_reports() == [report.path]
+    finally:
+        log.unlink()
 
 
 def test_settings_from_the_screen(prepared_station: tuple[Station, str, list[str]]) -> None:
