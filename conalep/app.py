@@ -22,7 +22,7 @@ from conalep.certificates import public as certificate_public
 from conalep.context import AppContext, utcnow
 from conalep.db import upgrade
 from conalep.followup import pages as followup_pages
-from conalep.settings import ConalepSettings, load_settings
+from conalep.settings import ConalepSettings
 from conalep.web import BOOK, STAFF_WEB
 from foundation.sqldb import make_engine, make_sessionmaker
 from foundation.web.auth import auth_router
@@ -44,7 +44,7 @@ def _routers() -> list[APIRouter]:
 
 
 def create_app(settings: ConalepSettings | None = None, *, migrate: bool = True) -> FastAPI:
-    settings = settings or load_settings()
+    settings = settings or ConalepSettings.load()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     if migrate:
         upgrade(settings.database_url)

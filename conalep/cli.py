@@ -15,7 +15,7 @@ import click
 from conalep import cli_academic, cli_certificates, cli_followup
 from conalep.cli_common import friendly, open_sessions
 from conalep.roles import Role
-from conalep.settings import load_settings
+from conalep.settings import ConalepSettings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,7 +33,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     from conalep.app import create_app
 
-    settings = load_settings()
+    settings = ConalepSettings.load()
     app = create_app(settings)
     uvicorn.run(app, host=host or settings.host, port=port or settings.port,
                 log_level="info")
@@ -45,7 +45,7 @@ def migrate() -> None:
     """Bring the database to the newest schema of every wing (Alembic ``heads``)."""
     from conalep.db import upgrade
 
-    settings = load_settings()
+    settings = ConalepSettings.load()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     upgrade(settings.database_url)
     click.echo("Base de datos al día.")

@@ -23,7 +23,7 @@ from central.crud.folios import ensure_counter
 from central.db import upgrade
 from central.errors import install_handlers
 from central.logs import install_scrub_filter
-from central.settings import CentralSettings, load_settings
+from central.settings import CentralSettings
 from foundation.credential.keys import StationKey
 from foundation.photostore import PhotoStore
 from foundation.sqldb import make_engine, make_sessionmaker
@@ -64,7 +64,7 @@ def central_key(settings: CentralSettings) -> StationKey:
 
 
 def create_app(settings: CentralSettings | None = None, *, migrate: bool = True) -> FastAPI:
-    settings = settings or load_settings()
+    settings = settings or CentralSettings.load()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     if migrate:
         upgrade(settings.database_url)
