@@ -23,11 +23,10 @@ _friendly = friendly("central", "CENTRAL_DATABASE_URL", SettingsRefused)
 
 def _sessions(settings: CentralSettings) -> Any:
     from central.db import upgrade
-    from foundation.sqldb import make_engine, make_sessionmaker
+    from foundation.migrations_env import ready_engine
+    from foundation.sqldb import make_sessionmaker
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    upgrade(settings.database_url)
-    return make_sessionmaker(make_engine(settings.database_url))
+    return make_sessionmaker(ready_engine(settings, upgrade))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -43,11 +43,7 @@ def serve(host: str | None, port: int | None) -> None:
 @friendly
 def migrate() -> None:
     """Bring the database to the newest schema of every wing (Alembic ``heads``)."""
-    from conalep.db import upgrade
-
-    settings = ConalepSettings.load()
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    upgrade(settings.database_url)
+    open_sessions()
     click.echo("Base de datos al día.")
 
 

@@ -15,9 +15,7 @@ friendly = server_cli.friendly("conalep", "CONALEP_DATABASE_URL", SettingsRefuse
 def open_sessions(settings: ConalepSettings | None = None) -> sessionmaker[Session]:
     """Sessions on the migrated database of ``settings`` (from the environment by default)."""
     from conalep.db import upgrade
-    from foundation.sqldb import make_engine, make_sessionmaker
+    from foundation.migrations_env import ready_engine
+    from foundation.sqldb import make_sessionmaker
 
-    settings = settings or ConalepSettings.load()
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    upgrade(settings.database_url)
-    return make_sessionmaker(make_engine(settings.database_url))
+    return make_sessionmaker(ready_engine(settings or ConalepSettings.load(), upgrade))
