@@ -26,7 +26,7 @@ DEV_ADMIN_TOKEN = "desarrollo-no-usar-en-produccion"
 
 
 class CentralSettings(ServerSettings):
-    config_variable, program, database_file = "CENTRAL_CONFIG", "central", "central.sqlite3"
+    database_file = "central.sqlite3"
     model_config = SettingsConfigDict(env_prefix="CENTRAL_", extra="forbid")
 
     data_dir: Path = Path("central-data")
@@ -59,7 +59,7 @@ class CentralSettings(ServerSettings):
 
     def refusals(self) -> list[str]:
         """Why these settings must not run in production (empty when all is set)."""
-        token = self.secret_refusal("admin_token", DEV_ADMIN_TOKEN)
+        token = self.secret_refusal("admin_token")
         out = [token] if token else []
         if self.signing_key_file is None or not self.signing_key_file.exists():
             out.append(f"no existe la llave que certifica estaciones ({self.signing_key_file}); "

@@ -28,7 +28,7 @@ DEV_SECRET = "desarrollo-conalep-no-usar-en-produccion"
 
 
 class ConalepSettings(ServerSettings):
-    config_variable, program, database_file = "CONALEP_CONFIG", "conalep", "conalep.db"
+    database_file = "conalep.db"
     model_config = SettingsConfigDict(env_prefix="CONALEP_", extra="forbid")
 
     data_dir: Path = Path("conalep-data")
@@ -56,6 +56,6 @@ class ConalepSettings(ServerSettings):
 
     def refusals(self) -> list[str]:
         """Why these settings must not run in production (empty when all is set)."""
-        secret = self.secret_refusal("secret_key", DEV_SECRET)
+        secret = self.secret_refusal("secret_key")
         return [secret] if secret else []
 

@@ -1,6 +1,7 @@
 """Where the servers' settings come from (central, conalep): keyword arguments, then
-environment variables with the program's prefix, then the TOML file named by the program's
-``…_CONFIG`` variable. Nothing else (no ``.env`` file, no secrets directory).
+environment variables with the program's prefix (``CENTRAL_``), then the TOML file named by
+the program's ``…_CONFIG`` variable (``CENTRAL_CONFIG``). Nothing else (no ``.env`` file, no
+secrets directory).
 
 What the servers share is here: the mode, the listening address, the data folder and the
 database (an SQLite file in the data folder unless a URL is given), the upload limit of the
@@ -25,11 +26,10 @@ class SettingsRefused(Exception):
 
 
 class ServerSettings(BaseSettings):
-    """Base of a server's settings; ``config_variable`` names its TOML file's variable,
-    ``program`` the program in messages, ``database_file`` the default SQLite file's name."""
+    """Base of a server's settings: a subclass sets ``env_prefix`` in its ``model_config``
+    (which names the program and its TOML file's variable) and ``database_file``, the default
+    SQLite file's name."""
 
-    config_variable: ClassVar[str] = ""
-    program: ClassVar[str] = ""
     database_file: ClassVar[str] = ""
     mode: Literal["development", "production"] = "development"
     """``production`` refuses development secrets (each program's ``refusals``)."""
@@ -47,7 +47,8 @@ class ServerSettings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config = os.environ.get(cls.config_variable) if cls.config_variable else None
+        prefix = cls.model_config.get("env_prefix", "")
+        config = os.environ.get(f"{prefix}CONFIG") if prefix else None
         if config:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
         return tuple(sources)
@@ -62,12 +63,18 @@ class ServerSettings(BaseSettings):
         """Why these settings must not run in production, in Spanish (empty: they may)."""
         return []
 
-    def secret_refusal(self, setting: str, development_value: str) -> str | None:
-        """Why the secret ``setting`` must not sign anything in production: the value printed
-        in this repository for development, or too short to resist guessing."""
+    @classmethod
+    def program(cls) -> str:
+        """The program's name in messages (``central`` for ``CENTRAL_``)."""
+        return cls.model_config.get("env_prefix", "").rstrip("_").lower()
+
+    def secret_refusal(self, setting: str) -> str | None:
+        """Why the secret ``setting`` must not sign anything in production: its default, the
+        development value printed in this repository, or too short to resist guessing."""
         variable = f"{self.model_config.get('env_prefix', '')}{setting.upper()}"
         secret: SecretStr = getattr(self, setting)
-        if secret.get_secret_value() == development_value:
+        development: SecretStr = type(self).model_fields[setting].default
+        if secret.get_secret_value() == development.get_secret_value():
             return f"{variable} tiene el valor de desarrollo; defina uno propio"
         if len(secret.get_secret_value()) < MIN_SECRET_CHARS:
             return f"{variable} debe tener al menos {MIN_SECRET_CHARS} caracteres"
@@ -80,9 +87,10 @@ class ServerSettings(BaseSettings):
         try:
             settings = cls(**overrides)  # type: ignore[arg-type]
         except (ValueError, OSError) as exc:
-            raise SettingsRefused(f"Los ajustes de {cls.program} no son válidos: {exc}") from exc
+            raise SettingsRefused(f"Los ajustes de {cls.program()} no son válidos: {exc}") \
+                from exc
         problems = [] if settings.mode == "development" else settings.refusals()
         if problems:
-            raise SettingsRefused(f"{cls.program.capitalize()} no arranca en modo producción: "
+            raise SettingsRefused(f"{cls.program().capitalize()} no arranca en modo producción: "
                                   + "; ".join(problems) + ".")
         return settings
