@@ -9,6 +9,7 @@ test): :func:`database_fixtures`. The app on those settings and a TestClient on 
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import shutil
 from collections.abc import Callable, Iterator
@@ -52,40 +53,49 @@ class TemplateDatabases:
         return self.pg_server.url(name)
 
 
+def _fixture(func: Callable[..., Any], *needs: str, **options: Any) -> Any:
+    """``func`` (which takes keyword arguments) as a fixture that needs the fixtures named
+    ``needs``: pytest reads a fixture's dependencies from its signature, and the names here
+    depend on the program, so the signature is set rather than written."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    func.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, kind) for name in needs])
+    return pytest.fixture(**options)(func)
+
+
 def database_fixtures(program: str, upgrade: Callable[[str], None],
                       sqlite_name: str) -> tuple[Any, Any]:
     """``<program>_templates`` (one per session) and ``<program>_db_url``, parametrised over
     SQLite and PostgreSQL: the URL of a fresh, migrated database of ``program``."""
 
-    @pytest.fixture(scope="session", name=f"{program}_templates")
     def templates(tmp_path_factory: pytest.TempPathFactory,
                   pg_server: PgServer | None) -> TemplateDatabases:
         return TemplateDatabases(program, upgrade, tmp_path_factory.mktemp(f"{program}-template"),
                                  pg_server)
 
-    @pytest.fixture(params=["sqlite", "postgresql"], name=f"{program}_db_url")
-    def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-        made: TemplateDatabases = request.getfixturevalue(f"{program}_templates")
-        return made.fresh(request.param, tmp_path / sqlite_name)
+    def db_url(**needs: Any) -> str:
+        made: TemplateDatabases = needs[f"{program}_templates"]
+        return made.fresh(needs["request"].param, needs["tmp_path"] / sqlite_name)
 
-    return templates, db_url
+    return (pytest.fixture(scope="session", name=f"{program}_templates")(templates),
+            _fixture(db_url, "request", "tmp_path", f"{program}_templates",
+                     params=["sqlite", "postgresql"], name=f"{program}_db_url"))
 
 
 def app_fixtures(program: str, create_app: Callable[..., Any], client: str) -> tuple[Any, Any]:
     """``<program>_app``: ``create_app(<program>_settings, migrate=False)`` (the database
     is migrated already), its engine closed afterwards; ``client``: a TestClient on it."""
 
-    @pytest.fixture(name=f"{program}_app")
-    def app(request: pytest.FixtureRequest) -> Iterator[Any]:
-        made = create_app(request.getfixturevalue(f"{program}_settings"), migrate=False)
+    def app(**needs: Any) -> Iterator[Any]:
+        made = create_app(needs[f"{program}_settings"], migrate=False)
         yield made
         made.state.engine.dispose()
 
-    @pytest.fixture(name=client)
-    def test_client(request: pytest.FixtureRequest) -> Iterator[Any]:
+    def test_client(**needs: Any) -> Iterator[Any]:
         from fastapi.testclient import TestClient
 
-        with TestClient(request.getfixturevalue(f"{program}_app")) as answering:
+        with TestClient(needs[f"{program}_app"]) as answering:
             yield answering
 
-    return app, test_client
+    return (_fixture(app, f"{program}_settings", name=f"{program}_app"),
+            _fixture(test_client, f"{program}_app", name=client))
