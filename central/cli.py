@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from central.settings import CentralSettings
-from foundation.server_cli import friendly
+from foundation.server_cli import echo_accounts, friendly, read_password
 from foundation.server_settings import SettingsRefused
 
 _friendly = friendly("central", "CENTRAL_DATABASE_URL", SettingsRefused)
@@ -204,10 +204,7 @@ def staff_add(username: str, role: str, region: str | None, display_name: str,
     from central.crud.stations import now_utc
     from foundation.web.refusal import Refusal
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Contraseña", hide_input=True, confirmation_prompt=True)
+    password = read_password(password_stdin)
     try:
         with _sessions(CentralSettings.load())() as session, session.begin():
             account = staff_ops.create_account(
@@ -229,19 +226,8 @@ def staff_list(as_json: bool) -> None:
     from central.crud import staff as staff_ops
 
     with _sessions(CentralSettings.load())() as session:
-        rows = [{"username": a.username, "name": a.display_name, "role": a.role,
-                 "region": a.region, "disabled": a.disabled,
-                 "last_sign_in_at": a.last_sign_in_at.isoformat() if a.last_sign_in_at
-                 else None} for a in staff_ops.BOOK.list(session)]
-    if as_json:
-        click.echo(json.dumps({"accounts": rows}, ensure_ascii=False, indent=2))
-        return
-    for r in rows:
-        state = "deshabilitada" if r["disabled"] else "activa"
-        click.echo(f"{r['username']}\t{r['role']}\t{r['region'] or '-'}\t{state}\t{r['name']}")
-    if not rows:
-        click.echo("No hay cuentas. Cree la primera con: central staff add USUARIO "
-                   "--role estatal")
+        echo_accounts(staff_ops.BOOK.list(session), "region", as_json=as_json,
+                      first_account="central staff add USUARIO --role estatal")
 
 
 @staff.command("disable")

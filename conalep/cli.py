@@ -7,15 +7,13 @@ Each wing registers its commands from its own module (one line each in :data:`WI
 
 from __future__ import annotations
 
-import json
-import sys
-
 import click
 
 from conalep import cli_academic, cli_certificates, cli_followup
 from conalep.cli_common import friendly, open_sessions
 from conalep.roles import Role
 from conalep.settings import ConalepSettings
+from foundation.server_cli import echo_accounts, read_password
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -67,10 +65,7 @@ def staff_add(username: str, role: str, clave_plantel: str | None, display_name:
     from conalep.context import utcnow
     from conalep.web import record
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Contraseña", hide_input=True, confirmation_prompt=True)
+    password = read_password(password_stdin)
     with open_sessions()() as session, session.begin():
         account = create_account(session, username=username, password=password, role=role,
                                  clave_plantel=clave_plantel, display_name=display_name,
@@ -89,20 +84,8 @@ def staff_list(as_json: bool) -> None:
     from conalep.web import BOOK
 
     with open_sessions()() as session:
-        rows = [{"username": a.username, "name": a.display_name, "role": a.role,
-                 "clave_plantel": a.clave_plantel, "disabled": a.disabled,
-                 "last_sign_in_at": a.last_sign_in_at.isoformat() if a.last_sign_in_at
-                 else None} for a in BOOK.list(session)]
-    if as_json:
-        click.echo(json.dumps({"accounts": rows}, ensure_ascii=False, indent=2))
-        return
-    for r in rows:
-        state = "deshabilitada" if r["disabled"] else "activa"
-        click.echo(f"{r['username']}\t{r['role']}\t{r['clave_plantel'] or '-'}\t{state}\t"
-                   f"{r['name']}")
-    if not rows:
-        click.echo("No hay cuentas. Cree la primera con: conalep staff add USUARIO "
-                   "--role dg_escolares")
+        echo_accounts(BOOK.list(session), "clave_plantel", as_json=as_json,
+                      first_account="conalep staff add USUARIO --role dg_escolares")
 
 
 @staff.command("disable")
