@@ -14,19 +14,19 @@ from typing import Any
 
 import click
 
-from central.settings import CentralSettings, SettingsRefused, load_settings
-from foundation.server_cli import friendly
+from central.settings import CentralSettings
+from foundation.server_cli import echo_accounts, friendly, read_password
+from foundation.server_settings import SettingsRefused
 
 _friendly = friendly("central", "CENTRAL_DATABASE_URL", SettingsRefused)
 
 
 def _sessions(settings: CentralSettings) -> Any:
     from central.db import upgrade
-    from foundation.sqldb import make_engine, make_sessionmaker
+    from foundation.migrations_env import ready_engine
+    from foundation.sqldb import make_sessionmaker
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    upgrade(settings.database_url)
-    return make_sessionmaker(make_engine(settings.database_url))
+    return make_sessionmaker(ready_engine(settings, upgrade))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,7 +48,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     for name, value in (("HOST", host), ("PORT", port), ("WORKERS", workers)):
         if value is not None:
             os.environ[f"CENTRAL_{name}"] = str(value)
-    settings = load_settings()
+    settings = CentralSettings.load()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     upgrade(settings.database_url)
     if settings.mode == "development":
@@ -66,7 +66,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 @_friendly
 def migrate() -> None:
     """Bring the database to the newest schema (alembic upgrade head)."""
-    settings = load_settings()
+    settings = CentralSettings.load()
     _sessions(settings)
     click.echo("La base de datos está al día.")
 
@@ -99,7 +99,7 @@ def import_roster(escuelas: Path, alumnos: Path, accept_valid: bool, as_json: bo
                  "message": p.message_es} for p in check.problems]
     counts = None
     if not check.problems or accept_valid:
-        sessions = _sessions(load_settings())
+        sessions = _sessions(CentralSettings.load())
         with sessions() as session, session.begin():
             counts = do_import(session, schools=check.schools, students=check.students,
                                now=now_utc()).to_json()
@@ -131,7 +131,7 @@ def import_photos(folder: Path) -> None:
     from central.crud.stations import now_utc
     from foundation.photostore import PhotoStore, scan_photo_dir
 
-    settings = load_settings()
+    settings = CentralSettings.load()
     sessions = _sessions(settings)
     store = PhotoStore(settings.photos_dir)
     scan = scan_photo_dir(folder)
@@ -165,7 +165,7 @@ def enrollment_code(school_cct: str | None, drse: str | None, station_name: str,
 
     if bool(school_cct) == bool(drse):
         raise click.UsageError("Indique --school o --drse (uno de los dos).")
-    settings = load_settings()
+    settings = CentralSettings.load()
     sessions = _sessions(settings)
     try:
         with sessions() as session, session.begin():
@@ -204,12 +204,9 @@ def staff_add(username: str, role: str, region: str | None, display_name: str,
     from central.crud.stations import now_utc
     from foundation.web.refusal import Refusal
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Contraseña", hide_input=True, confirmation_prompt=True)
+    password = read_password(password_stdin)
     try:
-        with _sessions(load_settings())() as session, session.begin():
+        with _sessions(CentralSettings.load())() as session, session.begin():
             account = staff_ops.create_account(
                 session, username=username, password=password, role=role, region=region,
                 display_name=display_name, now=now_utc())
@@ -228,20 +225,9 @@ def staff_list(as_json: bool) -> None:
     """The accounts (never their passwords)."""
     from central.crud import staff as staff_ops
 
-    with _sessions(load_settings())() as session:
-        rows = [{"username": a.username, "name": a.display_name, "role": a.role,
-                 "region": a.region, "disabled": a.disabled,
-                 "last_sign_in_at": a.last_sign_in_at.isoformat() if a.last_sign_in_at
-                 else None} for a in staff_ops.BOOK.list(session)]
-    if as_json:
-        click.echo(json.dumps({"accounts": rows}, ensure_ascii=False, indent=2))
-        return
-    for r in rows:
-        state = "deshabilitada" if r["disabled"] else "activa"
-        click.echo(f"{r['username']}\t{r['role']}\t{r['region'] or '-'}\t{state}\t{r['name']}")
-    if not rows:
-        click.echo("No hay cuentas. Cree la primera con: central staff add USUARIO "
-                   "--role estatal")
+    with _sessions(CentralSettings.load())() as session:
+        echo_accounts(staff_ops.BOOK.list(session), "region", as_json=as_json,
+                      first_account="central staff add USUARIO --role estatal")
 
 
 @staff.command("disable")
@@ -254,7 +240,7 @@ def staff_disable(username: str) -> None:
     from foundation.web.refusal import Refusal
 
     try:
-        with _sessions(load_settings())() as session, session.begin():
+        with _sessions(CentralSettings.load())() as session, session.begin():
             account = staff_ops.BOOK.disable(session, username=username)
             staff_ops.record(session, staff="cli", action="staff-disable",
                              target=account.username, reason="", now=now_utc())
@@ -270,7 +256,7 @@ def openapi(out: Path) -> None:
     """Write the OpenAPI document (also served at /openapi.json)."""
     from central.api.app import create_app
 
-    app = create_app(load_settings())
+    app = create_app(CentralSettings.load())
     out.write_text(json.dumps(app.openapi(), ensure_ascii=False, indent=2), "utf-8")
     click.echo(f"OpenAPI: {out}")
 

@@ -33,9 +33,9 @@ def _with_session(action: Callable[[Any, Any], Any]) -> Any:
     """Run ``action(session, settings)`` in one transaction; ApiError → Spanish message."""
     from central.cli import _sessions
     from central.errors import ApiError
-    from central.settings import load_settings
+    from central.settings import CentralSettings
 
-    settings = load_settings()
+    settings = CentralSettings.load()
     try:
         with _sessions(settings)() as session, session.begin():
             return action(session, settings)
@@ -97,7 +97,7 @@ def sign(wheelhouse: Path, key_path: Path, min_upgrade_from: str, out: Path,
 def trust_key(public_key: Path) -> None:
     """Accept bundles signed by this release public key (copied to <data_dir>/release-keys)."""
     from central.crud.releases import keys_dir
-    from central.settings import load_settings
+    from central.settings import CentralSettings
     from foundation.errors import DomainError
     from foundation.releases.bundle import parse_public_key
 
@@ -105,7 +105,7 @@ def trust_key(public_key: Path) -> None:
         parse_public_key(public_key.read_text("utf-8"))
     except DomainError as exc:
         _fail(exc.message)
-    folder = keys_dir(load_settings().data_dir)
+    folder = keys_dir(CentralSettings.load().data_dir)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     shutil.copyfile(public_key, folder / (public_key.stem + ".pub"))
     click.echo(f"Llave pública de versiones aceptada: {folder / (public_key.stem + '.pub')}")

@@ -9,29 +9,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from central.errors import ApiError
 from central.models import Counter
+from foundation import migrations_env
 
 T = TypeVar("T")
 RETRIES = 6
 
 
-def alembic_config(url: str) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).resolve().parent / "migrations"))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return cfg
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def upgrade(url: str) -> None:
     """Bring the database at ``url`` to the newest schema (``alembic upgrade head``)."""
-    command.upgrade(alembic_config(url), "head")
+    migrations_env.upgrade(MIGRATIONS, url, "head")
 
 
 def next_rev(session: Session, name: str) -> int:

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from foundation.web.accounts import StaffAccountMixin
+from foundation.web.accounts import StaffAccountMixin, StaffActionMixin
 
 
 class Base(DeclarativeBase):
@@ -310,14 +310,11 @@ class StudentMove(Base):
     __table_args__ = (Index("student_moves_by_school_rev", "from_cct", "rev"),)
 
 
-class StaffAction(Base):
+class StaffAction(StaffActionMixin, Base):
+    """One line of the staff audit trail (the CLI, the pages and the staff API write it)."""
+
     __tablename__ = "staff_actions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     staff: Mapped[str] = mapped_column(String(120))
-    action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(120))
-    reason: Mapped[str] = mapped_column(Text)
 
 
 class StaffAccount(StaffAccountMixin, Base):

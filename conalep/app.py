@@ -22,9 +22,10 @@ from conalep.certificates import public as certificate_public
 from conalep.context import AppContext, utcnow
 from conalep.db import upgrade
 from conalep.followup import pages as followup_pages
-from conalep.settings import ConalepSettings, load_settings
+from conalep.settings import ConalepSettings
 from conalep.web import BOOK, STAFF_WEB
-from foundation.sqldb import make_engine, make_sessionmaker
+from foundation.migrations_env import ready_engine
+from foundation.sqldb import make_sessionmaker
 from foundation.web.auth import auth_router
 from foundation.web.refusal import Refusal
 
@@ -44,11 +45,8 @@ def _routers() -> list[APIRouter]:
 
 
 def create_app(settings: ConalepSettings | None = None, *, migrate: bool = True) -> FastAPI:
-    settings = settings or load_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if migrate:
-        upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    settings = settings or ConalepSettings.load()
+    engine = ready_engine(settings, upgrade if migrate else None)
     app = FastAPI(title="CONALEP Veracruz — seguimiento académico y certificados", version="1",
                   description="Calificaciones por corte, reporte SISEAC, bajas, asesorías, "
                               "eficiencia terminal y certificados electrónicos.")

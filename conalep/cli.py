@@ -7,15 +7,13 @@ Each wing registers its commands from its own module (one line each in :data:`WI
 
 from __future__ import annotations
 
-import json
-import sys
-
 import click
 
 from conalep import cli_academic, cli_certificates, cli_followup
 from conalep.cli_common import friendly, open_sessions
 from conalep.roles import Role
-from conalep.settings import load_settings
+from conalep.settings import ConalepSettings
+from foundation.server_cli import echo_accounts, read_password
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,7 +31,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     from conalep.app import create_app
 
-    settings = load_settings()
+    settings = ConalepSettings.load()
     app = create_app(settings)
     uvicorn.run(app, host=host or settings.host, port=port or settings.port,
                 log_level="info")
@@ -43,11 +41,7 @@ def serve(host: str | None, port: int | None) -> None:
 @friendly
 def migrate() -> None:
     """Bring the database to the newest schema of every wing (Alembic ``heads``)."""
-    from conalep.db import upgrade
-
-    settings = load_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    upgrade(settings.database_url)
+    open_sessions()
     click.echo("Base de datos al día.")
 
 
@@ -71,10 +65,7 @@ def staff_add(username: str, role: str, clave_plantel: str | None, display_name:
     from conalep.context import utcnow
     from conalep.web import record
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Contraseña", hide_input=True, confirmation_prompt=True)
+    password = read_password(password_stdin)
     with open_sessions()() as session, session.begin():
         account = create_account(session, username=username, password=password, role=role,
                                  clave_plantel=clave_plantel, display_name=display_name,
@@ -93,20 +84,8 @@ def staff_list(as_json: bool) -> None:
     from conalep.web import BOOK
 
     with open_sessions()() as session:
-        rows = [{"username": a.username, "name": a.display_name, "role": a.role,
-                 "clave_plantel": a.clave_plantel, "disabled": a.disabled,
-                 "last_sign_in_at": a.last_sign_in_at.isoformat() if a.last_sign_in_at
-                 else None} for a in BOOK.list(session)]
-    if as_json:
-        click.echo(json.dumps({"accounts": rows}, ensure_ascii=False, indent=2))
-        return
-    for r in rows:
-        state = "deshabilitada" if r["disabled"] else "activa"
-        click.echo(f"{r['username']}\t{r['role']}\t{r['clave_plantel'] or '-'}\t{state}\t"
-                   f"{r['name']}")
-    if not rows:
-        click.echo("No hay cuentas. Cree la primera con: conalep staff add USUARIO "
-                   "--role dg_escolares")
+        echo_accounts(BOOK.list(session), "clave_plantel", as_json=as_json,
+                      first_account="conalep staff add USUARIO --role dg_escolares")
 
 
 @staff.command("disable")

@@ -70,10 +70,10 @@ def siseac(periodo: str, corte: int, clave_plantel: str | None, as_json: bool,
     from conalep.academic.siseac import Rules, build_report, is_published
     from conalep.context import utcnow
     from conalep.models.academic import SiseacPublication
-    from conalep.settings import load_settings
+    from conalep.settings import ConalepSettings
     from conalep.web import record
 
-    settings = load_settings()
+    settings = ConalepSettings.load()
     with open_sessions(settings)() as session, session.begin():
         report = build_report(session, periodo, corte, Rules.of(settings),
                               (clave_plantel,) if clave_plantel else None)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from conalep.settings import ConalepSettings, SettingsRefused, load_settings
+from conalep.settings import ConalepSettings
 from foundation import server_cli
+from foundation.server_settings import SettingsRefused
 
 friendly = server_cli.friendly("conalep", "CONALEP_DATABASE_URL", SettingsRefused)
 """Refusals and unusable settings/databases as one Spanish line and exit status 1."""
@@ -14,9 +15,7 @@ friendly = server_cli.friendly("conalep", "CONALEP_DATABASE_URL", SettingsRefuse
 def open_sessions(settings: ConalepSettings | None = None) -> sessionmaker[Session]:
     """Sessions on the migrated database of ``settings`` (from the environment by default)."""
     from conalep.db import upgrade
-    from foundation.sqldb import make_engine, make_sessionmaker
+    from foundation.migrations_env import ready_engine
+    from foundation.sqldb import make_sessionmaker
 
-    settings = settings or load_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    upgrade(settings.database_url)
-    return make_sessionmaker(make_engine(settings.database_url))
+    return make_sessionmaker(ready_engine(settings or ConalepSettings.load(), upgrade))

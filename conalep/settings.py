@@ -10,38 +10,31 @@ secret printed in this repository.
 ('development', 'sqlite:////tmp/x/conalep.db')
 >>> s.corte_weights, s.passing_grade
 ((0.3, 0.3, 0.4), 6.0)
+>>> ConalepSettings.load(mode="production", secret_key="x" * 30).mode
+'production'
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from foundation.server_settings import ServerSettings
 
 DEV_SECRET = "desarrollo-conalep-no-usar-en-produccion"
 """The session secret of development mode. Production refuses it."""
-MIN_SECRET_CHARS = 24
-
-
-class SettingsRefused(Exception):
-    """Conalep must not start with these settings; the message says why, in Spanish."""
 
 
 class ConalepSettings(ServerSettings):
-    config_variable = "CONALEP_CONFIG"
+    database_file = "conalep.db"
     model_config = SettingsConfigDict(env_prefix="CONALEP_", extra="forbid")
 
     data_dir: Path = Path("conalep-data")
-    database_url: str = ""
-    """SQLAlchemy URL; empty means ``sqlite:///<data_dir>/conalep.db``."""
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     """Signs the staff pages' session cookies and CSRF tokens (a key is derived from it)."""
     port: int = Field(default=8760, ge=1, le=65535)
-    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
-    """Limit of one SAE upload on the import page."""
     max_scan_bytes: int = Field(default=5 * 1024 * 1024, ge=64 * 1024)
     """Limit of the tutor's written request (a scan) attached to a baja (format F04)."""
     passing_grade: float = Field(default=6.0, ge=0, le=10)
@@ -61,41 +54,8 @@ class ConalepSettings(ServerSettings):
             raise ValueError("los pesos de los tres cortes deben ser positivos y sumar 1")
         return value
 
-    @model_validator(mode="after")
-    def _fill_defaults(self) -> ConalepSettings:
-        if not self.database_url:
-            self.database_url = f"sqlite:///{(self.data_dir / 'conalep.db').resolve()}"
-        return self
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
     def refusals(self) -> list[str]:
-        """Why these settings must not run (empty in development mode or when all is set)."""
-        if self.mode == "development":
-            return []
-        secret = self.secret_key.get_secret_value()
-        if secret == DEV_SECRET:
-            return ["CONALEP_SECRET_KEY tiene el valor de desarrollo; defina uno propio"]
-        if len(secret) < MIN_SECRET_CHARS:
-            return [f"CONALEP_SECRET_KEY debe tener al menos {MIN_SECRET_CHARS} caracteres"]
-        return []
+        """Why these settings must not run in production (empty when all is set)."""
+        secret = self.secret_refusal("secret_key")
+        return [secret] if secret else []
 
-
-def load_settings(**overrides: object) -> ConalepSettings:
-    """Settings from the environment and ``CONALEP_CONFIG``; :class:`SettingsRefused` when
-    unsafe.
-
-    >>> load_settings(mode="production", secret_key="x" * 30).mode
-    'production'
-    """
-    try:
-        settings = ConalepSettings(**overrides)  # type: ignore[arg-type]
-    except (ValueError, OSError) as exc:
-        raise SettingsRefused(f"Los ajustes de conalep no son válidos: {exc}") from exc
-    problems = settings.refusals()
-    if problems:
-        raise SettingsRefused("Conalep no arranca en modo producción: " + "; ".join(problems)
-                              + ".")
-    return settings

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -20,7 +20,8 @@ from conalep.navigation import nav_items
 from conalep.roles import ROLE_LABELS_ES, Scope
 from foundation.web.accounts import AccountBook
 from foundation.web.pages import Pages
-from foundation.web.session import StaffWeb, derive_key
+from foundation.web.session import StaffWeb, settings_key
+from foundation.web.signed_in import SignedInStaff
 
 PAGES = Pages(Path(__file__).resolve().parent / "templates", base_template="base.html",
               site={"brand": "CONALEP Veracruz · Servicios Escolares",
@@ -42,44 +43,19 @@ def record(session: Session, *, staff: str, action: str, target: str, reason: st
 BOOK: AccountBook[StaffAccount] = AccountBook(StaffAccount, record)
 
 
-@dataclass(frozen=True, slots=True)
-class ConalepUser:
-    """Who is signed in (read again from the database on every request)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConalepUser(SignedInStaff[Scope]):
+    """Who is signed in: DG staff (state-wide) or a campus's, bound to ``clave_plantel``."""
 
-    id: int
-    username: str
-    display_name: str
-    role: str
     clave_plantel: str | None
-    csrf: str
-    must_change: bool = False
-
-    @property
-    def scope(self) -> Scope:
-        return Scope(self.username, self.role, self.clave_plantel)
-
-    @property
-    def role_label(self) -> str:
-        label = ROLE_LABELS_ES.get(self.role, self.role)
-        return f"{label} ({self.clave_plantel})" if self.clave_plantel else label
+    scope_column, role_labels, scope_type = "clave_plantel", ROLE_LABELS_ES, Scope
 
     def may(self, action: str) -> bool:
         return self.scope.may(action)
 
 
-def _user(account: StaffAccount, csrf: str) -> ConalepUser:
-    return ConalepUser(account.id, account.username, account.display_name, account.role,
-                       account.clave_plantel, csrf, account.must_change)
-
-
-def _key(request: Request) -> bytes:
-    secret = request.app.state.ctx.settings.secret_key.get_secret_value()
-    return derive_key(secret, b"conalep-staff-web-session-v1")
-
-
-
-STAFF_WEB: StaffWeb[ConalepUser] = StaffWeb(model=StaffAccount, key=_key,
-                                            make_user=_user, pages=PAGES, cookie="cnl")
+STAFF_WEB = StaffWeb(model=StaffAccount, user=ConalepUser, pages=PAGES, cookie="cnl",
+                     key=settings_key("secret_key", b"conalep-staff-web-session-v1"))
 WebRoute = STAFF_WEB.route_class
 Staff = Annotated[ConalepUser, Depends(STAFF_WEB.current_staff)]
 CheckedForm = Annotated[FormData, Depends(STAFF_WEB.checked_form)]

@@ -1,10 +1,11 @@
-"""What a server's commands (``central``, ``conalep``) do with a refusal: one Spanish line on
-standard error and exit status 1, never a traceback."""
+"""What a server's commands (``central``, ``conalep``) share: a refusal is one Spanish line on
+standard error and exit status 1, never a traceback; the staff accounts are listed alike."""
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
@@ -12,6 +13,7 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from foundation.errors import DomainError
+from foundation.web.accounts import StaffAccountMixin
 from foundation.web.refusal import Refusal
 
 P = ParamSpec("P")
@@ -43,3 +45,28 @@ def friendly(program: str, database_variable: str,
         return wrapper
 
     return decorate
+
+
+def echo_accounts(accounts: Iterable[StaffAccountMixin], scope_column: str, *, as_json: bool,
+                  first_account: str) -> None:
+    """The staff accounts (never their passwords) as JSON or one tab-separated line each;
+    with none, how to create the first (``first_account``: the command)."""
+    rows = [{"username": a.username, "name": a.display_name, "role": a.role,
+             scope_column: getattr(a, scope_column), "disabled": a.disabled,
+             "last_sign_in_at": a.last_sign_in_at.isoformat() if a.last_sign_in_at else None}
+            for a in accounts]
+    if as_json:
+        click.echo(json.dumps({"accounts": rows}, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        state = "deshabilitada" if r["disabled"] else "activa"
+        click.echo(f"{r['username']}\t{r['role']}\t{r[scope_column] or '-'}\t{state}\t{r['name']}")
+    if not rows:
+        click.echo(f"No hay cuentas. Cree la primera con: {first_account}")
+
+
+def read_password(from_stdin: bool) -> str:
+    """A new account's password: one line of standard input, or typed twice, hidden."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Contraseña", hide_input=True, confirmation_prompt=True))

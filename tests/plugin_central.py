@@ -26,9 +26,10 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import require_part
 from plugin_logs import collect_log
+from server_fixtures import app_fixtures, database_fixtures
 
+from central.api.app import create_app
 from central.crud.roster import import_roster
 from central.crud.stations import now_utc
 from central.db import upgrade
@@ -116,37 +117,8 @@ def _stop_postgres(data: Path) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-@pytest.fixture(scope="session")
-def db_templates(tmp_path_factory: pytest.TempPathFactory,
-                 pg_server: PgServer | None) -> dict[str, str | None]:
-    folder = tmp_path_factory.mktemp("central-template")
-    sqlite_url = f"sqlite:///{folder / 'template.sqlite3'}"
-    upgrade(sqlite_url)
-    pg_url = None
-    if pg_server is not None:
-        pg_server.sql("CREATE DATABASE central_template")
-        pg_url = pg_server.url("central_template")
-        upgrade(pg_url)
-    return {"sqlite": sqlite_url, "postgresql": pg_url}
-
-
-_counter = iter(range(1, 1_000_000))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def central_db_url(request: pytest.FixtureRequest, tmp_path: Path,
-                   db_templates: dict[str, str | None], pg_server: PgServer | None) -> str:
-    """A fresh, migrated central database: SQLite file or PostgreSQL database."""
-    if request.param == "sqlite":
-        template = Path(str(db_templates["sqlite"]).removeprefix("sqlite:///"))
-        target = tmp_path / "central.sqlite3"
-        shutil.copyfile(template, target)
-        return f"sqlite:///{target}"
-    require_part(pg_server is not None, "PostgreSQL 15 server binaries (postgresql package)")
-    assert pg_server is not None
-    name = f"t{next(_counter)}"
-    pg_server.sql(f"CREATE DATABASE {name} TEMPLATE central_template")
-    return pg_server.url(name)
+central_templates, central_db_url = database_fixtures("central", upgrade, "central.sqlite3")
+"""A fresh, migrated central database per test: SQLite file or PostgreSQL database."""
 
 
 @pytest.fixture
@@ -155,21 +127,7 @@ def central_settings(tmp_path: Path, central_db_url: str) -> CentralSettings:
                            admin_token=ADMIN_TOKEN, folio_block_size=80)
 
 
-@pytest.fixture
-def central_app(central_settings: CentralSettings) -> Any:
-    from central.api.app import create_app
-
-    app = create_app(central_settings, migrate=False)
-    yield app
-    app.state.engine.dispose()
-
-
-@pytest.fixture
-def api(central_app: Any) -> Iterator[Any]:
-    from fastapi.testclient import TestClient
-
-    with TestClient(central_app) as client:
-        yield client
+central_app, api = app_fixtures("central", create_app, client="api")
 
 
 STAFF = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -9,15 +9,16 @@ Each test gets a fresh database copied from a migrated template (SQLite file or 
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import require_part
-from plugin_central import LiveCentral, PgServer
+from plugin_central import LiveCentral
+from server_fixtures import app_fixtures, database_fixtures
 
+from conalep.app import create_app
 from conalep.db import upgrade
 from conalep.settings import ConalepSettings
 from foundation.sqldb import make_engine, make_sessionmaker
@@ -29,37 +30,8 @@ PASSWORD = "contraseña-de-pruebas"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session")
-def conalep_templates(tmp_path_factory: pytest.TempPathFactory,
-                      pg_server: PgServer | None) -> dict[str, str | None]:
-    folder = tmp_path_factory.mktemp("conalep-template")
-    sqlite_url = f"sqlite:///{folder / 'template.db'}"
-    upgrade(sqlite_url)
-    pg_url = None
-    if pg_server is not None:
-        pg_server.sql("CREATE DATABASE conalep_template")
-        pg_url = pg_server.url("conalep_template")
-        upgrade(pg_url)
-    return {"sqlite": sqlite_url, "postgresql": pg_url}
-
-
-_counter = iter(range(1, 1_000_000))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def conalep_db_url(request: pytest.FixtureRequest, tmp_path: Path,
-                   conalep_templates: dict[str, str | None], pg_server: PgServer | None) -> str:
-    """A fresh, migrated conalep database: SQLite file or PostgreSQL database."""
-    if request.param == "sqlite":
-        template = Path(str(conalep_templates["sqlite"]).removeprefix("sqlite:///"))
-        target = tmp_path / "conalep.db"
-        shutil.copyfile(template, target)
-        return f"sqlite:///{target}"
-    require_part(pg_server is not None, "PostgreSQL 15 server binaries (postgresql package)")
-    assert pg_server is not None
-    name = f"c{next(_counter)}"
-    pg_server.sql(f"CREATE DATABASE {name} TEMPLATE conalep_template")
-    return pg_server.url(name)
+conalep_templates, conalep_db_url = database_fixtures("conalep", upgrade, "conalep.db")
+"""A fresh, migrated conalep database per test: SQLite file or PostgreSQL database."""
 
 
 @pytest.fixture
@@ -75,21 +47,7 @@ def conalep_sessions(conalep_settings: ConalepSettings) -> Iterator[Any]:
     engine.dispose()
 
 
-@pytest.fixture
-def conalep_app(conalep_settings: ConalepSettings) -> Iterator[Any]:
-    from conalep.app import create_app
-
-    app = create_app(conalep_settings, migrate=False)
-    yield app
-    app.state.engine.dispose()
-
-
-@pytest.fixture
-def conalep_client(conalep_app: Any) -> Iterator[Any]:
-    from fastapi.testclient import TestClient
-
-    with TestClient(conalep_app) as client:
-        yield client
+conalep_app, conalep_client = app_fixtures("conalep", create_app, client="conalep_client")
 
 
 @pytest.fixture

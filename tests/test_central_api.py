@@ -13,8 +13,9 @@ from plugin_central import STAFF, enroll_key, import_demo, signed
 from sqlalchemy import func, select
 
 from central.models import Card, EnrollmentCode, RequestNonce, Station, StationEvent
-from central.settings import DEV_ADMIN_TOKEN, CentralSettings, SettingsRefused, load_settings
+from central.settings import DEV_ADMIN_TOKEN, CentralSettings
 from foundation.credential.keys import StationKey
+from foundation.server_settings import SettingsRefused
 from foundation.sqldb import make_engine, make_sessionmaker
 
 EVENT = {"seq": 1, "prev_seq": 0, "at": "2026-09-01T10:00:00+00:00", "kind": "sheet_issued",
@@ -50,18 +51,18 @@ def test_production_refuses_default_secrets(tmp_path: Path,
     monkeypatch.setenv("CENTRAL_MODE", "production")
     monkeypatch.setenv("CENTRAL_DATA_DIR", str(tmp_path))
     with pytest.raises(SettingsRefused, match="CENTRAL_ADMIN_TOKEN tiene el valor de"):
-        load_settings()
+        CentralSettings.load()
     monkeypatch.setenv("CENTRAL_ADMIN_TOKEN", "corto")
     with pytest.raises(SettingsRefused, match="al menos 24"):
-        load_settings()
+        CentralSettings.load()
     monkeypatch.setenv("CENTRAL_ADMIN_TOKEN", "x" * 40)
     with pytest.raises(SettingsRefused, match="central keygen"):
-        load_settings()
+        CentralSettings.load()
     StationKey.generate(tmp_path / "keys" / "central.key")
-    assert load_settings().mode == "production"
+    assert CentralSettings.load().mode == "production"
     monkeypatch.delenv("CENTRAL_MODE")
     monkeypatch.delenv("CENTRAL_ADMIN_TOKEN")
-    dev = load_settings()
+    dev = CentralSettings.load()
     assert dev.admin_token.get_secret_value() == DEV_ADMIN_TOKEN  # development only
 
 
@@ -69,7 +70,7 @@ def test_settings_from_a_toml_file(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     config = tmp_path / "central.toml"
     config.write_text(f'data_dir = "{tmp_path}"\nfolio_block_size = 500\n', "utf-8")
     monkeypatch.setenv("CENTRAL_CONFIG", str(config))
-    settings = load_settings()
+    settings = CentralSettings.load()
     assert settings.folio_block_size == 500
     assert settings.database_url == f"sqlite:///{tmp_path / 'central.sqlite3'}"
 

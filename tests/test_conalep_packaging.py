@@ -9,7 +9,8 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
-from conalep.db import alembic_config
+from conalep.db import MIGRATIONS
+from foundation.migrations_env import alembic_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,7 +43,7 @@ def test_foundation_imports_no_program() -> None:
 
 
 def test_every_wing_branches_from_the_academic_base() -> None:
-    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    script = ScriptDirectory.from_config(alembic_config(MIGRATIONS, "sqlite://"))
     bases = script.get_bases()
     assert bases == ["0001_academic"]
     for head in script.get_heads():

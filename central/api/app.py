@@ -23,10 +23,11 @@ from central.crud.folios import ensure_counter
 from central.db import upgrade
 from central.errors import install_handlers
 from central.logs import install_scrub_filter
-from central.settings import CentralSettings, load_settings
+from central.settings import CentralSettings
 from foundation.credential.keys import StationKey
+from foundation.migrations_env import ready_engine
 from foundation.photostore import PhotoStore
-from foundation.sqldb import make_engine, make_sessionmaker
+from foundation.sqldb import make_sessionmaker
 
 
 def _limits(settings: CentralSettings) -> Callable[[dict[str, Any]], tuple[int, Refuse]]:
@@ -64,11 +65,8 @@ def central_key(settings: CentralSettings) -> StationKey:
 
 
 def create_app(settings: CentralSettings | None = None, *, migrate: bool = True) -> FastAPI:
-    settings = settings or load_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if migrate:
-        upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    settings = settings or CentralSettings.load()
+    engine = ready_engine(settings, upgrade if migrate else None)
     sessions = make_sessionmaker(engine)
     with sessions() as session, session.begin():
         ensure_counter(session, first_folio=settings.folio_first)

@@ -3,12 +3,10 @@ trail."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from foundation.web.accounts import StaffAccountMixin
+from foundation.web.accounts import StaffAccountMixin, StaffActionMixin
 
 
 class Base(DeclarativeBase):
@@ -25,13 +23,8 @@ class StaffAccount(StaffAccountMixin, Base):
     """The plantel of a campus role (``plantel_director``, ``plantel_escolares``); else None."""
 
 
-class StaffAction(Base):
+class StaffAction(StaffActionMixin, Base):
     """One line of the audit trail: who did what to what, when and why."""
 
     __tablename__ = "staff_actions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     staff: Mapped[str] = mapped_column(String(40))
-    action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(120))
-    reason: Mapped[str] = mapped_column(Text)

@@ -21,7 +21,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Boolean, DateTime, Integer, String, func, select
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from foundation.hashing import hash_secret, secret_matches
@@ -53,6 +53,17 @@ class StaffAccountMixin:
                                                              nullable=True)
     must_change: Mapped[bool] = mapped_column(Boolean, default=False)
     """The password was set by someone else (new account, reset): change it at next sign-in."""
+
+
+class StaffActionMixin:
+    """The columns of a line of the staff audit trail: when, what, to what and why (the
+    program adds ``staff``, who, at the width its user names need)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class Recorder(Protocol):

@@ -11,9 +11,9 @@ Every POST form carries ``csrf`` = HMAC(key, CSRF secret); the sign-in form uses
 scheme with a short-lived pre-session cookie.
 
 The role/scope hook: :class:`StaffWeb` reads the account again on every request and hands it
-to the program's ``make_user``, which builds the program's own signed-in person (role label,
-scope checks). Pages depend on :attr:`StaffWeb.current_staff` and
-:attr:`StaffWeb.checked_form`.
+to the program's ``user`` class (a :class:`~foundation.web.signed_in.SignedInStaff`), the
+program's own signed-in person (role label, scope checks). Pages depend on
+:attr:`StaffWeb.current_staff` and :attr:`StaffWeb.checked_form`.
 
 >>> key = b"k" * 32
 >>> decode(encode({"a": 1}, key), key)
@@ -33,7 +33,7 @@ import secrets
 import time
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractContextManager
-from typing import Annotated, Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -45,6 +45,7 @@ from starlette.datastructures import FormData
 from foundation.web.accounts import StaffAccountMixin
 from foundation.web.pages import Pages
 from foundation.web.refusal import Refusal
+from foundation.web.signed_in import SignedInStaff
 
 SESSION_HOURS = 8
 PRE_SESSION_S = 3600
@@ -80,6 +81,17 @@ def derive_key(secret: str, label: bytes) -> bytes:
     return hmac.new(secret.encode(), label, hashlib.sha256).digest()
 
 
+def settings_key(secret_setting: str, label: bytes) -> Callable[[Request], bytes]:
+    """A ``key`` for :class:`StaffWeb`: :func:`derive_key` of ``label`` under the secret
+    setting ``secret_setting`` of the app context's settings (``request.app.state.ctx``)."""
+
+    def key(request: Request) -> bytes:
+        secret = getattr(request.app.state.ctx.settings, secret_setting)
+        return derive_key(secret.get_secret_value(), label)
+
+    return key
+
+
 class NeedsSignIn(Exception):
     """No valid session: the page sends the browser to the sign-in form."""
 
@@ -89,12 +101,7 @@ class NeedsNewPassword(Exception):
     browser there until the person chooses their own."""
 
 
-class SignedInPerson(Protocol):
-    @property
-    def csrf(self) -> str: ...
-
-
-U = TypeVar("U", bound=SignedInPerson)
+U = TypeVar("U", bound=SignedInStaff[Any])
 
 
 def bad_form() -> Refusal:
@@ -112,17 +119,16 @@ class StaffWeb(Generic[U]):
 
     ``key(request)``: the cookie key (:func:`derive_key`); ``sessions(request)``: a database
     session (default: ``request.app.state.ctx.sessions()``, the programs' app context);
-    ``model``: the program's account table; ``make_user(account, csrf)``: the
-    program's signed-in person; ``cookie``: the cookie names' prefix (``sc`` gives
+    ``model``: the program's account table; ``user``: the program's signed-in person
+    (built by its ``from_account``); ``cookie``: the cookie names' prefix (``sc`` gives
     ``sc_sesion`` and ``sc_previo``).
     """
 
     def __init__(self, *, model: type[StaffAccountMixin], key: Callable[[Request], bytes],
-                 make_user: Callable[[Any, str], U], pages: Pages, prefix: str = "/staff",
-                 cookie: str = "sc",
+                 user: type[U], pages: Pages, prefix: str = "/staff", cookie: str = "sc",
                  sessions: Callable[[Request], AbstractContextManager[Session]] | None = None,
                  ) -> None:
-        self.model, self.key, self.make_user = model, key, make_user
+        self.model, self.key, self.user = model, key, user
         self.sessions = sessions or (lambda request: request.app.state.ctx.sessions())
         self.pages, self.prefix = pages, prefix
         self.session_cookie, self.pre_cookie = f"{cookie}_sesion", f"{cookie}_previo"
@@ -177,7 +183,7 @@ class StaffWeb(Generic[U]):
             if account.must_change and request.url.path not in (self.change_password_path,
                                                                  self.sign_out_path):
                 raise NeedsNewPassword
-            return self.make_user(account, self.csrf_token(request, str(payload.get("c"))))
+            return self.user.from_account(account, self.csrf_token(request, str(payload.get("c"))))
 
     def new_pre_session(self, request: Request) -> tuple[str, str]:
         """A fresh pre-session for the sign-in form: (its CSRF token, the cookie's value)."""

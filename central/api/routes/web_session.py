@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from starlette.datastructures import FormData
 
 from central.crud.staff import ROLE_LABELS_ES, StaffScope
 from central.models import StaffAccount
 from foundation.web.pages import Pages
-from foundation.web.session import StaffWeb, derive_key
+from foundation.web.session import StaffWeb, settings_key
+from foundation.web.signed_in import SignedInStaff
 
 PAGES = Pages(Path(__file__).resolve().parents[2] / "templates", base_template="web_base.html",
               site={"brand": "Credenciales escolares · SEJ Jalisco", "suffix": "oficina central",
@@ -25,41 +26,16 @@ templates = PAGES.templates
 page = PAGES.page
 
 
-@dataclass(frozen=True, slots=True)
-class StaffUser:
-    """Who is signed in (read again from the database on every request)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StaffUser(SignedInStaff[StaffScope]):
+    """Who is signed in: state staff, or DRSE staff bound to ``region``."""
 
-    id: int
-    username: str
-    display_name: str
-    role: str
     region: str | None
-    csrf: str
-    must_change: bool = False
-
-    @property
-    def scope(self) -> StaffScope:
-        return StaffScope(self.username, self.role, self.region)
-
-    @property
-    def role_label(self) -> str:
-        label = ROLE_LABELS_ES.get(self.role, self.role)
-        return f"{label} ({self.region})" if self.region else label
+    scope_column, role_labels, scope_type = "region", ROLE_LABELS_ES, StaffScope
 
 
-def _user(account: StaffAccount, csrf: str) -> StaffUser:
-    return StaffUser(account.id, account.username, account.display_name, account.role,
-                     account.region, csrf, account.must_change)
-
-
-def _key(request: Request) -> bytes:
-    secret = request.app.state.ctx.settings.admin_token.get_secret_value()
-    return derive_key(secret, b"central-staff-web-session-v1")
-
-
-
-STAFF_WEB: StaffWeb[StaffUser] = StaffWeb(model=StaffAccount, key=_key,
-                                          make_user=_user, pages=PAGES, cookie="sc")
+STAFF_WEB = StaffWeb(model=StaffAccount, user=StaffUser, pages=PAGES, cookie="sc",
+                     key=settings_key("admin_token", b"central-staff-web-session-v1"))
 WebRoute = STAFF_WEB.route_class
 Staff = Annotated[StaffUser, Depends(STAFF_WEB.current_staff)]
 CheckedForm = Annotated[FormData, Depends(STAFF_WEB.checked_form)]
