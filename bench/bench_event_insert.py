@@ -46,7 +46,8 @@ def rows_for(station: str, n: int) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     out = []
     for e in events(n, "ab" * 8):
-        ev = Event(e["seq"], e["prev_seq"], e["at"], parse_payload(e["kind"], e["payload"]))
+        ev = Event(e["seq"], e["prev_seq"], e["at"], parse_payload(e["kind"], e["payload"]),
+                   e["payload"])
         payload = ev.payload_text()
         out.append({"station_id": station, "seq": ev.seq, "prev_seq": ev.prev_seq, "at": ev.at,
                     "kind": ev.kind, "payload": payload, "digest": ev.digest(payload),

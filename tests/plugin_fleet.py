@@ -87,6 +87,16 @@ def release_kit(tmp_path_factory: pytest.TempPathFactory) -> ReleaseKit:
     return ReleaseKit(tmp_path_factory.mktemp("release-kit"))
 
 
+@pytest.fixture(autouse=True)
+def _slots_run_their_own_code(request: pytest.FixtureRequest,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release slot must run its own wheel: a PYTHONPATH pointing at a checkout (how a
+    worktree runs the suite) would make the new version's health check run the checkout's
+    version and never confirm the new one."""
+    if "release_kit" in request.fixturenames:
+        monkeypatch.delenv("PYTHONPATH", raising=False)
+
+
 class CuttingProxy:
     """TCP proxy to central that cuts the FIRST bundle download after ``cut_after`` bytes
     (a school's link dropping mid-way) and records every bundle request's Range header."""

@@ -79,6 +79,17 @@ def test_openapi_is_published(api: Any) -> None:
     assert {"/api/v1/enroll", "/api/v1/sync/events", "/api/v1/sync/roster",
             "/api/v1/sync/folio-blocks", "/api/v1/admin/cards/{card_id}/undo-issued"} \
         <= set(doc["paths"])
+    # The contract is described, not "object": the pushed batch is a union of the event
+    # kinds, and the answers the station reads are their models.
+    schemas = doc["components"]["schemas"]
+    assert {"SheetIssuedEvent", "CardRevokedEvent", "SuppliesRequestedEvent", "IngestAnswer",
+            "RosterPage", "TrustPage", "EnrollAnswer", "FolioBlockAnswer"} <= set(schemas)
+    push = doc["paths"]["/api/v1/sync/events"]["post"]
+    answer = push["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/IngestAnswer"}
+    kinds = schemas["EventBatch"]["properties"]["events"]["items"]["discriminator"]["mapping"]
+    assert {"sheet_issued", "photo_linked", "kiosk_user_locked"} <= set(kinds)
+    assert schemas["PhotoLinked"]["properties"]["curp"]["pattern"] == "^[A-Z0-9]{18}$"
 
 
 def test_enrollment_certifies_the_key(api: Any, roster: None, key: StationKey,

@@ -119,6 +119,7 @@ def test_round_trip_station_model_to_central(kind: str) -> None:
     assert type(received.payload) is BY_KIND[kind]
     # Central stores the same text the station stored: the duplicate check's digest holds.
     assert json.dumps(received.payload.wire(), ensure_ascii=False, sort_keys=True) == stored
+    assert received.payload_wire() == received.payload.wire() == json.loads(stored)
     assert parse_payload(kind, json.loads(stored)) == built
 
 
@@ -152,7 +153,7 @@ def _refusal(body: dict[str, Any]) -> list[dict[str, Any]]:
      ("events", 0, "sheet_confirmed", "seq")),
     (_envelope("photo_linked", {"curp": CURP[:17], "photo_hash": "a" * 64}),
      "string_pattern_mismatch", ("events", 0, "photo_linked", "payload", "curp")),
-    (_envelope("sheet_spoiled", {"sheet": 1, "reason": "a\x00b"}), "value_error",
+    (_envelope("sheet_spoiled", {"sheet": 1, "reason": "a\x00b"}), "string_pattern_mismatch",
      ("events", 0, "sheet_spoiled", "payload", "reason")),
     (_envelope("sheet_spoiled", {"sheet": 1, "reason": "\ud800"}), "string_unicode",
      ("events", 0, "sheet_spoiled", "payload", "reason")),

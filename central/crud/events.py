@@ -17,6 +17,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from central.errors import ApiError
 from central.models import EventRefusal, Hologram, Receipt, Station, StationEvent
 from foundation.contract.events import (
     CardRevoked,
+    EventEnvelope,
     EventPayload,
     HologramApplied,
     PhotoLinked,
@@ -47,6 +49,12 @@ class Event:
     prev_seq: int
     at: str
     payload: EventPayload
+    wire: dict[str, Any]
+    """The payload as received (or as stored); equal to ``payload.wire()``."""
+
+    @classmethod
+    def pushed(cls, event: EventEnvelope) -> Event:
+        return cls(event.seq, event.prev_seq, event.at, event.payload, event.payload_wire())
 
     @property
     def kind(self) -> str:
@@ -54,7 +62,7 @@ class Event:
 
     def payload_text(self) -> str:
         """The payload as the station stored it (its digest detects a rewritten past)."""
-        return json.dumps(self.payload.wire(), ensure_ascii=False, sort_keys=True)
+        return json.dumps(self.wire, ensure_ascii=False, sort_keys=True)
 
     def digest(self, payload_text: str) -> str:
         text = f"{self.seq}\n{self.prev_seq}\n{self.at}\n{self.kind}\n{payload_text}"
@@ -157,7 +165,8 @@ def _apply_ready(session: Session, *, scope: event_scope.StationScope, batch: Se
 def _stored(seq: int, prev_seq: int, at: str, kind: str, payload: str) -> Event:
     """An event stored earlier, read back; stored by an older central, it may not fit."""
     try:
-        return Event(seq, prev_seq, at, parse_payload(kind, json.loads(payload)))
+        wire = json.loads(payload)
+        return Event(seq, prev_seq, at, parse_payload(kind, wire), wire)
     except (KeyError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
         raise ApiError(422, "bad-event", f"El evento {seq} ({kind}) guardado no tiene los "
                                          f"datos esperados: {exc}") from None

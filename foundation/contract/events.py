@@ -22,7 +22,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import Field, TypeAdapter, create_model
+from pydantic import (
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    ValidatorFunctionWrapHandler,
+    create_model,
+    model_validator,
+)
 
 from foundation.contract.types import (
     Cct,
@@ -361,7 +368,8 @@ class PendingWork(Strict):
 
 class InkLevel(Strict):
     name: Short
-    level: Annotated[int, Field(ge=0, le=100)] | None
+    level: Count | None
+    """Percent as the printer reports it (None: unknown)."""
 
 
 class SuppliesRequested(EventPayload):
@@ -377,7 +385,7 @@ class SuppliesRequested(EventPayload):
     usage: SupplyUsage
     stock: dict[Short, Delta] = Field(max_length=20)
     pending: PendingWork
-    requested: dict[Short, Count] = Field(max_length=20)
+    requested: dict[Short, Delta] = Field(max_length=20)
     warnings: list[Reason] = Field(max_length=100)
     director: Name
     ink: list[InkLevel] | None = Field(max_length=20)
@@ -397,6 +405,21 @@ class EventEnvelope(Strict):
     at: Timestamp
     kind: str
     payload: EventPayload
+    _received: dict[str, Any] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_received(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        event = handler(data)
+        if isinstance(data, dict) and isinstance(data.get("payload"), dict):
+            event._received = data["payload"]
+        return event
+
+    def payload_wire(self) -> dict[str, Any]:
+        """The payload as the station sent it. Validation is strict and refuses unknown
+        fields, so it equals ``payload.wire()``; keeping it saves central re-serializing
+        every event of a batch (docs/PERFORMANCE.md, ingest)."""
+        return self._received if self._received is not None else self.payload.wire()
 
 
 def _envelope(payload: type[EventPayload]) -> type[EventEnvelope]:

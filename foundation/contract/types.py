@@ -27,13 +27,6 @@ MAX_SIGNED_64 = 2**63 - 1
 """Largest integer PostgreSQL's BIGINT holds: seqs, folios and ids stay within it."""
 
 
-def _clean_text(value: str) -> str:
-    # pydantic refuses lone surrogates itself (string_unicode); NUL is valid Unicode.
-    if "\x00" in value:
-        raise ValueError("tiene un carácter nulo")
-    return value
-
-
 def _real_date(value: str) -> str:
     try:
         date.fromisoformat(value)
@@ -59,11 +52,14 @@ Timestamp = Annotated[str, StringConstraints(
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 KeyIdHex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
 Cycle = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{4}$")]
-_TEXT = AfterValidator(_clean_text)
-Short = Annotated[str, StringConstraints(max_length=120), _TEXT]
-Name = Annotated[str, StringConstraints(max_length=200), _TEXT]
-Reason = Annotated[str, StringConstraints(max_length=2000), _TEXT]
-Url = Annotated[str, StringConstraints(max_length=500), _TEXT]
+# No NUL (valid Unicode, but PostgreSQL text refuses it); a pattern, not a Python validator,
+# so the check runs in pydantic-core (ingest speed: docs/PERFORMANCE.md). Lone surrogates
+# pydantic refuses by itself (``string_unicode``).
+_NO_NUL = r"^[^\x00]*$"
+Short = Annotated[str, StringConstraints(max_length=200, pattern=_NO_NUL)]
+Name = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL)]
+Reason = Annotated[str, StringConstraints(max_length=10_000, pattern=_NO_NUL)]
+Url = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL)]
 Kind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,59}$")]
 
 

@@ -15,7 +15,7 @@ and the Spanish words a verifier shows.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -77,13 +77,3 @@ class DocumentType(ABC, Generic[C]):
         if set(body) != self.keys:
             raise PayloadError("su contenido tiene datos de más o de menos")
         return self.from_body(body)
-
-
-def by_number(types: Iterable[DocumentType[Any]]) -> dict[int, DocumentType[Any]]:
-    """The accepted types keyed by their number; two types with one number is a bug."""
-    table: dict[int, DocumentType[Any]] = {}
-    for doc_type in types:
-        if doc_type.number in table:
-            raise ValueError(f"document type number {doc_type.number} used twice")
-        table[doc_type.number] = doc_type
-    return table

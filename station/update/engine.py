@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from foundation.contract.responses import ReleaseOffer
 from foundation.errors import DomainError
 from foundation.releases.bundle import BundleRefused, load_release_keys, verify_bundle
 from station.core.releases import upgrade_refusal
@@ -142,9 +143,10 @@ def check(ctx: UpdateContext, *, fetch: bool = False) -> tuple[Outcome, dict[str
     flush_reports(ctx, status)
     version: str | None = None
     try:
-        answer = ctx.client.get_json(OFFER, version=installed,
-                                     channel=ctx.settings["update.channel"])
-        offer = answer.get("release")
+        answer = ctx.client.get_answer(ReleaseOffer, OFFER, version=installed,
+                                       channel=ctx.settings["update.channel"])
+        # Kept as plain JSON: the offer is written to the update status file as it came.
+        offer = answer.release.model_dump() if answer.release else None
         status["last_check"] = ctx.now().isoformat(timespec="seconds")
         status["offer"] = offer
         if offer is None:

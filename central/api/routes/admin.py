@@ -10,6 +10,20 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 
+from central.answers import (
+    CardAnswer,
+    CardList,
+    ConfigCleared,
+    ConfigPublished,
+    ConflictAnswer,
+    ConflictList,
+    EnrollmentCodeAnswer,
+    ProblemReportAnswer,
+    ProblemReportList,
+    StationAnswer,
+    StationEvents,
+    StationList,
+)
 from central.api.deps import Ctx, Db, Folio, RowId, Seq, Staff, utcnow
 from central.crud import cards as card_ops
 from central.crud import problem_reports, report_attention, station_config, stations
@@ -27,7 +41,7 @@ from central.schemas import ConfigIn, EnrollmentCodeIn, StaffName, StaffReason
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 
-@router.post("/enrollment-codes", status_code=201)
+@router.post("/enrollment-codes", status_code=201, response_model=EnrollmentCodeAnswer)
 def create_code(body: EnrollmentCodeIn, _: Staff, session: Db, ctx: Ctx) -> dict[str, object]:
     """A one-time code for a new station; give it to whoever installs the station."""
     now = utcnow()
@@ -50,13 +64,13 @@ def station_json(s: Station) -> dict[str, object]:
             "last_seen_at": s.last_seen_at.isoformat() if s.last_seen_at else None}
 
 
-@router.get("/stations")
+@router.get("/stations", response_model=StationList)
 def list_stations(_: Staff, session: Db) -> dict[str, object]:
     rows = session.scalars(select(Station).order_by(Station.id))
     return {"stations": [station_json(s) for s in rows]}
 
 
-@router.post("/stations/{station_id}/withdraw")
+@router.post("/stations/{station_id}/withdraw", response_model=StationAnswer)
 def withdraw(station_id: str, body: StaffReason, _: Staff, session: Db,
              ctx: Ctx) -> dict[str, object]:
     """Its key leaves the trust list from today; the cards it issued stay valid."""
@@ -69,7 +83,7 @@ def withdraw(station_id: str, body: StaffReason, _: Staff, session: Db,
     return station_json(station)
 
 
-@router.get("/stations/{station_id}/events")
+@router.get("/stations/{station_id}/events", response_model=StationEvents)
 def station_events(station_id: str, _: Staff, session: Db,
                    after: Seq = 0,
                    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict[str, object]:
@@ -81,7 +95,7 @@ def station_events(station_id: str, _: Staff, session: Db,
                         "payload": json.loads(e.payload)} for e in rows]}
 
 
-@router.get("/cards")
+@router.get("/cards", response_model=CardList)
 def find_cards(_: Staff, session: Db,
                curp: Annotated[str | None, Query(pattern=r"^[A-Z0-9]{18}$")] = None,
                folio: Folio | None = None) -> dict[str, object]:
@@ -95,7 +109,7 @@ def find_cards(_: Staff, session: Db,
     return {"cards": [card_ops.card_json(c) for c in session.scalars(query.limit(500))]}
 
 
-@router.post("/cards/{card_id}/revoke")
+@router.post("/cards/{card_id}/revoke", response_model=CardAnswer)
 def revoke_card(card_id: RowId, body: StaffReason, _: Staff, session: Db) -> dict[str, object]:
     card = card_ops.staff_revoke(session, card_id=card_id, staff=body.staff,
                                  reason=body.reason, undo=False, now=utcnow())
@@ -103,7 +117,7 @@ def revoke_card(card_id: RowId, body: StaffReason, _: Staff, session: Db) -> dic
     return card_ops.card_json(card)
 
 
-@router.post("/cards/{card_id}/undo-issued")
+@router.post("/cards/{card_id}/undo-issued", response_model=CardAnswer)
 def undo_issued(card_id: RowId, body: StaffReason, _: Staff, session: Db) -> dict[str, object]:
     """Seed 004, técnico 9: a card marked issued by mistake; the student is pending again."""
     card = card_ops.staff_revoke(session, card_id=card_id, staff=body.staff,
@@ -122,7 +136,7 @@ def conflict_json(c: Conflict, kept: Card, replaced: Card) -> dict[str, object]:
 _CONFLICT_STATUS = {"open": False, "reviewed": True, "all": None}
 
 
-@router.get("/conflicts")
+@router.get("/conflicts", response_model=ConflictList)
 def list_conflicts(_: Staff, session: Db,
                    status: Annotated[Literal["open", "reviewed", "all"], Query()] = "all"
                    ) -> dict[str, object]:
@@ -131,7 +145,7 @@ def list_conflicts(_: Staff, session: Db,
     return {"conflicts": [conflict_json(c, k, r) for c, k, r in rows]}
 
 
-@router.post("/conflicts/{conflict_id}/review")
+@router.post("/conflicts/{conflict_id}/review", response_model=ConflictAnswer)
 def review_conflict(conflict_id: RowId, body: StaffReason, _: Staff,
                     session: Db) -> dict[str, object]:
     """Mark a conflict reviewed with a note (``reason``); 409 when it already was."""
@@ -145,7 +159,7 @@ def review_conflict(conflict_id: RowId, body: StaffReason, _: Staff,
     return out
 
 
-@router.put("/config/{key}")
+@router.put("/config/{key}", response_model=ConfigPublished)
 def set_config(key: str, body: ConfigIn, _: Staff, session: Db) -> dict[str, object]:
     """Publish a configuration value to every station (e.g. ``card.template``).
 
@@ -157,7 +171,7 @@ def set_config(key: str, body: ConfigIn, _: Staff, session: Db) -> dict[str, obj
     return {"key": key, "value": done.value, "version": done.rev}
 
 
-@router.delete("/config/{key}")
+@router.delete("/config/{key}", response_model=ConfigCleared)
 def clear_config(key: str, body: StaffName, _: Staff, session: Db) -> dict[str, object]:
     """Stop publishing ``key``: stations put it back to its factory value."""
     rev = station_config.clear(session, key=key, staff=body.staff, now=utcnow())
@@ -165,7 +179,7 @@ def clear_config(key: str, body: StaffName, _: Staff, session: Db) -> dict[str, 
     return {"key": key, "version": rev}
 
 
-@router.get("/problem-reports")
+@router.get("/problem-reports", response_model=ProblemReportList)
 def list_problem_reports(_: Staff, session: Db,
                          drse: Annotated[str | None, Query(max_length=120)] = None
                          ) -> dict[str, object]:
@@ -180,7 +194,7 @@ def _report_json(row: ProblemReport) -> dict[str, object]:
             "attended_by": row.attended_by, "attended_note": row.attended_note}
 
 
-@router.post("/problem-reports/{report_id}/attend")
+@router.post("/problem-reports/{report_id}/attend", response_model=ProblemReportAnswer)
 def attend_problem_report(report_id: RowId, body: StaffReason, _: Staff,
                           session: Db) -> dict[str, object]:
     """Mark a report «atendido» with a note (``reason``); 409 when it already was."""

@@ -15,6 +15,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from central.answers import ReleaseList, RolloutAnswer
 from central.api.deps import AuthStation, Ctx, Db, Staff, utcnow
 from central.crud import releases as release_ops
 from central.errors import ApiError
@@ -80,13 +81,13 @@ def report(station: AuthStation, session: Db, body: ReleaseReport) -> dict[str, 
     return {"recorded": True}
 
 
-@router.get("/api/v1/admin/releases")
+@router.get("/api/v1/admin/releases", response_model=ReleaseList)
 def list_releases(_: Staff, session: Db) -> dict[str, Any]:
     return {"releases": [s.to_json() for s in release_ops.summaries(session)],
             "installed": release_ops.installed_versions(session)}
 
 
-@router.post("/api/v1/admin/releases/{version}/rollout")
+@router.post("/api/v1/admin/releases/{version}/rollout", response_model=RolloutAnswer)
 def rollout(_: Staff, session: Db, body: RolloutIn,
             version: Annotated[str, PathParam(pattern=_VERSION)]) -> dict[str, Any]:
     """Targets and state; ``state``: ``active`` (resume), ``paused``, ``halted``."""

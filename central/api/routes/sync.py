@@ -77,7 +77,7 @@ def push_events(batch: EventBatch, station: AnyStation, session: Db,
                 ctx: Ctx) -> dict[str, object]:
     """Store a batch of ledger events; idempotent by (station, seq), one transaction, run again
     when it lost a race with another station's push."""
-    events = [event_ops.Event(e.seq, e.prev_seq, e.at, e.payload) for e in batch.events]
+    events = [event_ops.Event.pushed(e) for e in batch.events]
 
     def work() -> dict[str, object]:
         locked = _locked(session, station)
