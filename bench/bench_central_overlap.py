@@ -166,6 +166,8 @@ def main() -> None:
                 p99s.append(r.quantile(0.99))
                 walls.append(r.wall)
                 errors += len(r.errors)
+                for problem in r.errors[:3]:
+                    print(f"    error: {problem}")
                 print(f"  {name} run {run + 1}: {len(r.latencies)} pushes in {r.wall:.1f} s, "
                       f"p50 {r.quantile(0.5) * 1000:.0f} ms, p99 {r.quantile(0.99) * 1000:.0f}"
                       f" ms, errors {len(r.errors)}")

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.crud.stations import now_utc
+from central.db import retrying
 from central.errors import ApiError
 from central.models import RequestNonce, Station
 from central.settings import CentralSettings
@@ -145,13 +146,20 @@ def authenticate_station(request: Request, body: bytes, ctx: AppContext, *,
     """
     signed = read_signature(request)
     with ctx.sessions() as session:
-        station = session.scalar(select(Station).where(Station.key_id == signed.key_id.hex()))
-        if station is None:
-            raise _unauthorized("unknown-station",
-                                "La llave que firma no es de ninguna estación inscrita; "
-                                "inscriba la estación con un código de la oficina central.")
-        check_signed(request, body, signed, station.public_key, session)
-        session.commit()
+
+        def spend_nonce() -> Station:
+            found = session.scalar(select(Station).where(Station.key_id == signed.key_id.hex()))
+            if found is None:
+                raise _unauthorized("unknown-station",
+                                    "La llave que firma no es de ninguna estación inscrita; "
+                                    "inscriba la estación con un código de la oficina central.")
+            check_signed(request, body, signed, found.public_key, session)
+            session.commit()
+            return found
+
+        # Under load the nonce's write waits for other stations' pushes (SQLite writes one at
+        # a time): a lock that outlasted the busy timeout is tried again, not a 500.
+        station = retrying(session, spend_nonce)
     if station.withdrawn_at is not None and not allow_withdrawn:
         raise ApiError(403, "station-withdrawn",
                        f"La estación {station.id} fue retirada del servicio "
