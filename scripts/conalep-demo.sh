@@ -7,6 +7,17 @@
 # xalapa.escolares and xalapa.director (plantel 165 only), psicopedagogia (bajas' queue).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Installs what conalep needs (no Kivy, OpenCV or CUPS) into .venv, like scripts/setup.sh does
+# for the station.
+if [ ! -x .venv/bin/python ]; then
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! dpkg -s python3-venv >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null
+  fi
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q -e '.[conalep]'
 export CONALEP_DATA_DIR=${CONALEP_DATA_DIR:-$PWD/conalep-data}
 export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
 conalep=(.venv/bin/python -m conalep)
