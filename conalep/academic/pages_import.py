@@ -31,7 +31,8 @@ def _size_ok(request: Request, ctx: Ctx) -> None:
     if not length.isdigit() or int(length) > limit:
         raise Refusal(413, "upload-too-large",
                       f"Los archivos pesan más de {limit / 2**20:g} MB (o el navegador no dijo "
-                      "cuánto pesan). Use la orden `conalep import-sae` en el servidor.")
+                      "cuánto pesan). Divídalos en archivos más pequeños, o pida a la "
+                      "oficina de Tecnologías que los cargue directamente en el servidor.")
 
 
 @router.get("/importar", response_class=HTMLResponse)

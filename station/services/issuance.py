@@ -50,8 +50,8 @@ def reprint_selection(station: Station, sheet_id: int) -> tuple[str, list[str]]:
         if sheet.state != "spoiled":
             raise RuleViolation(
                 f"La planilla {sheet_id} no está marcada como dañada.",
-                way_out="Primero márquela como dañada (en la terminal: station spoil --sheet "
-                        f"{sheet_id} --reason 'motivo').")
+                way_out="Primero márquela como dañada, con el motivo (por ejemplo, «atasco de "
+                        "papel»); después se puede volver a imprimir.")
         curps = [c for c in sheet.students if ledger.active_card_folio(conn, c) is None]
     if not curps:
         raise RuleViolation(f"Todos los alumnos de la planilla {sheet_id} ya tienen otra "
