@@ -9,7 +9,7 @@ back, and changes nothing of B's; a withdrawn station's is quarantined for staff
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,9 @@ class Pusher:
     def push(self, kind: str, payload: dict[str, Any], at: str | None = None) -> dict[str, Any]:
         self.seq += 1
         event = {"seq": self.seq, "prev_seq": self.seq - 1, "kind": kind, "payload": payload,
-                 "at": at or f"{TODAY.isoformat()}T10:00:00+00:00"}
+                 # now, after enrolment: a fixed hour of today fell before the enrolment of a
+                 # run after 10:00 UTC, where the pre-enrolment standalone range applies
+                 "at": at or datetime.now(UTC).isoformat()}
         answer = signed(self.api, self.key, "POST", "/api/v1/sync/events",
                         body={"events": [event]})
         assert answer.status_code == 200, answer.text
