@@ -5,4 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 .venv/bin/ruff check foundation station central conalep tests bench scripts
-exec .venv/bin/python -m pytest -q -p no:cacheprovider --basetemp=.pytest-tmp "$@"
+# One worker per core, each test file whole on one worker (its module fixtures start once);
+# TEST_WORKERS=0 runs everything in this process.
+exec .venv/bin/python -m pytest -q -p no:cacheprovider --basetemp=.pytest-tmp \
+  -n "${TEST_WORKERS:-auto}" --dist loadfile "$@"

@@ -16,6 +16,7 @@ written after it names a CURP.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -83,12 +84,23 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Check what was collected. Under pytest-xdist each worker collects its own lines and
+    writes what it found beside its temporary folder; the controller (which runs no test)
+    reads every worker's findings and every log file under the run's temporary folders, and
+    fails the run: a worker's own exit status does not reach the controller."""
     logging.Handler.handle = _original_handle  # type: ignore[method-assign]
     found = curp_lines()
     basetemp = session.config._tmp_path_factory.getbasetemp() \
         if hasattr(session.config, "_tmp_path_factory") else None
+    worker = getattr(session.config, "workerinput", None)
+    if basetemp is not None and worker is not None:
+        # the worker's folder is <basetemp>/popen-gwN; the controller scans them all
+        _write_findings(Path(basetemp).parent / f"log-privacy-{worker['workerid']}.json",
+                        found)
+        return
     if basetemp is not None:
         found += curp_lines(written_logs(Path(basetemp)))
+        found += _read_findings(Path(basetemp))
     if found:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
@@ -96,3 +108,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                                 f"{found[0][0]}: {CURP_IN_TEXT.sub('[CURP]', found[0][1])}",
                                 red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _write_findings(path: Path, found: list[tuple[str, str]]) -> None:
+    path.write_text(json.dumps(found), "utf-8")
+
+
+def _read_findings(root: Path) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for path in sorted(root.glob("log-privacy-*.json")):
+        out += [(where, line) for where, line in json.loads(path.read_text("utf-8"))]
+    return out

@@ -79,7 +79,8 @@ def test_first_sync_brings_roster_photos_trust_and_folios(synced: Any) -> None:
     # Nothing new: no photo is fetched again, and the sync is quick.
     again = run_sync(station, client_for(station))
     assert again.ok and again.photos_down == 0 and again.students == 0
-    assert again.seconds < 1.0
+    # quick, not a benchmark: parallel workers share the cores (bench/bench_sync_first.py)
+    assert again.seconds < 5.0
 
 
 def test_issued_cards_reach_central_exactly_once(synced: Any,

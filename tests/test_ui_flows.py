@@ -54,7 +54,7 @@ def tours(kiosk_env: dict[str, str], screens_dir: Path,
                           "before": before, "out": out,
                           "launched": launch_autopilot(data, size, out, "tour", kiosk_env)}
         for run in runs.values():
-            run["report"] = collect(*run.pop("launched"), timeout_s=240)
+            run["report"] = collect(*run.pop("launched"), timeout_s=420)
             run["received"] = [d for d in received_documents(run["printer"].documents_dir)
                                [run["before"]:] if d.suffix != ".prn"]
     finally:

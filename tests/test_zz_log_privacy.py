@@ -8,6 +8,8 @@ temporary folders; :func:`tests.plugin_logs.pytest_sessionfinish` checks again a
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,25 @@ def test_no_log_line_of_the_run_names_a_student(tmp_path_factory: pytest.TempPat
     written = written_logs(tmp_path_factory.getbasetemp())
     found = curp_lines() + curp_lines(written)
     assert not found, found[:5]
+
+
+def test_a_worker_log_naming_a_student_fails_a_parallel_run(tmp_path: Path) -> None:
+    """Under pytest-xdist (scripts/test.sh) the lines are collected in each worker; the
+    controller must still fail the run when one of them names a CURP, though every test
+    passed. A tiny run of two files on two workers, one of which logs a CURP."""
+    tests = Path(__file__).parent
+    (tmp_path / "conftest.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(tests)!r})\npytest_plugins = ['plugin_logs']\n",
+        "utf-8")
+    (tmp_path / "test_quiet.py").write_text("def test_quiet():\n    assert True\n", "utf-8")
+    (tmp_path / "test_leaks.py").write_text(
+        "import logging\n\ndef test_leaks():\n"
+        f"    logging.getLogger('central.x').warning('alumno %s', {CURP!r})\n", "utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
+         "--dist", "loadfile", "--basetemp", str(tmp_path / "bt"), str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert "2 passed" in run.stdout, run.stdout + run.stderr
+    assert run.returncode == pytest.ExitCode.TESTS_FAILED, run.stdout
+    assert "A CURP appeared in 1 log line(s)" in run.stdout, run.stdout
+    assert CURP not in run.stdout
