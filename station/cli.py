@@ -14,14 +14,16 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from foundation.command_line import SpanishGroup
 from station import cli_camera, cli_certificates, cli_kiosk, cli_lifecycle, cli_sync, cli_update
-from station.cli_common import emit, friendly_errors, json_option
+from station.cli_common import emit, friendly_errors, json_option, writable_output
 from station.cli_common import open_ctx_station as _station
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SpanishGroup, program="station",
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Station data folder (default: STATION_DATA or "
               "~/.local/share/station).")
@@ -79,6 +81,8 @@ def _one_destination(station: Any, queue: str | None, pdf_out: Path | None) -> N
         raise click.UsageError("Use --printer o --pdf, no los dos.")
     if not queue and not pdf_out and not station.settings["printer.queue"]:
         raise click.UsageError("Indique --printer COLA o --pdf ARCHIVO.")
+    if pdf_out:
+        writable_output(pdf_out)
 
 
 def _echo_sheet(as_json: bool) -> Callable[[Any, int, int], None]:
@@ -195,18 +199,38 @@ def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str,
     _finish(ctx, outcome.produced, _show_outcome(outcome, as_json), review, as_json)
 
 
+def _sheets_options(func: Callable[P, R]) -> Callable[P, R]:
+    """``--sheet 12 13`` as the print hint and the docs write it, ``--sheet 12 --sheet 13``
+    too: click options take one value each, so the numbers after the first arrive as
+    arguments and :func:`_sheet_numbers` joins them."""
+    func = click.argument("more_sheets", nargs=-1, type=click.IntRange(min=1),
+                          metavar="[N]...")(func)
+    return click.option("--sheet", "sheet_ids", type=click.IntRange(min=1), multiple=True,
+                        help="Sheet number(s): --sheet 12 13")(func)
+
+
+def _sheet_numbers(sheet_ids: tuple[int, ...], more: tuple[int, ...]) -> tuple[int, ...]:
+    numbers = tuple(dict.fromkeys((*sheet_ids, *more)))
+    if not numbers:
+        raise click.UsageError("Indique las planillas: --sheet N [N...] (por ejemplo, "
+                               "--sheet 12 13).")
+    return numbers
+
+
 @main.command("send")
-@click.option("--sheet", "sheet_ids", type=int, multiple=True, required=True)
+@_sheets_options
 @_printer_options
 @review_option
 @json_option
 @click.pass_context
 @friendly_errors
-def send_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], queue: str | None,
-             pdf_out: Path | None, review: bool | None, as_json: bool) -> None:
+def send_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], more_sheets: tuple[int, ...],
+             queue: str | None, pdf_out: Path | None, review: bool | None,
+             as_json: bool) -> None:
     """Send sheets that were produced but never reached the printer (same folios)."""
     from station.services.print_tasks import deliver, destination, sheets_to_send
 
+    sheet_ids = _sheet_numbers(sheet_ids, more_sheets)
     station = _station(ctx)
     _one_destination(station, queue, pdf_out)
     produced = sheets_to_send(station, sheet_ids)
@@ -216,14 +240,16 @@ def send_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], queue: str | None,
 
 
 @main.command("confirm")
-@click.option("--sheet", "sheet_ids", type=int, multiple=True, required=True)
+@_sheets_options
 @json_option
 @click.pass_context
 @friendly_errors
-def confirm_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], as_json: bool) -> None:
+def confirm_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], more_sheets: tuple[int, ...],
+                as_json: bool) -> None:
     """Record that these sheets came out of the printer right."""
     from station.services.print_tasks import confirm_sheets
 
+    sheet_ids = _sheet_numbers(sheet_ids, more_sheets)
     confirm_sheets(_station(ctx), sheet_ids)
     emit(as_json, {"confirmed": list(sheet_ids)},
          "Planillas confirmadas: " + ", ".join(map(str, sheet_ids)))
@@ -304,6 +330,8 @@ def calibrate_cmd(ctx: click.Context, queue: str | None, values: str | None,
     station = _station(ctx)
     if not (queue or station.settings["printer.queue"] or pdf_out or values):
         raise click.UsageError("Indique --printer COLA.")
+    if pdf_out:
+        writable_output(pdf_out)
     printer = printer_key(station, queue)
     if values:
         cal = store_calibration(station, printer, values)
@@ -391,6 +419,8 @@ def demo_cmd(ctx: click.Context, students: int, pdf_out: Path | None) -> None:
 
     ctx.obj["data_dir"] = resolve_data_dir(ctx.obj["data_dir"],
                                            default=Path.cwd() / "station-data")
+    if pdf_out:
+        writable_output(pdf_out)
     run_demo(_station(ctx), students=students, pdf_out=pdf_out, echo=click.echo)
 
 

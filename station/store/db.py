@@ -106,7 +106,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A read-only connection that sees the last committed state."""
-        conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
         try:
             yield conn
