@@ -184,6 +184,7 @@ def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str,
               queue: str | None, pdf_out: Path | None, review: bool | None,
               as_json: bool) -> None:
     """Issue and print credentials in sheets of 8."""
+    from station.services.batch_selection import select_ready
     from station.services.issuance import select_students
     from station.services.print_tasks import destination, print_students
 
@@ -191,12 +192,21 @@ def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str,
         raise click.UsageError("Indique --all-pending o al menos un --curp (no ambos).")
     station = _station(ctx)
     _one_destination(station, queue, pdf_out)
-    school, students = select_students(station, cct.strip().upper(),
-                                       None if all_pending else [c.strip().upper() for c in curps])
+    not_ready: list[Any] = []
+    if all_pending:  # the ready ones print; the others are listed with why, never dropped
+        selection = select_ready(station, cct.strip().upper())
+        school, students, not_ready = selection.school, selection.students, selection.not_ready
+        if not_ready and not as_json:
+            click.echo(selection.describe_not_ready())
+    else:
+        school, students = select_students(station, cct.strip().upper(),
+                                           [c.strip().upper() for c in curps])
     dest = destination(station, queue=queue, pdf_out=pdf_out)
     outcome = print_students(station, school, students, dest, on_sheet=_echo_sheet(as_json),
                              on_job=_echo_job(as_json))
-    _finish(ctx, outcome.produced, _show_outcome(outcome, as_json), review, as_json)
+    answer = _show_outcome(outcome, as_json)
+    answer["not_ready"] = [n.to_json() for n in not_ready]
+    _finish(ctx, outcome.produced, answer, review, as_json)
 
 
 def _sheets_options(func: Callable[P, R]) -> Callable[P, R]:

@@ -16,6 +16,7 @@ from foundation.contract.events import CardReportedLost, CardRevoked, Replacemen
 from foundation.errors import NotFound
 from station.core.replacement import (
     Reason,
+    check_loss_date,
     check_receipt,
     check_replaceable,
     check_reportable,
@@ -57,6 +58,7 @@ def report_loss(conn: sqlite3.Connection, card: CardRow, *, reason: Reason, on: 
                 taken_by: str) -> str:
     """Revoke the card at once (normativo 8); returns the words verification will show."""
     check_reportable(card.folio, card.status, card.status_reason)
+    check_loss_date(card.folio, on, date.fromisoformat(card.issued_on[:10]))
     words = lost_reason(reason, on)
     conn.execute("INSERT INTO card_reports (folio, curp, kind, reported_on, taken_by, at)"
                  " VALUES (?, ?, ?, ?, ?, ?)",
