@@ -132,6 +132,7 @@ def speak_spanish() -> None:
     # Number types put their own name in "… is not a valid {number_type}" and in the help.
     click.types.IntParamType.name = "entero"
     click.types.FloatParamType.name = "número"
+    click.types.StringParamType.name = "texto"
 
 
 speak_spanish()

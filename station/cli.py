@@ -68,6 +68,27 @@ def import_photos_cmd(ctx: click.Context, folder: Path, as_json: bool) -> None:
     emit(as_json, result.to_json(), result.describe())
 
 
+@main.command("import-cards")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--by", "taken_by", required=True, help="Who registers the cards (recorded).")
+@click.option("--accept-valid", is_flag=True,
+              help="Register the valid rows even when other rows have errors.")
+@json_option
+@click.pass_context
+@friendly_errors
+def import_cards_cmd(ctx: click.Context, file: Path, taken_by: str, accept_valid: bool,
+                     as_json: bool) -> None:
+    """Register cards issued before the station (CSV/XLSX: folio, curp, fecha): their
+    holders then need only the cycle hologram (normativo 6)."""
+    from station.services.prior_cards import import_prior_cards
+
+    result = import_prior_cards(_station(ctx), file, taken_by=taken_by,
+                                accept_valid=accept_valid)
+    emit(as_json, result.to_json(), result.describe())
+    if not result.imported:
+        sys.exit(1)
+
+
 # --- printing ------------------------------------------------------------------------------
 
 def _printer_options(func: Callable[P, R]) -> Callable[P, R]:

@@ -148,7 +148,8 @@ def check_loss_date(folio: int, reported_on: date, issued_on: date) -> None:
         raise RuleViolation(
             f"La fecha del reporte ({show_day(reported_on)}) es anterior a la expedición de "
             f"la credencial con folio {folio} ({show_day(issued_on)}).",
-            way_out="Revise la fecha (--on): la pérdida o el robo ocurre después de expedirla.")
+            way_out="Revise la fecha del reporte: la pérdida o el robo ocurre después de "
+                    "expedirla.")
 
 
 def check_reportable(folio: int, status: str, status_reason: str | None) -> None:
