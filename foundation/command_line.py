@@ -133,6 +133,21 @@ def speak_spanish() -> None:
     click.types.IntParamType.name = "entero"
     click.types.FloatParamType.name = "número"
     click.types.StringParamType.name = "texto"
+    click.types.IntRange.name = "entero"
+    click.types.FloatRange.name = "número"
+    # An integer no ledger or database can store (SQLite and PostgreSQL stop at 64 bits) is
+    # refused where it enters, as click refuses "abc", instead of failing deep inside.
+    click.types.IntParamType._number_class = staticmethod(_int64)  # type: ignore[assignment]
+
+
+MAX_INT64 = 2**63 - 1
+
+
+def _int64(value: Any) -> int:
+    number = int(value)
+    if not -MAX_INT64 <= number <= MAX_INT64:
+        raise ValueError(value)
+    return number
 
 
 speak_spanish()

@@ -438,7 +438,8 @@ def verify_cmd(ctx: click.Context, image: Path | None, camera: str | None,
 
 
 @main.command("demo")
-@click.option("--students", default=20, show_default=True, help="Students in the demo school.")
+@click.option("--students", default=20, show_default=True, type=click.IntRange(1, 400),
+              help="Students in the demo school (1 to 400).")
 @click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the sheets to a PDF instead of the virtual printer.")
 @click.pass_context

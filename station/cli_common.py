@@ -96,7 +96,14 @@ def writable_output(path: Path) -> Path:
     if not existing.is_dir():
         raise InputError(f"No se puede escribir {path}: {existing} es un archivo, no una "
                          "carpeta.", way_out="Revise la ruta.")
-    if not os.access(existing, os.W_OK | os.X_OK) or (
+    try:  # the folders the user named are made now, as the file will need them
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from foundation.command_line import explain
+
+        raise InputError(f"No se puede crear la carpeta {folder}.",
+                         way_out=explain(exc)) from None
+    if not os.access(folder, os.W_OK | os.X_OK) or (
             path.exists() and not os.access(path, os.W_OK)):
         raise InputError(f"No hay permiso para escribir {path}.",
                          way_out="Elija una carpeta donde pueda escribir (por ejemplo, la "

@@ -55,3 +55,26 @@ def plan_config(items: Mapping[str, Any], *, shipped: Callable[[str], bool],
             continue
         valid[key] = checked
     return valid, refused
+
+
+def central_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the central service's address, or None (checked before any
+    connection is tried: a typing mistake is not a network failure).
+
+    >>> central_url_problem("https://credenciales.example.mx") is None
+    True
+    >>> central_url_problem("credenciales.example.mx")[:45]
+    'La dirección del servicio central «credencial'
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit((url or "").strip())
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if ok:
+        return None
+    return (f"La dirección del servicio central «{url}» no es válida: debe empezar con "
+            "https:// seguido del nombre del servidor (por ejemplo, "
+            "https://credenciales.sej.jalisco.gob.mx).")
