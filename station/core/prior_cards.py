@@ -190,7 +190,8 @@ def _check_row(file: str, number: int, cells: Mapping[str, str], facts: LedgerFa
             if first <= folio <= last:
                 problem("folio", f"el folio {folio} pertenece a un bloque de folios de esta "
                                  f"estación ({first}–{last}); una credencial anterior al "
-                                 "sistema tiene un folio fuera de esos bloques")
+                                 "sistema tiene un folio fuera de esos bloques (regístrelas "
+                                 "antes de la primera impresión)")
                 break
         known = facts.cards.get(folio)
         if known is not None and known != (curp, "prior"):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from foundation.contract.events import PriorCardRegistered
+from station.core.folios import FolioBlock
 from station.core.prior_cards import LedgerFacts, PriorCard
 from station.store.ledger import append_event, now_iso
 
@@ -47,3 +48,10 @@ def register(conn: sqlite3.Connection, cards: Sequence[PriorCard], *, file_name:
 def prior_folios(conn: sqlite3.Connection) -> list[int]:
     return [int(r[0]) for r in conn.execute(
         "SELECT folio FROM cards WHERE origin = 'prior' ORDER BY folio")]
+
+
+def as_blocks(conn: sqlite3.Connection) -> list[FolioBlock]:
+    """The prior cards' folios as one-folio blocks (id 0): what a new local block must start
+    above. Only the highest matters; one row keeps the query cheap."""
+    row = conn.execute("SELECT max(folio) FROM cards WHERE origin = 'prior'").fetchone()
+    return [FolioBlock(0, int(row[0]), int(row[0]))] if row and row[0] is not None else []
