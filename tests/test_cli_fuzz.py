@@ -209,9 +209,6 @@ def test_real_processes_show_one_sentence_and_no_traceback(station_data: Path,
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), (case, done.stderr)
         assert "Traceback" not in done.stdout + done.stderr
-    # The relative data folder works in a real process too (it crashed with a URI error).
-    done = _run("-m", "station.cli", "--data", "datos", "status", cwd=work)
-    assert done.returncode == 0 and "Folios disponibles" in done.stdout, done.stderr
 
 
 def test_the_debug_variable_lets_the_traceback_through(station_data: Path,
