@@ -306,3 +306,29 @@ def test_a_killed_pdf_write_leaves_nothing_behind_after_the_next_run(tmp_path: P
     combine_pdfs([specimen], out)
     assert out.exists() and not any(p.exists() for p in stale)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["OUT.pdf", "part.pdf"]
+
+
+def test_a_prior_card_is_revoked_when_its_student_moves_and_is_lost_in_words(
+        data: Path, tmp_path: Path) -> None:
+    """A prior card has no key and central never saw its folio: the school change and the
+    loss revoke it here without a card_revoked event central would refuse."""
+    previas = tmp_path / "previas.csv"
+    previas.write_text(f"folio,curp,fecha\n1520,{MIGUEL},15/09/2025\n"
+                       f"1521,{MAXIMILIANO},15/09/2025\n", "utf-8")
+    cli(data, "import-cards", str(previas), "--by", "Directora Ana")
+    moved = _alumnos(tmp_path)
+    moved.write_text(moved.read_text("utf-8").replace(f"{MIGUEL},MIGUEL ÁNGEL,CASTAÑEDA,,"
+                                                      "14EES0087H", f"{MIGUEL},MIGUEL ÁNGEL,"
+                                                      "CASTAÑEDA,,14EPR0412K"), "utf-8")
+    cli(data, "import-roster", str(SAMPLES / "escuelas.csv"), str(moved))
+    _photos(data, tmp_path, MIGUEL)
+    cli(data, "print", "--school", "14EPR0412K", "--curp", MIGUEL, "--pdf",
+        str(tmp_path / "m.pdf"), "--no-review")
+    cli(data, "card", "lost", "--folio", "1521", "--by", "Directora Ana")
+    with sqlite3.connect(data / "ledger.sqlite3") as conn:
+        status = dict(conn.execute("SELECT folio, status FROM cards WHERE origin = 'prior'"))
+        revoked = [json.loads(p)["folio"] for (p,) in conn.execute(
+            "SELECT payload FROM events WHERE kind = 'card_revoked'")]
+    assert status == {1520: "revoked", 1521: "revoked"}
+    assert 1520 not in revoked and 1521 not in revoked
+    assert cli_json(data, "audit")["ok"]
