@@ -89,6 +89,9 @@ def test_a_roster_of_another_cycle_is_refused_naming_the_rows(tmp_path: Path) ->
     assert sorted(p["row"] for p in answer["problems"]) == list(range(2, 42))
     assert {p["field"] for p in answer["problems"]} == {"ciclo"}
     assert "ciclo vigente de la estación es 2026-2027" in answer["problems"][0]["reason"]
+    newer = cli(tmp_path / "st", "import-roster", str(SAMPLES / "escuelas.csv"),
+                str(_alumnos(tmp_path, "2027-2028")), ok=False).output
+    assert "station cycle advance --to 2027-2028" in newer and "No se importó nada" in newer
 
 
 def test_after_cycle_advance_pending_says_the_roster_is_old_and_who_has_no_photo(

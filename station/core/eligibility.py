@@ -36,9 +36,12 @@ def private_school_reason(cct: str) -> str | None:
 def other_cycle_reason(ciclo: str, current: str) -> str | None:
     """Why a student row of cycle ``ciclo`` is refused on a station working ``current``."""
     if ciclo and current and ciclo != current:
+        way_out = (f"si ya empezó el ciclo {ciclo}, cámbielo antes con 'station cycle advance "
+                   f"--to {ciclo}'" if ciclo > current
+                   else f"exporte de SCEJAL la plantilla del ciclo {current}")
         return (f"el alumno es del ciclo {ciclo} y el ciclo vigente de la estación es "
                 f"{current}; las credenciales son para el ciclo vigente (normativo 1): "
-                f"exporte de SCEJAL la plantilla del ciclo {current}")
+                f"{way_out}")
     return None
 
 
