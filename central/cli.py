@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from central.settings import CentralSettings
+from foundation.command_line import SpanishGroup
 from foundation.server_cli import echo_accounts, friendly, read_password
 from foundation.server_settings import SettingsRefused
 
@@ -29,7 +30,8 @@ def _sessions(settings: CentralSettings) -> Any:
     return make_sessionmaker(ready_engine(settings, upgrade))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SpanishGroup, program="central",
+             context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Servicio central de credenciales escolares (SEJ Jalisco)."""
 

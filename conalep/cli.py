@@ -13,10 +13,12 @@ from conalep import cli_academic, cli_certificates, cli_followup
 from conalep.cli_common import friendly, open_sessions
 from conalep.roles import Role
 from conalep.settings import ConalepSettings
+from foundation.command_line import SpanishGroup
 from foundation.server_cli import echo_accounts, read_password
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SpanishGroup, program="conalep",
+             context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """CONALEP Veracruz: seguimiento académico y certificados."""
 

@@ -12,6 +12,7 @@ from typing import ParamSpec, TypeVar
 import click
 from sqlalchemy.exc import OperationalError
 
+from foundation.command_line import fail
 from foundation.errors import DomainError
 from foundation.web.accounts import StaffAccountMixin
 from foundation.web.refusal import Refusal
@@ -39,8 +40,8 @@ def friendly(program: str, database_variable: str,
             except OperationalError as exc:
                 message = (f"no se puede usar la base de datos de {program} ({exc.orig}). "
                            f"Revise {database_variable} y que el servidor esté encendido.")
-            click.echo(f"Error: {message}", err=True)
-            sys.exit(1)
+            fail(message)
+            raise  # unreachable: fail() exits
 
         return wrapper
 

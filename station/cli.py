@@ -14,14 +14,16 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from foundation.command_line import SpanishGroup
 from station import cli_camera, cli_certificates, cli_kiosk, cli_lifecycle, cli_sync, cli_update
-from station.cli_common import emit, friendly_errors, json_option
+from station.cli_common import emit, friendly_errors, json_option, writable_output
 from station.cli_common import open_ctx_station as _station
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SpanishGroup, program="station",
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Station data folder (default: STATION_DATA or "
               "~/.local/share/station).")
@@ -66,6 +68,27 @@ def import_photos_cmd(ctx: click.Context, folder: Path, as_json: bool) -> None:
     emit(as_json, result.to_json(), result.describe())
 
 
+@main.command("import-cards")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--by", "taken_by", required=True, help="Who registers the cards (recorded).")
+@click.option("--accept-valid", is_flag=True,
+              help="Register the valid rows even when other rows have errors.")
+@json_option
+@click.pass_context
+@friendly_errors
+def import_cards_cmd(ctx: click.Context, file: Path, taken_by: str, accept_valid: bool,
+                     as_json: bool) -> None:
+    """Register cards issued before the station (CSV/XLSX: folio, curp, fecha): their
+    holders then need only the cycle hologram (normativo 6)."""
+    from station.services.prior_cards import import_prior_cards
+
+    result = import_prior_cards(_station(ctx), file, taken_by=taken_by,
+                                accept_valid=accept_valid)
+    emit(as_json, result.to_json(), result.describe())
+    if not result.imported:
+        sys.exit(1)
+
+
 # --- printing ------------------------------------------------------------------------------
 
 def _printer_options(func: Callable[P, R]) -> Callable[P, R]:
@@ -79,6 +102,8 @@ def _one_destination(station: Any, queue: str | None, pdf_out: Path | None) -> N
         raise click.UsageError("Use --printer o --pdf, no los dos.")
     if not queue and not pdf_out and not station.settings["printer.queue"]:
         raise click.UsageError("Indique --printer COLA o --pdf ARCHIVO.")
+    if pdf_out:
+        writable_output(pdf_out)
 
 
 def _echo_sheet(as_json: bool) -> Callable[[Any, int, int], None]:
@@ -180,6 +205,7 @@ def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str,
               queue: str | None, pdf_out: Path | None, review: bool | None,
               as_json: bool) -> None:
     """Issue and print credentials in sheets of 8."""
+    from station.services.batch_selection import select_ready
     from station.services.issuance import select_students
     from station.services.print_tasks import destination, print_students
 
@@ -187,26 +213,55 @@ def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str,
         raise click.UsageError("Indique --all-pending o al menos un --curp (no ambos).")
     station = _station(ctx)
     _one_destination(station, queue, pdf_out)
-    school, students = select_students(station, cct.strip().upper(),
-                                       None if all_pending else [c.strip().upper() for c in curps])
+    not_ready: list[Any] = []
+    if all_pending:  # the ready ones print; the others are listed with why, never dropped
+        selection = select_ready(station, cct.strip().upper())
+        school, students, not_ready = selection.school, selection.students, selection.not_ready
+        if not_ready and not as_json:
+            click.echo(selection.describe_not_ready())
+    else:
+        school, students = select_students(station, cct.strip().upper(),
+                                           [c.strip().upper() for c in curps])
     dest = destination(station, queue=queue, pdf_out=pdf_out)
     outcome = print_students(station, school, students, dest, on_sheet=_echo_sheet(as_json),
                              on_job=_echo_job(as_json))
-    _finish(ctx, outcome.produced, _show_outcome(outcome, as_json), review, as_json)
+    answer = _show_outcome(outcome, as_json)
+    answer["not_ready"] = [n.to_json() for n in not_ready]
+    _finish(ctx, outcome.produced, answer, review, as_json)
+
+
+def _sheets_options(func: Callable[P, R]) -> Callable[P, R]:
+    """``--sheet 12 13`` as the print hint and the docs write it, ``--sheet 12 --sheet 13``
+    too: click options take one value each, so the numbers after the first arrive as
+    arguments and :func:`_sheet_numbers` joins them."""
+    func = click.argument("more_sheets", nargs=-1, type=click.IntRange(min=1),
+                          metavar="[N]...")(func)
+    return click.option("--sheet", "sheet_ids", type=click.IntRange(min=1), multiple=True,
+                        help="Sheet number(s): --sheet 12 13")(func)
+
+
+def _sheet_numbers(sheet_ids: tuple[int, ...], more: tuple[int, ...]) -> tuple[int, ...]:
+    numbers = tuple(dict.fromkeys((*sheet_ids, *more)))
+    if not numbers:
+        raise click.UsageError("Indique las planillas: --sheet N [N...] (por ejemplo, "
+                               "--sheet 12 13).")
+    return numbers
 
 
 @main.command("send")
-@click.option("--sheet", "sheet_ids", type=int, multiple=True, required=True)
+@_sheets_options
 @_printer_options
 @review_option
 @json_option
 @click.pass_context
 @friendly_errors
-def send_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], queue: str | None,
-             pdf_out: Path | None, review: bool | None, as_json: bool) -> None:
+def send_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], more_sheets: tuple[int, ...],
+             queue: str | None, pdf_out: Path | None, review: bool | None,
+             as_json: bool) -> None:
     """Send sheets that were produced but never reached the printer (same folios)."""
     from station.services.print_tasks import deliver, destination, sheets_to_send
 
+    sheet_ids = _sheet_numbers(sheet_ids, more_sheets)
     station = _station(ctx)
     _one_destination(station, queue, pdf_out)
     produced = sheets_to_send(station, sheet_ids)
@@ -216,14 +271,16 @@ def send_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], queue: str | None,
 
 
 @main.command("confirm")
-@click.option("--sheet", "sheet_ids", type=int, multiple=True, required=True)
+@_sheets_options
 @json_option
 @click.pass_context
 @friendly_errors
-def confirm_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], as_json: bool) -> None:
+def confirm_cmd(ctx: click.Context, sheet_ids: tuple[int, ...], more_sheets: tuple[int, ...],
+                as_json: bool) -> None:
     """Record that these sheets came out of the printer right."""
     from station.services.print_tasks import confirm_sheets
 
+    sheet_ids = _sheet_numbers(sheet_ids, more_sheets)
     confirm_sheets(_station(ctx), sheet_ids)
     emit(as_json, {"confirmed": list(sheet_ids)},
          "Planillas confirmadas: " + ", ".join(map(str, sheet_ids)))
@@ -304,6 +361,8 @@ def calibrate_cmd(ctx: click.Context, queue: str | None, values: str | None,
     station = _station(ctx)
     if not (queue or station.settings["printer.queue"] or pdf_out or values):
         raise click.UsageError("Indique --printer COLA.")
+    if pdf_out:
+        writable_output(pdf_out)
     printer = printer_key(station, queue)
     if values:
         cal = store_calibration(station, printer, values)
@@ -379,7 +438,8 @@ def verify_cmd(ctx: click.Context, image: Path | None, camera: str | None,
 
 
 @main.command("demo")
-@click.option("--students", default=20, show_default=True, help="Students in the demo school.")
+@click.option("--students", default=20, show_default=True, type=click.IntRange(1, 400),
+              help="Students in the demo school (1 to 400).")
 @click.option("--pdf", "pdf_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the sheets to a PDF instead of the virtual printer.")
 @click.pass_context
@@ -391,6 +451,8 @@ def demo_cmd(ctx: click.Context, students: int, pdf_out: Path | None) -> None:
 
     ctx.obj["data_dir"] = resolve_data_dir(ctx.obj["data_dir"],
                                            default=Path.cwd() / "station-data")
+    if pdf_out:
+        writable_output(pdf_out)
     run_demo(_station(ctx), students=students, pdf_out=pdf_out, echo=click.echo)
 
 

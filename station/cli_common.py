@@ -6,10 +6,12 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
+from foundation.command_line import fail
 from foundation.errors import DomainError
 
 if TYPE_CHECKING:
@@ -38,9 +40,9 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
             if ctx.params.get("as_json"):
                 click.echo(json.dumps({"error": exc.message, "way_out": exc.way_out},
                                       ensure_ascii=False, indent=2))
-            else:
-                click.echo(f"Error: {exc.user_message()}", err=True)
-            sys.exit(1)
+                sys.exit(1)
+            fail(exc.user_message())
+            raise  # unreachable: fail() exits
 
     return wrapper
 
@@ -73,3 +75,37 @@ def open_ctx_station(ctx: click.Context) -> Station:
         station = ctx.obj["station"] = open_station(ctx.obj["data_dir"])
         ctx.call_on_close(station.close)
     return station
+
+
+def writable_output(path: Path) -> Path:
+    """``path`` (a PDF or XLSX the user asked for) made absolute, refused at once with a
+    sentence when it cannot be written, before anything is printed or recorded."""
+    import os
+
+    from foundation.errors import InputError
+
+    path = Path(os.path.abspath(path.expanduser()))
+    folder = path.parent
+    if path.is_dir():
+        raise InputError(f"{path} es una carpeta.",
+                         way_out="Indique un nombre de archivo, por ejemplo "
+                         f"{path / 'planillas.pdf'}.")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"No se puede escribir {path}: {existing} es un archivo, no una "
+                         "carpeta.", way_out="Revise la ruta.")
+    try:  # the folders the user named are made now, as the file will need them
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from foundation.command_line import explain
+
+        raise InputError(f"No se puede crear la carpeta {folder}.",
+                         way_out=explain(exc)) from None
+    if not os.access(folder, os.W_OK | os.X_OK) or (
+            path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"No hay permiso para escribir {path}.",
+                         way_out="Elija una carpeta donde pueda escribir (por ejemplo, la "
+                         "suya) o pida acceso al administrador.")
+    return path

@@ -108,12 +108,16 @@ def test_loss_revokes_at_once_and_replacement_needs_a_receipt(station_data, tmp_
     folios = _print(data, cct, curps[:2], tmp_path / "a.pdf")
     png = pdf_pngs(tmp_path / "a.pdf", tmp_path / "a")[0]
 
-    lost = cli_json(data, "card", "lost", "--folio", str(folios[0]), "--date", day(-2),
+    # A loss cannot predate the card (issue 14): a day before its issue is refused.
+    assert "anterior a la expedición" in refused(data, "card", "lost", "--folio",
+                                                  str(folios[0]), "--date", day(-2),
+                                                  "--by", "Ana Pérez")
+    lost = cli_json(data, "card", "lost", "--folio", str(folios[0]), "--date", day(0),
                     "--by", "Ana Pérez")
     assert lost["status"] == "revoked"
     verdicts = {v["folio"]: v for v in _verify(data, png)}
     assert verdicts[folios[0]]["verdict"] == "revoked"
-    assert f"reportada como extraviada el {day(-2)}" in verdicts[folios[0]]["reason"]
+    assert f"reportada como extraviada el {day(0)}" in verdicts[folios[0]]["reason"]
     assert (verdicts[folios[0]]["revocation"], verdicts[folios[1]]["verdict"]) == ("lost",
                                                                                   "valid")
     lists = cli_json(data, "pending", "--school", cct)

@@ -391,6 +391,18 @@ class SuppliesRequested(EventPayload):
     ink: list[InkLevel] | None = Field(max_length=20)
 
 
+class PriorCardRegistered(EventPayload):
+    """A card issued before the station existed (normativo 6), registered from a file: its
+    folio is outside every block, and its holder needs only the cycle's hologram."""
+
+    kind: ClassVar[str] = "prior_card_registered"
+    folio: Folio
+    curp: Curp
+    cct: Cct
+    issued_on: DateText
+    taken_by: Name
+
+
 PAYLOADS: tuple[type[EventPayload], ...] = tuple(EventPayload.__subclasses__())
 """Every payload model; one per kind."""
 BY_KIND: dict[str, type[EventPayload]] = {p.kind: p for p in PAYLOADS}

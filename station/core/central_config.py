@@ -11,6 +11,7 @@ one a station refuses. Pure: whether a card template is shipped is asked of the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -55,3 +56,24 @@ def plan_config(items: Mapping[str, Any], *, shipped: Callable[[str], bool],
             continue
         valid[key] = checked
     return valid, refused
+
+
+def central_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the central service's address, or None (checked before any
+    connection is tried: a typing mistake is not a network failure).
+
+    >>> central_url_problem("https://credenciales.example.mx") is None
+    True
+    >>> central_url_problem("credenciales.example.mx")[:45]
+    'La dirección del servicio central «credencial'
+    """
+    if _CENTRAL_URL.match((url or "").strip()):
+        return None
+    return (f"La dirección del servicio central «{url}» no es válida: debe empezar con "
+            "https:// seguido del nombre del servidor (por ejemplo, "
+            "https://credenciales.sej.jalisco.gob.mx).")
+
+
+_CENTRAL_URL = re.compile(r"^https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?"
+                          r"(?:/\S*)?$")
+"""http(s)://, a host name or address, maybe a port and a path: no spaces."""

@@ -52,6 +52,8 @@ class CardRecord:
 
     folio: int
     status: str
+    prior: bool = False
+    """Issued before the station existed (normativo 6): its folio lies outside every block."""
 
 
 @dataclass(slots=True)
@@ -61,6 +63,8 @@ class AuditReport:
     cancelled: int = 0
     spoiled: int = 0
     unused: int = 0
+    prior: int = 0
+    """Cards registered as issued before the station, outside its blocks."""
     problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
@@ -70,6 +74,7 @@ class AuditReport:
             "cancelled": self.cancelled,
             "spoiled": self.spoiled,
             "unused": self.unused,
+            "prior": self.prior,
             "problems": list(self.problems),
         }
 
@@ -172,6 +177,13 @@ def audit(
     state_of = {u.folio: u.state for u in uses}
     card_folios = set()
     for card in cards:
+        if card.prior:  # outside the blocks by definition: it must not be in one
+            report.prior += 1
+            if card.folio in state_of or any(b.first <= card.folio <= b.last for b in blocks):
+                report.problems.append(
+                    f"La credencial anterior al sistema con folio {card.folio} tiene un folio "
+                    "de los bloques de la estación.")
+            continue
         card_folios.add(card.folio)
         expected = {"active": "issued", "revoked": "issued", "spoiled": "spoiled"}.get(card.status)
         actual = state_of.get(card.folio)

@@ -136,6 +136,22 @@ def audit_receipts(references: Iterable[str]) -> list[str]:
     return problems
 
 
+def check_loss_date(folio: int, reported_on: date, issued_on: date) -> None:
+    """A card cannot be lost before it existed: the loss date is on or after its issue day.
+
+    >>> check_loss_date(512, date(2026, 9, 1), date(2026, 9, 3))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    foundation.errors.RuleViolation: La fecha del reporte (01/09/2026) es anterior a ...
+    """
+    if reported_on < issued_on:
+        raise RuleViolation(
+            f"La fecha del reporte ({show_day(reported_on)}) es anterior a la expedición de "
+            f"la credencial con folio {folio} ({show_day(issued_on)}).",
+            way_out="Revise la fecha del reporte: la pérdida o el robo ocurre después de "
+                    "expedirla.")
+
+
 def check_reportable(folio: int, status: str, status_reason: str | None) -> None:
     """Only a card in use (active) can be reported lost or stolen."""
     if status == "spoiled":

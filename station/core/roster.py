@@ -31,11 +31,12 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from foundation.curp import validate_curp
 from foundation.tables import RawTable, RowProblem, column_key
+from station.core.eligibility import RosterScope, other_cycle_reason, private_school_reason
 from station.core.model import Estatus, Nivel, School, Student, Turno
 
 NAME_ABBREVIATIONS: dict[str, str] = {
@@ -97,17 +98,32 @@ class RosterCheck:
     notes: tuple[Normalisation, ...] = field(default=())
     encodings: Mapping[str, str] = field(default_factory=dict)
     """File name → how it was read (e.g. ``"UTF-8 con BOM"``), filled in by the importer."""
+    left_out: Mapping[str, int] = field(default_factory=dict)
+    """Other schools' rows a school station left out, by file name (see RosterScope)."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def validate_roster(escuelas: RawTable, alumnos: RawTable) -> RosterCheck:
-    """Check both tables of an export; see the module docstring for an example."""
+def validate_roster(escuelas: RawTable, alumnos: RawTable, *,
+                    scope: RosterScope | None = None) -> RosterCheck:
+    """Check both tables of an export; see the module docstring for an example.
+
+    Private schools are always refused (normativo 1); ``scope`` adds the station's own
+    limits: students of another cycle are refused, other schools' rows left out.
+    """
+    scope = scope or RosterScope()
     out = _Collector()
+    left_out: dict[str, int] = {}
+    if scope.only_school:
+        escuelas, alumnos = (_own_rows(t, scope, left_out) for t in (escuelas, alumnos))
     by_cct = _schools(escuelas, out)
-    students = _students(alumnos, by_cct, escuelas.file, out)
+    if scope.only_school and by_cct is not None and scope.only_school not in by_cct:
+        out.problems.append(RowProblem(
+            escuelas.file, 1, "cct", f"la escuela de esta estación ({scope.only_school}) no "
+            "está en el archivo; exporte de SCEJAL la plantilla de su escuela"))
+    students = _students(alumnos, by_cct, escuelas.file, out, cycle=scope.cycle)
     schools = [e.school for rows in (by_cct or {}).values() for e in rows if e.usable]
     schools.sort(key=lambda s: (s.cct, s.turno))
     valid_ccts = {s.cct for s in schools}
@@ -117,7 +133,20 @@ def validate_roster(escuelas: RawTable, alumnos: RawTable) -> RosterCheck:
         # Schools first, then students, each by row: the order a person fixes them in.
         problems=tuple(sorted(out.problems, key=lambda p: (p.file != escuelas.file, p.row))),
         notes=tuple(out.notes),
+        left_out=left_out,
     )
+
+
+def _own_rows(table: RawTable, scope: RosterScope, left_out: dict[str, int]) -> RawTable:
+    """``table`` without the rows of other schools (their CCT cell, cleaned, differs)."""
+    header = {column_key(h): h for h in table.columns}.get("cct")
+    if header is None:
+        return table  # the missing column is reported by the checks
+    kept = [(n, cells) for n, cells in table.rows
+            if scope.keeps("".join((cells.get(header) or "").split()).upper())]
+    if len(kept) != len(table.rows):
+        left_out[table.file] = len(table.rows) - len(kept)
+    return replace(table, rows=kept)
 
 
 class _Collector:
@@ -257,6 +286,8 @@ def _schools(table: RawTable, out: _Collector) -> dict[str, list[_SchoolRow]] | 
             continue
         r = _Row(table, number, cells, headers, out)
         cct = r.cct()
+        if CCT_PATTERN.match(cct) and (private := private_school_reason(cct)):
+            r.problem("cct", private)
         nombre = r.required("nombre", "el nombre de la escuela")
         nivel = r.choice("nivel", _NIVELES)
         turno = r.choice("turno", _TURNOS)
@@ -281,7 +312,7 @@ def _schools(table: RawTable, out: _Collector) -> dict[str, list[_SchoolRow]] | 
 
 
 def _students(table: RawTable, by_cct: dict[str, list[_SchoolRow]] | None, schools_file: str,
-              out: _Collector) -> list[Student]:  # fmt: skip
+              out: _Collector, *, cycle: str | None = None) -> list[Student]:  # fmt: skip
     out.problems.extend(table.problems)
     headers = _headers(table, STUDENT_COLUMNS, out)
     if headers is None:
@@ -305,6 +336,8 @@ def _students(table: RawTable, by_cct: dict[str, list[_SchoolRow]] | None, schoo
         grado = _grade(r, nivel)
         grupo = r.text("grupo")
         ciclo = _ciclo(r)
+        if cycle and (other := other_cycle_reason(ciclo, cycle)):
+            r.problem("ciclo", other)
         estatus = r.choice("estatus", _ESTATUS)
         nuevo = r.yes_no("nuevo_ingreso")
         student = None

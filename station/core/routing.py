@@ -90,10 +90,15 @@ def check_station_may_print(
                 "Esta estación es de una DRSE, pero no tiene configurada su DRSE.",
                 way_out="Escriba la DRSE en el ajuste 'station.drse' de station.toml.")
         if not same_drse(school.drse, station_drse):
+            # Name the office that really prints them: the school itself when it prints on
+            # its own station (normativo 2), else its own DRSE.
+            printer = (f"la propia escuela en su plantel ({'; '.join(routing.reasons)}); "
+                       f"su DRSE es {school.drse}" if routing.where == "escuela"
+                       else f"la DRSE {school.drse}")
             raise RuleViolation(
                 f"La escuela {name} pertenece a la DRSE {school.drse}; esta estación imprime "
                 f"para la DRSE {station_drse}.",
-                way_out=f"Sus credenciales las imprime la DRSE {school.drse}.")
+                way_out=f"Sus credenciales las imprime {printer}.")
         if routing.where != "drse":
             raise RuleViolation(
                 f"La escuela {name} imprime sus credenciales en su propio plantel: "

@@ -16,15 +16,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from foundation.table_files import read_table
+from station.core.eligibility import RosterScope
 from station.core.roster import RosterCheck, validate_roster
 
 
-def load_roster(escuelas_path: str | Path, alumnos_path: str | Path) -> RosterCheck:
+def load_roster(escuelas_path: str | Path, alumnos_path: str | Path, *,
+                scope: RosterScope | None = None) -> RosterCheck:
     """Reads both files of an export and validates them together.
 
     ``RosterCheck.encodings`` says how each file was read, for the screen.
     """
     tables = [read_table(escuelas_path, source="SCEJAL"),
               read_table(alumnos_path, source="SCEJAL")]
-    check = validate_roster(*tables)
+    check = validate_roster(*tables, scope=scope)
     return replace(check, encodings={t.file: t.encoding_label for t in tables})

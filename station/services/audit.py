@@ -42,7 +42,10 @@ class StationAudit:
         f, h = self.folios, self.holograms
         return (f"{'Auditoría correcta' if self.ok else 'LA AUDITORÍA ENCONTRÓ PROBLEMAS'}: "
                 f"{f.issued} expedidos, {f.cancelled} cancelados, {f.spoiled} dañados, "
-                f"{f.unused} sin usar. Hologramas: {h.received} recibidos, {h.applied} "
+                f"{f.unused} sin usar"
+                + (f", {f.prior} anteriores al sistema (fuera de los bloques)" if f.prior
+                   else "")
+                + f". Hologramas: {h.received} recibidos, {h.applied} "
                 f"colocados, {h.spoiled} dañados, {h.stock} en existencia. Recibos de "
                 f"reposición: {self.receipts}." + "".join(f"\n- {p}" for p in self.problems))
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from foundation.errors import InputError
 from station.context import Station
+from station.core.central_config import central_url_problem
 from station.store import sync_state
 from station.sync.client import CentralClient
 from station.sync.engine import SyncReport, client_for, run_sync
@@ -25,6 +27,8 @@ def enrol(station: Station, *, central_url: str, code: str,
           attended: bool = False) -> Enrollment:
     """Join central with a one-time code. ``attended``: a person waits at the screen, so
     few, short attempts (``station enroll`` retries more)."""
+    if (problem := central_url_problem(central_url)) is not None:
+        raise InputError(problem, way_out="Copie la dirección exacta que le dio su DRSE.")
     options = {"timeout": 10, "attempts": 2, "max_delay_s": 10} if attended else {}
     client = CentralClient(central_url, key=station.key, **options)
     try:

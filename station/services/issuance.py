@@ -28,7 +28,7 @@ from station.core.print_rules import PrintFacts, print_refusal
 from station.core.sheets import plan_sheets
 from station.printer.sheet import render_sheets_pdf
 from station.services.lifecycle_routing import check_may_print
-from station.store import ledger, lifecycle_records, sheet_records
+from station.store import ledger, lifecycle_records, prior_card_records, sheet_records
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +132,10 @@ class Issuer:
             used = ledger.used_per_block(conn)
             left = sum(b.size for b in blocks) - sum(used.values())
             if left < needed:
-                first, last = source.next_block(blocks, needed - left)
+                # A new local block starts above the folios of cards made before the
+                # station too (normativo 6): those stay outside every block.
+                held = [*blocks, *prior_card_records.as_blocks(conn)]
+                first, last = source.next_block(held, needed - left)
                 ledger.add_folio_block(conn, first, last, source.name)
 
     def produce(

@@ -16,9 +16,10 @@ from datetime import date
 from foundation.errors import NotFound, RuleViolation
 from station.context import Station
 from station.core.cycles import NEED_WORDS, Need, check_advance, parse_cycle
+from station.core.eligibility import roster_cycle_warning
 from station.core.model import School, Student
 from station.core.requests import DeclaredBy, Unattended, require_person, unattended
-from station.store import ledger, lifecycle_records, request_records
+from station.store import ledger, lifecycle_records, request_records, roster_views
 from station.store.db import Connection
 from station.store.lifecycle_records import StudentLine
 
@@ -62,6 +63,14 @@ class SchoolLists:
     school: School
     cycle: str
     students: list[StudentLine]
+    no_photo: frozenset[str] = frozenset()
+    """CURPs of enrolled students without a photo (a card cannot be printed for them)."""
+    warning: str | None = None
+    """Said before the lists: e.g. the roster is of an older cycle than the current one."""
+
+    def needing_photo(self) -> list[StudentLine]:
+        """Students who need a card and have no photo yet."""
+        return [s for s in self.by_need(Need.CARD) if s.curp in self.no_photo]
 
     def by_need(self, need: Need) -> list[StudentLine]:
         return [s for s in self.students if s.need is need]
@@ -76,17 +85,30 @@ class SchoolLists:
                 "hologram_only": [s.to_json() for s in self.by_need(Need.HOLOGRAM)],
                 "needs_receipt": [s.to_json() for s in self.by_need(Need.RECEIPT)],
                 "declined": [s.to_json() for s in self.by_need(Need.DECLINED)],
-                "complete": [s.to_json() for s in self.by_need(Need.COMPLETE)]}
+                "complete": [s.to_json() for s in self.by_need(Need.COMPLETE)],
+                "needs_card_without_photo": [s.curp for s in self.needing_photo()],
+                "warning": self.warning}
 
     def describe(self) -> str:
         lines = [f"{self.school.nombre} ({self.school.cct}), ciclo {self.cycle}:"]
+        if self.warning:
+            lines.append(f"AVISO: {self.warning}")
         for need in (Need.CARD, Need.HOLOGRAM, Need.RECEIPT, Need.DECLINED, Need.COMPLETE):
             group = self.by_need(need)
             lines.append(f"\n{len(group)} alumno(s): {NEED_WORDS[need]}")
             if need is not Need.COMPLETE:
                 lines += [f"  - {s.name} ({s.grado}° {s.grupo})"
                           + (f", folio {s.folio}" if s.folio else "")
-                          + (f" ({s.words})" if s.card_other_school else "") for s in group]
+                          + (f" ({s.words})" if s.card_other_school else "")
+                          + (" — SIN FOTO" if need is Need.CARD and s.curp in self.no_photo
+                             else "") for s in group]
+        missing = self.needing_photo()
+        if missing:
+            lines.append(f"\n{len(missing)} alumno(s) que necesitan credencial no tienen foto "
+                         "(no se pueden imprimir hasta tenerla): "
+                         + ", ".join(s.name for s in missing)
+                         + ". Importe sus fotos con 'station import-photos' o tómelas con la "
+                         "cámara.")
         return "\n".join(lines)
 
 
@@ -97,7 +119,9 @@ def school_lists(station: Station, cct: str, cycle: str | None = None) -> School
         cycle = str(parse_cycle(cycle)) if cycle else lifecycle_records.current_cycle(
             conn, station.settings["cycle.current"])
         students = lifecycle_records.cycle_lists(conn, cct, cycle)
-    return SchoolLists(school, cycle, students)
+        no_photo = frozenset(roster_views.without_photo(conn, cct))
+        cycles = roster_views.roster_cycles(conn, cct)
+    return SchoolLists(school, cycle, students, no_photo, roster_cycle_warning(cycles, cycle))
 
 
 # --- declines and requests (normativo 4) --------------------------------------------------

@@ -17,7 +17,6 @@ The touchscreen's ``on_progress(fraction, message)`` is called from the working 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -265,8 +264,8 @@ def print_without_folios(station: Station, kind: str, dest: Destination, *,
         pdf, title = calibration_pdf(station, printer=dest.printer), "Calibración"
     if dest.queue is None:
         assert dest.pdf_out is not None
-        shutil.copyfile(pdf, dest.pdf_out)
-        return dest.pdf_out
+        # Like the sheets' PDF: folders made, written atomically, refusals in words.
+        return combine_pdfs([pdf], dest.pdf_out)
     return _submit(station, dest.queue, pdf, title, on_update)
 
 

@@ -70,10 +70,14 @@ class SchoolReport:
 
 def school_reports(station: Station, ccts: list[str] | None = None,
                    cycle: str | None = None) -> list[SchoolReport]:
-    """One report per school (default: every school in the roster)."""
+    """One report per school (default: every school in the roster; on a school station
+    with its CCT set, only that school: it keeps and reports only its own school's data)."""
+    own = station.settings["station.school_cct"].strip().upper()
     if not ccts:
         with station.db.read() as conn:
             ccts = [s.cct for s in ledger.list_schools(conn)]
+    if own and station.settings["station.kind"] == "escuela":
+        ccts = [c for c in ccts if c == own] or [own]
     _days, late = unattended_requests(station)
     out = []
     for cct in ccts:

@@ -8,8 +8,10 @@ from pathlib import Path
 from foundation.photostore import PhotoProblem, scan_photo_dir
 from foundation.tables import RowProblem
 from station.context import Station
+from station.core.eligibility import RosterScope
 from station.core.roster import Normalisation
 from station.importers.roster_files import load_roster
+from station.services.lifecycle import current_cycle
 from station.store import ledger
 
 
@@ -22,6 +24,9 @@ class RosterImportResult:
     notes: list[Normalisation]
     encodings: dict[str, str] = field(default_factory=dict)
     changes: ledger.RosterChanges | None = None
+    left_out: dict[str, int] = field(default_factory=dict)
+    """Rows of other schools a school station left out, by file."""
+    own_school: str = ""
 
     def to_json(self) -> dict[str, object]:
         c = self.changes
@@ -36,12 +41,16 @@ class RosterImportResult:
                 "students_withdrawn": c.students_withdrawn, "unchanged": c.unchanged},
             "problems": [{"file": p.file, "row": p.row, "field": p.field, "reason": p.reason_es}
                          for p in self.problems],
+            "left_out": self.left_out,
             "normalised": [{"file": n.file, "row": n.row, "field": n.field, "before": n.before,
                             "after": n.after} for n in self.notes],
         }
 
     def describe(self) -> str:
         lines = [f"Leído: {name} ({enc})" for name, enc in self.encodings.items()]
+        for name, count in self.left_out.items():
+            lines.append(f"{name}: {count} fila(s) de otras escuelas no se importaron (esta "
+                         f"estación es de la escuela {self.own_school}).")
         if self.problems:
             lines.append(f"Se encontraron {len(self.problems)} problema(s):")
             lines += [f"- {p.message_es}" for p in self.problems]
@@ -65,15 +74,25 @@ class RosterImportResult:
         return "\n".join(lines)
 
 
+def roster_scope(station: Station) -> RosterScope:
+    """What this station keeps of an export: the current cycle's students and, on a school
+    station with its CCT set, only its own school (normativo 1; issue 14)."""
+    s = station.settings
+    own = s["station.school_cct"].strip().upper() if s["station.kind"] == "escuela" else ""
+    return RosterScope(cycle=current_cycle(station), only_school=own or None)
+
+
 def import_roster(
     station: Station, escuelas: Path, alumnos: Path, *, accept_valid: bool = False
 ) -> RosterImportResult:
     """All or nothing: with problems, nothing is written unless ``accept_valid``."""
-    check = load_roster(escuelas, alumnos)
+    scope = roster_scope(station)
+    check = load_roster(escuelas, alumnos, scope=scope)
     result = RosterImportResult(
         imported=False, schools=len(check.schools), students=len(check.students),
         problems=list(check.problems), notes=list(check.notes),
-        encodings=dict(getattr(check, "encodings", {}) or {}))
+        encodings=dict(getattr(check, "encodings", {}) or {}),
+        left_out=dict(check.left_out), own_school=scope.only_school or "")
     if check.problems and not accept_valid:
         return result
     with station.db.write() as conn:

@@ -41,7 +41,10 @@ class DataFolder:
 
         The only place that reads ``STATION_DATA``.
         """
-        return cls(Path(given or os.environ.get("STATION_DATA") or default))
+        # Made absolute here, once: SQLite's read-only URIs, the print files and the kiosk
+        # all need a path that still means the same folder after a chdir.
+        folder = Path(given or os.environ.get("STATION_DATA") or default)
+        return cls(Path(os.path.abspath(folder.expanduser())))
 
     @property
     def settings_file(self) -> Path:

@@ -70,6 +70,26 @@ class Database:
         self._migrate()
 
     def _migrate(self) -> None:
+        with self._lock:
+            applied = {r[0] for r in self._writer.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name = 'schema_migrations'")}
+            done = ({r[0] for r in self._writer.execute("SELECT name FROM schema_migrations")}
+                    if applied else set())
+        # A migration that rebuilds a referenced table (SQLite's 12-step schema change) says
+        # "-- foreign_keys: off" on its first line: the pragma only changes outside a
+        # transaction, and every key is checked again before the transaction commits.
+        keys_off = any(sql.startswith("-- foreign_keys: off")
+                       for name, sql in _migrations() if name not in done)
+        if keys_off:
+            self._writer.execute("PRAGMA foreign_keys=OFF")
+        try:
+            self._apply_migrations(check_keys=keys_off)
+        finally:
+            if keys_off:
+                self._writer.execute("PRAGMA foreign_keys=ON")
+
+    def _apply_migrations(self, *, check_keys: bool) -> None:
         with self.write() as conn:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations"
@@ -83,6 +103,11 @@ class Database:
                 for statement in _split_sql(sql):
                     conn.execute(statement)
                 conn.execute("INSERT INTO schema_migrations (name) VALUES (?)", (name,))
+            if check_keys and conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise StorageError(
+                    "La actualización del registro de la estación dejó referencias rotas; no "
+                    "se aplicó.", way_out="Reporte el problema a su DRSE; la estación sigue "
+                    "con su registro anterior.")
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -106,7 +131,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A read-only connection that sees the last committed state."""
-        conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
         try:
             yield conn

@@ -272,7 +272,8 @@ def folio_uses(conn: sqlite3.Connection) -> list[FolioUse]:
 
 
 def card_records(conn: sqlite3.Connection) -> list[CardRecord]:
-    return [CardRecord(r[0], r[1]) for r in conn.execute("SELECT folio, status FROM cards")]
+    return [CardRecord(r[0], r[1], r[2] == "prior") for r in conn.execute(
+        "SELECT folio, status, origin FROM cards")]
 
 
 def card_status(conn: sqlite3.Connection, folio: int) -> tuple[str, str | None, str] | None:

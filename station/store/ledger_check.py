@@ -41,7 +41,7 @@ def trial_migration(path: Path) -> tuple[str, list[str]]:
 
 
 def _trial_migration(path: Path) -> tuple[str, list[str]]:
-    source = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
     try:
         verdict = source.execute("PRAGMA quick_check").fetchone()[0]
         with tempfile.TemporaryDirectory(prefix="selftest-") as tmp:

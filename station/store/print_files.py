@@ -87,7 +87,7 @@ def sent_sheet_times(folder: DataFolder) -> list[datetime]:
     if not folder.ledger.exists():
         return []
     try:
-        conn = sqlite3.connect(f"{folder.ledger.as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{folder.ledger.absolute().as_uri()}?mode=ro", uri=True)
         try:
             rows = conn.execute("SELECT created_at FROM sheets WHERE state = 'sent'").fetchall()
         finally:

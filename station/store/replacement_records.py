@@ -16,6 +16,7 @@ from foundation.contract.events import CardReportedLost, CardRevoked, Replacemen
 from foundation.errors import NotFound
 from station.core.replacement import (
     Reason,
+    check_loss_date,
     check_receipt,
     check_replaceable,
     check_reportable,
@@ -57,6 +58,7 @@ def report_loss(conn: sqlite3.Connection, card: CardRow, *, reason: Reason, on: 
                 taken_by: str) -> str:
     """Revoke the card at once (normativo 8); returns the words verification will show."""
     check_reportable(card.folio, card.status, card.status_reason)
+    check_loss_date(card.folio, on, date.fromisoformat(card.issued_on[:10]))
     words = lost_reason(reason, on)
     conn.execute("INSERT INTO card_reports (folio, curp, kind, reported_on, taken_by, at)"
                  " VALUES (?, ?, ?, ?, ?, ?)",
@@ -65,8 +67,14 @@ def report_loss(conn: sqlite3.Connection, card: CardRow, *, reason: Reason, on: 
                  (words, card.folio))
     append_event(conn, CardReportedLost(folio=card.folio, curp=card.curp, kind=reason.value,
                                         on=on.isoformat(), taken_by=taken_by))
-    append_event(conn, CardRevoked(folio=card.folio, reason=words))
+    if not _prior(conn, card.folio):  # central knows a prior card by its loss report only
+        append_event(conn, CardRevoked(folio=card.folio, reason=words))
     return words
+
+
+def _prior(conn: sqlite3.Connection, folio: int) -> bool:
+    row = conn.execute("SELECT origin FROM cards WHERE folio = ?", (folio,)).fetchone()
+    return bool(row) and row[0] == "prior"
 
 
 def receipt_used_on(conn: sqlite3.Connection, reference: str) -> str | None:
@@ -186,16 +194,19 @@ def revoke_for_school_change(conn: sqlite3.Connection, new_folios: list[int]) ->
         conn.execute("UPDATE cards SET status_reason = ? WHERE folio = ?",
                      (SCHOOL_CHANGE_REASON.format(new_folio=new_folio), old_folio))
     found = conn.execute(
-        f"SELECT o.folio, o.curp, o.cct, o.key_id, n.folio, n.cct FROM cards n JOIN cards o"
+        f"SELECT o.folio, o.curp, o.cct, o.key_id, n.folio, n.cct, o.origin FROM cards n"
+        f" JOIN cards o"
         f" ON o.curp = n.curp AND o.status = 'active' AND o.cct != n.cct"
         f" WHERE n.folio IN ({marks}) ORDER BY o.folio", new_folios).fetchall()
-    for old_folio, curp, old_cct, key_id, new_folio, new_cct in found:
+    for old_folio, curp, old_cct, key_id, new_folio, new_cct, origin in found:
         reason = SCHOOL_CHANGE_REASON.format(new_folio=new_folio)
         conn.execute("UPDATE cards SET status = 'revoked', status_reason = ? WHERE folio = ?",
                      (reason, old_folio))
         conn.execute("INSERT INTO school_changes (old_folio, curp, old_cct, new_cct, new_folio,"
                      " at) VALUES (?, ?, ?, ?, ?, ?)",
                      (old_folio, curp, old_cct, new_cct, new_folio, now_iso()))
+        if origin == "prior":
+            continue  # made before the system: no key, and central never saw its folio
         append_event(conn, CardRevoked(
             folio=old_folio, key_id=key_id, cause="replaced", reason=reason,
             replaced_by=new_folio, old_cct=old_cct, new_cct=new_cct))

@@ -62,3 +62,27 @@ def issued_card(conn: sqlite3.Connection, folio: int, key_id: str
 
 def count_schools(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM schools").fetchone()[0])
+
+
+def roster_cycles(conn: sqlite3.Connection, cct: str) -> dict[str, int]:
+    """Cycle → enrolled students of the school recorded with it (the roster's cycle)."""
+    return {r[0]: int(r[1]) for r in conn.execute(
+        "SELECT ciclo, count(*) FROM students WHERE cct = ? AND estatus = 'INSCRITO'"
+        " GROUP BY ciclo", (cct,))}
+
+
+def without_photo(conn: sqlite3.Connection, cct: str) -> set[str]:
+    """CURPs of the school's enrolled students who have no photo."""
+    return {r[0] for r in conn.execute(
+        "SELECT curp FROM students WHERE cct = ? AND estatus = 'INSCRITO'"
+        " AND photo_hash IS NULL", (cct,))}
+
+
+def withdrawn_without_card(conn: sqlite3.Connection, cct: str) -> list[tuple[str, str]]:
+    """(CURP, full name) of the school's withdrawn students (BAJA) who hold no active card:
+    the ones a batch leaves out because they left, by surname."""
+    return [(r[0], " ".join(p for p in r[1:] if p)) for r in conn.execute(
+        "SELECT s.curp, s.nombre, s.primer_apellido, s.segundo_apellido FROM students s"
+        " WHERE s.cct = ? AND s.estatus = 'BAJA' AND NOT EXISTS (SELECT 1 FROM cards c"
+        " WHERE c.curp = s.curp AND c.status = 'active')"
+        " ORDER BY s.primer_apellido, s.segundo_apellido, s.nombre", (cct,))]
