@@ -50,7 +50,8 @@ from foundation.card_templates import load_template
 from foundation.credential.trust import TrustList
 from foundation.credential.verify import verify_qr_text
 from foundation.qr_draw import QrSymbol
-from station.camera.qr_passes import PASSES
+from station.camera import qr_reader
+from station.camera.qr_passes import PASSES, PASSES_BEFORE, Pass
 from station.camera.qr_reader import LiveQrReader, read_qr_texts
 
 CARD_W_MM = 85.6
@@ -148,6 +149,16 @@ def _bucket(px: float) -> str:
 BUCKETS = ("< 1.0", "1.0-1.5", "1.5-2.0", "2.0-2.5", "2.5-3.0", ">= 3.0")
 
 
+def read_with(passes: tuple[Pass, ...], grey: np.ndarray) -> list[Any]:
+    """The station's live read with another set of passes (the reader's module global)."""
+    saved = qr_reader.PASSES
+    qr_reader.PASSES = passes
+    try:
+        return read_qr_texts(grey, live=True)
+    finally:
+        qr_reader.PASSES = saved
+
+
 def measure(per_kind: int, seed: int, n_cards: int) -> tuple[list[dict[str, Any]], list[Any]]:
     work = Path(tempfile.mkdtemp(prefix="qr-robust-"))
     key = corpus.fixed_key(work)
@@ -178,8 +189,12 @@ def measure(per_kind: int, seed: int, n_cards: int) -> tuple[list[dict[str, Any]
                                 "chars": len(text), "module_px": module_px,
                                 "read": text in texts, "wrong": len(texts - {text}),
                                 "pass": found[0].found_by if text in texts else None})
-                if name == "Q (now)" and len(frames) < 400:
-                    frames.append((grey, key))
+                if name == "Q (now)":
+                    before = {q.text for q in read_with(PASSES_BEFORE, grey)}
+                    records[-1]["read_before"] = text in before
+                    records[-1]["wrong"] += len(before - {text})
+                    if len(frames) < 400:
+                        frames.append((grey, key))
     return records, frames
 
 
@@ -229,6 +244,10 @@ def report(records: list[dict[str, Any]]) -> None:
         cells = [_rate(big, lambda r, ok=set(pass_names[:i + 1]): r["pass"] in ok)
                  for i in range(len(pass_names))]
         print(f"| {name} | " + " | ".join(cells) + " |")
+    q_big = [r for r in by_variant.get("Q (now)", []) if r["module_px"] >= 1.5]
+    if q_big:
+        print(f"\nreader passes on the Q (now) photos with modules >= 1.5 px: before issue 17 "
+              f"{_rate(q_big, lambda r: r['read_before'])}, now {_rate(q_big)}")
     q, old = by_variant.get("Q (now)", []), by_variant.get("Q, qrcode encoder (before)", [])
     if q and old:
         only_new = sum(1 for a, b in zip(q, old, strict=True) if a["read"] and not b["read"])
@@ -238,7 +257,9 @@ def report(records: list[dict[str, Any]]) -> None:
 
 
 def timing(frames: list[tuple[np.ndarray, Any]], runs: int) -> None:
-    """ms per 1280×720 frame: decode (every pass until one reads) + verify what was read."""
+    """ms per 1280×720 frame: decode (every pass until one reads) + verify what was read, with
+    the passes of now and of before, alternating frame by frame; wall time and the process's
+    CPU time (on a busy machine the wall time mostly measures the other processes)."""
     key = frames[0][1]
     trust = TrustList()
     trust.add(key.public_bytes(), station_id="EST-BENCH", school="14DPR9901D",
@@ -248,9 +269,11 @@ def timing(frames: list[tuple[np.ndarray, Any]], runs: int) -> None:
              for _ in range(30)]
     with_card = [g for g, _ in frames[:: max(1, len(frames) // 100)]]
 
-    def decode_verify(grey: np.ndarray) -> None:
-        for qr in read_qr_texts(grey, live=True):
-            verify_qr_text(qr.text, trust=trust, today=date(2026, 12, 2))
+    def decode_verify(passes: tuple[Pass, ...]) -> Callable[[np.ndarray], None]:
+        def run(grey: np.ndarray) -> None:
+            for qr in read_with(passes, grey):
+                verify_qr_text(qr.text, trust=trust, today=date(2026, 12, 2))
+        return run
 
     live = LiveQrReader()
 
@@ -258,26 +281,35 @@ def timing(frames: list[tuple[np.ndarray, Any]], runs: int) -> None:
         for qr in live.read(grey):
             verify_qr_text(qr.text, trust=trust, today=date(2026, 12, 2))
 
+    readers = {"every pass until one reads, passes now": decode_verify(PASSES),
+               "every pass until one reads, passes before": decode_verify(PASSES_BEFORE),
+               "live reader (plain + 1 rescue pass), now": live_verify}
+    results: dict[str, dict[str, list[tuple[float, float]]]] = {
+        n: {"card": [], "empty": []} for n in readers}
+    for group_name, group in (("card", with_card), ("empty", empty)):
+        for g in group:
+            for name, fn in readers.items():  # interleaved: every reader sees the same load
+                wall, cpu = [], []
+                for _ in range(runs):
+                    w0, c0 = time.perf_counter(), time.process_time()
+                    fn(g)
+                    wall.append((time.perf_counter() - w0) * 1000)
+                    cpu.append((time.process_time() - c0) * 1000)
+                results[name][group_name].append((statistics.median(wall),
+                                                  statistics.median(cpu)))
     print(f"\n### ms per 1280×720 frame, decode + verify, median of {runs} runs per frame "
           f"({len(with_card)} frames with a card, {len(empty)} without); load "
           f"{os.getloadavg()[0]:.1f}\n")
-    print("| reader | with a card: median | p90 | max | no code: median | p90 | max |")
-    print("|---|---|---|---|---|---|---|")
-    for name, fn in (("every pass until one reads", decode_verify),
-                     ("live reader (plain + 1 rescue pass)", live_verify)):
-        cols = []
-        for group in (with_card, empty):
-            per_frame = []
-            for g in group:
-                ts = []
-                for _ in range(runs):
-                    t0 = time.perf_counter()
-                    fn(g)
-                    ts.append((time.perf_counter() - t0) * 1000)
-                per_frame.append(statistics.median(ts))
-            cols.append(f"{statistics.median(per_frame):.1f} | "
-                        f"{np.percentile(per_frame, 90):.1f} | {max(per_frame):.1f}")
-        print(f"| {name} | {cols[0]} | {cols[1]} |")
+    print("| reader | with a card: wall median / p90 | CPU median / p90 | no code: wall median "
+          "/ p90 / max | CPU median / p90 / max |")
+    print("|---|---|---|---|---|")
+    for name, groups in results.items():
+        cw, cc = (np.array([t[i] for t in groups["card"]]) for i in (0, 1))
+        ew, ec = (np.array([t[i] for t in groups["empty"]]) for i in (0, 1))
+        print(f"| {name} | {np.median(cw):.1f} / {np.percentile(cw, 90):.1f} | "
+              f"{np.median(cc):.1f} / {np.percentile(cc, 90):.1f} | "
+              f"{np.median(ew):.1f} / {np.percentile(ew, 90):.1f} / {ew.max():.1f} | "
+              f"{np.median(ec):.1f} / {np.percentile(ec, 90):.1f} / {ec.max():.1f} |")
 
 
 def main() -> None:

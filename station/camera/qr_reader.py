@@ -146,7 +146,7 @@ def _decode(grey: np.ndarray, how: Pass, offset: tuple[int, int] = (0, 0)) -> li
         formats=zxingcpp.BarcodeFormat.QRCode,
         try_rotate=True,
         try_downscale=how.downscale,
-        try_invert=True,
+        try_invert=how.invert,
     )
     found = []
     dx, dy = offset
