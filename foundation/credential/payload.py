@@ -83,6 +83,7 @@ def decode_typed(payload: bytes, types: Iterable[DocumentType[Any]]
         again = encode_document(doc_type, claims)
     except InputError as exc:
         detail = exc.message.rstrip(".")
+        detail = detail[:1].lower() + detail[1:]  # it continues the verifier's sentence
         detail = detail if len(detail) <= 160 else detail[:159] + "…"
         raise PayloadError(f"trae datos que ninguna estación emite ({detail})") from None
     except (TypeError, ValueError, OverflowError, cbor2.CBOREncodeError):
