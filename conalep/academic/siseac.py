@@ -213,10 +213,11 @@ class Filters:
         students = [s for s in report.students if keep(s, module=False)
                     and (not self.only_at_risk or s.at_risk)
                     and (not narrowed or s.matricula in chosen)]
+        compliance = [c for c in report.compliance if keep(c, module=True)]
+        # Each module row's late capture is counted once in its compliance row.
         return SiseacReport(
-            report.periodo, report.corte, report.rules, modules, students,
-            [c for c in report.compliance if keep(c, module=True)],
-            [t for t in report.trend if keep(t, module=True)], report.late_captures)
+            report.periodo, report.corte, report.rules, modules, students, compliance,
+            [t for t in report.trend if keep(t, module=True)], sum(c.late for c in compliance))
 
 
 def periodos(session: Session) -> list[str]:
