@@ -83,9 +83,9 @@ def test_a_baja_reaches_dg_and_psicopedagogia(conalep_app: Any, followup_data: A
     assert len(scans) == 1 and stat.S_IMODE(scans[0].stat().st_mode) == 0o600
     with as_user(conalep_app, "dg.escolares") as (client, _):
         listing = client.get("/staff/bajas")
-        assert STUDENT in listing.text and "nueva" in listing.text
+        assert STUDENT in listing.text and 'class="nueva"' in listing.text
         client.get(f"/staff/bajas/{baja_id}")
-        assert "nueva" not in client.get("/staff/bajas").text
+        assert 'class="nueva"' not in client.get("/staff/bajas").text
     with as_user(conalep_app, "psico") as (client, csrf):
         queue = client.get("/staff/bajas?estado=pendientes")
         assert f'href="/staff/bajas/{baja_id}"' in queue.text
