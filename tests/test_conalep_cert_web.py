@@ -71,6 +71,14 @@ def test_api_steps_scope_and_refusals(conalep_client: Any, conalep_sessions: Any
     assert unknown.status_code == 404 and unknown.json()["existe"] is False
     assert client.get("/certificados/api/verificar?folio=abc").status_code == 422
     forged = client.post("/certificados/api/verificar", json={"qr": "no es un código"}).json()
+    # The graduate's own download: not before release; a wrong CURP reveals nothing.
+    with conalep_sessions() as s:
+        curp = s.scalar(select(Certificate.curp).where(Certificate.folio == folio))
+    early_pdf = client.post("/certificados/mi-certificado", data={"folio": folio, "curp": curp})
+    assert early_pdf.status_code == 409 and "todavía está en trámite" in early_pdf.text
+    wrong = client.post("/certificados/mi-certificado",
+                        data={"folio": folio, "curp": "XEXX010101HVZXXXA4"})
+    assert wrong.status_code == 404 and "revise los dos datos" in wrong.text
     assert forged["valido"] is False and forged["liberado"] is False and forged["mensaje"]
     client.post("/staff/salir", data={"csrf": csrf})
 

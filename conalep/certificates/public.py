@@ -13,9 +13,11 @@ from fastapi import APIRouter, Body, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from conalep.certificates import release
-from conalep.certificates.web_common import issuer_of
+from conalep.certificates.actors import Refused
+from conalep.certificates.web_common import issuer_of, verify_url
 from conalep.context import Db, utcnow
 from conalep.web import page
+from foundation.web.downloads import pdf_download
 
 router = APIRouter(prefix="/certificados", include_in_schema=False)
 
@@ -63,6 +65,27 @@ def verify_qr_api(request: Request, session: Db, qr: str = Body("", embed=True)
     records (``no_liberado`` when the folio is not released)."""
     return _spelled_out(release.verify_text(session, issuer_of(request), qr,
                                             today=utcnow().date()))
+
+
+@router.get("/mi-certificado", response_class=HTMLResponse)
+def graduate_form(request: Request) -> HTMLResponse:
+    """The graduate downloads their released certificate to print: folio and CURP."""
+    return page(request, "certificates/mi_certificado.html", None, problem="", folio="")
+
+
+@router.post("/mi-certificado", response_model=None)
+def graduate_download(request: Request, session: Db, folio: str = Form(""),
+                      curp: str = Form("")) -> Response:
+    folio = folio.strip()
+    if not folio.isdigit() or not curp.strip():
+        return page(request, "certificates/mi_certificado.html", None, status=422,
+                    problem="Escriba el folio (un número) y su CURP.", folio=folio)
+    try:
+        cert, pdf = release.graduate_pdf(session, int(folio), curp, verify_url(request))
+    except Refused as exc:
+        return page(request, "certificates/mi_certificado.html", None, status=exc.status,
+                    problem=exc.message, folio=folio)
+    return pdf_download(pdf, f"certificado-{cert.folio}.pdf")
 
 
 @router.get("/llaves.json")
