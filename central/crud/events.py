@@ -179,7 +179,7 @@ def _project(session: Session, *, scope: event_scope.StationScope, events: Seque
     station = scope.station
     typed = [(ev, ev.payload) for ev in events]
     sheets = [p for _, p in typed if isinstance(p, SheetIssued)]
-    scope.preload(c.curp for p in sheets for c in p.cards)
+    scope.prefetch([p for _, p in typed])
     used = event_scope.used_folios(session, key_id=station.key_id,
                                    folios=[c.folio for p in sheets for c in p.cards])
     # Serialize the students this push touches against other stations' pushes (PostgreSQL):
@@ -194,6 +194,7 @@ def _project(session: Session, *, scope: event_scope.StationScope, events: Seque
         if refusal is not None:
             refused.append(_refuse(session, station=station, ev=ev, refusal=refusal, now=now))
             continue
+        scope.applied(p)
         if isinstance(p, SheetIssued):
             new_cards[p.sheet] = [
                 {"station_id": station.id, "key_id": station.key_id, "folio": c.folio,
