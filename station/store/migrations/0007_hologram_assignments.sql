@@ -1,5 +1,5 @@
 -- Hologram serial ranges central handed to this station's school or DRSE (issue 13), as of
--- the last sync; replaced whole at each sync. Empty: central gave none, and the station
+-- the last sync, replaced whole at each sync. Empty: central gave none, and the station
 -- accepts any received roll as before.
 CREATE TABLE assigned_hologram_ranges (
     prefix TEXT NOT NULL,
@@ -12,7 +12,7 @@ CREATE TABLE assigned_hologram_ranges (
 );
 
 -- What central told this station (a hologram serial or receipt another station also used),
--- kept as received; id is central's, so a notice received twice is kept once.
+-- kept as received: id is central's, so a notice received twice is kept once.
 CREATE TABLE central_notices (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
