@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.crud.among import among
 from central.errors import ApiError
 from central.models import Card, FolioBlock, Hologram, Receipt, Station, Student, StudentMove
 from foundation.contract.events import (
@@ -46,8 +47,6 @@ from foundation.contract.events import (
 )
 
 ISSUED_ON_SKEW = timedelta(days=1)
-_CHUNK = 1000
-"""Keys per IN-list: fast on both databases, far below SQLite's parameter limit."""
 _COLUMNS: dict[type[EventPayload], tuple[str, int]] = {
     HologramApplied: ("serial", 40), ReplacementPaid: ("receipt", 60), CardRevoked: ("cause", 12)}
 """Text fields of applied kinds the contract allows longer than central's columns hold."""
@@ -116,9 +115,10 @@ class StationScope:
                                   {p.receipt for p in payloads
                                    if isinstance(p, ReplacementPaid)})
         folios = sorted({p.folio for p in payloads if isinstance(p, CardRevoked)})
-        for i in range(0, len(folios), _CHUNK):
+        if folios:
             self._owners.update(self.session.execute(select(Card.folio, Card.station_id).where(
-                Card.key_id == self.station.key_id, Card.folio.in_(folios[i:i + _CHUNK]))).all())
+                Card.key_id == self.station.key_id,
+                among(self.session, Card.folio, folios))).all())
 
     def applied(self, p: EventPayload) -> None:
         """Record what an applied event now holds, for the checks of the events after it."""
@@ -133,19 +133,18 @@ class StationScope:
 
 
     def preload(self, curps: Iterable[str]) -> None:
-        """Schools and moves of these students, in chunks (fast IN-lists on both databases)."""
+        """Schools and moves of these students: one query each (:func:`among`)."""
         wanted = sorted(set(curps) - self._students.keys())
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i:i + _CHUNK]
-            found = dict(self.session.execute(
-                select(Student.curp, Student.cct).where(Student.curp.in_(chunk))).all())
-            for curp in chunk:
-                self._students[curp] = found.get(curp)
-            for row in self.session.execute(select(StudentMove.curp, StudentMove.moved_at,
-                                                   StudentMove.from_cct)
-                                            .where(StudentMove.curp.in_(chunk))):
-                self._moves.setdefault(row.curp, []).append((_aware(row.moved_at),
-                                                             row.from_cct))
+        if not wanted:
+            return
+        found = dict(self.session.execute(select(Student.curp, Student.cct).where(
+            among(self.session, Student.curp, wanted))).all())
+        for curp in wanted:
+            self._students[curp] = found.get(curp)
+        for row in self.session.execute(select(StudentMove.curp, StudentMove.moved_at,
+                                               StudentMove.from_cct)
+                                        .where(among(self.session, StudentMove.curp, wanted))):
+            self._moves.setdefault(row.curp, []).append((_aware(row.moved_at), row.from_cct))
 
     def school_of(self, curp: str, at: datetime) -> str | None:
         """The student's school at ``at`` (central's roster): None when central lacks them."""
@@ -235,12 +234,11 @@ def _foreign_active_cards(scope: StationScope, curps: list[str]) -> set[str]:
 
     Other stations' cards do not change during this push (this push only adds and revokes
     its own), so one query before the push answers for every sheet in it."""
-    out: set[str] = set()
-    for i in range(0, len(curps), _CHUNK):
-        out.update(scope.session.scalars(select(Card.curp).where(
-            Card.curp.in_(curps[i:i + _CHUNK]), Card.status == "active",
-            Card.station_id != scope.station.id, Card.cct.not_in(scope.ccts))))
-    return out
+    if not curps:
+        return set()
+    return set(scope.session.scalars(select(Card.curp).where(
+        among(scope.session, Card.curp, curps), Card.status == "active",
+        Card.station_id != scope.station.id, ~among(scope.session, Card.cct, scope.ccts))))
 
 
 def check_photo_linked(scope: StationScope, p: PhotoLinked, at: datetime) -> Refusal | None:
@@ -251,12 +249,10 @@ def check_photo_linked(scope: StationScope, p: PhotoLinked, at: datetime) -> Ref
 
 def _holders(session: Session, key: Any, holder: Any, wanted: set[str]) -> dict[str, str]:
     """Which station recorded each of these hologram serials or receipt numbers first."""
-    out: dict[str, str] = {}
-    keys = sorted(wanted)
-    for i in range(0, len(keys), _CHUNK):
-        out.update(session.execute(select(key, holder).where(key.in_(keys[i:i + _CHUNK])))
-                   .all())
-    return out
+    if not wanted:
+        return {}
+    return dict(session.execute(select(key, holder).where(among(session, key, sorted(wanted))))
+                .all())
 
 
 def _held_by_other(scope: StationScope, held: dict[str, str], key: str) -> bool:
@@ -320,9 +316,7 @@ def withdrawn_sheet(scope: StationScope, p: SheetIssued) -> Refusal | None:
 
 
 def used_folios(session: Session, *, key_id: str, folios: Sequence[int]) -> set[int]:
-    out: set[int] = set()
-    unique = sorted(set(folios))
-    for i in range(0, len(unique), 1000):
-        out.update(session.scalars(select(Card.folio).where(
-            Card.key_id == key_id, Card.folio.in_(unique[i:i + 1000]))))
-    return out
+    if not folios:
+        return set()
+    return set(session.scalars(select(Card.folio).where(
+        Card.key_id == key_id, among(session, Card.folio, sorted(set(folios))))))
