@@ -100,7 +100,7 @@ class StationScope:
     """Folio of a card under this station's key → the station holding it."""
 
     def prefetch(self, payloads: Sequence[EventPayload]) -> None:
-        """Everything the checks of these payloads read, one query per kind (chunked)."""
+        """Everything the checks of these payloads read, one query per kind."""
         curps = {c.curp for p in payloads if isinstance(p, SheetIssued) for c in p.cards}
         curps.update(p.curp for p in payloads
                      if isinstance(p, PhotoLinked | HologramApplied | ReplacementPaid))
@@ -130,7 +130,6 @@ class StationScope:
             self._holograms.setdefault(p.serial, own)
         elif isinstance(p, ReplacementPaid):
             self._receipts.setdefault(p.receipt, own)
-
 
     def preload(self, curps: Iterable[str]) -> None:
         """Schools and moves of these students: one query each (:func:`among`)."""
