@@ -24,4 +24,4 @@ def among(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement
     if session.connection().dialect.name == "postgresql":
         return column == any_(bindparam(None, listed, type_=ARRAY(column.type)))
     each = func.json_each(bindparam(None, json.dumps(listed)))
-    return column.in_(select(literal_column("value")).select_from(each))  # type: ignore[no-any-return]
+    return column.in_(select(literal_column("value")).select_from(each))

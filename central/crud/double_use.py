@@ -135,8 +135,8 @@ def double_uses(session: Session, *, reviewed: bool | None,
                             else DoubleUse.reviewed_at.is_(None))
     if region is not None:
         ids = _region_stations(region)
-        query = query.where(or_(DoubleUse.first_station_id.in_(ids),  # type: ignore[arg-type]
-                                DoubleUse.second_station_id.in_(ids)))  # type: ignore[arg-type]
+        query = query.where(or_(DoubleUse.first_station_id.in_(ids),
+                                DoubleUse.second_station_id.in_(ids)))
     out = []
     for d in session.scalars(query.limit(500)):
         out.append(DoubleUseRow(
@@ -156,7 +156,7 @@ def review(session: Session, *, double_use_id: int, region: str | None, staff: s
         raise ApiError(404, "double-use-not-found", f"No existe el conflicto de uso doble "
                                                     f"{double_use_id}.")
     if region is not None:
-        ids = set(session.scalars(_region_stations(region)))  # type: ignore[call-overload]
+        ids = set(session.scalars(_region_stations(region)))
         if row.first_station_id not in ids and row.second_station_id not in ids:
             raise ApiError(403, "outside-region",
                            f"Su cuenta es de la DRSE «{region}»: ese conflicto no le "
