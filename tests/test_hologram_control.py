@@ -173,3 +173,38 @@ def test_ranges_reach_the_station_and_a_double_use_is_told_to_both(
     assert "H000120" in row and id_a in row and id_b in row
     assert f"folio {folios_a[0]}" in row and f"folio {folios_b[0]}" in row
     assert f"El recibo de pago <strong>{receipt}</strong>" in conflicts
+
+
+def test_an_older_central_leaves_the_ranges_and_a_newer_one_may_add_fields(
+        prepared_station: Any) -> None:
+    """A central that hands out no ranges (older) says nothing about them: the station keeps
+    what it had. An empty list means none: any roll is accepted again, as before."""
+    from foundation.contract.responses import ConfigAnswer
+    from foundation.errors import RuleViolation
+    from station.core.holograms import parse_range
+    from station.services.lifecycle_cards import receive_holograms
+    from station.store import central_notices
+    from station.sync.trust_sync import keep_holograms_and_notices
+
+    station, _cct, _curps = prepared_station
+    with station.db.write() as conn:
+        central_notices.set_assigned_ranges(conn, [parse_range("H000100", "H000149")])
+        keep_holograms_and_notices(conn, ConfigAnswer.model_validate({"version": 3,
+                                                                      "items": {}}))
+        assert [r.describe() for r in central_notices.assigned_ranges(conn)] == [
+            "H000100–H000149"]
+    with pytest.raises(RuleViolation, match="no son de los rangos que la oficina central"):
+        receive_holograms(station, "H000300", "H000310", cycle=None, reference="",
+                          on=datetime.now(UTC).date(), taken_by="Ana")
+    newer = ConfigAnswer.model_validate({
+        "version": 4, "items": {}, "hologram_ranges": [], "a_field_of_tomorrow": True,
+        "notices": [{"id": 7, "kind": "hologram-used-twice", "message": "Aviso de prueba.",
+                     "created_at": "2026-12-02T10:00:00+00:00", "more": 1}]})
+    with station.db.write() as conn:
+        keep_holograms_and_notices(conn, newer)
+        keep_holograms_and_notices(conn, newer)  # the same notice twice is kept once
+        assert central_notices.assigned_ranges(conn) == []
+        assert [n.message for n in central_notices.notices(conn)] == ["Aviso de prueba."]
+    got = receive_holograms(station, "H000300", "H000310", cycle=None, reference="",
+                            on=datetime.now(UTC).date(), taken_by="Ana")
+    assert got.size == 11

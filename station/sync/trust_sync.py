@@ -112,14 +112,14 @@ def pull_config(station: Station, client: CentralClient) -> ConfigOutcome | None
     with station.db.write() as conn:
         if version != sync_state.get_int(conn, "config_version"):
             sync_state.save_config(conn, items, version)
-        _keep_holograms_and_notices(conn, page)
+        keep_holograms_and_notices(conn, page)
         applied = sync_state.get_int(conn, "config_applied_version")
     if version == applied:
         return None
     return apply_config(station, items, version)
 
 
-def _keep_holograms_and_notices(conn: Any, page: ConfigAnswer) -> None:
+def keep_holograms_and_notices(conn: Any, page: ConfigAnswer) -> None:
     """The hologram ranges central handed this station (issue 13), replacing the last list
     (an older central sends none: the list stays as it was), and central's new notices."""
     if page.hologram_ranges is not None:
