@@ -12,6 +12,7 @@ Run: .venv/bin/python bench/bench_in_lists.py
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -86,6 +87,7 @@ def main() -> None:
     finally:
         if pg:
             pg.stop()
+        shutil.rmtree(folder, ignore_errors=True)
     print(f"load average after: {os.getloadavg()}")
 
 
