@@ -22,7 +22,7 @@ from foundation.credential.card import SHEET_SIZE, CredentialClaims
 from foundation.credential.sign import issue_qr_text
 from foundation.errors import InputError, NotFound, RuleViolation
 from station.context import Station
-from station.core.folios import take_folios
+from station.core.folios import remaining, take_folios
 from station.core.model import CardFace, School, SheetFace, Student
 from station.core.print_rules import PrintFacts, print_refusal
 from station.core.sheets import plan_sheets
@@ -129,8 +129,7 @@ class Issuer:
         source = folio_source_for(self.station.settings)
         with self.station.db.write() as conn:
             blocks = ledger.folio_blocks(conn)
-            used = ledger.used_per_block(conn)
-            left = sum(b.size for b in blocks) - sum(used.values())
+            left = remaining(*ledger.open_folio_blocks(conn))
             if left < needed:
                 first, last = source.next_block(blocks, needed - left)
                 ledger.add_folio_block(conn, first, last, source.name)
@@ -156,8 +155,7 @@ class Issuer:
         today = station.today()
         key_hex = station.key.key_id.hex()
         with station.db.write() as conn:
-            taken = take_folios(ledger.folio_blocks(conn), ledger.used_per_block(conn),
-                                SHEET_SIZE)
+            taken = take_folios(*ledger.open_folio_blocks(conn), SHEET_SIZE)
             sheet_id, pdf_name = sheet_records.insert_sheet(
                 conn, cct=school.cct, template=self.template_id, reprint_of=reprint_of)
             photos = ledger.photo_hashes(conn, [s.curp for s in students])
