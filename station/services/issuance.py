@@ -11,7 +11,7 @@ committed sheet whose
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,15 +138,21 @@ class Issuer:
         self, school: School, students: Sequence[Student], *, reprint_of: int | None = None,
         on_sheet: Callable[[ProducedSheet, int, int], None] | None = None,
     ) -> list[ProducedSheet]:
+        return list(self.sheets(school, students, reprint_of=reprint_of, on_sheet=on_sheet))
+
+    def sheets(
+        self, school: School, students: Sequence[Student], *, reprint_of: int | None = None,
+        on_sheet: Callable[[ProducedSheet, int, int], None] | None = None,
+    ) -> Iterator[ProducedSheet]:
+        """The sheets one at a time, each committed and its print file in place before it is
+        handed out, so the caller may send it to the printer while the next one is made."""
         plan = plan_sheets(list(students))
         self.ensure_folios(len(plan) * SHEET_SIZE)
-        produced = []
         for index, planned in enumerate(plan, start=1):
             sheet = self._produce_one(school, planned.students, reprint_of=reprint_of)
-            produced.append(sheet)
             if on_sheet:
                 on_sheet(sheet, index, len(plan))
-        return produced
+            yield sheet
 
     def _produce_one(
         self, school: School, students: Sequence[Student], *, reprint_of: int | None
