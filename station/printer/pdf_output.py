@@ -85,6 +85,7 @@ class PdfBook:
             numbers: dict[int, int] = {}  # the part's object numbers -> the book's
             for page in reader.pages:
                 self._kids.append(self._copy_page(page, numbers))
+            self._fh.flush()  # on disk as it comes (fsynced once, by finish)
         except (OSError, PyPdfError) as exc:
             self.discard()
             raise self._error(exc) from exc
