@@ -48,7 +48,7 @@ class SheetStream(Generic[T]):
         self._thread.start()
 
     def _run(self, source: Iterator[T]) -> None:
-        _yield_the_cpu()
+        first = True
         try:
             while not self._stop.is_set():
                 try:
@@ -56,6 +56,9 @@ class SheetStream(Generic[T]):
                 except StopIteration:
                     break
                 self._queue.put((_ITEM, item))
+                if first:  # the first sheet at full speed: the printer waits for it
+                    _yield_the_cpu()
+                    first = False
         except BaseException as exc:  # handed to the consumer, raised there
             self._queue.put((_ERROR, exc))
         finally:
@@ -111,10 +114,10 @@ class SheetStream(Generic[T]):
 
 
 MAKER_NICENESS = 5
-"""How much lower the sheet maker runs than the rest of the station (Linux threads have
-their own nice value): on a busy two-core station, CUPS's filters rasterising the sheet already
-sent, the sender and the touchscreen get the processor first, so making the next sheets never
-delays the one the printer waits for."""
+"""How much lower the sheet maker runs, once its first sheet is handed out, than the rest of
+the station (Linux threads have their own nice value): on a busy two-core station, CUPS's
+filters rasterising the sheet already sent, the sender and the touchscreen get the processor
+first, so making the next sheets never delays the one the printer waits for."""
 
 
 def _yield_the_cpu() -> None:
