@@ -132,7 +132,9 @@ def test_closing_a_stream_stops_an_endless_maker() -> None:
     stream = SheetStream(endless())
     assert next(stream) == 0
     stream.close()
-    assert stopped.is_set() and stream.made[:2] == [0, 1]
+    # how far the maker got before close() is up to the scheduler; what it made is kept, in
+    # order, and the source was closed
+    assert stopped.is_set() and stream.made == list(range(len(stream.made)))
 
 
 def _part(path: Path, *texts: str) -> Path:
