@@ -88,6 +88,8 @@ QUEUED: dict[str, dict[str, Any]] = {
         "requested": {"teslin": 5}, "warnings": ["Quedan pocas micas."],
         "director": "Ana", "ink": [{"name": "Negro", "level": 40}, {"name": "Cian",
                                                                     "level": None}]},
+    "support_question_asked": {"question": 1, "text": "¿Cuándo llegan los hologramas?",
+                               "asked_by": "Directora Ana", "on": DAY},
 }
 OLDEST_ROWS = {  # shapes central has always accepted with defaults
     "sheet_issued": {"sheet": 1, "cct": "14DPR2207Z", "issued_on": DAY,

@@ -391,6 +391,20 @@ class SuppliesRequested(EventPayload):
     ink: list[InkLevel] | None = Field(max_length=20)
 
 
+
+# --- support (técnico 12) ---------------------------------------------------------------------
+
+class SupportQuestionAsked(EventPayload):
+    """A question the school sends to its DRSE's Control Escolar (``station question ask``);
+    ``question`` is the station's own number of it."""
+
+    kind: ClassVar[str] = "support_question_asked"
+    question: Id
+    text: Reason
+    asked_by: Name
+    on: DateText
+
+
 PAYLOADS: tuple[type[EventPayload], ...] = tuple(EventPayload.__subclasses__())
 """Every payload model; one per kind."""
 BY_KIND: dict[str, type[EventPayload]] = {p.kind: p for p in PAYLOADS}
