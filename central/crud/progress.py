@@ -26,6 +26,7 @@ bench/bench_progress.py (10,000 schools, 1.5 million students), docs/PERFORMANCE
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -34,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from central.crud import progress_summary
 from central.models import ConfigItem
+from station.core.settings import SETTINGS_BY_KEY
 
 
 def pending(*, enrolled: int, with_card: int, declined: int) -> int:
@@ -84,15 +86,13 @@ class Row:
 
 
 def current_cycle(session: Session) -> str:
-    """The cycle central publishes to stations (``cycle.current``), else the newest cycle of
-    the roster, else the stations' default."""
+    """The cycle the stations work in: the one central publishes (``cycle.current``), else
+    the stations' factory value — what an unconfigured station uses too. (Not the roster's
+    newest ``ciclo``: that is a scan of every student.)"""
     item = session.get(ConfigItem, "cycle.current")
     if item is not None:
-        import json
-
         return str(json.loads(item.value))
-    newest = session.scalar(text("SELECT max(ciclo) FROM students"))
-    return str(newest or "2026-2027")
+    return str(SETTINGS_BY_KEY["cycle.current"].default)
 
 
 # One statement per source, grouped by DRSE (the state page: 14 rows) or by school (a DRSE's
