@@ -253,7 +253,7 @@ def main() -> None:
         median, times, html = timed(state_page, args.runs)
         shown = f"{truth['enrolled']:,}"
         assert shown in html, f"the page does not show {shown} enrolled"
-        print(f"state page (set-based GROUP BY): median {median * 1000:.0f} ms "
+        print(f"state page (summary, nothing changed since the last view): median {median * 1000:.0f} ms "
               f"(runs: {', '.join(f'{x * 1000:.0f}' for x in times)}); load "
               f"{os.getloadavg()[0]:.1f}")
         marked = iter(range(10**6))
