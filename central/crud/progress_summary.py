@@ -126,7 +126,7 @@ def _recompute(session: Session, ccts: list[str] | None, cycle: str) -> int:
         index_elements=["cct"], set_={k: upsert.excluded[k] for k in (*COLUMNS, "cycle")})
     for group in groups:
         if group is None:
-            schools = list(session.scalars(select(School.cct)))
+            schools = list(session.scalars(select(School.cct).order_by(School.cct)))
             query = text(_FULL)
         else:
             schools = group
@@ -154,7 +154,11 @@ def refresh(session: Session, *, cycle: str) -> int:
     seen_roster, seen_cycle = _watermark(session, "roster"), _watermark(session, "cycle")
     # The marks go first: a change committed after this point is marked again (see
     # ProgressDirty), one committed before is visible to the recompute below.
-    dirty = set(session.scalars(delete(ProgressDirty).returning(ProgressDirty.cct)))
+    # Locked in CCT order, the order ingest marks them in: two transactions never wait on
+    # each other in a circle (PostgreSQL; SQLite writes one at a time).
+    in_order = select(ProgressDirty.cct).order_by(ProgressDirty.cct).with_for_update()
+    dirty = set(session.scalars(delete(ProgressDirty).where(ProgressDirty.cct.in_(in_order))
+                                .returning(ProgressDirty.cct)))
     if seen_roster is None or seen_cycle != cycle:
         written = _recompute(session, None, cycle)
     else:
