@@ -117,7 +117,13 @@ def test_summary_recomputes_marked_schools_and_replays_change_nothing(
     from datetime import date
 
     from central.crud.event_scope import StationScope
-    from foundation.contract.events import CardDeclined, CardRequested
+    from foundation.contract.events import (
+        CardDeclined,
+        CardRequested,
+        DeliveryClosed,
+        DeliveryCreated,
+        SuppliesRequested,
+    )
 
     class Ev:
         def __init__(self, payload: Any) -> None:
@@ -126,7 +132,23 @@ def test_summary_recomputes_marked_schools_and_replays_change_nothing(
     events = [Ev(CardDeclined(curp=students[1].curp, declined_on="2026-09-01",
                               declared_by="tutor", taken_by="Ana")),
               Ev(CardRequested(curp=students[2].curp, requested_on="2026-09-02",
-                               requested_by="tutor", taken_by="Ana"))]
+                               requested_by="tutor", taken_by="Ana")),
+              Ev(DeliveryCreated(delivery=1, cct="14DPR9901D", cycle=cycle, cards=[5, 6],
+                                 holograms=["H000001"])),
+              Ev(DeliveryCreated(delivery=2, cct="14DPR9901D", cycle=cycle, cards=[7],
+                                 holograms=[])),
+              Ev(DeliveryClosed(delivery=1, received_by="Directora", received_on="2026-09-04",
+                                scan=None)),
+              *(Ev(SuppliesRequested.model_validate({
+                  "request": n, "date": "2026-09-0" + str(n), "station": "EST-1",
+                  "station_kind": "escuela", "requested_by": "Directora", "cycle": cycle,
+                  "usage": {"from": None, "to": "2026-09-01T10:00:00+00:00",
+                            "sheets_printed": 2, "cards_issued": 16, "replacements": 0,
+                            "blanks_cancelled": 0, "sheets_spoiled": 0, "cards_spoiled": 0,
+                            "holograms_applied": 0, "holograms_spoiled": 0, "adjustments": []},
+                  "stock": {"teslin": stock}, "pending": {"cards": 3, "holograms": 0},
+                  "requested": {"teslin": 10}, "warnings": [], "director": "Ana",
+                  "ink": None})) for n, stock in ((1, 9), (2, 4)))]
     results = []
     for _ in range(2):
         with sessions() as session, session.begin():
@@ -141,7 +163,11 @@ def test_summary_recomputes_marked_schools_and_replays_change_nothing(
             wishes = session.scalars(select(StudentCardWish).order_by(StudentCardWish.curp))
             results.append((figures, [(w.curp, w.declined_on, w.requested_on) for w in wishes]))
     assert results[0] == results[1]
-    assert (results[0][0].declined, results[0][0].requests_open) == (2, 1)
+    figures = results[0][0]
+    assert (figures.declined, figures.requests_open) == (2, 1)
+    # One delivery open, one acknowledged; two supplies requests, Teslin of the latest.
+    assert (figures.deliveries_open, figures.deliveries_closed) == (1, 1)
+    assert (figures.supply_requests, figures.teslin) == (2, 4)
     with sessions() as session:
         assert session.scalar(select(School.drse).where(School.cct == "14DPR9901D")) \
             == "CENTRO 2 ZAPOPAN"

@@ -7,9 +7,9 @@ Every row here is a *state* keyed by what it describes (a student, a station's d
 request, a station's question number), written by upsert: applying an event twice — a replay,
 a re-sync from a restored station — leaves the same rows (tests/test_progress.py proves it).
 
-A student outside the station's schools is ignored here: central's card checks refuse what
-matters (:mod:`central.crud.event_scope`); a decline of another school's student only must
-not count.
+A student or a delivery outside the station's schools is ignored here: central's card checks
+refuse what matters (:mod:`central.crud.event_scope`); another school's decline or delivery
+only must not count.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def project(session: Session, *, scope: StationScope, events: Sequence[Any],
                                    asked_by=p.asked_by, asked_at=ev.at, now=now)
         elif isinstance(p, CardDeclined | CardDeclineWithdrawn | CardRequested):
             _wish(session, scope, p, schools.get(p.curp))
-        elif isinstance(p, DeliveryCreated):
+        elif isinstance(p, DeliveryCreated) and p.cct in scope.ccts:
             _upsert(session, DeliveryRecord, {
                 "station_id": station.id, "delivery": p.delivery, "cct": p.cct,
                 "cycle": p.cycle, "cards": len(p.cards), "holograms": len(p.holograms),
