@@ -17,7 +17,8 @@ correction):
 
 The counts over students (the first five) come from the per-school summary
 :mod:`central.crud.progress_summary` keeps by recomputing changed schools (one GROUP BY over
-1.5 million students takes seconds; the page reads 10,000 summary rows): measured in
+1.5 million students takes seconds; the state page groups the 10,000 summary rows by DRSE in
+SQL): measured in
 bench/bench_progress.py (10,000 schools, 1.5 million students), docs/PERFORMANCE.md.
 
 >>> pending(enrolled=10, with_card=6, declined=1)
