@@ -193,7 +193,7 @@ def _staff_error(exc: Exception) -> None:
 
 @staff.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["estatal", "drse"]), required=True,
+@click.option("--role", type=click.Choice(["estatal", "drse", "dgti"]), required=True,
               help="estatal sees everything; drse only the schools of --region.")
 @click.option("--region", help="The DRSE as SCEJAL names it (required for --role drse).")
 @click.option("--name", "display_name", default="", help="Full name shown on the pages.")

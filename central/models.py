@@ -459,3 +459,147 @@ class StationNotice(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     __table_args__ = (Index("station_notices_by_station", "station_id", "id"),)
+
+
+# --- support (técnicos 10-12) and the state's progress page (issue 13) ------------------------
+
+class DrseContact(Base):
+    """One DRSE of the state's directory (seed 004's «Directorio»): whom a school calls.
+
+    ``name`` is the directory's spelling («Valles (Ameca)»); SCEJAL's region names are matched
+    to it without regard to case or accents (:func:`central.crud.support.contact_for`).
+    """
+
+    __tablename__ = "drse_contacts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    responsible: Mapped[str] = mapped_column(String(200))
+    phones: Mapped[str] = mapped_column(String(200))
+    extension: Mapped[str] = mapped_column(String(60))
+    email: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+
+class ReportEscalation(Base):
+    """A problem report the DRSE sent on to DGTI (técnico 10) and DGTI's answer, which goes
+    back to the DRSE page and to the station (``rev`` of counter ``support``)."""
+
+    __tablename__ = "report_escalations"
+    report_id: Mapped[int] = mapped_column(ForeignKey("problem_reports.id"), primary_key=True)
+    note: Mapped[str] = mapped_column(Text)
+    escalated_by: Mapped[str] = mapped_column(String(120))
+    escalated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    rev: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class SupportQuestion(Base):
+    """A school's question (técnico 12): DRSE Control Escolar answers it or passes it to the
+    state; the answer goes back to the station (``rev`` of counter ``support``)."""
+
+    __tablename__ = "support_questions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    """The station's own number of the question (``station question list``)."""
+    school_cct: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    drse: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[str] = mapped_column(String(120))
+    asked_at: Mapped[str] = mapped_column(String(40))
+    level: Mapped[str] = mapped_column(String(10))
+    """``drse`` (with its Control Escolar) or ``estatal`` (passed on to the state)."""
+    forwarded_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    forwarded_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    forwarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    rev: Mapped[int] = mapped_column(BigInteger, index=True)
+    __table_args__ = (UniqueConstraint("station_id", "number"),)
+
+
+class StudentCardWish(Base):
+    """A student's declined card or open request for one (normativos 1, 4), as the school's
+    station last said: a state row per student, so replaying events cannot double it."""
+
+    __tablename__ = "student_card_wishes"
+    curp: Mapped[str] = mapped_column(String(18), primary_key=True)
+    cct: Mapped[str] = mapped_column(String(10))
+    declined_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    requested_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    __table_args__ = (Index("student_card_wishes_by_school", "cct"),)
+
+
+class DeliveryRecord(Base):
+    """A delivery of cards and holograms from a DRSE station to a school, as reported."""
+
+    __tablename__ = "delivery_records"
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    delivery: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cct: Mapped[str] = mapped_column(String(10), index=True)
+    cycle: Mapped[str] = mapped_column(String(9))
+    cards: Mapped[int] = mapped_column(Integer)
+    holograms: Mapped[int] = mapped_column(Integer)
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class SupplyRequestRecord(Base):
+    """A supplies request a station filed (técnico 5), for the progress figures."""
+
+    __tablename__ = "supply_request_records"
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    request: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cct: Mapped[str | None] = mapped_column(String(10), nullable=True, index=True)
+    drse: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    on: Mapped[date] = mapped_column(Date)
+    cycle: Mapped[str] = mapped_column(String(9))
+    teslin_stock: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+
+class SchoolProgress(Base):
+    """Per school, the figures of the progress page that count students (enrolled, with card,
+    declined, open requests, this cycle's holograms): recomputed from the base tables for the
+    schools marked in :class:`ProgressDirty` (never incremented), so the state page reads
+    10,000 rows instead of joining 1.5 million students (:mod:`central.crud.progress_summary`).
+    """
+
+    __tablename__ = "school_progress"
+    cct: Mapped[str] = mapped_column(String(10), primary_key=True)
+    enrolled: Mapped[int] = mapped_column(Integer)
+    with_card: Mapped[int] = mapped_column(Integer)
+    declined: Mapped[int] = mapped_column(Integer)
+    requests_open: Mapped[int] = mapped_column(Integer)
+    holograms: Mapped[int] = mapped_column(Integer)
+    cycle: Mapped[str] = mapped_column(String(9))
+
+
+class ProgressDirty(Base):
+    """A school whose figures changed since :class:`SchoolProgress` was computed. Marked by an
+    upsert that bumps ``marks`` (a row lock in PostgreSQL: a refresh that deletes the mark waits
+    for the marking transaction to commit, so it never drops a change it cannot see yet)."""
+
+    __tablename__ = "progress_dirty"
+    cct: Mapped[str] = mapped_column(String(10), primary_key=True)
+    marks: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProgressWatermark(Base):
+    """What the summary has seen: ``roster`` (the roster change number) and ``cycle``."""
+
+    __tablename__ = "progress_watermarks"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40))
+
+
+# Indexes of the progress page's counts (migration 0009_support_progress), declared here so
+# a database made from the models has them too.
+Index("students_progress", Student.cct, Student.estatus, Student.curp)
+Index("cards_progress", Card.curp, Card.status, Card.cct)
+Index("holograms_progress", Hologram.ciclo, Hologram.curp)

@@ -15,7 +15,15 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from foundation.command_line import SpanishGroup
-from station import cli_camera, cli_certificates, cli_kiosk, cli_lifecycle, cli_sync, cli_update
+from station import (
+    cli_camera,
+    cli_certificates,
+    cli_kiosk,
+    cli_lifecycle,
+    cli_support,
+    cli_sync,
+    cli_update,
+)
 from station.cli_common import emit, friendly_errors, json_option, writable_output
 from station.cli_common import open_ctx_station as _station
 
@@ -456,7 +464,8 @@ def demo_cmd(ctx: click.Context, students: int, pdf_out: Path | None) -> None:
     run_demo(_station(ctx), students=students, pdf_out=pdf_out, echo=click.echo)
 
 
-for _module in (cli_lifecycle, cli_sync, cli_camera, cli_kiosk, cli_update, cli_certificates):
+for _module in (cli_lifecycle, cli_sync, cli_camera, cli_kiosk, cli_update, cli_certificates,
+                cli_support):
     _module.register(main)
 
 if __name__ == "__main__":

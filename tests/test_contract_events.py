@@ -90,6 +90,8 @@ QUEUED: dict[str, dict[str, Any]] = {
                                                                     "level": None}]},
     "prior_card_registered": {"folio": 1520, "curp": CURP, "cct": "14DPR2207Z",
                               "issued_on": DAY, "taken_by": "Directora Ana"},
+    "support_question_asked": {"question": 1, "text": "¿Cuándo llegan los hologramas?",
+                               "asked_by": "Directora Ana", "on": DAY},
 }
 OLDEST_ROWS = {  # shapes central has always accepted with defaults
     "sheet_issued": {"sheet": 1, "cct": "14DPR2207Z", "issued_on": DAY,

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
+from central.crud.progress_summary import mark_students
 from central.db import next_rev
 from central.errors import ApiError
 from central.models import Card, Conflict, Revocation, StaffAction
@@ -110,6 +111,7 @@ def staff_revoke(session: Session, *, card_id: int, staff: str, reason: str, und
                    cause="undone" if undo else "revoked", reason=f"{words}: {reason}", now=now)
     session.add(StaffAction(at=now, staff=staff, action="undo-issued" if undo else "revoke-card",
                             target=f"{card.key_id}/{card.folio}", reason=reason))
+    mark_students(session, [card.curp])  # the progress page's summary (issue 13)
     return card
 
 

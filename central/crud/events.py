@@ -23,7 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from central.crud import cards as card_ops
-from central.crud import double_use, event_scope
+from central.crud import double_use, event_scope, office_feed
 from central.crud.photos import want_photo
 from central.crud.stations import scope_ccts
 from central.errors import ApiError
@@ -161,6 +161,7 @@ def _apply_ready(session: Session, *, scope: event_scope.StationScope, batch: Se
     if not ready:
         return 0, 0, []
     conflicts, refused = _project(session, scope=scope, events=ready, now=now)
+    office_feed.project(session, scope=scope, events=ready, now=now)  # issue 13's pages
     station.applied_through = head
     return len(ready), conflicts, refused
 

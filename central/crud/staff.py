@@ -25,8 +25,11 @@ from central.models import (
 )
 from foundation.web.accounts import AccountBook, valid_username
 
-ROLES = ("estatal", "drse")
-ROLE_LABELS_ES = {"estatal": "Personal estatal", "drse": "Personal de DRSE"}
+ROLES = ("estatal", "drse", "dgti")
+ROLE_LABELS_ES = {"estatal": "Personal estatal", "drse": "Personal de DRSE",
+                  "dgti": "DGTI (Tecnologías de la Información)"}
+"""``dgti``: the state's IT office (técnico 10): answers the problem reports DRSEs escalate;
+it sees no school, station or card (its scope holds no DRSE)."""
 
 
 def record(session: Session, *, staff: str, action: str, target: str, reason: str,
@@ -49,7 +52,7 @@ def create_account(session: Session, *, username: str, password: str, role: str,
     """
     valid_username(username)
     if role not in ROLES:
-        raise ApiError(422, "bad-role", "El rol debe ser 'estatal' o 'drse'.")
+        raise ApiError(422, "bad-role", "El rol debe ser 'estatal', 'drse' o 'dgti'.")
     region = find_region(session, region or "") if role == "drse" else None
     return BOOK.create(session, username=username, password=password,
                        display_name=display_name, now=now, must_change=must_change,
@@ -80,6 +83,10 @@ class StaffScope:
         return self.role == "estatal"
 
     def _refuse(self, what: str) -> ApiError:
+        if self.role == "dgti":
+            return ApiError(403, "outside-region",
+                            f"Su cuenta es de DGTI (soporte técnico): {what} no le corresponde. "
+                            "DGTI sólo responde los reportes que las DRSE le turnan.")
         return ApiError(403, "outside-region",
                         f"Su cuenta es de la DRSE «{self.region}»: {what} no le corresponde. "
                         "Pida a la oficina estatal que lo haga.")
@@ -119,8 +126,15 @@ class StaffScope:
             raise self._refuse(f"el reporte de problema {report.id}")
 
     @property
+    def is_dgti(self) -> bool:
+        return self.role == "dgti"
+
+    @property
     def region_code(self) -> str | None:
-        """The DRSE a listing is limited to, or None for everything."""
+        """The DRSE a listing is limited to, or None for everything (DGTI, which has no DRSE,
+        gets a name no DRSE has: its lists stay empty outside its support page)."""
+        if self.is_dgti:
+            return "(DGTI: sin DRSE)"
         return None if self.everything else self.region
 
     def ccts(self, session: Session) -> list[str] | None:

@@ -402,6 +402,18 @@ class PriorCardRegistered(EventPayload):
     issued_on: DateText
     taken_by: Name
 
+# --- support (técnico 12) ---------------------------------------------------------------------
+
+class SupportQuestionAsked(EventPayload):
+    """A question the school sends to its DRSE's Control Escolar (``station question ask``);
+    ``question`` is the station's own number of it."""
+
+    kind: ClassVar[str] = "support_question_asked"
+    question: Id
+    text: Reason
+    asked_by: Name
+    on: DateText
+
 
 PAYLOADS: tuple[type[EventPayload], ...] = tuple(EventPayload.__subclasses__())
 """Every payload model; one per kind."""

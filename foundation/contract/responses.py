@@ -243,3 +243,26 @@ class ReleaseOffer(Answer):
 
 class ReleaseReportRecorded(Answer):
     recorded: bool
+
+
+class SupportMessage(Answer):
+    """Where a question or an escalated problem report stands (issue 13), newest state only.
+
+    ``subject`` ``question`` (``ref``: the station's question number) or ``report``
+    (``ref``: the report's file name at the station); ``status`` ``recibida``, ``turnada``
+    (passed on to the state / DGTI) or ``respondida``.
+    """
+
+    rev: Seq
+    subject: Short
+    ref: Short
+    status: Short
+    note: Reason | None = None
+    answer: Reason | None = None
+    answered_by: Name | None = None
+    answered_at: Timestamp | None = None
+
+
+class SupportPage(Answer):
+    messages: list[SupportMessage] = Field(max_length=_PAGE)
+    cursor: Seq

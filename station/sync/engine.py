@@ -25,7 +25,7 @@ from station.context import Station
 from station.core.folios import remaining
 from station.store import ledger, sync_state
 from station.store.ledger import now_iso
-from station.sync import reports_up, roster_pull, trust_sync
+from station.sync import reports_up, roster_pull, support_pull, trust_sync
 from station.sync.client import CentralClient, SyncError
 
 EVENTS = "/api/v1/sync/events"
@@ -57,6 +57,8 @@ class SyncReport:
     """Central's words when the station was withdrawn (only pending records go up)."""
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    support_answers: int = 0
+    """New answers to the station's questions or escalated problem reports."""
 
     @property
     def ok(self) -> bool:
@@ -74,6 +76,7 @@ class SyncReport:
                 "events_refused": self.events_refused,
                 "config_applied": self.config_applied, "config_refused": self.config_refused,
                 "withdrawn": self.withdrawn, "errors": self.errors,
+                "support_answers": self.support_answers,
                 "seconds": round(self.seconds, 3)}
 
     def describe(self) -> str:
@@ -95,6 +98,9 @@ class SyncReport:
         if self.config_applied:
             lines.append("Configuración aplicada: " + ", ".join(self.config_applied) + ".")
         lines += [f"Ajuste {r['key']} no aplicado: {r['reason']}." for r in self.config_refused]
+        if self.support_answers:
+            lines.append(f"Respuestas nuevas de soporte: {self.support_answers} (vea "
+                         "'station question list').")
         if self.withdrawn:
             lines.append(WITHDRAWN_ES + ".")
         if self.errors:
@@ -223,10 +229,14 @@ def run_sync(station: Station, client: CentralClient) -> SyncReport:
     def folios() -> None:
         report.folio_blocks = top_up_folios(station, client)
 
+    def support() -> None:
+        report.support_answers = support_pull.pull_support(station, client)
+
     steps = [("envío de eventos", push), ("envío de fotos", photos_up),
              ("envío de reportes de problemas", reports),
              ("plantilla y fotos", roster), ("lista de confianza", trust),
-             ("revocaciones", revocations), ("configuración", config), ("folios", folios)]
+             ("revocaciones", revocations), ("configuración", config), ("folios", folios),
+             ("respuestas de soporte", support)]
     try:
         for name, action in steps:
             if not _step(report, name, action):

@@ -17,6 +17,7 @@ from central.api.deps import Ctx, Db, RowId, utcnow
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import problem_reports
 from central.crud.report_attention import attend_problem_report
+from central.crud.support import escalations_by_report
 from central.errors import ApiError
 from central.models import ProblemReport, School, Station
 from foundation.scrub import CATEGORIES
@@ -47,6 +48,7 @@ def _rows(session: Session, user: StaffUser, attended: bool | None) -> list[dict
         Station.id.in_({r.station_id for r in reports})))}
     schools = {s.cct: s for s in session.scalars(select(School).where(
         School.cct.in_({r.school_cct for r in reports if r.school_cct})))}
+    escalated = escalations_by_report(session, [r.id for r in reports])
     out = []
     for r in reports:
         station, school = stations.get(r.station_id), schools.get(r.school_cct or "")
@@ -54,7 +56,7 @@ def _rows(session: Session, user: StaffUser, attended: bool | None) -> list[dict
                     "school": f"{school.cct} {school.nombre}" if school
                     else (r.school_cct or f"DRSE {r.drse or '—'}"),
                     "category": CATEGORIES.get(r.category, r.category),
-                    "size": size_es(r.size)})
+                    "size": size_es(r.size), "esc": escalated.get(r.id)})
     return out
 
 
