@@ -18,6 +18,8 @@ from central.api.routes import (
     web_conflicts,
     web_home,
     web_import,
+    web_office_supplies,
+    web_offices,
     web_releases,
     web_reports,
     web_stations,
@@ -25,5 +27,6 @@ from central.api.routes import (
 
 router = APIRouter()
 for _module in (web_auth, web_home, web_stations, web_cards, web_import, web_conflicts,
-                web_reports, web_accounts, web_config, web_releases):
+                web_reports, web_accounts, web_config, web_releases, web_offices,
+                web_office_supplies):
     router.include_router(_module.router)
