@@ -14,7 +14,15 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
-from station import cli_camera, cli_certificates, cli_kiosk, cli_lifecycle, cli_sync, cli_update
+from station import (
+    cli_camera,
+    cli_certificates,
+    cli_kiosk,
+    cli_lifecycle,
+    cli_offices,
+    cli_sync,
+    cli_update,
+)
 from station.cli_common import emit, friendly_errors, json_option
 from station.cli_common import open_ctx_station as _station
 
@@ -168,30 +176,42 @@ def _confirm_hint(produced: list[Any]) -> str:
 
 
 @main.command("print")
-@click.option("--school", "cct", required=True, help="School CCT.")
+@click.option("--school", "cct", default=None, help="School CCT.")
 @click.option("--all-pending", is_flag=True, help="Every enrolled student without a card.")
 @click.option("--curp", "curps", multiple=True, help="A student's CURP (repeatable).")
+@click.option("--batch", type=int, default=None,
+              help="The new cards of a batch central sent this DRSE station (batch list).")
+@click.option("--despite-stock", is_flag=True,
+              help="Print although the recorded stock of Teslin or pouches would go below 0.")
 @_printer_options
 @review_option
 @json_option
 @click.pass_context
 @friendly_errors
-def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str, ...],
-              queue: str | None, pdf_out: Path | None, review: bool | None,
-              as_json: bool) -> None:
+def print_cmd(ctx: click.Context, cct: str | None, all_pending: bool, curps: tuple[str, ...],
+              batch: int | None, despite_stock: bool, queue: str | None, pdf_out: Path | None,
+              review: bool | None, as_json: bool) -> None:
     """Issue and print credentials in sheets of 8."""
     from station.services.issuance import select_students
+    from station.services.offices import batch_students
     from station.services.print_tasks import destination, print_students
 
+    station = _station(ctx)
+    if batch is not None:
+        if cct or all_pending or curps:
+            raise click.UsageError("Con --batch no indique --school, --all-pending ni --curp.")
+        cct, batch_curps = batch_students(station, batch)
+        curps = tuple(batch_curps)
+    if not cct:
+        raise click.UsageError("Indique --school (o --batch).")
     if all_pending == bool(curps):
         raise click.UsageError("Indique --all-pending o al menos un --curp (no ambos).")
-    station = _station(ctx)
     _one_destination(station, queue, pdf_out)
     school, students = select_students(station, cct.strip().upper(),
                                        None if all_pending else [c.strip().upper() for c in curps])
     dest = destination(station, queue=queue, pdf_out=pdf_out)
     outcome = print_students(station, school, students, dest, on_sheet=_echo_sheet(as_json),
-                             on_job=_echo_job(as_json))
+                             on_job=_echo_job(as_json), despite_stock=despite_stock)
     _finish(ctx, outcome.produced, _show_outcome(outcome, as_json), review, as_json)
 
 
@@ -394,7 +414,8 @@ def demo_cmd(ctx: click.Context, students: int, pdf_out: Path | None) -> None:
     run_demo(_station(ctx), students=students, pdf_out=pdf_out, echo=click.echo)
 
 
-for _module in (cli_lifecycle, cli_sync, cli_camera, cli_kiosk, cli_update, cli_certificates):
+for _module in (cli_lifecycle, cli_sync, cli_camera, cli_kiosk, cli_update, cli_certificates,
+                cli_offices):
     _module.register(main)
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from station.services.issuance import Issuer, ProducedSheet, reprint_selection, 
 from station.services.preview import PrintPlan
 from station.services.printer_check import ready_print_queue
 from station.services.printing import SheetJob, send_sheets
+from station.services.supplies import check_stock_for_print
 from station.store import sheet_records
 
 Progress = Callable[[float, str], None]
@@ -146,9 +147,11 @@ def deliver(station: Station, produced: list[ProducedSheet], dest: Destination, 
 
 def print_students(station: Station, school: School, students: Sequence[Student],
                    dest: Destination, *, reprint_of: int | None = None,
-                   on_sheet: OnSheet | None = None, on_job: OnJob | None = None
-                   ) -> PrintOutcome:
-    """Issue the students' cards in sheets of 8 and deliver them."""
+                   on_sheet: OnSheet | None = None, on_job: OnJob | None = None,
+                   despite_stock: bool = False) -> PrintOutcome:
+    """Issue the students' cards in sheets of 8 and deliver them (refused first when the
+    recorded stock would go below zero, unless ``despite_stock``)."""
+    check_stock_for_print(station, len(students), despite_stock=despite_stock)
     produced = Issuer(station, printer=dest.printer).produce(
         school, students, reprint_of=reprint_of, on_sheet=on_sheet)
     return deliver(station, produced, dest, on_job=on_job)
@@ -208,6 +211,8 @@ def print_batches(station: Station, batches: Sequence[Batch], *,
                   on_progress: Progress) -> PrintOutcome:
     """Issue and print every batch on the configured printer; see the module docstring."""
     dest = destination(station)
+    check_stock_for_print(station, sum(len(sheet.students) for b in batches
+                                       for sheet in b.plan.sheets), despite_stock=False)
     issuer = Issuer(station, printer=dest.printer)
     produced: list[ProducedSheet] = []
     total = sum(len(b.plan.sheets) for b in batches)

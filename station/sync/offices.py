@@ -1,0 +1,80 @@
+"""The DRSE procedures at sync (issue 13): send the school's signed oficios (procedure 1) that
+wait, then read how central and the DRSE handled this station's requests (a return or a
+rejection comes with its reason) and, on a DRSE station, the validated batches to produce.
+
+An oficio central refuses for good (a school that prints its own cards, a scan it cannot
+read) is not sent again: it keeps central's reason as its news. A central older than these
+routes answers 404: nothing to read, the rest of the sync goes on.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+
+from foundation.contract.responses import OfficeNews, OfficeRequestStored
+from station.context import Station
+from station.store import office_records
+from station.store.office_records import News, OfficeBatch
+from station.sync.client import CentralClient, SyncError
+
+SEND = "/api/v1/sync/office-requests"
+NEWS = "/api/v1/sync/office-news"
+_REFUSED_FOR_GOOD = frozenset({403, 404, 409, 413, 422})
+
+
+@dataclass(slots=True)
+class OfficeSync:
+    sent: int = 0
+    changed: list[News] = field(default_factory=list)
+    new_batches: int = 0
+
+
+def push_oficios(station: Station, client: CentralClient) -> int:
+    with station.db.read() as conn:
+        waiting = office_records.unsent_oficios(conn)
+    sent = 0
+    for o in waiting:
+        assert o.scan_name is not None
+        scan = (station.folder.documents / o.scan_name).read_bytes()
+        body = {"ref": o.id, "cct": o.cct, "cycle": o.cycle, "oficio": o.oficio,
+                "director": o.director, "curps": o.curps,
+                "scan": base64.b64encode(scan).decode()}
+        try:
+            answer = client.post_answer(OfficeRequestStored, SEND, body)
+        except SyncError as exc:
+            if exc.status not in _REFUSED_FOR_GOOD:
+                raise
+            with station.db.write() as conn:
+                office_records.mark_sent(conn, o.id, 0)
+                office_records.save_news(conn, [{
+                    "procedure": "oficio", "ref": o.id, "number": 0, "state": "no_enviada",
+                    "words": "El servicio central no la recibió", "reason": exc.message}])
+            continue
+        with station.db.write() as conn:
+            office_records.mark_sent(conn, o.id, answer.number)
+        sent += 1
+    return sent
+
+
+def pull_news(station: Station, client: CentralClient) -> tuple[list[News], int]:
+    """(requests whose state changed, batches new to this station)."""
+    try:
+        news = client.get_answer(OfficeNews, NEWS)
+    except SyncError as exc:
+        if exc.status == 404:
+            return [], 0
+        raise
+    batches = [OfficeBatch(b.request, b.cct, b.cycle, list(b.cards), list(b.holograms))
+               for b in news.batches]
+    with station.db.write() as conn:
+        changed = office_records.save_news(conn, [i.model_dump() for i in news.requests])
+        new = office_records.save_batches(conn, batches)
+    return changed, new
+
+
+def sync_offices(station: Station, client: CentralClient) -> OfficeSync:
+    out = OfficeSync()
+    out.sent = push_oficios(station, client)
+    out.changed, out.new_batches = pull_news(station, client)
+    return out
