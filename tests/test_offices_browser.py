@@ -64,9 +64,12 @@ def central(live_central: Any, central_settings: CentralSettings, tmp_path: Path
     engine.dispose()
 
 
-def station(url: str, folder: Path, **target: str) -> Path:
-    """A station enrolled with a code from central, then synced (roster, photos, folios)."""
+def station(url: str, folder: Path, *before_sync: tuple[str, ...], **target: str) -> Path:
+    """A station enrolled with a code from central, then (after ``before_sync`` commands)
+    synced: roster, photos, folios."""
     cli(folder, "enroll", "--central", url, "--code", enrollment_code(url, **target))
+    for command in before_sync:
+        cli(folder, *command)
     cli(folder, "sync")
     return folder
 
@@ -105,10 +108,11 @@ def test_procedure_1_small_school_from_oficio_to_signed_delivery(
     live, sessions = central
     url = live.url
     school = station(url, tmp_path / "escuela", school_cct=TEPA)
-    drse = station(url, tmp_path / "drse", drse=ALTOS_SUR)
-    for item, qty in (("teslin", "20"), ("micas", "50")):
-        cli(drse, "supplies", "receive", "--item", item, "--quantity", qty)
-    cli(drse, "hologram", "receive", "--first", "AS-00001", "--last", "AS-00100")
+    drse = station(url, tmp_path / "drse",
+                   ("supplies", "receive", "--item", "teslin", "--quantity", "20"),
+                   ("supplies", "receive", "--item", "micas", "--quantity", "50"),
+                   ("hologram", "receive", "--first", "AS-00001", "--last", "AS-00100"),
+                   drse=ALTOS_SUR)
 
     plan = signed_in(chromium, url, "plan")
     plan.click("nav >> text=Solicitudes")
@@ -117,7 +121,6 @@ def test_procedure_1_small_school_from_oficio_to_signed_delivery(
     # First oficio: Planeación returns it; the school reads why at its next sync.
     first = _oficio(school, "DIR/044/2026", tmp_path)
     cli(school, "sync")
-    cli(drse, "sync")
     plan.reload()
     plan.click("#solicitudes a >> nth=0")
     assert "Recibida: espera la revisión de Planeación" in _state(plan)
