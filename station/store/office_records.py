@@ -86,6 +86,12 @@ def attach_scan(conn: sqlite3.Connection, oid: int, scan_name: str) -> OficioRec
     return get_oficio(conn, oid)
 
 
+def has_requests(conn: sqlite3.Connection) -> bool:
+    """Whether this station ever made a request central may answer (oficio or material)."""
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM office_requests) OR EXISTS"
+                        " (SELECT 1 FROM supply_requests)").fetchone()[0] == 1
+
+
 def unsent_oficios(conn: sqlite3.Connection) -> list[OficioRecord]:
     return [_oficio(r) for r in conn.execute(
         f"SELECT {_COLUMNS} FROM office_requests WHERE scan_name IS NOT NULL"

@@ -76,7 +76,12 @@ def pull_news(station: Station, client: CentralClient) -> tuple[list[News], int]
 
 
 def sync_offices(station: Station, client: CentralClient) -> OfficeSync:
+    """Send waiting oficios, then read the news; a school station that never asked its DRSE
+    for anything has nothing to read (one request fewer per sync)."""
     out = OfficeSync()
     out.sent = push_oficios(station, client)
-    out.changed, out.new_batches = pull_news(station, client)
+    with station.db.read() as conn:
+        asked = office_records.has_requests(conn)
+    if asked or station.settings["station.kind"] == "drse":
+        out.changed, out.new_batches = pull_news(station, client)
     return out
