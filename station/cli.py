@@ -195,6 +195,7 @@ def print_cmd(ctx: click.Context, cct: str | None, all_pending: bool, curps: tup
     from station.services.issuance import select_students
     from station.services.offices import batch_students
     from station.services.print_tasks import destination, print_students
+    from station.services.supplies import check_stock_for_print
 
     station = _station(ctx)
     if batch is not None:
@@ -209,6 +210,10 @@ def print_cmd(ctx: click.Context, cct: str | None, all_pending: bool, curps: tup
     _one_destination(station, queue, pdf_out)
     school, students = select_students(station, cct.strip().upper(),
                                        None if all_pending else [c.strip().upper() for c in curps])
+    check_stock_for_print(station, len(students), despite_stock=despite_stock,
+                          way_out="Registre el material que llegó con 'station supplies "
+                          "receive'; si el material sí está y sólo falta registrarlo, puede "
+                          "imprimir con --despite-stock y registrar la entrada después.")
     dest = destination(station, queue=queue, pdf_out=pdf_out)
     outcome = print_students(station, school, students, dest, on_sheet=_echo_sheet(as_json),
                              on_job=_echo_job(as_json), despite_stock=despite_stock)

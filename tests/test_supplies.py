@@ -150,3 +150,29 @@ def test_ink_levels_come_from_the_printer(station_data, virtual_printer) -> None
                    .cups_server)
     status = cli_json(data, "supplies", "status")
     assert status["ink"] is None and "no se pudo consultar la impresora" in status["ink_note"]
+
+
+def test_printing_is_refused_before_recorded_stock_goes_below_zero(prepared_station,
+                                                                    tmp_path: Path) -> None:
+    """The rule the kiosk and ``station print`` share (issue 13): the kiosk's words name no
+    terminal command, nothing is issued, and an item never recorded is not checked."""
+    from datetime import date
+
+    from foundation.errors import RuleViolation
+    from station.services.issuance import select_students
+    from station.services.print_tasks import destination, print_students
+    from station.services.supplies import receive
+
+    station, cct, curps = prepared_station
+    receive(station, "micas", 3, reference="kit", on=date.today(), taken_by="Ana Ruiz")
+    school, students = select_students(station, cct, curps[:4])
+    before = ledger_snapshot(station.data_dir)
+    with pytest.raises(RuleViolation) as refusal:
+        print_students(station, school, students,
+                       destination(station, pdf_out=tmp_path / "a.pdf"))
+    words = refusal.value.user_message()
+    assert "usa 4 micas (bolsas para enmicar) y sólo hay 3 registradas (quedaría en -1)" in words
+    assert "hojas Teslin" not in words  # never recorded: its stock is unknown, not zero
+    assert "station " not in words and "--" not in words and "«Material»" in words
+    assert ledger_snapshot(station.data_dir) == before
+    assert not (tmp_path / "a.pdf").exists()

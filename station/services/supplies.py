@@ -174,17 +174,18 @@ def build_request(station: Station, *, since: str | None, asked: dict[Item, int 
                                                       "(--director)") if director else "")
 
 
-def check_stock_for_print(station: Station, cards: int, *, despite_stock: bool) -> None:
+STOCK_WAY_OUT = "Registre primero, en «Material», la entrada del material que llegó."
+
+
+def check_stock_for_print(station: Station, cards: int, *, despite_stock: bool,
+                          way_out: str = STOCK_WAY_OUT) -> None:
     """Warn before printing would take the recorded stock below zero (técnicos 1–6): refuse
-    with the shortage, unless the operator confirmed the material is there."""
+    with the shortage, unless the operator confirmed the material is there. ``way_out``: the
+    front door's own words (the kiosk names no terminal command)."""
     if despite_stock or cards <= 0:
         return
     with station.db.read() as conn:
         lines = supply_records.stock_lines(conn)
     short = print_shortage(lines, cards=cards)
     if short:
-        raise RuleViolation(
-            f"No se imprimió nada: {short}",
-            way_out="Registre el material que llegó (Material > Registrar entrada, o "
-            "'station supplies receive'); si el material sí está físicamente, imprima con "
-            "--despite-stock y registre la entrada después.")
+        raise RuleViolation(f"No se imprimió nada: {short}", way_out=way_out)
