@@ -515,6 +515,10 @@ class Delivery(Base):
     received_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
     scan: Mapped[str | None] = mapped_column(String(120), nullable=True)
     """The signed acknowledgement's file name at the DRSE station."""
+    scan_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The signed acknowledgement's scan as uploaded by the station, in
+    ``<data_dir>/acuses/<sha256><ext>`` (``scan_ext``); None until it arrives."""
+    scan_ext: Mapped[str | None] = mapped_column(String(5), nullable=True)
 
 
 class CardRequestRecord(Base):

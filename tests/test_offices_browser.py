@@ -196,7 +196,7 @@ def test_procedure_1_small_school_from_oficio_to_signed_delivery(
     scan_file.write_bytes(b"\xff\xd8\xff synthetic scan")
     cli(drse, "delivery", "close", "--id", str(delivery["delivery"]), "--received-by",
         "Profra. Elena Ruiz Soto", "--scan", str(scan_file))
-    cli(drse, "sync")
+    assert "Acuses de entrega firmados enviados: 1." in cli(drse, "sync").output
 
     tec.goto(request_url)
     assert "Entregada con acuse de recibo firmado" in _state(tec)
@@ -207,7 +207,11 @@ def test_procedure_1_small_school_from_oficio_to_signed_delivery(
     assert "Recibió Profra. Elena Ruiz Soto" in tec.inner_text("#entregas")
     tec.click("nav >> text=Entregas")
     row = tec.inner_text("#entregas")
-    assert TEPA in row and "Recibió Profra. Elena Ruiz Soto" in row and "acuse-" in row
+    assert TEPA in row and "Recibió Profra. Elena Ruiz Soto" in row
+    with tec.expect_download() as acuse:
+        tec.click("#entregas a.ver-acuse")
+    assert Path(acuse.value.path()).read_bytes() == scan_file.read_bytes()
+    acuse_url = tec.get_attribute("#entregas a.ver-acuse", "href")
     assert "Entregada con acuse" in cli(school, "sync").output
     assert [o["state"] for o in cli_json(school, "oficio", "list")] == ["devuelta",
                                                                         "entregada"]
@@ -216,6 +220,7 @@ def test_procedure_1_small_school_from_oficio_to_signed_delivery(
     zapo.goto(f"{url}/staff/solicitudes?estado=todas")
     assert "No hay solicitudes" in zapo.inner_text("#solicitudes")
     assert zapo.goto(request_url).status == 403
+    assert zapo.goto(f"{url}{acuse_url}").status == 403
     for page in (plan, ce, tec, zapo):
         page.context.close()
 

@@ -47,7 +47,8 @@ def _limits(settings: CentralSettings) -> Callable[[dict[str, Any]], tuple[int, 
         if scope["method"] == "POST" and path in (web_import.UPLOAD_PATH,
                                                    web_offices.UPLOAD_PATH):
             return settings.max_upload_bytes, web_import.too_large
-        if scope["method"] == "POST" and path == sync_offices.UPLOAD_PATH:
+        if (scope["method"] == "POST" and path == sync_offices.UPLOAD_PATH) or (
+                scope["method"] == "PUT" and path.startswith(sync_offices.SCANS_PATH)):
             return settings.max_upload_bytes, refuse_json  # the signed oficio's scan
         if path.startswith("/api/v1/sync/photos/"):
             return settings.max_photo_bytes, refuse_json

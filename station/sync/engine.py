@@ -115,6 +115,8 @@ def offices_lines(o: offices.OfficeSync) -> list[str]:
     """What the DRSE did with this station's requests, in the operator's words."""
     what = {"oficio": "Solicitud de credenciales", "material": "Solicitud de material"}
     lines = [f"Oficios enviados a la DRSE: {o.sent}."] if o.sent else []
+    if o.acknowledgements:
+        lines.append(f"Acuses de entrega firmados enviados: {o.acknowledgements}.")
     lines += [f"{what.get(n.procedure, n.procedure)} {n.ref}: {n.words}"
               + (f". Motivo: {n.reason}" if n.reason else ".") for n in o.changed]
     if o.new_batches:

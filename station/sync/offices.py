@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 
 from foundation.contract.responses import OfficeNews, OfficeRequestStored
 from station.context import Station
-from station.store import office_records
+from station.store import delivery_records, office_records, sync_state
 from station.store.office_records import News, OfficeBatch
 from station.sync.client import CentralClient, SyncError
 
 SEND = "/api/v1/sync/office-requests"
+SCANS = "/api/v1/sync/delivery-scans"
+_SCAN_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".png": "image/png"}
 NEWS = "/api/v1/sync/office-news"
 _REFUSED_FOR_GOOD = frozenset({403, 404, 409, 413, 422})
 
@@ -26,6 +29,8 @@ _REFUSED_FOR_GOOD = frozenset({403, 404, 409, 413, 422})
 @dataclass(slots=True)
 class OfficeSync:
     sent: int = 0
+    acknowledgements: int = 0
+    """Signed delivery acknowledgements uploaded (DRSE station)."""
     changed: list[News] = field(default_factory=list)
     new_batches: int = 0
 
@@ -59,6 +64,38 @@ def push_oficios(station: Station, client: CentralClient) -> int:
     return sent
 
 
+def push_acknowledgements(station: Station, client: CentralClient) -> int:
+    """Upload the signed acknowledgements of closed deliveries (DRSE station) once each; one
+    central cannot read stays here, marked, and is not sent again."""
+    if station.settings["station.kind"] != "drse":
+        return 0
+    with station.db.read() as conn:
+        done = sync_state.states_with_prefix(conn, "acuse:")
+        closed = [d for d in delivery_records.list_all(conn)
+                  if d.scan_name and f"acuse:{d.id}" not in done]
+    sent = 0
+    for d in closed:
+        assert d.scan_name is not None
+        path = station.folder.deliveries / d.scan_name
+        if not path.is_file():
+            continue
+        try:
+            client.call("PUT", f"{SCANS}/{d.id}", data=path.read_bytes(),
+                        content_type=_SCAN_TYPES.get(path.suffix.lower(),
+                                                     "application/octet-stream"))
+            mark = "enviado"
+        except SyncError as exc:
+            if exc.code != "bad-scan" and exc.status != 413:
+                if exc.status == 404:
+                    continue  # central lacks the delivery (or the route): next sync
+                raise
+            mark = f"rechazado: {exc.message}"
+        with station.db.write() as conn:
+            sync_state.set_state(conn, f"acuse:{d.id}", mark)
+        sent += mark == "enviado"
+    return sent
+
+
 def pull_news(station: Station, client: CentralClient) -> tuple[list[News], int]:
     """(requests whose state changed, batches new to this station)."""
     try:
@@ -80,6 +117,7 @@ def sync_offices(station: Station, client: CentralClient) -> OfficeSync:
     for anything has nothing to read (one request fewer per sync)."""
     out = OfficeSync()
     out.sent = push_oficios(station, client)
+    out.acknowledgements = push_acknowledgements(station, client)
     with station.db.read() as conn:
         asked = office_records.has_requests(conn)
     if asked or station.settings["station.kind"] == "drse":

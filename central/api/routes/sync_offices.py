@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 
 from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.api.deps import AuthStation, Ctx, Db, utcnow
+from central.api.deps import AuthStation, Ctx, Db, RawBody, RowId, utcnow
 from central.crud import offices
 from central.crud.office_supplies import SUPPLY_STATES
 from central.crud.stations import require_in_scope
 from central.errors import ApiError
-from central.models import OfficeRequest, Station, SupplyRequest
+from central.models import Delivery, OfficeRequest, Station, SupplyRequest
 from central.schemas import OfficeRequestIn
+from foundation.atomic_files import write_atomic
 from foundation.contract.responses import OfficeNews, OfficeRequestStored
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 UPLOAD_PATH = "/api/v1/sync/office-requests"
+SCANS_PATH = "/api/v1/sync/delivery-scans/"
 
 
 @router.post("/office-requests", response_model=OfficeRequestStored)
@@ -88,3 +91,25 @@ def _batches(session: Session, station: Station) -> list[dict[str, object]]:
         out.append({"request": r.id, "cct": r.cct, "cycle": r.cycle, "cards": cards,
                     "holograms": holograms})
     return out
+
+
+@router.put("/delivery-scans/{delivery}", response_model=OfficeRequestStored)
+def put_delivery_scan(delivery: RowId, body: RawBody, station: AuthStation, session: Db,
+                      ctx: Ctx) -> dict[str, object]:
+    """The signed acknowledgement of one of the station's deliveries (PDF, JPEG or PNG), so
+    the DRSE and the state see it on central; sending it again changes nothing."""
+    row = session.get(Delivery, (station.id, delivery))
+    if row is None:
+        raise ApiError(404, "delivery-not-found",
+                       f"El servicio central aún no tiene la entrega {delivery} de la estación "
+                       f"{station.id}; se enviará el acuse en la próxima sincronización.")
+    ext = offices.scan_ext(body)
+    digest = hashlib.sha256(body).hexdigest()
+    path = ctx.settings.data_dir / "acuses" / f"{digest}{ext}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        write_atomic(path, body, mode=0o600)
+    fresh = row.scan_sha256 != digest
+    row.scan_sha256, row.scan_ext = digest, ext
+    session.commit()
+    return {"number": delivery, "state": "recibido", "duplicate": not fresh}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -128,3 +128,25 @@ def unattended_page(request: Request, user: Staff, session: Db, ctx: Ctx) -> HTM
                days=days)
     session.commit()
     return out
+
+
+@router.get("/entregas/{station_id}/{delivery}/acuse")
+def delivery_scan(station_id: str, delivery: RowId, user: Staff, session: Db,
+                  ctx: Ctx) -> FileResponse:
+    """The signed acknowledgement as the DRSE station scanned it (scope checked)."""
+    row = session.get(Delivery, (station_id[:20], delivery))
+    if row is None:
+        raise ApiError(404, "delivery-not-found", "No existe esa entrega.")
+    if not user.scope.everything and row.drse != user.scope.region:
+        raise ApiError(403, "outside-region", f"Su cuenta es de la DRSE «{user.scope.region}»: "
+                                              "esa entrega no le corresponde.")
+    session.commit()
+    path = ctx.settings.data_dir / "acuses" / f"{row.scan_sha256}{row.scan_ext}"
+    if row.scan_sha256 is None or not path.is_file():
+        raise ApiError(404, "scan-missing", "La estación de la DRSE aún no envía el acuse "
+                                            "firmado escaneado; llega en su próxima "
+                                            "sincronización.")
+    media = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
+    return FileResponse(path, media_type=media[row.scan_ext or ".pdf"],
+                        filename=f"acuse-{row.cct}-{row.delivery}{row.scan_ext}",
+                        headers={"Cache-Control": "no-store"})

@@ -111,6 +111,8 @@ def upgrade() -> None:
         sa.Column('received_by', sa.String(length=120), nullable=True),
         sa.Column('received_on', sa.String(length=10), nullable=True),
         sa.Column('scan', sa.String(length=120), nullable=True),
+        sa.Column('scan_sha256', sa.String(length=64), nullable=True),
+        sa.Column('scan_ext', sa.String(length=5), nullable=True),
         sa.ForeignKeyConstraint(['station_id'], ['stations.id']),
         sa.ForeignKeyConstraint(['request_id'], ['office_requests.id']),
         sa.PrimaryKeyConstraint('station_id', 'delivery'),
