@@ -197,10 +197,12 @@ def _staff_error(exc: Exception) -> None:
               help="estatal sees everything; drse only the schools of --region.")
 @click.option("--region", help="The DRSE as SCEJAL names it (required for --role drse).")
 @click.option("--name", "display_name", default="", help="Full name shown on the pages.")
+@click.option("--office", type=click.Choice(["planeacion", "control_escolar", "tecnologias"]),
+              default=None, help="The DRSE office (which procedure steps it does); none: all.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @_friendly
 def staff_add(username: str, role: str, region: str | None, display_name: str,
-              password_stdin: bool) -> None:
+              office: str | None, password_stdin: bool) -> None:
     """Create an account; the password is asked for (hidden) or read from stdin."""
     from central.crud import staff as staff_ops
     from central.crud.stations import now_utc
@@ -211,7 +213,7 @@ def staff_add(username: str, role: str, region: str | None, display_name: str,
         with _sessions(CentralSettings.load())() as session, session.begin():
             account = staff_ops.create_account(
                 session, username=username, password=password, role=role, region=region,
-                display_name=display_name, now=now_utc())
+                display_name=display_name, now=now_utc(), office=office)
             staff_ops.record(session, staff="cli", action="staff-add", target=account.username,
                              reason=f"{role} {account.region or ''}".strip(), now=now_utc())
     except Refusal as exc:

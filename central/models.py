@@ -327,6 +327,10 @@ class StaffAccount(StaffAccountMixin, Base):
     """``estatal`` (sees everything) or ``drse`` (only the schools of ``region``)."""
     region: Mapped[str | None] = mapped_column(String(120), nullable=True)
     """The DRSE name as SCEJAL spells it (``regions.name``); None for ``estatal``."""
+    office: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    """The DRSE office of a ``drse`` account (``planeacion``, ``control_escolar``,
+    ``tecnologias``): which steps of the DRSE procedures it may do. None: every step (a
+    small DRSE where one person does all)."""
 
 
 class Release(Base):
@@ -603,3 +607,134 @@ class ProgressWatermark(Base):
 Index("students_progress", Student.cct, Student.estatus, Student.curp)
 Index("cards_progress", Card.curp, Card.status, Card.cct)
 Index("holograms_progress", Hologram.ciclo, Hologram.curp)
+
+
+# --- the DRSE offices: procedures 1 and 2, deliveries, normativo 4 (issue 13) -----------------
+
+class OfficeRequest(Base):
+    """Procedure 1: a small school's request (oficio) to its DRSE for new-student cards and
+    continuing students' holograms, and how far it went (``state``). Each step is a row of
+    :class:`OfficeStep` (who, when, outcome, reason)."""
+
+    __tablename__ = "office_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    drse: Mapped[str] = mapped_column(String(120), index=True)
+    cct: Mapped[str] = mapped_column(String(10), index=True)
+    cycle: Mapped[str] = mapped_column(String(9))
+    state: Mapped[str] = mapped_column(String(20))
+    """recibida, revisada, validada, material_insuficiente, en_produccion, en_entrega,
+    entregada, devuelta."""
+    oficio: Mapped[str] = mapped_column(String(60))
+    director: Mapped[str] = mapped_column(String(120))
+    notes: Mapped[str] = mapped_column(Text)
+    scan_sha256: Mapped[str] = mapped_column(String(64))
+    """The signed oficio (PDF or image) in ``<data_dir>/oficios/<sha256><ext>``."""
+    scan_ext: Mapped[str] = mapped_column(String(5))
+    source: Mapped[str] = mapped_column(String(10))
+    """``estacion`` (the school's station sent it) or ``pagina`` (registered on the page)."""
+    station_id: Mapped[str | None] = mapped_column(ForeignKey("stations.id"), nullable=True)
+    station_ref: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The request's number at the station: a station sending it again adds nothing."""
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """Why it was returned (the school sees it at its next sync)."""
+    delivery_station: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    delivery: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("station_id", "station_ref"),)
+
+
+class OfficeRequestStudent(Base):
+    """A student of a procedure-1 request: asked by the oficio and/or found by Control
+    Escolar's validation against central's enrolment; ``need`` is what the DRSE produces."""
+
+    __tablename__ = "office_request_students"
+    request_id: Mapped[int] = mapped_column(ForeignKey("office_requests.id"), primary_key=True)
+    curp: Mapped[str] = mapped_column(String(18), primary_key=True)
+    asked: Mapped[bool] = mapped_column(Boolean)
+    need: Mapped[str] = mapped_column(String(12))
+    """credencial, holograma, or ninguno (a mismatch: ``problem`` says why)."""
+    problem: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class OfficeStep(Base):
+    """One step of a DRSE procedure: who did what, when, and why (``note``)."""
+
+    __tablename__ = "office_steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    procedure: Mapped[str] = mapped_column(String(10))
+    """``oficio`` (procedure 1) or ``material`` (procedure 2)."""
+    request_id: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(30))
+    outcome: Mapped[str] = mapped_column(String(20))
+    staff: Mapped[str] = mapped_column(String(120))
+    office: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("office_steps_by_request", "procedure", "request_id"),)
+
+
+class SupplyRequest(Base):
+    """Procedure 2: a station's resupply request (event ``supplies_requested``) at its DRSE:
+    recibida → aprobada (quantities) → enviada → recibida_estacion, or rechazada."""
+
+    __tablename__ = "supply_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    station_ref: Mapped[int] = mapped_column(Integer)
+    drse: Mapped[str] = mapped_column(String(120), index=True)
+    cct: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    cycle: Mapped[str] = mapped_column(String(9))
+    requested_on: Mapped[str] = mapped_column(String(10))
+    director: Mapped[str] = mapped_column(String(120))
+    payload: Mapped[str] = mapped_column(Text)
+    """The event's JSON: use (justification), stock, pending work, quantities asked."""
+    state: Mapped[str] = mapped_column(String(20))
+    approved: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """JSON item → quantity the DRSE approved."""
+    received: Mapped[str] = mapped_column(Text, default="{}")
+    """JSON item → quantity the station recorded as received for this request."""
+    shipped_reference: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (UniqueConstraint("station_id", "station_ref"),)
+
+
+class Delivery(Base):
+    """A DRSE station's delivery to a school (events ``delivery_created``/``_closed``)."""
+
+    __tablename__ = "deliveries"
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    delivery: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    drse: Mapped[str | None] = mapped_column(String(120), index=True, nullable=True)
+    cct: Mapped[str] = mapped_column(String(10))
+    cycle: Mapped[str] = mapped_column(String(9))
+    cards: Mapped[int] = mapped_column(Integer)
+    holograms: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[str] = mapped_column(String(40))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("office_requests.id"),
+                                                   nullable=True)
+    received_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    received_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    scan: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    """The signed acknowledgement's file name at the DRSE station."""
+    scan_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The signed acknowledgement's scan as uploaded by the station, in
+    ``<data_dir>/acuses/<sha256><ext>`` (``scan_ext``); None until it arrives."""
+    scan_ext: Mapped[str | None] = mapped_column(String(5), nullable=True)
+
+
+class CardRequestRecord(Base):
+    """A request for a card a station recorded (normativo 4; event ``card_requested``):
+    unattended past ``unattended_escalate_days`` it escalates to the DRSE page."""
+
+    __tablename__ = "card_requests"
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    curp: Mapped[str] = mapped_column(String(18), index=True)
+    cct: Mapped[str | None] = mapped_column(String(10), index=True, nullable=True)
+    requested_on: Mapped[date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(20))
+    taken_by: Mapped[str] = mapped_column(String(120))

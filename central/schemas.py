@@ -48,3 +48,18 @@ class StaffReason(_Strict):
 class ConfigIn(_Strict):
     staff: str = Field(min_length=1, max_length=120)
     value: Any
+
+
+class OfficeRequestIn(_Strict):
+    """A school station's procedure-1 request (issue 13): the oficio's data, the students it
+    asks for, and the signed oficio's scan (base64 of a PDF, JPEG or PNG)."""
+
+    ref: int = Field(ge=1, le=2**31 - 1)
+    """The request's number at the station (sending it again adds nothing)."""
+    cct: str = Field(pattern=r"^\d{2}[A-Z]{3}\d{4}[A-Z]$")
+    cycle: str = Field(pattern=r"^\d{4}-\d{4}$")
+    oficio: str = Field(min_length=1, max_length=60)
+    director: str = Field(min_length=1, max_length=120)
+    notes: str = Field(default="", max_length=2000)
+    curps: list[str] = Field(max_length=5000)
+    scan: str = Field(min_length=4, max_length=15_000_000)

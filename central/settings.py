@@ -46,6 +46,9 @@ class CentralSettings(ServerSettings):
     routing_primaria_min_students: int = 475
     routing_secundaria_min_students: int = 222
     pull_page_size: int = Field(default=5000, ge=10, le=100_000)
+    unattended_escalate_days: int = Field(default=15, ge=1, le=365)
+    """Days after which a request for a card a station recorded and nobody attended
+    (normativo 4) escalates to its DRSE's page «Sin atender» (docs/settings.md)."""
 
     @model_validator(mode="after")
     def _default_signing_key(self) -> CentralSettings:

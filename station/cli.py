@@ -20,6 +20,7 @@ from station import (
     cli_certificates,
     cli_kiosk,
     cli_lifecycle,
+    cli_offices,
     cli_support,
     cli_sync,
     cli_update,
@@ -201,25 +202,38 @@ def _confirm_hint(produced: list[Any]) -> str:
 
 
 @main.command("print")
-@click.option("--school", "cct", required=True, help="School CCT.")
+@click.option("--school", "cct", default=None, help="School CCT.")
 @click.option("--all-pending", is_flag=True, help="Every enrolled student without a card.")
 @click.option("--curp", "curps", multiple=True, help="A student's CURP (repeatable).")
+@click.option("--batch", type=int, default=None,
+              help="The new cards of a batch central sent this DRSE station (batch list).")
+@click.option("--despite-stock", is_flag=True,
+              help="Print although the recorded stock of Teslin or pouches would go below 0.")
 @_printer_options
 @review_option
 @json_option
 @click.pass_context
 @friendly_errors
-def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str, ...],
-              queue: str | None, pdf_out: Path | None, review: bool | None,
-              as_json: bool) -> None:
+def print_cmd(ctx: click.Context, cct: str | None, all_pending: bool, curps: tuple[str, ...],
+              batch: int | None, despite_stock: bool, queue: str | None, pdf_out: Path | None,
+              review: bool | None, as_json: bool) -> None:
     """Issue and print credentials in sheets of 8."""
     from station.services.batch_selection import select_ready
     from station.services.issuance import select_students
+    from station.services.offices import batch_students
     from station.services.print_tasks import destination, print_students
+    from station.services.supplies import check_stock_for_print
 
+    station = _station(ctx)
+    if batch is not None:
+        if cct or all_pending or curps:
+            raise click.UsageError("Con --batch no indique --school, --all-pending ni --curp.")
+        cct, batch_curps = batch_students(station, batch)
+        curps = tuple(batch_curps)
+    if not cct:
+        raise click.UsageError("Indique --school (o --batch).")
     if all_pending == bool(curps):
         raise click.UsageError("Indique --all-pending o al menos un --curp (no ambos).")
-    station = _station(ctx)
     _one_destination(station, queue, pdf_out)
     not_ready: list[Any] = []
     if all_pending:  # the ready ones print; the others are listed with why, never dropped
@@ -230,9 +244,13 @@ def print_cmd(ctx: click.Context, cct: str, all_pending: bool, curps: tuple[str,
     else:
         school, students = select_students(station, cct.strip().upper(),
                                            [c.strip().upper() for c in curps])
+    check_stock_for_print(station, len(students), despite_stock=despite_stock,
+                          way_out="Registre el material que llegó con 'station supplies "
+                          "receive'; si el material sí está y sólo falta registrarlo, puede "
+                          "imprimir con --despite-stock y registrar la entrada después.")
     dest = destination(station, queue=queue, pdf_out=pdf_out)
     outcome = print_students(station, school, students, dest, on_sheet=_echo_sheet(as_json),
-                             on_job=_echo_job(as_json))
+                             on_job=_echo_job(as_json), despite_stock=despite_stock)
     answer = _show_outcome(outcome, as_json)
     answer["not_ready"] = [n.to_json() for n in not_ready]
     _finish(ctx, outcome.produced, answer, review, as_json)
@@ -465,7 +483,7 @@ def demo_cmd(ctx: click.Context, students: int, pdf_out: Path | None) -> None:
 
 
 for _module in (cli_lifecycle, cli_sync, cli_camera, cli_kiosk, cli_update, cli_certificates,
-                cli_support):
+                cli_support, cli_offices):
     _module.register(main)
 
 if __name__ == "__main__":

@@ -42,14 +42,17 @@ def supplies_status_cmd(ctx: click.Context, printer: str | None, no_printer: boo
               "receive).")
 @click.option("--quantity", type=int, required=True)
 @click.option("--reference", default="", help="Delivery note, letter or invoice.")
+@click.option("--request", "request", type=int, default=None,
+              help="The resupply request this material answers (closes it at the DRSE).")
 @recorded_command
-def supplies_receive(ctx: click.Context, item: str, quantity: int, reference: str, on: str,
-                     taken_by: str, as_json: bool) -> None:
+def supplies_receive(ctx: click.Context, item: str, quantity: int, reference: str,
+                     request: int | None, on: str, taken_by: str, as_json: bool) -> None:
     """Record material received."""
     from station.services.supplies import receive
 
     line = receive(_station(ctx), item, quantity, reference=reference,
-                   on=_day(ctx, on, "la fecha de recepción"), taken_by=taken_by)
+                   on=_day(ctx, on, "la fecha de recepción"), taken_by=taken_by,
+                   request=request)
     emit(as_json, line.to_json(), f"Entrada registrada: {quantity} {line.item.words}. "
          f"Existencia: {line.stock}.")
 
@@ -107,6 +110,23 @@ def supplies_request(ctx: click.Context, since: str | None, teslin: int | None,
     lines = [f"  {Item(k).words}: {v}" for k, v in answer["requested"].items()]  # type: ignore[union-attr]
     emit(as_json, answer, f"Solicitud de material {req.id} lista para firma: {pdf_out or pdf}\n"
          + "\n".join(lines))
+
+
+@supplies_group.command("requests")
+@station_command
+def supplies_requests(ctx: click.Context, as_json: bool) -> None:
+    """The station's resupply requests as the DRSE handled them (procedure 2)."""
+    from station.services.offices import supply_news
+
+    rows = supply_news(_station(ctx))
+    text = "\n".join(f"Solicitud {n.ref}: {n.words}" + (f". Motivo: {n.reason}" if n.reason
+                                                         else "")
+                     + (f". Aprobado: {n.detail['approved']}" if n.detail.get("approved")
+                        else "")
+                     + (f". Envío: {n.detail['shipped_reference']}"
+                        if n.detail.get("shipped_reference") else "") for n in rows)
+    emit(as_json, [n.to_json() for n in rows],
+         text or "Sin noticias de la DRSE: sincronice después de enviar una solicitud.")
 
 
 # --- deliveries ------------------------------------------------------------------------------

@@ -35,7 +35,9 @@ def test_rules_of_stock() -> None:
     lines = {Item.TESLIN: StockLine(Item.TESLIN, 10, 0, 12),
              Item.MICAS: StockLine(Item.MICAS, 200, 0, 150)}
     found = warnings(lines, {Item.TESLIN: 25, Item.MICAS: 100}, [], 15)
-    assert "hojas Teslin da -2" in found[0] and "Quedan 50 micas" in found[1]
+    # Never a negative stock in words (issue 13): the excess use is said as a positive number.
+    assert "Se usaron 2 hojas Teslin más" in found[0] and "Quedan 50 micas" in found[1]
+    assert "-2" not in found[0]
     assert suggest(needs_card=17, needs_hologram=5, stock={Item.TESLIN: -4, Item.MICAS: 3},
                    low_ink=1, reserve={Item.TESLIN: 2}) == {
         Item.TESLIN: 5, Item.MICAS: 14, Item.HOLOGRAMAS: 22, Item.TINTA: 1}
@@ -148,3 +150,29 @@ def test_ink_levels_come_from_the_printer(station_data, virtual_printer) -> None
                    .cups_server)
     status = cli_json(data, "supplies", "status")
     assert status["ink"] is None and "no se pudo consultar la impresora" in status["ink_note"]
+
+
+def test_printing_is_refused_before_recorded_stock_goes_below_zero(prepared_station,
+                                                                    tmp_path: Path) -> None:
+    """The rule the kiosk and ``station print`` share (issue 13): the kiosk's words name no
+    terminal command, nothing is issued, and an item never recorded is not checked."""
+    from datetime import date
+
+    from foundation.errors import RuleViolation
+    from station.services.issuance import select_students
+    from station.services.print_tasks import destination, print_students
+    from station.services.supplies import receive
+
+    station, cct, curps = prepared_station
+    receive(station, "micas", 3, reference="kit", on=date.today(), taken_by="Ana Ruiz")
+    school, students = select_students(station, cct, curps[:4])
+    before = ledger_snapshot(station.data_dir)
+    with pytest.raises(RuleViolation) as refusal:
+        print_students(station, school, students,
+                       destination(station, pdf_out=tmp_path / "a.pdf"))
+    words = refusal.value.user_message()
+    assert "usa 4 micas (bolsas para enmicar) y sólo hay 3 registradas (quedaría en -1)" in words
+    assert "hojas Teslin" not in words  # never recorded: its stock is unknown, not zero
+    assert "station " not in words and "--" not in words and "«Material»" in words
+    assert ledger_snapshot(station.data_dir) == before
+    assert not (tmp_path / "a.pdf").exists()

@@ -17,7 +17,17 @@ from fastapi import FastAPI
 
 from central.api.deps import AppContext
 from central.api.middleware import BodyLimit, CatchAll, PageHeaders, Refuse, refuse_json
-from central.api.routes import admin, enroll, releases, sync, sync_support, web, web_import
+from central.api.routes import (
+    admin,
+    enroll,
+    releases,
+    sync,
+    sync_offices,
+    sync_support,
+    web,
+    web_import,
+    web_offices,
+)
 from central.api.routes.web_session import templates
 from central.crud.folios import ensure_counter
 from central.db import upgrade
@@ -35,8 +45,12 @@ def _limits(settings: CentralSettings) -> Callable[[dict[str, Any]], tuple[int, 
 
     def limit_for(scope: dict[str, Any]) -> tuple[int, Refuse]:
         path = scope["path"]
-        if scope["method"] == "POST" and path == web_import.UPLOAD_PATH:
+        if scope["method"] == "POST" and path in (web_import.UPLOAD_PATH,
+                                                   web_offices.UPLOAD_PATH):
             return settings.max_upload_bytes, web_import.too_large
+        if (scope["method"] == "POST" and path == sync_offices.UPLOAD_PATH) or (
+                scope["method"] == "PUT" and path.startswith(sync_offices.SCANS_PATH)):
+            return settings.max_upload_bytes, refuse_json  # the signed oficio's scan
         if path.startswith("/api/v1/sync/photos/"):
             return settings.max_photo_bytes, refuse_json
         return settings.max_body_bytes, refuse_json
@@ -80,7 +94,7 @@ def create_app(settings: CentralSettings | None = None, *, migrate: bool = True)
                                photos=PhotoStore(settings.photos_dir))
     app.state.engine = engine
     install_handlers(app)
-    for module in (enroll, sync, admin, web, releases, sync_support):
+    for module in (enroll, sync, admin, web, releases, sync_support, sync_offices):
         app.include_router(module.router)
     # Last added runs first: the limit before anything, the catch-all closest to the routes.
     app.add_middleware(CatchAll, page=_error_page)

@@ -23,7 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from central.crud import cards as card_ops
-from central.crud import double_use, event_scope, office_feed
+from central.crud import double_use, event_scope, office_events, office_feed
 from central.crud.photos import want_photo
 from central.crud.stations import scope_ccts
 from central.errors import ApiError
@@ -233,6 +233,7 @@ def _project(session: Session, *, scope: event_scope.StationScope, events: Seque
             card_ops.revoke_by_station(session, station_id=station.id, key_id=station.key_id,
                                        folio=p.folio, cause=p.cause, reason=p.reason, now=now)
     _flush(session, new_cards)
+    office_events.project(session, station=station, events=events, now=now)  # issue 13
     if not created:
         return 0, refused
     return len(card_ops.supersede(session, station_id=station.id, first_seq=events[0].seq,

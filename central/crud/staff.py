@@ -30,6 +30,9 @@ ROLE_LABELS_ES = {"estatal": "Personal estatal", "drse": "Personal de DRSE",
                   "dgti": "DGTI (Tecnologías de la Información)"}
 """``dgti``: the state's IT office (técnico 10): answers the problem reports DRSEs escalate;
 it sees no school, station or card (its scope holds no DRSE)."""
+DRSE_OFFICES = ("planeacion", "control_escolar", "tecnologias")
+"""The DRSE offices of seed 004 an account may belong to (``staff_accounts.office``): who
+does which step of the DRSE procedures (:mod:`central.crud.offices`)."""
 
 
 def record(session: Session, *, staff: str, action: str, target: str, reason: str,
@@ -44,7 +47,7 @@ BOOK: AccountBook[StaffAccount] = AccountBook(StaffAccount, record)
 
 def create_account(session: Session, *, username: str, password: str, role: str,
                    region: str | None, display_name: str, now: datetime,
-                   must_change: bool = False) -> StaffAccount:
+                   must_change: bool = False, office: str | None = None) -> StaffAccount:
     """A new account; refuses a bad name, a weak password or a DRSE that does not exist.
 
     ``must_change``: someone else chose the password (the accounts page), so the person
@@ -54,9 +57,13 @@ def create_account(session: Session, *, username: str, password: str, role: str,
     if role not in ROLES:
         raise ApiError(422, "bad-role", "El rol debe ser 'estatal', 'drse' o 'dgti'.")
     region = find_region(session, region or "") if role == "drse" else None
+    if office and (role != "drse" or office not in DRSE_OFFICES):
+        raise ApiError(422, "bad-office", "La oficina de una cuenta de DRSE es «planeacion», "
+                                          "«control_escolar» o «tecnologias» (o ninguna: "
+                                          "todos los pasos).")
     return BOOK.create(session, username=username, password=password,
                        display_name=display_name, now=now, must_change=must_change,
-                       role=role, region=region)
+                       role=role, region=region, office=office or None)
 
 
 def find_region(session: Session, name: str) -> str:

@@ -315,6 +315,8 @@ class DeliveryCreated(EventPayload):
     cycle: Cycle
     cards: list[Folio] = Field(max_length=100_000)
     holograms: list[Short] = Field(max_length=100_000)
+    request: Id | None = None
+    """Central's procedure-1 request whose batch this delivers (absent before issue 13)."""
 
 
 class DeliveryClosed(EventPayload):
@@ -331,6 +333,8 @@ class SuppliesReceived(EventPayload):
     quantity: Count
     reference: Reason
     on: DateText
+    request: Id | None = None
+    """The station's resupply request this receipt answers (absent before issue 13)."""
 
 
 class SuppliesAdjusted(EventPayload):

@@ -266,3 +266,40 @@ class SupportMessage(Answer):
 class SupportPage(Answer):
     messages: list[SupportMessage] = Field(max_length=_PAGE)
     cursor: Seq
+
+
+class OfficeNewsItem(Answer):
+    """How central and the DRSE handled one of the station's requests (issue 13):
+    ``procedure`` ``oficio`` (procedure 1, ``ref`` the station's request number) or
+    ``material`` (procedure 2, its resupply request number)."""
+
+    procedure: Short
+    ref: Id
+    number: Id
+    state: Short
+    words: Reason
+    reason: Reason | None = None
+    approved: dict[Short, Count] | None = None
+    shipped_reference: Reason | None = None
+
+
+class OfficeBatch(Answer):
+    """A validated procedure-1 list for a DRSE station to produce: new students' cards and
+    continuing students' holograms."""
+
+    request: Id
+    cct: Cct
+    cycle: Short
+    cards: list[Curp] = Field(max_length=_PAGE)
+    holograms: list[Curp] = Field(max_length=_PAGE)
+
+
+class OfficeNews(Answer):
+    requests: list[OfficeNewsItem] = Field(default_factory=list, max_length=_PAGE)
+    batches: list[OfficeBatch] = Field(default_factory=list, max_length=_PAGE)
+
+
+class OfficeRequestStored(Answer):
+    number: Id
+    state: Short
+    duplicate: bool

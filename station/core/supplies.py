@@ -68,6 +68,42 @@ class StockLine:
                 "adjusted": self.adjusted, "used": self.used, "stock": self.stock}
 
 
+def shown(stock: int) -> int:
+    """The stock as a request or a page shows it: never below zero (técnico 5).
+
+    >>> shown(-3), shown(12)
+    (0, 12)
+    """
+    return max(0, stock)
+
+
+def print_shortage(lines: Mapping[Item, StockLine], *, cards: int) -> str | None:
+    """Why printing ``cards`` new cards would take recorded stock below zero, or None.
+
+    A print takes a Teslin sheet per 8 cards (blank positions are cancelled, not saved) and a
+    pouch per card. Only items whose receipts the station records are checked: a station
+    that never recorded material does not track it, and its stock is unknown, not zero.
+
+    >>> lines = {Item.TESLIN: StockLine(Item.TESLIN, 2, 0, 0),
+    ...          Item.MICAS: StockLine(Item.MICAS, 0, 0, 0)}
+    >>> print_shortage(lines, cards=17)
+    'Imprimir 17 credencial(es) usa 3 hojas Teslin y sólo hay 2 registradas (quedaría en -1).'
+    >>> print_shortage(lines, cards=16) is None
+    True
+    """
+    need = {Item.TESLIN: math.ceil(cards / SHEET_SIZE), Item.MICAS: cards}
+    short = []
+    for item, n in need.items():
+        line = lines.get(item)
+        if line is None or line.received + line.adjusted <= 0 or line.stock - n >= 0:
+            continue
+        short.append(f"usa {n} {item.words} y sólo hay {shown(line.stock)} registradas "
+                     f"(quedaría en {line.stock - n})")
+    if not short:
+        return None
+    return f"Imprimir {cards} credencial(es) " + "; ".join(short) + "."
+
+
 def check_receipt(item: Item, quantity: int) -> None:
     if item is Item.HOLOGRAMAS:
         raise RuleViolation("Los hologramas se reciben por rango de números de serie.",
@@ -116,8 +152,11 @@ def warnings(
         if item is Item.HOLOGRAMAS and holograms_this_cycle is not None:
             stock = holograms_this_cycle
         if stock < 0:
-            out.append(f"El inventario de {item.words} da {stock}: se usó más de lo que se "
-                       "registró como recibido. Registre la entrada del material.")
+            # Never a negative number on paper: use beyond the receipts recorded means a
+            # receipt was not recorded (the request shows the stock as 0 and this warning).
+            out.append(f"Se usaron {-stock} {item.words} más de las registradas como "
+                       "recibidas: la existencia se muestra en 0. Registre la entrada del "
+                       "material que llegó.")
             continue
         limit = thresholds.get(item)
         if limit is not None and stock < limit:

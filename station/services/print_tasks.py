@@ -36,6 +36,7 @@ from station.services.preview import PrintPlan
 from station.services.printer_check import ready_print_queue
 from station.services.printing import SheetJob, send_sheets
 from station.services.sheet_flow import SheetStream
+from station.services.supplies import check_stock_for_print
 from station.store import sheet_records
 
 Progress = Callable[[float, str], None]
@@ -168,9 +169,11 @@ def _deliver_as_made(station: Station, sheets: Iterator[ProducedSheet], dest: De
 
 def print_students(station: Station, school: School, students: Sequence[Student],
                    dest: Destination, *, reprint_of: int | None = None,
-                   on_sheet: OnSheet | None = None, on_job: OnJob | None = None
-                   ) -> PrintOutcome:
-    """Issue the students' cards in sheets of 8 and deliver each as soon as it is made."""
+                   on_sheet: OnSheet | None = None, on_job: OnJob | None = None,
+                   despite_stock: bool = False) -> PrintOutcome:
+    """Issue the students' cards in sheets of 8 and deliver each as soon as it is made
+    (refused first when the recorded stock would go below zero, unless ``despite_stock``)."""
+    check_stock_for_print(station, len(students), despite_stock=despite_stock)
     sheets = Issuer(station, printer=dest.printer).sheets(
         school, students, reprint_of=reprint_of, on_sheet=on_sheet)
     return _deliver_as_made(station, sheets, dest, on_job=on_job)
@@ -230,6 +233,8 @@ def print_batches(station: Station, batches: Sequence[Batch], *,
                   on_progress: Progress) -> PrintOutcome:
     """Issue and print every batch on the configured printer; see the module docstring."""
     dest = destination(station)
+    check_stock_for_print(station, sum(len(sheet.students) for b in batches
+                                       for sheet in b.plan.sheets), despite_stock=False)
     issuer = Issuer(station, printer=dest.printer)
     progress = _BatchProgress(sum(len(b.plan.sheets) for b in batches), on_progress)
 

@@ -10,11 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from foundation.errors import RuleViolation
 from station.context import Station
 from station.core.cycles import Need
 from station.core.errors import PrinterError
 from station.core.requests import require_person
-from station.core.supplies import InkLevel, Item, StockLine, Usage, suggest, warnings
+from station.core.supplies import (
+    InkLevel,
+    Item,
+    StockLine,
+    Usage,
+    print_shortage,
+    shown,
+    suggest,
+    warnings,
+)
 from station.services.lifecycle_routing import served_schools
 from station.store import hologram_records, lifecycle_records, supply_records
 from station.store.ledger import now_iso
@@ -83,11 +93,11 @@ def supplies_status(station: Station, *, printer: str | None = None,
 
 
 def receive(station: Station, item: str, quantity: int, *, reference: str, on: date,
-            taken_by: str) -> StockLine:
+            taken_by: str, request: int | None = None) -> StockLine:
     with station.db.write() as conn:
         return supply_records.add_receipt(conn, Item.parse(item), quantity,
                                           reference=reference.strip(), on=on,
-                                          taken_by=taken_by.strip())
+                                          taken_by=taken_by.strip(), request=request)
 
 
 def adjust(station: Station, item: str, delta: int, *, reason: str, on: date,
@@ -143,8 +153,9 @@ def build_request(station: Station, *, since: str | None, asked: dict[Item, int 
                 cards += line.need is Need.CARD
                 holograms += line.need is Need.HOLOGRAM
         next_id = supply_records.next_request_id(conn)
-    stock = {item: line.stock for item, line in status.lines.items()}
-    stock[Item.HOLOGRAMAS] = status.holograms_this_cycle
+    # The official request never shows a negative stock (the warning says what happened).
+    stock = {item: shown(line.stock) for item, line in status.lines.items()}
+    stock[Item.HOLOGRAMAS] = shown(status.holograms_this_cycle)
     low_ink = sum(1 for i in status.ink or [] if i.level is not None
                   and i.level < int(station.settings["supplies.low_ink_percent"]))
     limits = {item: int(station.settings[key]) for item, key in THRESHOLD_KEYS.items()}
@@ -161,3 +172,20 @@ def build_request(station: Station, *, since: str | None, asked: dict[Item, int 
                            {k: int(v or 0) for k, v in final.items()}, status.warnings,
                            status.ink, require_person(director, "el nombre de quien firma "
                                                       "(--director)") if director else "")
+
+
+STOCK_WAY_OUT = "Registre primero, en «Material», la entrada del material que llegó."
+
+
+def check_stock_for_print(station: Station, cards: int, *, despite_stock: bool,
+                          way_out: str = STOCK_WAY_OUT) -> None:
+    """Warn before printing would take the recorded stock below zero (técnicos 1–6): refuse
+    with the shortage, unless the operator confirmed the material is there. ``way_out``: the
+    front door's own words (the kiosk names no terminal command)."""
+    if despite_stock or cards <= 0:
+        return
+    with station.db.read() as conn:
+        lines = supply_records.stock_lines(conn)
+    short = print_shortage(lines, cards=cards)
+    if short:
+        raise RuleViolation(f"No se imprimió nada: {short}", way_out=way_out)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from station.context import Station
 from station.core.dates import show_day
-from station.core.supplies import Item
+from station.core.supplies import Item, shown
 from station.printer.documents import Document, Table, render_document
 from station.services.supplies import ResupplyRequest
 from station.store import supply_records
@@ -23,7 +23,7 @@ def _document(req: ResupplyRequest) -> Document:
     period = (f"del {show_day(u.period_from)} al {show_day(u.period_to)}" if u.period_from
               else f"desde el inicio hasta el {show_day(u.period_to)}")
     who = "Escuela (CCT)" if req.kind == "escuela" else "DRSE"
-    asked = [(item.words, str(req.stock[item]), str(req.asked[item])) for item in Item]
+    asked = [(item.words, str(shown(req.stock[item])), str(req.asked[item])) for item in Item]
     use = [(label, str(n)) for label, n in u.lines_es()]
     adjustments = [(Item(i).words, f"{q:+d}", r) for i, q, r in u.adjustments]
     body: list[Table | str] = [

@@ -15,6 +15,7 @@ from foundation.contract.events import DeliveryClosed, DeliveryCreated
 from foundation.errors import NotFound, RuleViolation
 from station.core.dates import show_day
 from station.store.ledger import append_event, now_iso
+from station.store.office_records import batch_for_school
 
 _NAME = ("s.nombre || ' ' || s.primer_apellido || CASE WHEN s.segundo_apellido = '' THEN ''"
          " ELSE ' ' || s.segundo_apellido END")
@@ -107,9 +108,11 @@ def create(conn: sqlite3.Connection, *, cct: str, cycle: str, on: date,
     conn.executemany("INSERT INTO delivery_items (delivery_id, kind, item, curp)"
                      " SELECT ?, 'hologram', serial, curp FROM hologram_uses WHERE serial = ?",
                      [(did, h.serial) for h in holograms])
+    batch = batch_for_school(conn, cct)  # the procedure-1 request it delivers (issue 13)
     append_event(conn, DeliveryCreated(
         delivery=did, cct=cct, cycle=cycle, cards=[c.folio for c in cards],
-        holograms=[h.serial for h in holograms]))
+        holograms=[h.serial for h in holograms],
+        **({"request": batch} if batch is not None else {})))
     return get(conn, did)
 
 

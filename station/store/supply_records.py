@@ -11,6 +11,7 @@ import sqlite3
 from datetime import date
 
 from foundation.contract.events import SuppliesAdjusted, SuppliesReceived, SuppliesRequested
+from foundation.errors import NotFound
 from station.core.supplies import Item, StockLine, Usage, check_adjustment, check_receipt
 from station.store.ledger import append_event, now_iso
 
@@ -35,14 +36,21 @@ def stock_lines(conn: sqlite3.Connection) -> dict[Item, StockLine]:
 
 
 def add_receipt(conn: sqlite3.Connection, item: Item, quantity: int, *, reference: str,
-                on: date, taken_by: str) -> StockLine:
+                on: date, taken_by: str, request: int | None = None) -> StockLine:
+    """Material received; ``request``: the resupply request it answers (central counts it
+    there and closes the request when everything approved arrived)."""
     check_receipt(item, quantity)
+    if request is not None and conn.execute("SELECT 1 FROM supply_requests WHERE id = ?",
+                                            (request,)).fetchone() is None:
+        raise NotFound(f"No existe la solicitud de material {request} en esta estación.",
+                       way_out="Véalas con 'station supplies requests'.")
     conn.execute(
         "INSERT INTO supply_movements (item, kind, quantity, reference, reason, on_date,"
         " taken_by, at) VALUES (?, 'receipt', ?, ?, '', ?, ?, ?)",
         (item.value, quantity, reference, on.isoformat(), taken_by, now_iso()))
     append_event(conn, SuppliesReceived(item=item.value, quantity=quantity,
-                                        reference=reference, on=on.isoformat()))
+                                        reference=reference, on=on.isoformat(),
+                                        **({"request": request} if request else {})))
     return stock_lines(conn)[item]
 
 

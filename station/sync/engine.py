@@ -25,7 +25,7 @@ from station.context import Station
 from station.core.folios import remaining
 from station.store import ledger, sync_state
 from station.store.ledger import now_iso
-from station.sync import reports_up, roster_pull, support_pull, trust_sync
+from station.sync import offices, reports_up, roster_pull, support_pull, trust_sync
 from station.sync.client import CentralClient, SyncError
 
 EVENTS = "/api/v1/sync/events"
@@ -55,6 +55,8 @@ class SyncReport:
     config_refused: list[dict[str, str]] = field(default_factory=list)
     withdrawn: str | None = None
     """Central's words when the station was withdrawn (only pending records go up)."""
+    offices: offices.OfficeSync = field(default_factory=offices.OfficeSync)
+    """Oficios sent to the DRSE, requests whose state changed, new batches (issue 13)."""
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     support_answers: int = 0
@@ -77,6 +79,9 @@ class SyncReport:
                 "config_applied": self.config_applied, "config_refused": self.config_refused,
                 "withdrawn": self.withdrawn, "errors": self.errors,
                 "support_answers": self.support_answers,
+                "oficios_sent": self.offices.sent,
+                "office_news": [n.to_json() for n in self.offices.changed],
+                "new_batches": self.offices.new_batches,
                 "seconds": round(self.seconds, 3)}
 
     def describe(self) -> str:
@@ -101,6 +106,7 @@ class SyncReport:
         if self.support_answers:
             lines.append(f"Respuestas nuevas de soporte: {self.support_answers} (vea "
                          "'station question list').")
+        lines += offices_lines(self.offices)
         if self.withdrawn:
             lines.append(WITHDRAWN_ES + ".")
         if self.errors:
@@ -109,6 +115,19 @@ class SyncReport:
         else:
             lines.append(f"Sincronización completa en {self.seconds:.1f} s.")
         return "\n".join(lines)
+
+
+def offices_lines(o: offices.OfficeSync) -> list[str]:
+    """What the DRSE did with this station's requests, in the operator's words."""
+    what = {"oficio": "Solicitud de credenciales", "material": "Solicitud de material"}
+    lines = [f"Oficios enviados a la DRSE: {o.sent}."] if o.sent else []
+    if o.acknowledgements:
+        lines.append(f"Acuses de entrega firmados enviados: {o.acknowledgements}.")
+    lines += [f"{what.get(n.procedure, n.procedure)} {n.ref}: {n.words}"
+              + (f". Motivo: {n.reason}" if n.reason else ".") for n in o.changed]
+    if o.new_batches:
+        lines.append(f"Lotes nuevos para producir: {o.new_batches} ('station batch list').")
+    return lines
 
 
 def push_events(station: Station, client: CentralClient, *, batch_size: int,
@@ -232,11 +251,14 @@ def run_sync(station: Station, client: CentralClient) -> SyncReport:
     def support() -> None:
         report.support_answers = support_pull.pull_support(station, client)
 
+    def office() -> None:
+        report.offices = offices.sync_offices(station, client)
+
     steps = [("envío de eventos", push), ("envío de fotos", photos_up),
              ("envío de reportes de problemas", reports),
              ("plantilla y fotos", roster), ("lista de confianza", trust),
              ("revocaciones", revocations), ("configuración", config), ("folios", folios),
-             ("respuestas de soporte", support)]
+             ("respuestas de soporte", support), ("solicitudes a la DRSE", office)]
     try:
         for name, action in steps:
             if not _step(report, name, action):

@@ -19,6 +19,8 @@ from central.api.routes import (
     web_holograms,
     web_home,
     web_import,
+    web_office_supplies,
+    web_offices,
     web_progress,
     web_releases,
     web_reports,
@@ -28,7 +30,8 @@ from central.api.routes import (
 
 router = APIRouter()
 for _module in (web_auth, web_home, web_stations, web_cards, web_import, web_conflicts,
-                web_reports, web_accounts, web_config, web_releases, web_holograms):
+                web_reports, web_accounts, web_config, web_releases, web_holograms, web_offices,
+                web_office_supplies):
     router.include_router(_module.router)
 for _module in (web_progress, web_support):  # issue 13: progress and support
     router.include_router(_module.router)

@@ -35,7 +35,7 @@ def _render(request: Request, user: StaffUser, session: Session, *, status: int 
     out = page(request, "web_accounts.html", user, status=status, nav="cuentas",
                accounts=accounts, locked=locked, regions=regions, done=done,
                shown=shown, shown_for=shown_for, labels=staff_ops.ROLE_LABELS_ES,
-               min_password=MIN_PASSWORD)
+               min_password=MIN_PASSWORD, offices=staff_ops.DRSE_OFFICES)
     session.commit()
     return out
 
@@ -56,7 +56,8 @@ def create(request: Request, user: Staff, form: CheckedForm, session: Db) -> HTM
     account = staff_ops.create_account(
         session, username=text(form, "usuario", limit=60), password=password,
         role=text(form, "rol"), region=text(form, "drse", limit=120) or None,
-        display_name=text(form, "nombre", limit=120), now=now, must_change=True)
+        display_name=text(form, "nombre", limit=120), now=now, must_change=True,
+        office=text(form, "oficina", limit=20) or None)
     staff_ops.record(session, staff=user.username, action="create-account",
                      target=account.username,
                      reason=f"{account.role} {account.region or ''}".strip(), now=now)

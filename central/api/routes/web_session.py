@@ -31,6 +31,8 @@ class StaffUser(SignedInStaff[StaffScope]):
     """Who is signed in: state staff, or DRSE staff bound to ``region``."""
 
     region: str | None
+    office: str | None = None
+    """The DRSE office (``planeacion``, ``control_escolar``, ``tecnologias``) or None."""
     scope_column, role_labels, scope_type = "region", ROLE_LABELS_ES, StaffScope
 
 
