@@ -53,8 +53,9 @@ def test_queues_listed_with_their_state_in_words(virtual_printer: object, print_
     with pytest.raises(QueueStopped) as refused:
         ready_print_queue(second_queue, server=server)
     assert "«Oficina» está en pausa" in refused.value.message
-    assert "cupsenable Oficina" in (refused.value.way_out or "")
-    assert "no se usó ningún folio" in (refused.value.way_out or "")
+    assert "cupsenable" not in (refused.value.way_out or "")  # the kiosk reads words
+    assert refused.value.command == "cupsenable Oficina && cupsaccept Oficina"
+    assert "no se usó ningún folio" in (refused.value.way_out or "").lower()
 
 
 def test_school_report_goes_to_exports_without_a_usb_drive(tmp_path: Path) -> None:

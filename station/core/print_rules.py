@@ -40,8 +40,8 @@ def print_refusal(f: PrintFacts) -> str | None:
     The words of an active card are the ones the operator already knows from printing.
     """
     if f.declined_on is not None:
-        return (f"renunció a la credencial el {show_day(f.declined_on)} (normativo 4); si ahora "
-                f"la quiere, retire la renuncia con 'station decline withdraw --curp {f.curp}'.")
+        return (f"renunció a la credencial el {show_day(f.declined_on)}; si ahora la quiere, "
+                "retire la renuncia («Retirar la renuncia» en la ficha del alumno).")
     if f.replacement_awaiting:
         return None
     if f.card_here is not None:
@@ -52,5 +52,6 @@ def print_refusal(f: PrintFacts) -> str | None:
         folio, kind, reported_on = f.lost
         return (f"su credencial (folio {folio}) fue "
                 f"{lost_reason(Reason(kind), date.fromisoformat(reported_on[:10]))}"
-                "; la reposición requiere el recibo de pago: 'station replacement request'.")
+                "; la reposición requiere el recibo de pago («Reposición con recibo» en la "
+                "ficha del alumno).")
     return None

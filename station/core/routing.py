@@ -88,7 +88,9 @@ def check_station_may_print(
         if not station_drse.strip():
             raise RuleViolation(
                 "Esta estación es de una DRSE, pero no tiene configurada su DRSE.",
-                way_out="Escriba la DRSE en el ajuste 'station.drse' de station.toml.")
+                way_out="Llame a su DRSE y dígales que a la configuración de esta estación "
+                "le falta el nombre de su DRSE.",
+                command="station.drse = \"…\" en station.toml")
         if not same_drse(school.drse, station_drse):
             # Name the office that really prints them: the school itself when it prints on
             # its own station (normativo 2), else its own DRSE.

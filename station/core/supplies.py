@@ -71,7 +71,8 @@ class StockLine:
 def check_receipt(item: Item, quantity: int) -> None:
     if item is Item.HOLOGRAMAS:
         raise RuleViolation("Los hologramas se reciben por rango de números de serie.",
-                            way_out="Use 'station hologram receive --first H… --last H…'.")
+                            way_out="Registre el rollo con su primer y último número de serie.",
+                            command="station hologram receive --first H… --last H…")
     if quantity <= 0:
         raise InputError(f"La cantidad recibida de {item.words} debe ser mayor que cero "
                          f"(se escribió {quantity}).")
@@ -82,12 +83,14 @@ def check_adjustment(line: StockLine, delta: int, reason: str) -> None:
     if line.item is Item.HOLOGRAMAS:
         raise RuleViolation(
             "Los hologramas no se ajustan a mano: cada uno se controla por su número de serie.",
-            way_out="Si uno se rompió o se perdió, márquelo con 'station hologram spoil'.")
+            way_out="Si uno se rompió o se perdió, márquelo con el botón «Holograma dañado» "
+                    "en Hologramas del ciclo.",
+            command="station hologram spoil")
     if delta == 0:
         raise InputError("El ajuste debe ser distinto de cero.")
     if not (reason or "").strip():
         raise InputError("Todo ajuste de inventario necesita el motivo.",
-                         way_out="Escríbalo con --reason (por ejemplo: «micas dañadas al "
+                         way_out="Escriba el motivo (por ejemplo: «micas dañadas al "
                          "enmicar»).")
     if line.stock + delta < 0:
         raise RuleViolation(

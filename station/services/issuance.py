@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from gettext import ngettext
 from pathlib import Path
 
 from foundation.atomic_files import fsync_dir
@@ -74,7 +75,9 @@ def select_students(
         school = ledger.get_school(conn, cct)
         if school is None:
             raise NotFound(f"La escuela con CCT {cct} no está en esta estación.",
-                           way_out="Importe la plantilla de SCEJAL con 'station import-roster'.")
+                           way_out="Llame a su DRSE y pídales que importen en esta estación la "
+                                   "plantilla de SCEJAL de la escuela.",
+                           command="station import-roster ARCHIVO")
         check_may_print(station, school)  # normativo 2: this station may print for it
         if curps is None:
             students = ledger.pending_students(conn, cct)
@@ -104,8 +107,12 @@ def select_students(
         names = "\n".join(f"- {s.full_name}" for s in missing[:20])
         more = f"\n… y {len(missing) - 20} más" if len(missing) > 20 else ""
         raise InputError(
-            f"No se imprimió nada: {len(missing)} alumno(s) no tienen fotografía:\n{names}{more}",
-            way_out="Importe sus fotos con 'station import-photos' o tómelas con la cámara.")
+            ngettext("No se imprimió nada: {n} alumno no tiene fotografía:",
+                     "No se imprimió nada: {n} alumnos no tienen fotografía:",
+                     len(missing)).format(n=len(missing)) + f"\n{names}{more}",
+            way_out="Tómelas con el botón «Tomar foto» de la ficha de cada alumno"
+                    ", o pida a su DRSE que importe las fotos de la escuela.",
+            command="station import-photos CARPETA")
     return school, students
 
 
