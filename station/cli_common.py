@@ -41,7 +41,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
                 click.echo(json.dumps({"error": exc.message, "way_out": exc.way_out,
                                        "command": exc.command}, ensure_ascii=False, indent=2))
                 sys.exit(1)
-            fail(exc.user_message() + (f"\nDesde la terminal: {exc.command}"
+            fail(exc.user_message() + (f"\nEn la terminal: {exc.command}"
                                        if exc.command else ""))
             raise  # unreachable: fail() exits
 

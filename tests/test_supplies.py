@@ -35,7 +35,8 @@ def test_rules_of_stock() -> None:
     lines = {Item.TESLIN: StockLine(Item.TESLIN, 10, 0, 12),
              Item.MICAS: StockLine(Item.MICAS, 200, 0, 150)}
     found = warnings(lines, {Item.TESLIN: 25, Item.MICAS: 100}, [], 15)
-    assert "hojas Teslin da -2" in found[0] and "Quedan 50 micas" in found[1]
+    assert "hojas Teslin se usó más" in found[0] and "faltan 2 por registrar" in found[0]
+    assert "-2" not in found[0] and "Quedan 50 micas" in found[1]
     assert suggest(needs_card=17, needs_hologram=5, stock={Item.TESLIN: -4, Item.MICAS: 3},
                    low_ink=1, reserve={Item.TESLIN: 2}) == {
         Item.TESLIN: 5, Item.MICAS: 14, Item.HOLOGRAMAS: 22, Item.TINTA: 1}

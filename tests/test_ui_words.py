@@ -43,6 +43,8 @@ BAD = {
     "a setting key": re.compile(r"\b(?:" + "|".join(_sections) + r")\.[a-z_]+\b"),
     "an HTTP status": re.compile(r"\(\d{3}\)|\(\{[^}]*(?:status_code|\bstatus)\}\)|\bHTTP\b"),
     "a plural in parentheses": re.compile(r"\w\((?:s|es)\)"),
+    "office jargon or English": re.compile(
+        r"\bnormativos? \d|\bauditoría|\bSoftware\b|\bXLSX\b|«reports»|\bEventos por enviar"),
 }
 
 
@@ -163,6 +165,8 @@ def test_service_messages_speak_to_the_secretary() -> None:
     ("El servicio central respondió con un error (413).", "an HTTP status"),
     ("1 alumno(s) no tienen foto", "a plural in parentheses"),
     ("1 bien, 1 dañada(s)", "a plural in parentheses"),
+    ("Avance del ciclo; PDF o XLSX", "office jargon or English"),
+    ("imprime en su DRSE (normativo 2).", "office jargon or English"),
 ])
 def test_the_check_catches_each_kind(text: str, what: str) -> None:
     assert what in _offences(text)

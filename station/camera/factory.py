@@ -50,7 +50,7 @@ def parse_device(value: str | int) -> DeviceSpec:
         return DeviceSpec("video", str(path))
     raise InputError(
         f"El ajuste de cámara «{text}» no se entiende.",
-        way_out="Elija la cámara con «Elegir y probar la cámara» (Ajustes > Cámara).",
+        way_out="Elija la cámara en Ajustes > Cámara.",
         command="camera.device = auto, un número (0), /dev/video0, picamera2 o un video")
 
 
@@ -80,8 +80,8 @@ def open_camera(device: str | int = "auto", width: int = 1280, height: int = 720
             raise CameraError(
                 "El ajuste de cámara pide la cámara de la Raspberry Pi (picamera2), pero "
                 "picamera2 no está instalado.",
-                way_out="Elija otra cámara con «Elegir y probar la cámara» (Ajustes > "
-                "Cámara), o llame a su DRSE y dígales que falta el paquete python3-picamera2.",
+                way_out="Elija otra cámara en Ajustes > Cámara, o llame a su DRSE y dígales "
+                "que falta el paquete python3-picamera2.",
                 command="apt install python3-picamera2, o camera.device = auto")
         return picam.PiCamera(width, height)
     if spec.kind == "v4l2":

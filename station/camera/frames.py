@@ -16,7 +16,7 @@ import numpy as np
 from foundation.errors import DomainError
 
 # The kiosk's words for "run the camera test" (the command line adds the command itself).
-CAMERA_TEST_WORDS = "Pruebe la cámara con «Elegir y probar la cámara» (Ajustes > Cámara)."
+CAMERA_TEST_WORDS = "Pruebe la cámara en Ajustes > Cámara."
 
 
 class CameraError(DomainError):

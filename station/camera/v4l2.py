@@ -152,8 +152,8 @@ def _open_error(label: str) -> CameraError:
     label = f"«{node_name(path)}»" if node_name(path) else "elegida"  # never the device node
     if not path.exists():
         return CameraError(f"La cámara {label} no existe.",
-                           way_out="Conecte la cámara o elija otra con «Elegir y probar la "
-                           "cámara» (Ajustes > Cámara).", command="camera.device")
+                           way_out="Conecte la cámara o elija otra en Ajustes > Cámara.",
+                           command=f"revise el ajuste camera.device ({path})")
     _capture, err = query_capture(path)
     if err in (errno.EACCES, errno.EPERM):
         return CameraError(f"No hay permiso para abrir la cámara {label}.",

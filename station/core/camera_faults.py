@@ -101,14 +101,15 @@ def diagnose(facts: CameraFacts) -> list[Finding]:
             "no-device", "No hay ninguna cámara conectada: el sistema no muestra ningún "
             "dispositivo de video.",
             "Conecte la cámara USB directamente a la estación (no a un concentrador sin "
-            "corriente), espere unos segundos y pruébela con «Elegir y probar la cámara» "
-            "(Ajustes > Cámara). Si es la cámara de la Raspberry Pi, apague la estación y "
+            "corriente), espere unos segundos y pruébela en Ajustes > Cámara. Si es la "
+            "cámara de la Raspberry Pi, apague la estación y "
             "revise el cable plano.", command="station camera test"))
     elif facts.nodes and not cameras and not out:
-        names = ", ".join(sorted({n.name or n.path for n in facts.nodes}))
+        names = ", ".join(sorted({n.name for n in facts.nodes if n.name}))  # never a node path
         out.append(Finding(
-            "no-capture-device", f"Hay dispositivos de video ({names}) pero ninguno es una "
-            "cámara.", "Conecte una cámara USB o revise la conexión de la cámara."))
+            "no-capture-device", "Hay dispositivos de video" + (f" ({names})" if names else "")
+            + " pero ninguno es una cámara.",
+            "Conecte una cámara USB o revise la conexión de la cámara."))
     for node in cameras:
         out += _node_findings(node, facts)
     return out

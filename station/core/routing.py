@@ -104,7 +104,7 @@ def check_station_may_print(
         if routing.where != "drse":
             raise RuleViolation(
                 f"La escuela {name} imprime sus credenciales en su propio plantel: "
-                f"{'; '.join(routing.reasons)} (normativo 2).",
+                f"{'; '.join(routing.reasons)}.",
                 way_out="Si su equipo falla, repórtelo a la DRSE como problema técnico.")
         return
     if station_cct and school.cct != station_cct:
@@ -114,5 +114,5 @@ def check_station_may_print(
     if routing.where == "drse":
         raise RuleViolation(
             f"La escuela {name} imprime sus credenciales en su DRSE ({school.drse}): "
-            f"{'; '.join(routing.reasons)} (normativo 2).",
+            f"{'; '.join(routing.reasons)}.",
             way_out="Envíe la solicitud a su DRSE para que las imprima (procedimiento 1).")

@@ -119,8 +119,9 @@ def warnings(
         if item is Item.HOLOGRAMAS and holograms_this_cycle is not None:
             stock = holograms_this_cycle
         if stock < 0:
-            out.append(f"El inventario de {item.words} da {stock}: se usó más de lo que se "
-                       "registró como recibido. Registre la entrada del material.")
+            # Never a negative count on screen: say what it means (issue 16).
+            out.append(f"De {item.words} se usó más de lo que se registró como recibido "
+                       f"(faltan {-stock} por registrar). Registre la entrada del material.")
             continue
         limit = thresholds.get(item)
         if limit is not None and stock < limit:

@@ -25,7 +25,7 @@ from foundation.errors import InputError, NotFound, RuleViolation
 from station.context import Station
 from station.core.folios import take_folios
 from station.core.model import CardFace, School, SheetFace, Student
-from station.core.print_rules import PrintFacts, print_refusal
+from station.core.print_rules import PrintFacts, print_refusal, print_refusal_command
 from station.core.sheets import plan_sheets
 from station.printer.sheet import render_sheets_pdf
 from station.services.lifecycle_routing import check_may_print
@@ -85,7 +85,7 @@ def select_students(
                 raise RuleViolation(f"La escuela {cct} no tiene alumnos pendientes de credencial.")
         else:
             found = ledger.get_students(conn, curps)
-            problems = []
+            problems, commands = [], []
             for curp in dict.fromkeys(curps):
                 student = found.get(curp)
                 if student is None:
@@ -94,12 +94,15 @@ def select_students(
                     problems.append(f"- {curp}: pertenece a la escuela {student.cct}, no a {cct}.")
                 elif student.estatus.value != "INSCRITO":
                     problems.append(f"- {curp}: está dado de baja.")
-                elif (why := _refusal(lifecycle_records.print_facts(conn, curp))) is not None:
+                elif (why := _refusal(facts := lifecycle_records.print_facts(conn, curp))) \
+                        is not None:
                     # active card (unless a paid replacement awaits), decline, unpaid loss
                     problems.append(f"- {curp}: {why}")
+                    if facts is not None and (command := print_refusal_command(facts)):
+                        commands.append(command)
             if problems:
                 raise InputError("No se imprimió nada; revise estos alumnos:\n"
-                                 + "\n".join(problems))
+                                 + "\n".join(problems), command="; ".join(commands) or None)
             students = [found[c] for c in dict.fromkeys(curps)]
         photos = ledger.photo_hashes(conn, [s.curp for s in students])
     missing = [s for s in students if s.curp not in photos]

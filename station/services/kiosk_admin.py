@@ -85,7 +85,7 @@ def save_school_report(station: Station, cct: str, kind: str, *,
     """Write the school's report for the current cycle as ``kind`` ("pdf" or "xlsx")."""
     if kind not in ("pdf", "xlsx"):
         raise InputError(f"No se puede guardar el reporte como «{kind}».",
-                         way_out="Elija PDF o XLSX.")
+                         way_out="Elija PDF o Excel.")
     report = school_report(station, cct)
     folder, on_usb = export_folder(station, media_root)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
