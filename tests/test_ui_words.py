@@ -29,6 +29,7 @@ LEFT_OUT = {
     "station/core/settings.py",
     # Reasons of the roster import (core/roster.py), which only the command line runs.
     "station/core/eligibility.py::other_cycle_reason",
+    "station/core/eligibility.py::private_school_reason",
 }
 TERMINAL_ONLY = {"command"}  # keyword arguments only the command line prints
 

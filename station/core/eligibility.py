@@ -30,7 +30,7 @@ def private_school_reason(cct: str) -> str | None:
     if len(cct) >= 3 and cct[2] == PRIVATE_CLASSIFIER:
         return (f"la CCT {cct} es de una escuela particular (la letra «P» después de la clave "
                 "del estado); las credenciales se expiden sólo a alumnos de escuelas "
-                "oficiales: quite esta escuela y sus alumnos del archivo")
+                "oficiales (normativo 1): quite esta escuela y sus alumnos del archivo")
     return None
 
 
