@@ -7,6 +7,9 @@ client (the real ``CentralClient``: signing, requests) pushes 20,000 events — 
 each with a fresh station. Goal (issue 4): ≥ 5,000 events/s on both databases.
 
 Run: .venv/bin/python bench/bench_central_ingest.py [--events 20000] [--runs 3]
+     [--baseline /path/to/other/checkout] [--batches 500,50]
+With ``--baseline``, a second central runs the other checkout's code (e.g. a git worktree of
+main) on its own database, and the runs alternate between the two (same load for both).
 Helpers here (PostgreSQL and central as processes) are shared by the other central benches.
 """
 
@@ -88,11 +91,13 @@ class Central:
     """``central serve`` as a process, with its own data folder and database."""
 
     def __init__(self, database_url: str | None, *, workers: int = 1,
-                 folder: Path | None = None) -> None:
+                 folder: Path | None = None, code: Path | None = None) -> None:
         self.folder = folder or Path(tempfile.mkdtemp(prefix="bench-central-"))
         self.port = free_port()
         self.env = {**os.environ, "CENTRAL_DATA_DIR": str(self.folder),
                     "CENTRAL_ADMIN_TOKEN": TOKEN, "CENTRAL_WORKERS": str(workers)}
+        if code is not None:  # run another checkout's central (the venv is editable)
+            self.env["PYTHONPATH"] = str(code)
         if database_url:
             self.env["CENTRAL_DATABASE_URL"] = database_url
         self.url = f"http://127.0.0.1:{self.port}"
@@ -182,13 +187,28 @@ def push_run(central: Central, n: int, batch: int, folder: Path) -> float:
     return elapsed
 
 
+def _measure(centrals: dict[str, Central], args: argparse.Namespace, batch: int,
+             work: Path) -> dict[str, float]:
+    """Events/s per central (median of ``args.runs``), the runs of the centrals alternating."""
+    times: dict[str, list[float]] = {name: [] for name in centrals}
+    for _ in range(args.runs):
+        for name, central in centrals.items():
+            times[name].append(push_run(central, args.events, batch, work))
+    return {name: args.events / statistics.median(t) for name, t in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout whose central runs beside this one")
+    parser.add_argument("--batches", default="500,50")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     print(f"machine: {machine()}")
+    print(f"load average before: {os.getloadavg()}")
+    batches = [int(b) for b in args.batches.split(",")]
     pg = Postgres() if (PG_BIN / "initdb").exists() else None
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     try:
@@ -196,25 +216,30 @@ def main() -> None:
             if backend == "postgresql" and pg is None:
                 print("postgresql: not installed, skipped")
                 continue
-            central = Central(pg.new_database() if backend == "postgresql" and pg else None)
+            codes = {"this": ROOT}
+            if args.baseline:
+                codes["baseline"] = args.baseline.resolve()
+            centrals = {name: Central(pg.new_database() if backend == "postgresql" and pg
+                                      else None, code=code) for name, code in codes.items()}
             try:
-                demo_roster(central, work / backend)
-                central.start()
-                results = {}
-                for batch in (500, 50):
-                    times = [push_run(central, args.events, batch, work)
-                             for _ in range(args.runs)]
-                    results[batch] = args.events / statistics.median(times)
-                print(f"{backend:10s} batch 500: {results[500]:8.0f} events/s   "
-                      f"batch 50: {results[50]:8.0f} events/s   "
-                      f"ratio 500/50: {results[500] / results[50]:.2f}x   "
-                      f"(median of {args.runs} × {args.events} events)")
+                for name, central in centrals.items():
+                    demo_roster(central, work / backend / name)
+                    central.start()
+                for batch in batches:
+                    rates = _measure(centrals, args, batch, work)
+                    line = f"{backend:10s} batch {batch:4d}: {rates['this']:8.0f} events/s"
+                    if "baseline" in rates:
+                        line += (f"   baseline: {rates['baseline']:8.0f} events/s   "
+                                 f"this/baseline: {rates['this'] / rates['baseline']:.2f}x")
+                    print(f"{line}   (median of {args.runs} × {args.events} events)", flush=True)
             finally:
-                central.stop()
+                for central in centrals.values():
+                    central.stop()
     finally:
         if pg:
             pg.stop()
         shutil.rmtree(work, ignore_errors=True)
+    print(f"load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -307,7 +307,8 @@ class StudentMove(Base):
     to_cct: Mapped[str] = mapped_column(String(10))
     rev: Mapped[int] = mapped_column(BigInteger)
     moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    __table_args__ = (Index("student_moves_by_school_rev", "from_cct", "rev"),)
+    __table_args__ = (Index("student_moves_by_school_rev", "from_cct", "rev"),
+                      Index("student_moves_by_curp", "curp"))
 
 
 class StaffAction(StaffActionMixin, Base):
@@ -398,3 +399,63 @@ class EventRefusal(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     __table_args__ = (Index("event_refusals_open", "quarantined", "reviewed_at"),)
+
+
+class HologramLot(Base):
+    """A serial range of holograms and who holds it (issue 13): the state registers a roll
+    (``holder_kind`` ``estado``), hands part of it to a DRSE (``drse``, ``holder`` its name),
+    a DRSE hands part of its own to a school (``escuela``, ``holder`` its CCT). ``parent_id``
+    is the range it was carved from; a station accepts only serials of its own ranges."""
+
+    __tablename__ = "hologram_lots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle: Mapped[str] = mapped_column(String(9))
+    prefix: Mapped[str] = mapped_column(String(8))
+    first_number: Mapped[int] = mapped_column(BigInteger)
+    last_number: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int] = mapped_column(Integer)
+    holder_kind: Mapped[str] = mapped_column(String(10))
+    holder: Mapped[str] = mapped_column(String(120))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("hologram_lots.id"), nullable=True)
+    reference: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("hologram_lots_by_holder", "holder_kind", "holder"),
+                      Index("hologram_lots_by_parent", "parent_id"))
+
+
+class DoubleUse(Base):
+    """A hologram serial or fee receipt that two stations used (issue 13): the first use
+    stays, the second was refused; staff see both cards on the conflicts page and both
+    stations are told (:class:`StationNotice`)."""
+
+    __tablename__ = "double_uses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    """``hologram`` or ``receipt``."""
+    key: Mapped[str] = mapped_column(String(60))
+    first_station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    first_curp: Mapped[str] = mapped_column(String(18))
+    first_folio: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    second_station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    second_seq: Mapped[int] = mapped_column(BigInteger)
+    second_curp: Mapped[str] = mapped_column(String(18))
+    second_folio: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    __table_args__ = (UniqueConstraint("second_station_id", "second_seq"),)
+
+
+class StationNotice(Base):
+    """Something central tells one station at its next sync (``GET /sync/config`` carries
+    those after the station's cursor); the station keeps and shows them."""
+
+    __tablename__ = "station_notices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (Index("station_notices_by_station", "station_id", "id"),)

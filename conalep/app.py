@@ -21,6 +21,7 @@ from conalep.certificates import pages as certificate_pages
 from conalep.certificates import public as certificate_public
 from conalep.context import AppContext, utcnow
 from conalep.db import upgrade
+from conalep.followup import api as followup_api
 from conalep.followup import pages as followup_pages
 from conalep.settings import ConalepSettings
 from conalep.web import BOOK, STAFF_WEB
@@ -38,6 +39,7 @@ def _routers() -> list[APIRouter]:
         home.router,
         *academic_routes.ROUTERS,
         *followup_pages.ROUTERS,
+        *followup_api.ROUTERS,
         *certificate_pages.ROUTERS,
         *certificate_api.ROUTERS,
         *certificate_public.ROUTERS,

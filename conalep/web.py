@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -20,7 +20,8 @@ from conalep.navigation import nav_items
 from conalep.roles import ROLE_LABELS_ES, Scope
 from foundation.web.accounts import AccountBook
 from foundation.web.pages import Pages
-from foundation.web.session import StaffWeb, settings_key
+from foundation.web.refusal import Refusal
+from foundation.web.session import NeedsNewPassword, NeedsSignIn, StaffWeb, settings_key
 from foundation.web.signed_in import SignedInStaff
 
 PAGES = Pages(Path(__file__).resolve().parent / "templates", base_template="base.html",
@@ -59,3 +60,15 @@ STAFF_WEB = StaffWeb(model=StaffAccount, user=ConalepUser, pages=PAGES, cookie="
 WebRoute = STAFF_WEB.route_class
 Staff = Annotated[ConalepUser, Depends(STAFF_WEB.current_staff)]
 CheckedForm = Annotated[FormData, Depends(STAFF_WEB.checked_form)]
+
+
+def api_staff(request: Request) -> ConalepUser:
+    """The signed-in person for the JSON API: a missing session is a JSON 401, not the
+    sign-in page's redirect."""
+    try:
+        return STAFF_WEB.current_staff(request)
+    except (NeedsSignIn, NeedsNewPassword):
+        raise Refusal(401, "signed-out", "Inicie sesión en /staff/ingresar.") from None
+
+
+ApiStaff = Annotated[ConalepUser, Depends(api_staff)]

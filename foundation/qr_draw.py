@@ -1,9 +1,15 @@
-"""The card's QR code: built by the ``qrcode`` library, drawn as vector rectangles.
+"""The card's QR code: built by zxing-cpp's writer (C++), drawn as vector rectangles.
 
 The signed payload is Base45 text, whose alphabet is exactly the QR alphanumeric set, so the
-symbol is forced into alphanumeric mode (11 bits per 2 characters instead of 16 in byte mode:
-one or two versions smaller, bigger modules at the same printed size). Error correction Q
-(~25 % of codewords recoverable) survives lamination glare and a scratched pouch.
+symbol is in alphanumeric mode (11 bits per 2 characters instead of 16 in byte mode: one or
+two versions smaller, bigger modules at the same printed size). Error correction Q (~25 % of
+codewords recoverable) survives lamination glare and a scratched pouch; the degraded-photo
+corpus chose it over L, M and H (``bench/bench_qr_robustness.py``, docs/PERFORMANCE.md).
+
+The encoder was the pure-Python ``qrcode`` library until issue 17: its best-mask search was
+40 % of a sheet's render time. zxing-cpp (already the station's reader) writes the same data
+codewords, picks its mask by the same ISO 18004 penalty rules in C++ about 100 times faster,
+and its symbols read exactly as often on the corpus (``bench/bench_qr_encode.py``).
 
 >>> sym = qr_symbol("SC1:6BFOXN*TS0")
 >>> (sym.mode, sym.version, len(sym.modules))
@@ -15,15 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import qrcode
-from qrcode.exceptions import DataOverflowError
-from qrcode.util import MODE_ALPHA_NUM, QRData
+import zxingcpp
 from reportlab.lib.colors import Color, white
 from reportlab.pdfgen.canvas import Canvas
 
 from foundation.errors import InputError
 
-_MODE_NAMES = {1: "numeric", 2: "alphanumeric", 4: "byte", 8: "kanji"}
+QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+
+ERROR_CORRECTION = "Q"
+"""The error-correction level of every QR the project prints (see the module docstring)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,32 +43,33 @@ class QrSymbol:
 
 
 @lru_cache(maxsize=256)
-def qr_symbol(text: str) -> QrSymbol:
-    """Encode ``text`` (QR alphanumeric characters only) at error correction Q.
+def qr_symbol(text: str, ecc: str = ERROR_CORRECTION) -> QrSymbol:
+    """Encode ``text`` (QR alphanumeric characters only) at error correction ``ecc``.
 
-    Cached: reprinting a sheet reuses the symbols (the mask search is the slow part).
-    Raises :class:`InputError` when the text has other characters or is too long.
+    Cached: reprinting a sheet reuses the symbols. Raises :class:`InputError` when the text
+    has other characters or is too long.
     """
-    try:
-        data = QRData(text.encode("ascii"), mode=MODE_ALPHA_NUM)
-    except (ValueError, UnicodeEncodeError):
+    if not text or not QR_ALPHANUMERIC.issuperset(text):
         raise InputError(
             "El texto del código QR tiene caracteres que no son Base45 "
             "(solo se admiten 0-9, A-Z, espacio y $%*+-./:).",
             way_out="Vuelva a generar la credencial; si se repite, avise a soporte de su DRSE.",
-        ) from None
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=0)
-    qr.add_data(data)
+        )
     try:
-        qr.make(fit=True)
-    except (DataOverflowError, ValueError):
+        barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=ecc)
+    except ValueError:  # "Input too long for ECC level ..."
         raise InputError(
             f"El contenido del código QR es demasiado largo ({len(text)} caracteres).",
             way_out="Avise a soporte de su DRSE: la firma de la credencial no cabe en el QR.",
         ) from None
-    modes = {d.mode for d in qr.data_list}
-    mode = _MODE_NAMES.get(modes.pop(), "?") if len(modes) == 1 else "mixed"
-    return QrSymbol(tuple(tuple(bool(m) for m in row) for row in qr.modules), qr.version, mode)
+    image = barcode.to_image(scale=1, add_quiet_zones=False)
+    height, width = image.shape
+    pixels = memoryview(image).tobytes()  # one byte per module: 0 dark, 255 light
+    modules = tuple(tuple(v == 0 for v in pixels[r * width:(r + 1) * width])
+                    for r in range(height))
+    # Alphanumeric text only, so the mode is alphanumeric (the writer may put a long run of
+    # digits in numeric mode, which only makes the symbol smaller).
+    return QrSymbol(modules, (width - 17) // 4, "alphanumeric")
 
 
 def draw_qr(canvas: Canvas, text: str | QrSymbol, x: float, y: float, size: float, *,

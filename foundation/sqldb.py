@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert
@@ -77,8 +78,10 @@ def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
     columns = [c.name for c in table.columns if c.name in rows[0]]
     if connection.dialect.name == "sqlite":
         processors = [table.c[c].type.bind_processor(connection.dialect) for c in columns]
-        values = [tuple(row[c] if p is None or row[c] is None else p(row[c])
-                        for c, p in zip(columns, processors, strict=True)) for row in rows]
+        # Column by column, each distinct value converted once (a grade sheet repeats a few
+        # hundred dates, grades and one timestamp over a million rows).
+        values = list(zip(*(_sqlite_values([row[c] for row in rows], p)
+                            for c, p in zip(columns, processors, strict=True)), strict=True))
         marks = ", ".join("?" * len(columns))
         connection.exec_driver_sql(
             f'INSERT INTO {table.name} ({", ".join(columns)}) VALUES ({marks})', values)
@@ -92,6 +95,28 @@ def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
             f'COPY {table.name} ({", ".join(columns)}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
+
+
+def _sqlite_values(values: list[Any], processor: Any) -> list[Any]:
+    """``values`` as the driver stores them: through the column's bind processor, else dates
+    as sqlite3's own default adapters write them (ISO text), memoised per distinct value."""
+    first = next((v for v in values if v is not None), None)
+    if processor is None:
+        if isinstance(first, datetime):
+            processor = _iso_space
+        elif isinstance(first, date):
+            processor = date.isoformat
+        else:
+            return values
+    memo: dict[Any, Any] = {None: None}
+    try:
+        return [memo[v] if v in memo else memo.setdefault(v, processor(v)) for v in values]
+    except TypeError:  # an unhashable value: convert each
+        return [None if v is None else processor(v) for v in values]
+
+
+def _iso_space(value: datetime) -> str:
+    return value.isoformat(" ")
 
 
 @contextmanager

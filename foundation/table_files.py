@@ -94,7 +94,8 @@ def open_table(path: str | Path, *, source: str = "el sistema de origen",
     path = Path(path)
     with _naming(source):
         records, encoding = _records(path, max_bytes)
-        numbered = ((n, cells) for n, cells in records if any(c.strip() for c in cells))
+        # "".join(…).strip(): a blank row skipped at C speed (a state's sheet: a million rows)
+        numbered = ((n, cells) for n, cells in records if "".join(cells).strip())
         first = next(numbered, None)
         if first is None:
             raise _error(path, "está vacío", "Revise que eligió el archivo correcto.")
@@ -267,7 +268,7 @@ def _rows(path: Path, header: list[str], numbered: Iterator[tuple[int, list[str]
     width = len(header)
     with _naming(source):
         for n, cells in numbered:
-            if any(c.strip() for c in cells[width:]):
+            if len(cells) > width and "".join(cells[width:]).strip():
                 problems.append(RowProblem(
                     path.name, n, "",
                     f"la fila tiene {len(cells)} datos y el encabezado {width} columnas; quizá "

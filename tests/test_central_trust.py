@@ -56,11 +56,12 @@ class Pusher:
         return dict(answer.json())
 
     def sheet(self, sheet: int, cct: str, cards: list[tuple[int, str]], *,
-              issued_on: date = TODAY, key_id: str | None = None) -> dict[str, Any]:
+              issued_on: date = TODAY, key_id: str | None = None,
+              at: str | None = None) -> dict[str, Any]:
         return self.push("sheet_issued", {
             "sheet": sheet, "cct": cct, "issued_on": issued_on.isoformat(),
             "key_id": key_id or self.key.key_id.hex(), "reprint_of": None, "cancelled": [],
-            "cards": [{"folio": f, "curp": c} for f, c in cards]})
+            "cards": [{"folio": f, "curp": c} for f, c in cards]}, at=at)
 
 
 def refused_codes(answer: dict[str, Any]) -> list[str]:
@@ -167,7 +168,10 @@ def test_holograms_receipts_and_folios_outside_the_blocks(
     assert b.push("replacement_paid", receipt)["refused"] == []
     assert refused_codes(a.push("replacement_paid", {**receipt, "curp": own})) == [
         "receipt-used"]
-    assert refused_codes(a.sheet(1, ZAPOPAN, [(5, own)])) == ["folio-not-owned"]
+    # Dated after its enrolment (not today 10:00, before it when the test runs later in the
+    # day): folio 5 is then no longer its standalone range from before it enrolled.
+    after = datetime.now(UTC).isoformat()
+    assert refused_codes(a.sheet(1, ZAPOPAN, [(5, own)], at=after)) == ["folio-not-owned"]
     with db.sessions() as session:
         assert [(h.serial, h.station_id) for h in session.scalars(select(Hologram))] == [
             ("H-0001", "EST-00002")]

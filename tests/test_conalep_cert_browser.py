@@ -16,8 +16,10 @@ from click.testing import CliRunner
 from conalep_cert_setup import add_all_staff, load_sae
 from openpyxl import load_workbook
 from plugin_conalep import PASSWORD
+from sqlalchemy import select
 
 from conalep.cli import main as conalep_main
+from conalep.models.certificates import Certificate
 from station.cli import main as station_main
 
 
@@ -244,6 +246,23 @@ def test_whole_flow_in_chromium(live_conalep: Any, conalep_sessions: Any, chromi
     shown = public_page.inner_text("#respuesta")
     assert "GONZÁLEZ" in shown or "SANTIAGO" in shown or answer["name"] in shown
     assert answer["matricula"] not in shown
+    # The graduate downloads the released certificate to print, QR included.
+    with conalep_sessions() as s:
+        curp = s.scalar(select(Certificate.curp).where(Certificate.folio == folio))
+    public_page.goto(f"{base}/certificados/mi-certificado")
+    public_page.fill("#folio", str(folio))
+    public_page.fill("#curp", curp.lower())
+    with public_page.expect_download() as got:
+        public_page.click("#mi-certificado button[type=submit]")
+    own = tmp_path / "mi-certificado.pdf"
+    got.value.save_as(own)
+    own_text = text_of(own)
+    assert str(folio) in own_text and answer["matricula"] in own_text
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(own),
+                    str(tmp_path / "mia")], check=True)
+    [mine] = json.loads(CliRunner().invoke(station_main, [
+        "--data", str(station), "verify", str(tmp_path / "mia.png"), "--json"]).output)
+    assert mine["verdict"] == "valid" and mine["folio"] == folio
 
     # 18, 28 Replacement: a new folio, the old one revoked (the station learns it too).
     page = dg.go(f"/staff/certificados/{ids[0]}")

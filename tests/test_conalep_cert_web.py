@@ -58,6 +58,28 @@ def test_api_steps_scope_and_refusals(conalep_client: Any, conalep_sessions: Any
     assert early.status_code == 403 and "no ha sido liberado" in early.text
     assert client.post(f"/staff/api/certificados/{cid}/solicitar", headers=h).json()["estado"] \
         == "solicitado"
+    # The public verification API says the certificate exists but is not released yet.
+    folio = mine[0]["folio"]
+    pending = client.get(f"/certificados/api/verificar?folio={folio}")
+    assert pending.status_code == 200
+    assert {k: pending.json()[k] for k in ("existe", "liberado", "valido", "estado",
+                                           "nombre")} == {
+        "existe": True, "liberado": False, "valido": False, "estado": "no_liberado",
+        "nombre": None}
+    assert "no ha sido liberado" in pending.json()["mensaje"]
+    unknown = client.get("/certificados/api/verificar?folio=9999999")
+    assert unknown.status_code == 404 and unknown.json()["existe"] is False
+    assert client.get("/certificados/api/verificar?folio=abc").status_code == 422
+    forged = client.post("/certificados/api/verificar", json={"qr": "no es un código"}).json()
+    # The graduate's own download: not before release; a wrong CURP reveals nothing.
+    with conalep_sessions() as s:
+        curp = s.scalar(select(Certificate.curp).where(Certificate.folio == folio))
+    early_pdf = client.post("/certificados/mi-certificado", data={"folio": folio, "curp": curp})
+    assert early_pdf.status_code == 409 and "todavía está en trámite" in early_pdf.text
+    wrong = client.post("/certificados/mi-certificado",
+                        data={"folio": folio, "curp": "XEXX010101HVZXXXA4"})
+    assert wrong.status_code == 404 and "revise los dos datos" in wrong.text
+    assert forged["valido"] is False and forged["liberado"] is False and forged["mensaje"]
     client.post("/staff/salir", data={"csrf": csrf})
 
     # Another plantel's staff cannot see, request or act on 165's certificates.

@@ -111,6 +111,14 @@ def test_follow_up_in_a_real_browser(live_conalep: Any, followup_data: Any, chro
         assert "30-524-PO-04-F05" in f05 and all(m in f05 for m in students)
 
     with signed_in(chromium, base, "dg.escolares") as page:
+        # DG's home counts the bajas nobody at DG has opened yet and leads to them.
+        assert "1 baja nueva" in page.inner_text("#bajas-nuevas")
+        page.click("#bajas-nuevas a")
+        assert page.input_value("#estado") == "nuevas"
+        assert STUDENT in page.inner_text("#bajas") and page.is_visible("#bajas .nueva")
+        page.click(f"#bajas a[href='{baja_url.removeprefix(base)}']")
+        page.goto(f"{base}/staff")
+        assert "No hay bajas nuevas" in page.inner_text("#bajas-nuevas")
         page.click("nav >> text=Reuniones")
         page.select_option("#s-plantel", "165")
         page.select_option("#s-periodo", PERIODO)

@@ -83,9 +83,9 @@ def test_a_baja_reaches_dg_and_psicopedagogia(conalep_app: Any, followup_data: A
     assert len(scans) == 1 and stat.S_IMODE(scans[0].stat().st_mode) == 0o600
     with as_user(conalep_app, "dg.escolares") as (client, _):
         listing = client.get("/staff/bajas")
-        assert STUDENT in listing.text and "nueva" in listing.text
+        assert STUDENT in listing.text and 'class="nueva"' in listing.text
         client.get(f"/staff/bajas/{baja_id}")
-        assert "nueva" not in client.get("/staff/bajas").text
+        assert 'class="nueva"' not in client.get("/staff/bajas").text
     with as_user(conalep_app, "psico") as (client, csrf):
         queue = client.get("/staff/bajas?estado=pendientes")
         assert f'href="/staff/bajas/{baja_id}"' in queue.text
@@ -350,3 +350,61 @@ def test_campus_accounts_stay_in_their_plantel(conalep_app: Any, followup_data: 
     with followup_data() as session:
         assert session.get(Baja, int(baja.rsplit("/", 1)[1])).estado == "PENDIENTE"
         assert not session.scalars(select(Reunion)).one().acuerdos
+
+
+def test_json_api_same_scope_and_figures_as_pages_and_cli(
+        conalep_app: Any, followup_data: Any, conalep_settings: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """/staff/api/seguimiento: the figures of ``conalep siseac --json`` and ``conalep
+    eficiencia --json``; a campus account gets 403 for another plantel; DG's home page
+    counts the bajas it has not opened yet."""
+    monkeypatch.setenv("CONALEP_DATA_DIR", str(conalep_settings.data_dir))
+    monkeypatch.setenv("CONALEP_DATABASE_URL", conalep_settings.database_url)
+    from fastapi.testclient import TestClient
+
+    from conalep.cli import main
+
+    def cli(*args: str) -> Any:
+        result = CliRunner().invoke(main, list(args))
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    api = "/staff/api/seguimiento"
+    state = cli("siseac", "--periodo", PERIODO, "--corte", "2", "--json")
+    campus = cli("siseac", "--periodo", PERIODO, "--corte", "2", "--plantel", "165", "--json")
+    assert {s["matricula"] for s in campus["at_risk"]} == set(expected_at_risk(2))
+    with TestClient(conalep_app) as anonymous:
+        assert anonymous.get(f"{api}/eficiencia").status_code == 401
+    with as_user(conalep_app, "plantel.165") as (client, csrf):
+        assert client.get(f"{api}/siseac?periodo={PERIODO}&corte=2").json() == campus
+        assert client.get(f"{api}/en-riesgo?periodo={PERIODO}&corte=2").json()["at_risk"] \
+            == campus["at_risk"]
+        assert client.get(f"{api}/siseac?periodo={PERIODO}&corte=3").status_code == 404
+        assert record_baja(client, csrf).status_code == 303
+        own = client.get(f"{api}/bajas").json()
+        assert [b["matricula"] for b in own] == [STUDENT] and "curp" not in own[0]
+    with as_user(conalep_app, "plantel.200") as (client, _):
+        for url in (f"{api}/siseac?periodo={PERIODO}&corte=2&plantel=165",
+                    f"{api}/en-riesgo?periodo={PERIODO}&corte=2&plantel=165",
+                    f"{api}/bajas?plantel=165", f"{api}/eficiencia?plantel=165"):
+            answer = client.get(url)
+            assert answer.status_code == 403 and answer.json()["error"]["code"], url
+        assert client.get(f"{api}/bajas?estado=todas").json() == []
+        assert all(r["clave_plantel"] == "200" for r in client.get(f"{api}/eficiencia").json())
+    with as_user(conalep_app, "dg.escolares") as (client, _):
+        assert client.get(f"{api}/siseac?periodo={PERIODO}&corte=2").json() == state
+        assert client.get(f"{api}/siseac?periodo={PERIODO}&corte=2&plantel=165").json() \
+            == campus
+        assert client.get(f"{api}/eficiencia").json() == cli("eficiencia", "--json") \
+            == expected_efficiency()
+        new = client.get(f"{api}/bajas?estado=nuevas").json()
+        assert [b["matricula"] for b in new] == [STUDENT]
+        home = client.get("/staff").text
+        assert re.search(r'id="bajas-nuevas"><a href="/staff/bajas\?estado=nuevas"><strong>1'
+                         r'</strong> baja nueva', home), home
+        listed = client.get("/staff/bajas?estado=nuevas").text
+        assert STUDENT in listed and 'class="nueva"' in listed
+        assert client.get(f"/staff/bajas/{new[0]['folio']}").status_code == 200  # DG opens it
+        assert client.get(f"{api}/bajas?estado=nuevas").json() == []
+        assert "No hay bajas nuevas" in client.get("/staff").text
+        assert client.get(f"{api}/bajas?estado=otra").status_code == 422

@@ -65,7 +65,7 @@ def expected(corte: int) -> dict[str, Any]:
                                     for _, got in mods)
         if fails >= 2 or (mean is not None and round(mean, 2) < PASSING) or always:
             at_risk.add(matricula)
-    return {"failing_students": len(failing), "late_captures": late,
+    return {"failing_students": len(failing), "failing_set": failing, "late_captures": late,
             "missing": {d: n for d, n in missing.items() if n}, "at_risk": at_risk}
 
 
@@ -162,3 +162,32 @@ def test_filters_narrow_the_report(imported: ConalepSettings, conalep_client: An
     header = [c.value for c in sheet[1]]
     values = {r[header.index("En riesgo")] for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert values == {"sí"}
+
+
+def test_large_sabana_goes_to_csv(imported: ConalepSettings, conalep_client: Any,
+                                  conalep_sessions: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sábana too large for a quick workbook (the state's) comes as CSV; the workbook keeps
+    the summary sheets and says where the sábana is."""
+    from conalep.academic import siseac_export
+
+    want = expected(3)
+    add_staff(conalep_sessions, "dg.csv", "dg_escolares")
+    sign_in(conalep_client, "dg.csv")
+    query = f"periodo={PERIODO}&corte=3"
+    sabana = conalep_client.get(f"/staff/siseac-sabana.csv?{query}")
+    assert sabana.headers["content-disposition"].startswith("attachment")
+    assert sabana.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(sabana.content.decode("utf-8-sig").splitlines()))
+    header = rows[0]
+    assert {r[2] for r in rows[1:] if r[header.index("Reprueba")] == "sí"} \
+        == want["failing_set"]
+    assert {r[2] for r in rows[1:] if r[header.index("En riesgo")] == "sí"} == want["at_risk"]
+
+    monkeypatch.setattr(siseac_export, "SABANA_XLSX_MAX_ROWS", 10)
+    assert 'id="sabana-csv-nota"' in conalep_client.get(f"/staff/siseac?{query}").text
+    book = openpyxl.load_workbook(BytesIO(conalep_client.get(f"/staff/siseac.xlsx?{query}")
+                                          .content))
+    notice = " ".join(str(r[0]) for r in book["Alumnos y módulos"].iter_rows(values_only=True))
+    assert "CSV" in notice and f"/staff/siseac-sabana.csv?{query}" in notice
+    assert {r[2] for r in book["Alumnos en riesgo"].iter_rows(min_row=2, values_only=True)} \
+        == want["at_risk"]

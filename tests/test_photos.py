@@ -198,3 +198,33 @@ def test_store_write_failure_is_a_storage_error(tmp_path: Path) -> None:
     assert "No se pudo guardar la foto" in caught.value.user_message()
     assert not store.has(digest)
     assert [p.name for p in tmp_path.rglob("*") if p.name.startswith(".tmp-")] == []
+
+
+def test_a_photo_batch_is_written_once_synced_once_and_all_or_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """First sync stores a page's photos as one batch (issue 17): two syncs of the file system
+    for the whole batch, each photo in place only after its bytes, nothing left on an error."""
+    import foundation.photostore as photostore
+    from foundation.photostore import PhotoStore
+
+    syncs: list[Path] = []
+    real_sync = photostore._sync_file_system
+    monkeypatch.setattr(photostore, "_sync_file_system",
+                        lambda path: (syncs.append(path), real_sync(path)))
+    store = PhotoStore(tmp_path / "fotos")
+    photos = [bytes([i]) * (1000 + i) for i in range(12)]
+    with store.batch() as batch:
+        digests = [batch.add(p, ext="jpg") for p in photos]
+        assert batch.add(photos[0], ext="jpg") == digests[0]  # twice in a batch: once
+        assert not any(store.has(d) for d in digests)  # not in place before the commit
+    assert len(syncs) == 2
+    for digest, data in zip(digests, photos, strict=True):
+        path = store.path(digest)
+        assert path.read_bytes() == data and path.stat().st_mode & 0o777 == 0o600
+    assert not list(store.root.rglob(".tmp-*"))
+
+    with pytest.raises(RuntimeError), store.batch() as batch:
+        lost = batch.add(b"otra foto" * 100, ext="jpg")
+        raise RuntimeError("la descarga se cortó")
+    assert not store.has(lost) and not list(store.root.rglob(".tmp-*"))
+    assert len(syncs) == 2

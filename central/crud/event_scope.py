@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.crud.among import among
 from central.errors import ApiError
 from central.models import Card, FolioBlock, Hologram, Receipt, Station, Student, StudentMove
 from foundation.contract.events import (
@@ -77,7 +78,10 @@ class Refusal:
 
 @dataclass(slots=True)
 class StationScope:
-    """What one station owns, loaded once per push (a few queries, not one per event)."""
+    """What one station owns, loaded once per push: :meth:`prefetch` asks one query per kind
+    of fact for the whole batch (students, moves, other stations' cards, holograms, receipts,
+    revoked folios), and the per-event checks below only read these dicts. Asking per event
+    was most of the push's time (docs/PERFORMANCE.md, ingest)."""
 
     session: Session
     station: Station
@@ -87,22 +91,59 @@ class StationScope:
     today: date
     _students: dict[str, str | None] = field(default_factory=dict)
     _moves: dict[str, list[tuple[datetime, str]]] = field(default_factory=dict)
+    _foreign: set[str] = field(default_factory=set)
+    """CURPs central lacks that hold an active card of another station outside the scope."""
+    _holograms: dict[str, str] = field(default_factory=dict)
+    """Serial → the station that recorded it first (prefetched, then this push's own)."""
+    _receipts: dict[str, str] = field(default_factory=dict)
+    _owners: dict[int, str] = field(default_factory=dict)
+    """Folio of a card under this station's key → the station holding it."""
 
+    def prefetch(self, payloads: Sequence[EventPayload]) -> None:
+        """Everything the checks of these payloads read, one query per kind."""
+        curps = {c.curp for p in payloads if isinstance(p, SheetIssued) for c in p.cards}
+        curps.update(p.curp for p in payloads
+                     if isinstance(p, PhotoLinked | HologramApplied | ReplacementPaid))
+        self.preload(curps)
+        unknown = sorted(c.curp for p in payloads if isinstance(p, SheetIssued)
+                         for c in p.cards if self._students.get(c.curp) is None)
+        self._foreign = _foreign_active_cards(self, unknown)
+        self._holograms = _holders(self.session, Hologram.serial, Hologram.station_id,
+                                   {p.serial for p in payloads
+                                    if isinstance(p, HologramApplied)})
+        self._receipts = _holders(self.session, Receipt.number, Receipt.station_id,
+                                  {p.receipt for p in payloads
+                                   if isinstance(p, ReplacementPaid)})
+        folios = sorted({p.folio for p in payloads if isinstance(p, CardRevoked)})
+        if folios:
+            self._owners.update(self.session.execute(select(Card.folio, Card.station_id).where(
+                Card.key_id == self.station.key_id,
+                among(self.session, Card.folio, folios))).all())
+
+    def applied(self, p: EventPayload) -> None:
+        """Record what an applied event now holds, for the checks of the events after it."""
+        own = self.station.id
+        if isinstance(p, SheetIssued):
+            for card in p.cards:
+                self._owners.setdefault(card.folio, own)
+        elif isinstance(p, HologramApplied):
+            self._holograms.setdefault(p.serial, own)
+        elif isinstance(p, ReplacementPaid):
+            self._receipts.setdefault(p.receipt, own)
 
     def preload(self, curps: Iterable[str]) -> None:
-        """Schools and moves of these students, in chunks (fast IN-lists on both databases)."""
+        """Schools and moves of these students: one query each (:func:`among`)."""
         wanted = sorted(set(curps) - self._students.keys())
-        for i in range(0, len(wanted), 1000):
-            chunk = wanted[i:i + 1000]
-            found = dict(self.session.execute(
-                select(Student.curp, Student.cct).where(Student.curp.in_(chunk))).all())
-            for curp in chunk:
-                self._students[curp] = found.get(curp)
-            for row in self.session.execute(select(StudentMove.curp, StudentMove.moved_at,
-                                                   StudentMove.from_cct)
-                                            .where(StudentMove.curp.in_(chunk))):
-                self._moves.setdefault(row.curp, []).append((_aware(row.moved_at),
-                                                             row.from_cct))
+        if not wanted:
+            return
+        found = dict(self.session.execute(select(Student.curp, Student.cct).where(
+            among(self.session, Student.curp, wanted))).all())
+        for curp in wanted:
+            self._students[curp] = found.get(curp)
+        for row in self.session.execute(select(StudentMove.curp, StudentMove.moved_at,
+                                               StudentMove.from_cct)
+                                        .where(among(self.session, StudentMove.curp, wanted))):
+            self._moves.setdefault(row.curp, []).append((_aware(row.moved_at), row.from_cct))
 
     def school_of(self, curp: str, at: datetime) -> str | None:
         """The student's school at ``at`` (central's roster): None when central lacks them."""
@@ -180,22 +221,23 @@ def check_sheet_issued(scope: StationScope, p: SheetIssued, at: datetime,
         if in_scope is None:
             unknown.append(card.curp)
     # Central lacks these students; another school's active card for one of them means the
-    # conflict rule would need both cards in this station's scope. One query per sheet, not
-    # per card: building the statement per card was most of the push's time.
-    foreign = _foreign_active_cards(scope, unknown)
+    # conflict rule would need both cards in this station's scope (prefetched for the push).
     for curp in unknown:
-        if curp in foreign:
+        if curp in scope._foreign:
             return _out_of_scope(scope, curp, f"Planilla {p.sheet}")
     return None
 
 
 def _foreign_active_cards(scope: StationScope, curps: list[str]) -> set[str]:
-    """Those of ``curps`` with an active card of another station at a school outside scope."""
+    """Those of ``curps`` with an active card of another station at a school outside scope.
+
+    Other stations' cards do not change during this push (this push only adds and revokes
+    its own), so one query before the push answers for every sheet in it."""
     if not curps:
         return set()
     return set(scope.session.scalars(select(Card.curp).where(
-        Card.curp.in_(curps), Card.status == "active",
-        Card.station_id != scope.station.id, Card.cct.not_in(scope.ccts))))
+        among(scope.session, Card.curp, curps), Card.status == "active",
+        Card.station_id != scope.station.id, ~among(scope.session, Card.cct, scope.ccts))))
 
 
 def check_photo_linked(scope: StationScope, p: PhotoLinked, at: datetime) -> Refusal | None:
@@ -204,9 +246,17 @@ def check_photo_linked(scope: StationScope, p: PhotoLinked, at: datetime) -> Ref
     return None
 
 
-def _held_by_other(scope: StationScope, column: Any, key: str) -> bool:
+def _holders(session: Session, key: Any, holder: Any, wanted: set[str]) -> dict[str, str]:
+    """Which station recorded each of these hologram serials or receipt numbers first."""
+    if not wanted:
+        return {}
+    return dict(session.execute(select(key, holder).where(among(session, key, sorted(wanted))))
+                .all())
+
+
+def _held_by_other(scope: StationScope, held: dict[str, str], key: str) -> bool:
     """A hologram serial or receipt number another station recorded first."""
-    holder = scope.session.scalar(select(column.table.c.station_id).where(column == key))
+    holder = held.get(key)
     return holder is not None and holder != scope.station.id
 
 
@@ -214,7 +264,7 @@ def check_hologram_applied(scope: StationScope, p: HologramApplied,
                            at: datetime) -> Refusal | None:
     if scope.student_in_scope(p.curp, at) is False:
         return _out_of_scope(scope, p.curp, f"Holograma {p.serial}")
-    if _held_by_other(scope, Hologram.serial, p.serial):
+    if _held_by_other(scope, scope._holograms, p.serial):
         return Refusal("hologram-used", f"El holograma {p.serial} ya lo registró otra "
                                         "estación.")
     return None
@@ -224,7 +274,7 @@ def check_replacement_paid(scope: StationScope, p: ReplacementPaid,
                            at: datetime) -> Refusal | None:
     if scope.student_in_scope(p.curp, at) is False:
         return _out_of_scope(scope, p.curp, f"Recibo {p.receipt}")
-    if _held_by_other(scope, Receipt.number, p.receipt):
+    if _held_by_other(scope, scope._receipts, p.receipt):
         return Refusal("receipt-used", f"El recibo {p.receipt} ya se usó en otra estación: un "
                                        "recibo vale una sola reposición.")
     return None
@@ -236,8 +286,7 @@ def check_card_revoked(scope: StationScope, p: CardRevoked, at: datetime) -> Ref
         return Refusal("foreign-key", f"La cancelación del folio {p.folio} nombra la llave "
                                       f"{p.key_id}: una estación sólo cancela sus propias "
                                       "credenciales.")
-    owner = scope.session.scalar(select(Card.station_id).where(Card.key_id == station.key_id,
-                                                               Card.folio == p.folio))
+    owner = scope._owners.get(p.folio)
     if owner is None and not scope.owns_folio(p.folio, at):
         return Refusal("folio-not-owned", f"El folio {p.folio} no es de un bloque dado a esta "
                                           "estación.")
@@ -266,9 +315,7 @@ def withdrawn_sheet(scope: StationScope, p: SheetIssued) -> Refusal | None:
 
 
 def used_folios(session: Session, *, key_id: str, folios: Sequence[int]) -> set[int]:
-    out: set[int] = set()
-    unique = sorted(set(folios))
-    for i in range(0, len(unique), 1000):
-        out.update(session.scalars(select(Card.folio).where(
-            Card.key_id == key_id, Card.folio.in_(unique[i:i + 1000]))))
-    return out
+    if not folios:
+        return set()
+    return set(session.scalars(select(Card.folio).where(
+        Card.key_id == key_id, among(session, Card.folio, sorted(set(folios))))))

@@ -23,7 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from central.crud import cards as card_ops
-from central.crud import event_scope
+from central.crud import double_use, event_scope
 from central.crud.photos import want_photo
 from central.crud.stations import scope_ccts
 from central.errors import ApiError
@@ -41,6 +41,9 @@ from foundation.contract.events import (
 )
 from foundation.sqldb import bulk_insert, insert_ignore
 from station.core.routing import Thresholds
+
+_DOUBLE_USE = frozenset({"hologram-used", "receipt-used"})
+"""Refusals that are also a conflict for staff and a notice to both stations (issue 13)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +182,7 @@ def _project(session: Session, *, scope: event_scope.StationScope, events: Seque
     station = scope.station
     typed = [(ev, ev.payload) for ev in events]
     sheets = [p for _, p in typed if isinstance(p, SheetIssued)]
-    scope.preload(c.curp for p in sheets for c in p.cards)
+    scope.prefetch([p for _, p in typed])
     used = event_scope.used_folios(session, key_id=station.key_id,
                                    folios=[c.folio for p in sheets for c in p.cards])
     # Serialize the students this push touches against other stations' pushes (PostgreSQL):
@@ -193,7 +196,10 @@ def _project(session: Session, *, scope: event_scope.StationScope, events: Seque
         refusal = _check(scope, p, at, used)
         if refusal is not None:
             refused.append(_refuse(session, station=station, ev=ev, refusal=refusal, now=now))
+            if refusal.code in _DOUBLE_USE and isinstance(p, HologramApplied | ReplacementPaid):
+                double_use.flag(session, station=station, seq=ev.seq, payload=p, now=now)
             continue
+        scope.applied(p)
         if isinstance(p, SheetIssued):
             new_cards[p.sheet] = [
                 {"station_id": station.id, "key_id": station.key_id, "folio": c.folio,

@@ -4,6 +4,8 @@ students)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -68,7 +70,8 @@ def report_page(request: Request, user: Staff, ctx: Ctx, session: Db, periodo: s
     filters = _filters(plantel, carrera, grupo, modulo, docente, riesgo)
     report = _report(user, ctx, session, periodo, corte, filters)
     return page(request, "academic/siseac.html", user, nav="siseac", report=report,
-                data=report.as_json(), **context)
+                data=report.as_json(),
+                sabana_in_xlsx=siseac_export.sabana_in_workbook(report), **context)
 
 
 def _download_name(periodo: str, corte: int, filters: Filters, ext: str) -> str:
@@ -82,8 +85,24 @@ def report_xlsx(user: Staff, ctx: Ctx, session: Db, periodo: str, corte: int,
                 docente: str = "", riesgo: str = "") -> Response:
     filters = _filters(plantel, carrera, grupo, modulo, docente, riesgo)
     report = _report(user, ctx, session, periodo, corte, filters)
-    return download(siseac_export.workbook(report),
+    link = "/staff/siseac-sabana.csv?" + urlencode(
+        {k: v for k, v in (("periodo", periodo), ("corte", corte), ("plantel", plantel),
+                           ("carrera", carrera), ("grupo", grupo), ("modulo", modulo),
+                           ("docente", docente), ("riesgo", riesgo)) if v})
+    return download(siseac_export.workbook(report, link),
                     _download_name(periodo, corte, filters, "xlsx"), XLSX_TYPE)
+
+
+@router.get("/siseac-sabana.csv")
+def report_sabana_csv(user: Staff, ctx: Ctx, session: Db, periodo: str, corte: int,
+                      plantel: str = "", carrera: str = "", grupo: str = "", modulo: str = "",
+                      docente: str = "", riesgo: str = "") -> Response:
+    """The sábana as CSV: the state-wide one is too large for a quick Excel workbook."""
+    filters = _filters(plantel, carrera, grupo, modulo, docente, riesgo)
+    report = _report(user, ctx, session, periodo, corte, filters)
+    return download(siseac_export.sabana_csv(report),
+                    _download_name(periodo, corte, filters, "csv").replace(
+                        "SISEAC-", "SISEAC-sabana-", 1), "text/csv; charset=utf-8")
 
 
 @router.get("/siseac.pdf")

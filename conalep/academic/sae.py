@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 
 from foundation.curp import validate_curp
 from foundation.tables import RawTable, RowProblem, column_key
@@ -120,10 +121,16 @@ def _rows(table: RawTable, expected: tuple[str, ...], batch: SaeBatch, name: str
     count = 0
     if heads is not None:
         pairs = list(heads.items())
+        canonical, cells = list(heads), itemgetter(*heads.values())
+        strip = str.strip
         for n, raw in table.rows:
             count += 1
             check = _Checker(table.file, batch.problems)
-            yield n, {c: raw.get(h, "").strip() for c, h in pairs}, check
+            try:  # a state's sheet has a million rows: C-level picking and trimming
+                values = dict(zip(canonical, map(strip, cells(raw)), strict=True))
+            except KeyError:  # a row given without some column (not from a file)
+                values = {c: raw.get(h, "").strip() for c, h in pairs}
+            yield n, values, check
     batch.problems.extend(table.problems)  # the reader's, known once every row was read
     batch.rows_read[name] = batch.rows_read.get(name, 0) + count
 
@@ -288,9 +295,16 @@ def _calificaciones(table: RawTable, known: Known, batch: SaeBatch, today: date)
     intern = strings.setdefault
     modulo_row: dict[str, int] = {}
     docente_row: dict[str, int] = {}
+    required = ("periodo", "clave_plantel", "grupo", "clave_modulo", "modulo", "clave_docente",
+                "docente", "matricula", "corte")
+    # The few hundred distinct grade texts of a sheet, parsed once (only valid ones are kept:
+    # a bad one is reported on every row that has it).
+    grades: dict[str, float | None] = {"": None}
+    modulos, docentes = batch.modulos, batch.docentes
+    filled = itemgetter(*required)
     for n, v, check in _rows(table, CALIFICACION_COLUMNS, batch, "calificaciones"):
-        _required(v, ("periodo", "clave_plantel", "grupo", "clave_modulo", "modulo",
-                      "clave_docente", "docente", "matricula", "corte"), check, n)
+        if "" in filled(v):
+            _required(v, required, check, n)
         periodo, plantel, grupo = v["periodo"], v["clave_plantel"], v["grupo"]
         matricula, clave_modulo, clave_docente = v["matricula"], v["clave_modulo"], \
             v["clave_docente"]
@@ -311,11 +325,19 @@ def _calificaciones(table: RawTable, known: Known, batch: SaeBatch, today: date)
         elif student is not None and plantel and student[0] != plantel:
             check(n, "matricula", f"el alumno {matricula} es del plantel {student[0]}, no del "
                                   f"{plantel}")
-        _same_name(batch.modulos, modulo_row, clave_modulo, v["modulo"], "modulo", "módulo",
-                   check, n)
-        _same_name(batch.docentes, docente_row, clave_docente, v["docente"], "docente",
-                   "docente", check, n)
-        grade = _grade(v["calificacion"], check, n)
+        if modulos.get(clave_modulo) != v["modulo"]:
+            _same_name(modulos, modulo_row, clave_modulo, v["modulo"], "modulo", "módulo",
+                       check, n)
+        if docentes.get(clave_docente) != v["docente"]:
+            _same_name(docentes, docente_row, clave_docente, v["docente"], "docente",
+                       "docente", check, n)
+        text = v["calificacion"]
+        if text in grades:
+            grade = grades[text]
+        else:
+            grade = _grade(text, check, n)
+            if not check.bad:
+                grades[text] = grade
         captured = _iso(v["fecha_captura"], "fecha_captura", check, n, dates) \
             if v["fecha_captura"] else None
         if v["calificacion"] and not v["fecha_captura"]:

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from conalep.models.academic import (
@@ -43,6 +43,8 @@ from conalep.models.academic import (
     SiseacPublication,
 )
 from conalep.settings import ConalepSettings
+
+CORTES = (1, 2, 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,10 +213,11 @@ class Filters:
         students = [s for s in report.students if keep(s, module=False)
                     and (not self.only_at_risk or s.at_risk)
                     and (not narrowed or s.matricula in chosen)]
+        compliance = [c for c in report.compliance if keep(c, module=True)]
+        # Each module row's late capture is counted once in its compliance row.
         return SiseacReport(
-            report.periodo, report.corte, report.rules, modules, students,
-            [c for c in report.compliance if keep(c, module=True)],
-            [t for t in report.trend if keep(t, module=True)], report.late_captures)
+            report.periodo, report.corte, report.rules, modules, students, compliance,
+            [t for t in report.trend if keep(t, module=True)], sum(c.late for c in compliance))
 
 
 def periodos(session: Session) -> list[str]:
@@ -229,40 +232,57 @@ def is_published(session: Session, periodo: str, corte: int) -> bool:
 def build_report(session: Session, periodo: str, corte: int, rules: Rules,
                  planteles: tuple[str, ...] | None = None) -> SiseacReport:
     """The report of ``corte`` of ``periodo`` for ``planteles`` (None: the whole state)."""
-    students = {m: (n, p, c, g) for m, n, p, c, g in session.execute(
+    connection = session.connection()  # Core rows: the ORM's row handling was a third
+    students = {m: (n, c) for m, n, c in connection.execute(
         _in_planteles(select(Alumno.matricula, Alumno.primer_apellido + " "
                              + Alumno.segundo_apellido + " " + Alumno.nombre,
-                             Alumno.clave_plantel, Alumno.clave_carrera, Alumno.grupo)
+                             Alumno.clave_carrera)
                       .where(Alumno.estatus == "INSCRITO"), Alumno.clave_plantel, planteles))}
-    module_names = dict(session.execute(select(Modulo.clave_modulo, Modulo.nombre)).all())
-    teacher_names = dict(session.execute(select(Docente.clave_docente, Docente.nombre)).all())
-    query = _in_planteles(
-        select(Calificacion.matricula, Calificacion.clave_modulo, Calificacion.corte,
-               Calificacion.calificacion, Calificacion.late, Calificacion.clave_docente,
-               Calificacion.grupo, Calificacion.clave_plantel)
-        .where(Calificacion.periodo == periodo, Calificacion.corte <= corte),
-        Calificacion.clave_plantel, planteles)
+    module_names = dict(connection.execute(select(Modulo.clave_modulo, Modulo.nombre)).all())
+    teacher_names = dict(connection.execute(select(Docente.clave_docente,
+                                                   Docente.nombre)).all())
     report = SiseacReport(periodo, corte, rules)
-    rows: dict[tuple[str, str], ModuleRow] = {}
-    for matricula, modulo, c, grade, late, docente, grupo, plantel in session.execute(query):
+    modules = report.modules
+    for (matricula, modulo, g1, g2, g3, l1, l2, l3, docente, grupo,
+         plantel) in connection.execute(_pivot(periodo, corte, planteles)).all():
         student = students.get(matricula)
         if student is None:
             continue
-        row = rows.get((matricula, modulo))
-        if row is None:
-            row = rows[(matricula, modulo)] = ModuleRow(
-                matricula, student[0], plantel, student[2], grupo, modulo,
-                module_names.get(modulo, modulo), docente, teacher_names.get(docente, docente),
-                [None, None, None], [False, False, False])
-        row.grades[c - 1], row.late[c - 1] = grade, bool(late)
-        if c == corte:
-            row.clave_docente, row.docente, row.grupo = \
-                docente, teacher_names.get(docente, docente), grupo
-    report.modules = sorted(rows.values(), key=lambda r: (r.clave_plantel, r.grupo,
-                                                          r.nombre, r.clave_modulo))
+        modules.append(ModuleRow(
+            matricula, student[0], plantel, student[1], grupo, modulo,
+            module_names.get(modulo, modulo), docente, teacher_names.get(docente, docente),
+            [g1, g2, g3], [bool(l1), bool(l2), bool(l3)]))
+    modules.sort(key=lambda r: (r.clave_plantel, r.grupo, r.nombre, r.clave_modulo))
     _students(report, rules)
     _compliance_and_trend(report)
     return report
+
+
+def _pivot(periodo: str, corte: int, planteles: tuple[str, ...] | None) -> Any:
+    """One row per student and module with the grades and late marks of cortes 1–3 side by
+    side (a corte after ``corte`` is NULL), grouped by the database: a state's 900,000 grade
+    rows become 300,000 without passing through Python one by one. The teacher, group and
+    plantel are those of ``corte`` (of an earlier corte when ``corte``'s row is missing)."""
+    c = Calificacion
+
+    def at(n: int, column: Any) -> Any:
+        return func.max(case((c.corte == n, column)))
+
+    def late_at(n: int) -> Any:
+        return func.max(case((and_(c.corte == n, c.late.is_(True)), 1), else_=0))
+
+    def current(column: Any) -> Any:
+        return func.coalesce(at(corte, column), func.max(column))
+
+    return _in_planteles(
+        select(c.matricula, c.clave_modulo, *(at(n, c.calificacion) for n in CORTES),
+               *(late_at(n) for n in CORTES), current(c.clave_docente), current(c.grupo),
+               current(c.clave_plantel))
+        # "+ 0": the corte keeps SQLite off the (periodo, corte, plantel) index, so that it
+        # walks the unique key (periodo, matricula, módulo, corte), already in group order,
+        # instead of sorting every row of the periodo into a temporary B-tree.
+        .where(c.periodo == periodo, c.corte + 0 <= corte)
+        .group_by(c.matricula, c.clave_modulo), c.clave_plantel, planteles)
 
 
 def _in_planteles(query: Any, column: Any, planteles: tuple[str, ...] | None) -> Any:
@@ -270,12 +290,18 @@ def _in_planteles(query: Any, column: Any, planteles: tuple[str, ...] | None) ->
 
 
 def _students(report: SiseacReport, rules: Rules) -> None:
-    corte = report.corte
+    corte, passing = report.corte, rules.passing
+    weights = rules.weights[:corte]
     by_student: dict[str, list[ModuleRow]] = defaultdict(list)
     for row in report.modules:
-        row.progress = rules.progress(row.grades, corte)
+        total = weight = 0.0
+        for w, grade in zip(weights, row.grades, strict=False):  # Rules.progress, inlined
+            if grade is not None:
+                total += w * grade
+                weight += w
+        row.progress = round(total / weight, 4) if weight else None
         current = row.grades[corte - 1]
-        row.failing = current is not None and current < rules.passing
+        row.failing = current is not None and current < passing
         by_student[row.matricula].append(row)
     for matricula, rows in by_student.items():
         failing = sum(r.failing for r in rows)
@@ -290,21 +316,24 @@ def _students(report: SiseacReport, rules: Rules) -> None:
         if corte >= 2:
             for r in rows:
                 captured = [g for g in r.grades[:corte] if g is not None]
-                if len(captured) == corte and all(g < rules.passing for g in captured):
+                if len(captured) == corte and all(g < passing for g in captured):
                     reasons.append(f"reprobado en todos los cortes: {r.clave_modulo}")
         first = rows[0]
         report.students.append(StudentRow(matricula, first.nombre, first.clave_plantel,
                                           first.clave_carrera, first.grupo, len(rows), failing,
                                           progress, bool(reasons), reasons))
-        for r in rows:
-            r.at_risk = bool(reasons)
+        if reasons:
+            for r in rows:
+                r.at_risk = True
     report.students.sort(key=lambda s: (s.clave_plantel, s.grupo, s.nombre))
 
 
 def _compliance_and_trend(report: SiseacReport) -> None:
-    corte = report.corte
+    corte, passing = report.corte, report.rules.passing
+    now = corte - 1
     compliance: dict[tuple[str, str, str, str], ComplianceRow] = {}
     trend: dict[tuple[str, str, str], tuple[TrendRow, list[list[float]]]] = {}
+    late_captures = 0
     for row in report.modules:
         key = (row.clave_docente, row.clave_plantel, row.grupo, row.clave_modulo)
         entry = compliance.get(key)
@@ -312,20 +341,27 @@ def _compliance_and_trend(report: SiseacReport) -> None:
             entry = compliance[key] = ComplianceRow(
                 row.clave_docente, row.docente, row.clave_plantel, row.grupo,
                 row.clave_modulo, row.modulo, 0, 0, 0)
+        grades, late = row.grades, row.late[now]
         entry.expected += 1
-        entry.missing += row.grades[corte - 1] is None
-        entry.late += row.late[corte - 1]
-        report.late_captures += row.late[corte - 1]
+        if grades[now] is None:
+            entry.missing += 1
+        if late:
+            entry.late += 1
+            late_captures += 1
         tkey = (row.clave_plantel, row.grupo, row.clave_modulo)
-        if tkey not in trend:
-            trend[tkey] = (TrendRow(row.clave_plantel, row.grupo, row.clave_modulo, row.modulo,
-                                    [None, None, None], [0, 0, 0]), [[], [], []])
-        t, values = trend[tkey]
+        found = trend.get(tkey)
+        if found is None:
+            found = trend[tkey] = (TrendRow(row.clave_plantel, row.grupo, row.clave_modulo,
+                                            row.modulo, [None, None, None], [0, 0, 0]),
+                                   [[], [], []])
+        failing, values = found[0].failing, found[1]
         for i in range(corte):
-            grade = row.grades[i]
+            grade = grades[i]
             if grade is not None:
                 values[i].append(grade)
-                t.failing[i] += grade < report.rules.passing
+                if grade < passing:
+                    failing[i] += 1
+    report.late_captures += late_captures
     report.compliance = sorted(compliance.values(),
                                key=lambda c: (c.clave_plantel, c.clave_docente, c.grupo,
                                               c.clave_modulo))

@@ -1,8 +1,19 @@
 """The SISEAC report as the office uses it: one XLSX workbook with a sheet per view (frozen
-headers, filters, at-risk rows highlighted) and a PDF of the same views."""
+headers, filters, at-risk rows highlighted), the sábana also as CSV, and a PDF of the
+summary views.
+
+A state-wide sábana (50,000 students × 6 modules = 300,000 rows × 14 columns) costs XlsxWriter
+≈ 7 µs of CPU per cell, ≈ 30 s on an idle server: past what an office waits for a download
+(issue 11: 15 s). Above :data:`SABANA_XLSX_MAX_ROWS` rows the workbook keeps the three summary
+sheets and its sábana sheet says where the full sábana is: the CSV download (same columns,
+Excel opens it directly) or the workbook of one plantel. Measurements: bench/bench_conalep.py,
+docs/PERFORMANCE.md.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from conalep.academic.siseac import SiseacReport
@@ -10,6 +21,9 @@ from foundation.web.downloads import Section, pdf_sections
 from foundation.web.xlsx import XlsxBook
 
 SHEETS = ("Alumnos y módulos", "Alumnos en riesgo", "Incumplimiento", "Tendencia")
+SABANA_XLSX_MAX_ROWS = 60_000
+"""A sábana up to this many rows goes into the workbook (≈ 6 s of CPU); a plantel's is
+≈ 7,500."""
 
 
 def _grade(value: float | None) -> float | str:
@@ -59,12 +73,44 @@ def trend_view(report: SiseacReport) -> tuple[list[str], list[list[Any]], list[b
 VIEWS = (module_view, risk_view, compliance_view, trend_view)
 
 
-def workbook(report: SiseacReport) -> bytes:
+def sabana_in_workbook(report: SiseacReport) -> bool:
+    return len(report.modules) <= SABANA_XLSX_MAX_ROWS
+
+
+def workbook(report: SiseacReport, csv_link: str = "") -> bytes:
+    """The four views; a sábana too large for a quick download is replaced by a notice
+    naming ``csv_link`` (the CSV of the same report) and the per-plantel workbooks."""
     book = XlsxBook()
     for title, view in zip(SHEETS, VIEWS, strict=True):
+        if view is module_view and not sabana_in_workbook(report):
+            book.add_table(title, ["Aviso"], [[line] for line in _sabana_notice(report,
+                                                                                csv_link)])
+            continue
         headers, rows, marks = view(report)
         book.add_table(title, headers, rows, highlight=marks)
     return book.to_bytes()
+
+
+def _sabana_notice(report: SiseacReport, csv_link: str) -> list[str]:
+    return [f"La sábana de este reporte tiene {len(report.modules):,} filas (alumno × módulo); "
+            "en un libro de Excel tardaría demasiado en descargarse.",
+            "Descárguela como CSV desde la página del reporte («Sábana completa en CSV»): "
+            "Excel la abre directamente, con las mismas columnas.",
+            *([f"Dirección de la descarga: {csv_link}"] if csv_link else []),
+            "O filtre un plantel y descargue su libro de Excel: trae su sábana completa.",
+            "Las hojas «Alumnos en riesgo», «Incumplimiento» y «Tendencia» de este libro están "
+            "completas."]
+
+
+def sabana_csv(report: SiseacReport) -> bytes:
+    """The sábana (the workbook's first sheet) as CSV: UTF-8 with BOM so that Excel reads
+    the accents, comma-separated, a point for decimals."""
+    headers, rows, _ = module_view(report)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def pdf(report: SiseacReport, subtitle: str) -> bytes:

@@ -19,20 +19,10 @@ from conalep.certificates.pages import STEPS, certificates_in_scope
 from conalep.certificates.web_common import actor_of, issuer_of, refusals, step
 from conalep.context import Db, utcnow
 from conalep.models.certificates import Certificate
-from conalep.web import STAFF_WEB, ConalepUser
+from conalep.web import ApiStaff, ConalepUser
 from foundation.web.refusal import Refusal
-from foundation.web.session import NeedsNewPassword, NeedsSignIn
 
-
-def _api_user(request: Request) -> ConalepUser:
-    """The signed-in person; a missing session is a JSON 401, not a redirect."""
-    try:
-        return STAFF_WEB.current_staff(request)
-    except (NeedsSignIn, NeedsNewPassword):
-        raise Refusal(401, "signed-out", "Inicie sesión en /staff/ingresar.") from None
-
-
-Staff = Annotated[ConalepUser, Depends(_api_user)]
+Staff = ApiStaff
 
 
 def _csrf(request: Request, user: Staff) -> ConalepUser:

@@ -9,6 +9,7 @@ server like a station keeps its own; the three personal signatures stay with the
 
 from __future__ import annotations
 
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -133,6 +134,28 @@ def certificate_view(session: Session, cert: Certificate, verify_url: str
 def certificate_pdf(session: Session, actor: Actor, certificate_id: int, verify_url: str
                     ) -> tuple[Certificate, bytes]:
     cert = _downloadable(session, actor, certificate_id)
+    return cert, documents.certificate_pdf([certificate_view(session, cert, verify_url)])
+
+
+def graduate_pdf(session: Session, folio: int, curp: str, verify_url: str
+                 ) -> tuple[Certificate, bytes]:
+    """The graduate's own printable certificate (with the verification QR): the folio and
+    the CURP must belong together (the CURP is what only the graduate and the school know;
+    the refusal does not say which of the two did not match), and it must be released."""
+    cert = session.scalar(select(Certificate).where(Certificate.folio == folio))
+    given = curp.strip().upper().encode("utf-8")
+    if cert is None or not hmac.compare_digest(cert.curp.upper().encode("utf-8"), given):
+        raise Refused("not-found", "No hay un certificado con ese folio y esa CURP; revise "
+                                   "los dos datos (el folio está en su constancia de trámite).",
+                      404)
+    if State(cert.state) is State.REVOKED:
+        raise Refused("revoked", f"El certificado con folio {folio} fue cancelado "
+                                 f"({cert.state_reason or 'se repuso con otro folio'}); "
+                                 "pida el vigente en Servicios Escolares de su plantel.", 409)
+    if State(cert.state) not in DOWNLOADABLE:
+        raise Refused("not-released", f"Su certificado (folio {folio}) todavía está en "
+                                      "trámite: podrá descargarlo aquí en cuanto COSFAC lo "
+                                      "libere.", 409)
     return cert, documents.certificate_pdf([certificate_view(session, cert, verify_url)])
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from conalep.academic import siseac
@@ -20,6 +21,7 @@ from conalep.followup.validation import FollowupInputError, Problem
 from conalep.models.academic import Alumno
 from conalep.models.followup import Baja
 from conalep.navigation import NAV, NavItem
+from conalep.roles import Scope
 from conalep.web import CheckedForm, ConalepUser, Staff, WebRoute, page
 from foundation.web.downloads import pdf_download
 from foundation.web.refusal import Refusal
@@ -28,7 +30,9 @@ router = APIRouter(prefix="/staff/bajas", route_class=WebRoute, include_in_schem
 NAV.append(NavItem("bajas", "/staff/bajas", "Bajas", "view_dropouts",
                    "bajas con su motivo y la solicitud de la persona tutora (F04), y la "
                    "atención de Psicopedagogía"))
-ESTADOS = {"pendientes": PENDIENTE, "atendidas": ATENDIDA, "todas": None}
+NUEVAS = "nuevas"
+"""Not a state of the baja: the ones no DG Servicios Escolares user has opened yet."""
+ESTADOS = {"pendientes": PENDIENTE, "atendidas": ATENDIDA, NUEVAS: NUEVAS, "todas": None}
 
 
 def _listing(session: Db, user: ConalepUser, estado: str | None, plantel: str,
@@ -39,11 +43,30 @@ def _listing(session: Db, user: ConalepUser, estado: str | None, plantel: str,
         query = query.where(Baja.clave_plantel == plantel)
     elif user.scope.planteles is not None:
         query = query.where(Baja.clave_plantel.in_(user.scope.planteles))
-    if estado:
+    if estado == NUEVAS:
+        query = query.where(Baja.vista_dg_en.is_(None))
+    elif estado:
         query = query.where(Baja.estado == estado)
     if periodo:
         query = query.where(Baja.periodo == periodo)
     return [(b, a) for b, a in session.execute(query).all()]
+
+
+def new_count(session: Session, scope: Scope) -> int:
+    """Bajas in scope that no DG Servicios Escolares user has opened yet (the «nueva» mark
+    of the list; opening one clears it for everybody at DG)."""
+    query = select(func.count()).select_from(Baja).where(Baja.vista_dg_en.is_(None))
+    if scope.planteles is not None:
+        query = query.where(Baja.clave_plantel.in_(scope.planteles))
+    return int(session.scalar(query) or 0)
+
+
+def pending_count(session: Session, scope: Scope) -> int:
+    """Bajas in scope waiting for Psicopedagogía's attention."""
+    query = select(func.count()).select_from(Baja).where(Baja.estado == PENDIENTE)
+    if scope.planteles is not None:
+        query = query.where(Baja.clave_plantel.in_(scope.planteles))
+    return int(session.scalar(query) or 0)
 
 
 def _render(request: Request, user: ConalepUser, session: Db, *, estado: str = "pendientes",
@@ -51,8 +74,8 @@ def _render(request: Request, user: ConalepUser, session: Db, *, estado: str = "
             problems: list[Problem] | None = None,
             form: dict[str, str] | None = None) -> HTMLResponse:
     if estado not in ESTADOS:
-        raise Refusal(404, "bad-filter", "Ese filtro no existe; use pendientes, atendidas o "
-                                         "todas.")
+        raise Refusal(404, "bad-filter", "Ese filtro no existe; use pendientes, atendidas, "
+                                         "nuevas o todas.")
     if plantel:
         user.scope.require_plantel(plantel, f"el plantel {plantel}")
     return page(request, "followup/dropouts.html", user, status=status, nav="bajas",

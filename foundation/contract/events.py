@@ -430,8 +430,11 @@ class EventEnvelope(Strict):
     def payload_wire(self) -> dict[str, Any]:
         """The payload as the station sent it. Validation is strict and refuses unknown
         fields, so it equals ``payload.wire()``; keeping it saves central re-serializing
-        every event of a batch (docs/PERFORMANCE.md, ingest)."""
-        return self._received if self._received is not None else self.payload.wire()
+        every event of a batch (docs/PERFORMANCE.md, ingest). Read from the private dict:
+        pydantic's ``self._received`` raises and catches an AttributeError first (~100× slower,
+        measured 6.5 µs per read)."""
+        received = (self.__pydantic_private__ or {}).get("_received")
+        return received if received is not None else self.payload.wire()
 
 
 def _envelope(payload: type[EventPayload]) -> type[EventEnvelope]:

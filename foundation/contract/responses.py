@@ -187,11 +187,34 @@ class RevocationPage(Answer):
     more: bool
 
 
+class HologramRangeAnswer(Answer):
+    """A serial range of holograms central handed to this station's school or DRSE."""
+
+    cycle: Short
+    first: Short
+    last: Short
+
+
+class NoticeAnswer(Answer):
+    """Something central tells this station (e.g. a hologram serial another station used)."""
+
+    id: Id
+    kind: Short
+    message: Reason
+    created_at: Timestamp
+
+
 class ConfigAnswer(Answer):
-    """The configuration central publishes: each value is checked by the settings table."""
+    """The configuration central publishes: each value is checked by the settings table.
+
+    ``hologram_ranges``: the serials this station may use (None from a central that does not
+    hand out ranges; empty when it gave this station none). ``notices``: central's notices for
+    this station after the ``notices_after`` cursor it sent."""
 
     version: Count
     items: dict[Short, Any] = Field(max_length=500)
+    hologram_ranges: list[HologramRangeAnswer] | None = Field(default=None, max_length=10_000)
+    notices: list[NoticeAnswer] = Field(default_factory=list, max_length=1_000)
 
 
 class FolioBlockAnswer(Answer):

@@ -19,13 +19,20 @@ True
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from foundation.credential.bounds import (
+    CARD_FOLIO_MAX,
+    CCT,
+    MAX_NAME_BYTES,
+    day_fault,
+    folio_fault,
+    name_fault,
+)
 from foundation.credential.documents import DocumentType, PayloadError
 from foundation.errors import InputError
 
@@ -48,13 +55,7 @@ SHEET_SIZE = 8
 
 K_FOLIO, K_NAME, K_CCT, K_ISSUED = 1, 2, 3, 4
 
-MAX_NAME_BYTES = 80
-"""Longest name (UTF-8 bytes) accepted at issue time. It bounds the QR at version 12 (ECL Q)
-with the largest folio; a 40-letter name gives version 11 (about 232-238 characters)."""
-
 EPOCH = date(1970, 1, 1)
-_CCT = re.compile(r"\d{2}[A-Z]{3}\d{4}[A-Z]")
-_MAX_FOLIO = 2**32 - 1
 
 
 def decode_day(days: object) -> date:
@@ -75,34 +76,37 @@ class StudentCard(DocumentType[CredentialClaims]):
     json_fields = ("folio", "name", "cct", "issued_on")
 
     def to_body(self, claims: CredentialClaims) -> dict[int, Any]:
+        # The bounds live in foundation.credential.bounds: the verifier refuses any payload
+        # this method would not produce (payload.decode_typed), so they are the same bounds.
         folio, cct, issued = claims.folio, claims.cct, claims.issued_on
         name = unicodedata.normalize("NFC", claims.name) if isinstance(claims.name, str) else ""
-        if isinstance(folio, bool) or not isinstance(folio, int) or not 0 < folio <= _MAX_FOLIO:
+        if folio_fault(folio, CARD_FOLIO_MAX):
             raise InputError(
                 f"El folio {folio!r} no es válido para una credencial.",
                 way_out="Use el folio asignado por la estación (un número entero positivo).",
             )
-        if not name.strip() or name != name.strip():
-            raise InputError(
-                f"El nombre del folio {folio} está vacío o tiene espacios al principio o al "
-                "final.",
-                way_out="Corrija el nombre del alumno en el padrón.",
-            )
-        if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        fault = name_fault(name)
+        if fault and fault.startswith("es demasiado largo"):
             raise InputError(
                 f"El nombre del folio {folio} es demasiado largo para el código QR (máximo "
                 f"{MAX_NAME_BYTES} letras; las que llevan acento y la Ñ cuentan doble).",
                 way_out="Revise el nombre en el padrón; si está bien, pida ayuda a soporte de "
                 "su DRSE.",
             )
-        if not isinstance(cct, str) or not _CCT.fullmatch(cct):
+        if fault:
+            raise InputError(
+                f"El nombre del folio {folio} no se puede poner en la credencial: {fault}.",
+                way_out="Corrija el nombre del alumno en el padrón.",
+            )
+        if not isinstance(cct, str) or not CCT.fullmatch(cct):
             raise InputError(
                 f"La CCT {cct!r} del folio {folio} no tiene la forma 14DPR2207Z.",
                 way_out="Corrija la clave de la escuela en el padrón.",
             )
-        if not isinstance(issued, date) or issued < date(2000, 1, 1):
+        fault = day_fault(issued)
+        if fault:
             raise InputError(
-                f"La fecha de expedición del folio {folio} no es válida: {issued!r}.",
+                f"La fecha de expedición del folio {folio} no es válida: {fault}.",
                 way_out="Revise la fecha y hora de la estación.",
             )
         days = (date(issued.year, issued.month, issued.day) - EPOCH).days

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from foundation.credential.bounds import CERTIFICATE_FOLIO_MAX, day_fault, folio_fault, text_fault
 from foundation.credential.card import EPOCH, decode_day
 from foundation.credential.documents import DocumentType, PayloadError
 from foundation.errors import InputError
@@ -48,7 +49,6 @@ class CertificateClaims:
 
 K_FOLIO, K_NAME, K_MATRICULA, K_CAREER, K_MODEL, K_ISSUED, K_CHAIN = 1, 2, 3, 4, 5, 6, 7
 MODEL_YEARS = frozenset({1990, 1997, 2003, 2008, 2018, 2023})
-_MAX_TEXT_BYTES = 120
 
 
 def _text(value: object) -> str:
@@ -63,24 +63,34 @@ class ConalepCertificate(DocumentType[CertificateClaims]):
     json_fields = ("folio", "name", "matricula", "career", "model", "issued_on", "chain_sha256")
 
     def to_body(self, claims: CertificateClaims) -> dict[int, Any]:
+        # Bounds shared with the verifier (foundation.credential.bounds, payload.decode_typed).
         folio = claims.folio
-        if isinstance(folio, bool) or not isinstance(folio, int) or folio <= 0:
+        if folio_fault(folio, CERTIFICATE_FOLIO_MAX):
             raise InputError(f"El folio {folio!r} no es válido para un certificado.")
         texts = {"nombre": _text(claims.name), "matrícula": _text(claims.matricula),
                  "carrera": _text(claims.career)}
         for label, value in texts.items():
-            if not value.strip() or len(value.encode("utf-8")) > _MAX_TEXT_BYTES:
+            fault = text_fault(value)
+            if fault:
                 raise InputError(
-                    f"El campo {label} del certificado con folio {folio} está vacío o es "
-                    "demasiado largo para el código QR."
+                    f"El campo {label} del certificado con folio {folio} no se puede poner en "
+                    f"el código QR: {fault}."
                 )
-        if claims.model_year not in MODEL_YEARS:
-            raise InputError(f"El modelo académico {claims.model_year} no existe.")
+        model = claims.model_year
+        if isinstance(model, bool) or model not in MODEL_YEARS:
+            raise InputError(f"El modelo académico {model} no existe.")
         if not isinstance(claims.chain_sha256, bytes) or len(claims.chain_sha256) != 32:
             raise InputError("El resumen de la cadena de firmas debe tener 32 bytes.")
-        days = (claims.issued_on - EPOCH).days
+        issued = claims.issued_on
+        fault = day_fault(issued)
+        if fault:
+            raise InputError(
+                f"La fecha de expedición del certificado con folio {folio} no es válida: "
+                f"{fault}."
+            )
+        days = (date(issued.year, issued.month, issued.day) - EPOCH).days
         return {K_FOLIO: folio, K_NAME: texts["nombre"], K_MATRICULA: texts["matrícula"],
-                K_CAREER: texts["carrera"], K_MODEL: claims.model_year, K_ISSUED: days,
+                K_CAREER: texts["carrera"], K_MODEL: model, K_ISSUED: days,
                 K_CHAIN: claims.chain_sha256}
 
     def from_body(self, body: Mapping[int, Any]) -> CertificateClaims:
@@ -90,7 +100,8 @@ class ConalepCertificate(DocumentType[CertificateClaims]):
         texts = [body[K_NAME], body[K_MATRICULA], body[K_CAREER]]
         if not all(isinstance(t, str) and t for t in texts):
             raise PayloadError("le falta el nombre, la matrícula o la carrera")
-        if model not in MODEL_YEARS or isinstance(model, bool):
+        # An unhashable CBOR value (a list) must not reach the set lookup.
+        if isinstance(model, bool) or not isinstance(model, int) or model not in MODEL_YEARS:
             raise PayloadError("su modelo académico no existe")
         if not isinstance(chain, bytes) or len(chain) != 32:
             raise PayloadError("su resumen de la cadena de firmas no es válido")

@@ -3,8 +3,8 @@
 The bytes are ``18([protected, {}, payload, signature])`` where ``protected`` is the bstr of
 ``{1: -8, 4: kid}`` (alg EdDSA, 8-byte key id) and the signature covers the Sig_structure
 ``["Signature1", protected, b"", payload]`` built from the exact bytes received, never from
-a re-encoding. Only this one shape is accepted: it is our own format, not a general COSE
-library.
+a re-encoding. Only this one shape, in canonical CBOR (RFC 8949 §4.2.1), is accepted: it is
+our own format, not a general COSE library, and one card must have one QR text.
 
 >>> from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 >>> private = Ed25519PrivateKey.generate()
@@ -17,7 +17,6 @@ library.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,21 +34,34 @@ class EnvelopeError(ValueError):
     """The bytes are not our COSE_Sign1 shape; ``str(exc)`` says why, in Spanish."""
 
 
-def strict_cbor_loads(data: bytes) -> Any:
-    """Decode exactly one CBOR item filling all of ``data``; ValueError on anything else.
+class NonCanonical(ValueError):
+    """Well-formed CBOR, but not in the one form issuing writes."""
 
-    Definite lengths only, no duplicate map keys, shallow nesting, no trailing bytes: the
-    input is an untrusted QR, and cbor2 raises many different exception types on bad input.
+
+NON_CANONICAL_ES = ("su contenido no está escrito en la forma en que se emite (codificación "
+                    "CBOR no canónica)")
+
+
+def strict_cbor_loads(data: bytes) -> Any:
+    """Decode exactly one CBOR item filling all of ``data``, written canonically (RFC 8949
+    §4.2.1: shortest heads, definite lengths, sorted map keys); ValueError on anything else
+    (:class:`NonCanonical` when only the form is wrong).
+
+    No duplicate map keys, shallow nesting, no trailing bytes: the input is an untrusted QR,
+    and cbor2 raises many different exception types on bad input. Canonical only, so one
+    value has one encoding: checked by writing the item again and comparing the bytes.
     """
-    stream = io.BytesIO(data)
     try:
-        item = cbor2.CBORDecoder(
-            stream, read_size=1, max_depth=8, allow_indefinite=False, allow_duplicate_keys=False
-        ).decode()
+        item = cbor2.loads(data, max_depth=8, allow_indefinite=False,
+                           allow_duplicate_keys=False)
     except Exception as exc:  # any decoder failure on untrusted bytes means "not ours"
         raise ValueError(f"CBOR inválido: {type(exc).__name__}") from None
-    if stream.tell() != len(data):
-        raise ValueError("CBOR con bytes sobrantes")
+    try:
+        again = cbor2.dumps(item, canonical=True)
+    except Exception:  # a decoded tag (a date, a set...) cbor2 cannot write back: not ours
+        raise ValueError("CBOR con valores que no se pueden volver a escribir") from None
+    if again != data:  # trailing bytes too: loads() stops after the first item
+        raise NonCanonical("CBOR no canónico")
     return item
 
 
@@ -58,11 +70,22 @@ def sig_structure(protected: bytes, payload: bytes) -> bytes:
     return cbor2.dumps(["Signature1", protected, b"", payload])
 
 
+def _protected(key_id: bytes) -> bytes:
+    return cbor2.dumps({H_ALG: ALG_EDDSA, H_KID: bytes(key_id)}, canonical=True)
+
+
+def _envelope(protected: bytes, payload: bytes, signature: bytes) -> bytes:
+    """The one (canonical CBOR) encoding of the envelope: what issuing writes and the only
+    one :func:`decode_sign1` accepts."""
+    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]),
+                       canonical=True)
+
+
 def encode_sign1(payload: bytes, key_id: bytes, sign: Callable[[bytes], bytes]) -> bytes:
     """The tagged COSE_Sign1 bytes of ``payload`` signed by ``sign`` under ``key_id``."""
-    protected = cbor2.dumps({H_ALG: ALG_EDDSA, H_KID: bytes(key_id)})
+    protected = _protected(key_id)
     signature = sign(sig_structure(protected, payload))
-    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
+    return _envelope(protected, payload, signature)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +105,8 @@ def decode_sign1(data: bytes) -> Sign1:
     """Parse our COSE_Sign1 shape; EnvelopeError with a Spanish reason otherwise."""
     try:
         item = strict_cbor_loads(data)
+    except NonCanonical:
+        raise EnvelopeError(NON_CANONICAL_ES) from None
     except ValueError:
         raise EnvelopeError("su contenido no se puede leer (está dañado o incompleto)") from None
     if not isinstance(item, cbor2.CBORTag) or item.tag != COSE_SIGN1_TAG:
@@ -103,6 +128,8 @@ def decode_sign1(data: bytes) -> Sign1:
         raise EnvelopeError("su firma está incompleta")
     try:
         header = strict_cbor_loads(protected)
+    except NonCanonical:
+        raise EnvelopeError(NON_CANONICAL_ES) from None
     except ValueError:
         raise EnvelopeError("el encabezado de su firma está dañado") from None
     if not isinstance(header, dict) or set(header) != {H_ALG, H_KID}:
@@ -112,4 +139,8 @@ def decode_sign1(data: bytes) -> Sign1:
         raise EnvelopeError("usa un método de firma que esta estación no reconoce")
     if not isinstance(key_id, bytes) or len(key_id) != KID_LEN:
         raise EnvelopeError("el identificador de su clave de firma está dañado")
+    # Other framings of the same values (tag d8 12, array 98 04, lengths 59 00 NN, header
+    # keys in another order) would give one card several QR texts: only ours is accepted.
+    if protected != _protected(key_id) or data != _envelope(protected, payload, signature):
+        raise EnvelopeError(NON_CANONICAL_ES)
     return Sign1(protected, key_id, payload, signature)

@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 
 import cbor2
 
-from foundation.credential.cose import strict_cbor_loads
+from foundation.credential.cose import NonCanonical, strict_cbor_loads
 from foundation.credential.documents import K_TYPE, DocumentType, PayloadError, SignedClaims
+from foundation.errors import InputError
 
 PREFIX = "SC1:"
 """Text before the Base45 data: 'SC' signed (school) credential, '1' envelope version.
@@ -31,8 +32,12 @@ C = TypeVar("C", bound=SignedClaims)
 
 
 def encode_document(doc_type: DocumentType[C], claims: C) -> bytes:
-    """The CBOR payload bytes; InputError if a field cannot go on the document."""
-    return cbor2.dumps(doc_type.encode(claims))
+    """The CBOR payload bytes; InputError if a field cannot go on the document.
+
+    Canonical CBOR (RFC 8949 §4.2.1: shortest heads, definite lengths, sorted keys), the only
+    form :func:`decode_typed` accepts back.
+    """
+    return cbor2.dumps(doc_type.encode(claims), canonical=True)
 
 
 def decode_document(payload: bytes, types: Iterable[DocumentType[Any]]) -> Any:
@@ -48,6 +53,9 @@ def _type_of(payload: bytes, types: Iterable[DocumentType[Any]]
              ) -> tuple[DocumentType[Any], dict[int, Any]]:
     try:
         body: Any = strict_cbor_loads(payload)
+    except NonCanonical:
+        raise PayloadError("sus datos no están escritos como los escribe quien emite "
+                           "(codificación CBOR no canónica)") from None
     except ValueError:
         raise PayloadError("su contenido no se puede leer") from None
     if not isinstance(body, dict) or K_TYPE not in body:
@@ -62,6 +70,25 @@ def _type_of(payload: bytes, types: Iterable[DocumentType[Any]]
 
 def decode_typed(payload: bytes, types: Iterable[DocumentType[Any]]
                  ) -> tuple[DocumentType[Any], Any]:
-    """Like :func:`decode_document`, with the type that decoded it."""
+    """Like :func:`decode_document`, with the type that decoded it.
+
+    Only what issuing produces is accepted: the claims must be issuable (the type's own
+    bounds, :mod:`foundation.credential.bounds`) and issuing them again must give exactly
+    ``payload``. So one document has one payload: no other CBOR framing of the same map
+    (longer heads, a map in another order, a bignum), no name outside NFC.
+    """
     doc_type, body = _type_of(payload, types)
-    return doc_type, doc_type.decode(body)
+    claims = doc_type.decode(body)
+    try:
+        again = encode_document(doc_type, claims)
+    except InputError as exc:
+        detail = exc.message.rstrip(".")
+        detail = detail[:1].lower() + detail[1:]  # it continues the verifier's sentence
+        detail = detail if len(detail) <= 160 else detail[:159] + "…"
+        raise PayloadError(f"trae datos que ninguna estación emite ({detail})") from None
+    except (TypeError, ValueError, OverflowError, cbor2.CBOREncodeError):
+        raise PayloadError("trae datos que ninguna estación emite") from None
+    if again != payload:
+        raise PayloadError("sus datos no están escritos como los escribe quien emite "
+                           "(codificación CBOR no canónica)")
+    return doc_type, claims

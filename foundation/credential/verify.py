@@ -8,7 +8,8 @@ Checks run in this order; the first that fails decides the verdict:
 1. the text is ours (prefix, Base45, COSE_Sign1 shape, alg EdDSA) ..... else ``not-a-credential``
 2. the key id is in the trust list ..................................... else ``unknown-key``
 3. the Ed25519 signature matches the exact signed bytes ................ else ``bad-signature``
-4. the signed payload is one of the accepted document types ........... else ``not-a-credential``
+4. the signed payload is one of the accepted document types, within the bounds issuing
+   enforces and written exactly as issuing writes it ................... else ``not-a-credential``
 5. the key was trusted on the card's *issue date* ...................... else ``unknown-key``
    (the reason says the key had expired, or was not valid yet, on that day)
 6. the revocation callback has no reason for (folio, key id) ........... else ``revoked``
@@ -20,8 +21,13 @@ signature checked out.
 
 So a changed byte inside the signed data (payload or signature) gives ``bad-signature``; a
 changed key id gives ``unknown-key``; a changed byte in the framing (tags, lengths, header
-structure, algorithm) gives ``not-a-credential``. No input text raises an exception; only an
-exception raised by the revocation callback itself propagates.
+structure, algorithm) gives ``not-a-credential``, and so does the same signed content framed
+in another CBOR form (``d8 12`` for the tag, ``98 04`` for the array, ``59 00 NN`` for a
+length): only canonical CBOR is accepted, so a card has exactly one QR text. Claims issuing
+never produces (a folio of any size beyond the issuer's, a date in the year 9999, a line break
+in a name) are ``not-a-credential`` too, and never reach the revocation callback. No input
+text raises an exception; only an exception raised by the revocation callback itself
+propagates.
 
 >>> v = verify_qr_text("https://example.com", trust=TrustList(), today=date(2026, 1, 1))
 >>> v.verdict, v.claims

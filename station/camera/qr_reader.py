@@ -9,7 +9,8 @@ but never reads wrong text; the corpus benchmark counts wrong texts too (none so
 
 Two modes: a still image (a photo, a scan) gets every pass and, when large, a tile pass, and
 every code found is kept; a live frame (``live=True``) stops at the first pass that reads
-anything, so a frame costs at most the sum of the passes (~20 ms at 1280×720 here).
+anything, so a frame costs at most the sum of the passes (~14 ms of CPU at 1280×720 here,
+bench/bench_qr_robustness.py).
 
 >>> import qrcode
 >>> img = qrcode.make("SC1:HOLA", border=4).get_image()
@@ -146,7 +147,7 @@ def _decode(grey: np.ndarray, how: Pass, offset: tuple[int, int] = (0, 0)) -> li
         formats=zxingcpp.BarcodeFormat.QRCode,
         try_rotate=True,
         try_downscale=how.downscale,
-        try_invert=True,
+        try_invert=how.invert,
     )
     found = []
     dx, dy = offset

@@ -251,3 +251,35 @@ def run_of(first: Serial, count: int) -> list[Serial]:
         raise InputError(f"No caben {count} hologramas a partir de {first}: el número de serie "
                          "se pasaría de sus dígitos.")
     return [Serial(first.prefix, first.number + i, first.width) for i in range(count)]
+
+
+def check_assigned(wanted: HologramRange, assigned: Sequence[HologramRange]) -> None:
+    """Serials ``wanted`` (one serial is a range of one) must lie inside one range central
+    handed to this station's school or DRSE (issue 13). No range handed (an older central, or
+    none given yet): every serial is accepted, as before.
+
+    >>> mine = [parse_range("H000100", "H000149")]
+    >>> check_assigned(parse_range("H000120", "H000130"), mine)
+    >>> check_assigned(parse_range("H000150", "H000150"), [])
+    >>> check_assigned(parse_range("H000140", "H000160"), mine)
+    Traceback (most recent call last):
+    ...
+    foundation.errors.RuleViolation: Los hologramas H000140–H000160 no son de los rangos que ...
+    >>> check_assigned(parse_range("H000150", "H000150"), mine)
+    Traceback (most recent call last):
+    ...
+    foundation.errors.RuleViolation: El holograma H000150 no es de los rangos que ...
+    """
+    if not assigned:
+        return
+    for r in assigned:
+        if (r.prefix, r.width) == (wanted.prefix, wanted.width) \
+                and r.first <= wanted.first and wanted.last <= r.last:
+            return
+    what = (f"El holograma {wanted.serial(wanted.first)} no es" if wanted.size == 1
+            else f"Los hologramas {wanted.describe()} no son")
+    listed = ", ".join(r.describe() for r in assigned[:5]) + (" …" if len(assigned) > 5 else "")
+    raise RuleViolation(
+        f"{what} de los rangos que la oficina central asignó a esta estación ({listed}).",
+        way_out="Revise el número de serie. Si el rollo sí es de esta escuela, pida a su DRSE "
+                "que se lo asigne en el servicio central y sincronice la estación.")

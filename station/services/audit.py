@@ -54,6 +54,9 @@ def audit_station(station: Station) -> StationAudit:
     with station.db.read() as conn:
         folios = audit(ledger.folio_blocks(conn), ledger.folio_uses(conn),
                        ledger.card_records(conn))
+        if counters := ledger.counter_problems(conn):  # the blocks' counters (migration 0010)
+            folios.problems.extend(counters)
+            folios.ok = False
         by_range, other = supply_records.hologram_receipts(conn)
         holograms = audit_holograms(hologram_records.ranges(conn), hologram_records.uses(conn),
                                     by_range, other)

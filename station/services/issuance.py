@@ -11,7 +11,7 @@ committed sheet whose
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from gettext import ngettext
 from pathlib import Path
@@ -23,7 +23,7 @@ from foundation.credential.card import SHEET_SIZE, CredentialClaims
 from foundation.credential.sign import issue_qr_text
 from foundation.errors import InputError, NotFound, RuleViolation
 from station.context import Station
-from station.core.folios import take_folios
+from station.core.folios import remaining, take_folios
 from station.core.model import CardFace, School, SheetFace, Student
 from station.core.print_rules import PrintFacts, print_refusal, print_refusal_command
 from station.core.sheets import plan_sheets
@@ -139,8 +139,7 @@ class Issuer:
         source = folio_source_for(self.station.settings)
         with self.station.db.write() as conn:
             blocks = ledger.folio_blocks(conn)
-            used = ledger.used_per_block(conn)
-            left = sum(b.size for b in blocks) - sum(used.values())
+            left = remaining(*ledger.open_folio_blocks(conn))
             if left < needed:
                 # A new local block starts above the folios of cards made before the
                 # station too (normativo 6): those stay outside every block.
@@ -152,15 +151,21 @@ class Issuer:
         self, school: School, students: Sequence[Student], *, reprint_of: int | None = None,
         on_sheet: Callable[[ProducedSheet, int, int], None] | None = None,
     ) -> list[ProducedSheet]:
+        return list(self.sheets(school, students, reprint_of=reprint_of, on_sheet=on_sheet))
+
+    def sheets(
+        self, school: School, students: Sequence[Student], *, reprint_of: int | None = None,
+        on_sheet: Callable[[ProducedSheet, int, int], None] | None = None,
+    ) -> Iterator[ProducedSheet]:
+        """The sheets one at a time, each committed and its print file in place before it is
+        handed out, so the caller may send it to the printer while the next one is made."""
         plan = plan_sheets(list(students))
         self.ensure_folios(len(plan) * SHEET_SIZE)
-        produced = []
         for index, planned in enumerate(plan, start=1):
             sheet = self._produce_one(school, planned.students, reprint_of=reprint_of)
-            produced.append(sheet)
             if on_sheet:
                 on_sheet(sheet, index, len(plan))
-        return produced
+            yield sheet
 
     def _produce_one(
         self, school: School, students: Sequence[Student], *, reprint_of: int | None
@@ -169,8 +174,7 @@ class Issuer:
         today = station.today()
         key_hex = station.key.key_id.hex()
         with station.db.write() as conn:
-            taken = take_folios(ledger.folio_blocks(conn), ledger.used_per_block(conn),
-                                SHEET_SIZE)
+            taken = take_folios(*ledger.open_folio_blocks(conn), SHEET_SIZE)
             sheet_id, pdf_name = sheet_records.insert_sheet(
                 conn, cct=school.cct, template=self.template_id, reprint_of=reprint_of)
             photos = ledger.photo_hashes(conn, [s.curp for s in students])

@@ -5,19 +5,22 @@ and the touchscreen call these functions and only format what they return.
    (:func:`destination`: reachable, the queue there, not paused, accepting jobs);
 2. the students are selected again (someone may have printed them meanwhile) and issued
    sheet by sheet (folios taken, cards marked issued, print file made);
-3. each sheet goes to CUPS as its own job and is followed until CUPS is done with it, or all
-   go into one PDF;
+3. each sheet goes to CUPS as its own job as soon as it is committed and is followed until
+   CUPS is done with it, while the next sheets are made (``station.services.sheet_flow``);
+   or each goes, as it is made, into one PDF (``station.printer.pdf_output.PdfBook``);
 4. the operator then confirms each sheet or marks it spoiled (CUPS cannot see paper).
 
-The touchscreen's ``on_progress(fraction, message)`` is called from the working thread:
-0–25 % while the print files are made, the rest while the printer takes them.
+The touchscreen's ``on_progress(fraction, message)`` is called from the working threads
+(the maker's and the sender's): 25 % of the bar for the print files made, the rest for what
+the printer took.
 
 >>> outcome = print_batches(station, [Batch(plan)], on_progress=print)   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +30,12 @@ from station.context import Station
 from station.core.errors import PrinterError
 from station.core.model import School, Student
 from station.printer.cups_queue import JobStatus, PrintQueue, QueueStatus, probe_print_queue
-from station.printer.pdf_output import combine_pdfs
+from station.printer.pdf_output import PdfBook, combine_pdfs
 from station.services.issuance import Issuer, ProducedSheet, reprint_selection, select_students
 from station.services.preview import PrintPlan
 from station.services.printer_check import ready_print_queue
 from station.services.printing import SheetJob, send_sheets
+from station.services.sheet_flow import SheetStream
 from station.store import sheet_records
 
 Progress = Callable[[float, str], None]
@@ -130,15 +134,34 @@ class PrintOutcome:
         return answer
 
 
-def deliver(station: Station, produced: list[ProducedSheet], dest: Destination, *,
+def deliver(station: Station, produced: Iterable[ProducedSheet], dest: Destination, *,
             on_job: OnJob | None = None) -> PrintOutcome:
-    """Send produced sheets to the printer, one job each, or write them into one PDF."""
+    """Send sheets to the printer, one job each, or write them into one PDF, each as it comes.
+
+    ``produced`` is a list (sheets made earlier) or sheets being made: a
+    :class:`~station.services.sheet_flow.SheetStream` for a printer, a generator for a PDF.
+    """
     if dest.queue is None:
         assert dest.pdf_out is not None
-        combine_pdfs([p.pdf for p in produced], dest.pdf_out)
-        return PrintOutcome(produced, pdf=dest.pdf_out)
+        made: list[ProducedSheet] = []
+        with PdfBook(dest.pdf_out) as book:
+            for sheet in produced:
+                made.append(sheet)
+                book.add(sheet.pdf)
+            return PrintOutcome(made, pdf=book.finish())
     jobs = send_sheets(station, produced, dest.queue, printer=dest.printer, on_update=on_job)
-    return PrintOutcome(produced, jobs)
+    made = produced.made if isinstance(produced, SheetStream) else list(produced)
+    return PrintOutcome(made, jobs)
+
+
+def _deliver_as_made(station: Station, sheets: Iterator[ProducedSheet], dest: Destination, *,
+                     on_job: OnJob | None = None) -> PrintOutcome:
+    """:func:`deliver` sheets while they are made: for a printer the making runs in a worker
+    thread, so the first sheet is at the printer while the next ones are made."""
+    if dest.queue is None:
+        return deliver(station, sheets, dest)
+    with SheetStream(sheets) as stream:
+        return deliver(station, stream, dest, on_job=on_job)
 
 
 # --- the tasks ---------------------------------------------------------------------------------
@@ -147,10 +170,10 @@ def print_students(station: Station, school: School, students: Sequence[Student]
                    dest: Destination, *, reprint_of: int | None = None,
                    on_sheet: OnSheet | None = None, on_job: OnJob | None = None
                    ) -> PrintOutcome:
-    """Issue the students' cards in sheets of 8 and deliver them."""
-    produced = Issuer(station, printer=dest.printer).produce(
+    """Issue the students' cards in sheets of 8 and deliver each as soon as it is made."""
+    sheets = Issuer(station, printer=dest.printer).sheets(
         school, students, reprint_of=reprint_of, on_sheet=on_sheet)
-    return deliver(station, produced, dest, on_job=on_job)
+    return _deliver_as_made(station, sheets, dest, on_job=on_job)
 
 
 def sheets_to_send(station: Station, sheet_ids: Sequence[int]) -> list[ProducedSheet]:
@@ -208,22 +231,16 @@ def print_batches(station: Station, batches: Sequence[Batch], *,
     """Issue and print every batch on the configured printer; see the module docstring."""
     dest = destination(station)
     issuer = Issuer(station, printer=dest.printer)
-    produced: list[ProducedSheet] = []
-    total = sum(len(b.plan.sheets) for b in batches)
-    done = 0
-    for batch in batches:
-        curps = [s.curp for sheet in batch.plan.sheets for s in sheet.students]
-        school, students = select_students(station, batch.plan.school.cct, curps)
+    progress = _BatchProgress(sum(len(b.plan.sheets) for b in batches), on_progress)
 
-        def made(sheet: ProducedSheet, _index: int, _count: int) -> None:
-            nonlocal done
-            done += 1
-            on_progress(_PRODUCE_SHARE * done / total,
-                        f"Hoja {done} de {total} preparada (folios {sheet.folios[0]:07d} a "
-                        f"{sheet.folios[-1]:07d}).")
+    def sheets() -> Iterator[ProducedSheet]:
+        for batch in batches:
+            curps = [s.curp for sheet in batch.plan.sheets for s in sheet.students]
+            school, students = select_students(station, batch.plan.school.cct, curps)
+            yield from issuer.sheets(school, students, reprint_of=batch.reprint_of,
+                                     on_sheet=progress.made)
 
-        produced += issuer.produce(school, students, reprint_of=batch.reprint_of, on_sheet=made)
-    return deliver(station, produced, dest, on_job=_job_progress(produced, on_progress))
+    return _deliver_as_made(station, sheets(), dest, on_job=progress.job)
 
 
 def send_again(station: Station, sheet_ids: Sequence[int], *,
@@ -231,20 +248,46 @@ def send_again(station: Station, sheet_ids: Sequence[int], *,
     """Send, on the configured printer, sheets produced but never sent (same folios)."""
     dest = destination(station)
     produced = sheets_to_send(station, sheet_ids)
+    progress = _BatchProgress(len(produced), on_progress)
+    for sheet in produced:
+        progress.made(sheet, 0, 0, quiet=True)
     on_progress(_PRODUCE_SHARE, "")
-    return deliver(station, produced, dest, on_job=_job_progress(produced, on_progress))
+    return deliver(station, produced, dest, on_job=progress.job)
 
 
-def _job_progress(produced: list[ProducedSheet], on_progress: Progress) -> OnJob:
-    order = {p.sheet_id: i for i, p in enumerate(produced)}
-    total = max(1, len(produced))
+class _BatchProgress:
+    """One bar for sheets made (25 %) and taken by the printer (the rest), fed from the
+    maker's thread and the sender's at once."""
 
-    def update(sheet_id: int, status: JobStatus) -> None:
-        share = 1.0 if status.final else _JOB_SHARE.get(status.state, 0.3)
-        fraction = _PRODUCE_SHARE + (1 - _PRODUCE_SHARE) * (order[sheet_id] + share) / total
-        on_progress(fraction, f"Hoja {order[sheet_id] + 1} de {total}: {status.message_es}")
+    def __init__(self, total: int, on_progress: Progress) -> None:
+        self.total = max(1, total)
+        self.on_progress = on_progress
+        self._lock = threading.Lock()
+        self._order: dict[int, int] = {}
+        self._printed = 0.0  # sheets the printer took, the current one in part
 
-    return update
+    def _fraction(self) -> float:
+        made = len(self._order) / self.total
+        return _PRODUCE_SHARE * made + (1 - _PRODUCE_SHARE) * self._printed / self.total
+
+    def made(self, sheet: ProducedSheet, _index: int, _count: int, *,
+             quiet: bool = False) -> None:
+        with self._lock:
+            self._order[sheet.sheet_id] = len(self._order)
+            if quiet:
+                return
+            done = len(self._order)
+            self.on_progress(self._fraction(),
+                             f"Hoja {done} de {self.total} preparada (folios "
+                             f"{sheet.folios[0]:07d} a {sheet.folios[-1]:07d}).")
+
+    def job(self, sheet_id: int, status: JobStatus) -> None:
+        with self._lock:
+            index = self._order.get(sheet_id, 0)
+            share = 1.0 if status.final else _JOB_SHARE.get(status.state, 0.3)
+            self._printed = max(self._printed, index + share)
+            self.on_progress(self._fraction(),
+                             f"Hoja {index + 1} de {self.total}: {status.message_es}")
 
 
 # --- prints that use no folio ----------------------------------------------------------------

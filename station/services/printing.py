@@ -6,13 +6,14 @@ not have printed, so the station always asks the operator to confirm each sheet 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from station.context import Station
 from station.core.errors import PrinterError
 from station.printer.cups_queue import JobStatus, PrintQueue
 from station.services.issuance import ProducedSheet
+from station.services.sheet_flow import SheetStream
 from station.store import sheet_records
 from station.store.print_files import print_lock
 
@@ -30,13 +31,15 @@ class SheetJob:
 
 
 def send_sheets(
-    station: Station, sheets: Sequence[ProducedSheet], queue: PrintQueue, *, printer: str,
+    station: Station, sheets: Iterable[ProducedSheet], queue: PrintQueue, *, printer: str,
     on_update: Callable[[int, JobStatus], None] | None = None,
 ) -> list[SheetJob]:
     """Submit each sheet as its own job and follow it; a printer error stops the rest.
 
-    Sheets not sent stay 'generated' with their print file kept, so nothing is lost: they can
-    be sent later with ``station send``.
+    ``sheets`` may be a :class:`~station.services.sheet_flow.SheetStream`: each sheet is sent
+    as soon as it is made, and a printer error also stops the making (no more folios are used
+    for sheets that could not be sent). Sheets not sent stay 'generated' with their print file
+    kept, so nothing is lost: they can be sent later with ``station send``.
     """
     # The fleet updater never switches versions (and restarts the kiosk) under a print.
     with print_lock(station.folder):
@@ -44,12 +47,13 @@ def send_sheets(
 
 
 def _send_each(
-    station: Station, sheets: Sequence[ProducedSheet], queue: PrintQueue, *, printer: str,
+    station: Station, sheets: Iterable[ProducedSheet], queue: PrintQueue, *, printer: str,
     on_update: Callable[[int, JobStatus], None] | None,
 ) -> list[SheetJob]:
     timeout = float(station.settings["printer.job_timeout_s"])
     results: list[SheetJob] = []
-    for sheet in sheets:
+    pending = iter(sheets)
+    for sheet in pending:
         try:
             job_id = queue.submit(sheet.pdf, title=f"Planilla {sheet.sheet_id}")
         except PrinterError as exc:
@@ -57,10 +61,10 @@ def _send_each(
                     "la impresora esté lista.")
             results.append(SheetJob(sheet.sheet_id, None, "not-sent",
                                     f"{exc.user_message()} {kept}"))
-            for rest in sheets[len(results):]:
+            for rest in _already_made(pending):
                 results.append(SheetJob(rest.sheet_id, None, "not-sent",
                                         "No se envió porque la impresora falló antes. "
-                                        + kept.format(rest.sheet_id)))
+                                        + kept))
             return results
         with station.db.write() as conn:
             sheet_records.mark_sent(conn, sheet.sheet_id, printer=printer, job_id=job_id)
@@ -76,3 +80,13 @@ def _send_each(
             continue
         results.append(SheetJob(sheet.sheet_id, job_id, status.state, status.message_es))
     return results
+
+
+def _already_made(pending: Iterator[ProducedSheet]) -> list[ProducedSheet]:
+    """After a printer failure: the sheets made but not sent. A stream makes no more, so the
+    students of the sheets it did not start stay pending, with no folio used for them."""
+    if isinstance(pending, SheetStream):
+        before = len(pending.made)
+        pending.close()
+        return pending.made[before:]
+    return list(pending)

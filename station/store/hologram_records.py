@@ -17,10 +17,12 @@ from station.core.holograms import (
     HologramUse,
     Serial,
     check_apply,
+    check_assigned,
     check_new_range,
     check_spoil,
     range_of,
 )
+from station.store.central_notices import assigned_ranges
 from station.store.ledger import append_event, now_iso
 
 _RANGE_COLUMNS = "prefix, first_number, last_number, width, cycle, id"
@@ -42,6 +44,7 @@ def _range_holding(conn: sqlite3.Connection, serial: Serial) -> HologramRange:
 def add_range(conn: sqlite3.Connection, new: HologramRange, *, cycle: str, reference: str,
               received_on: date, taken_by: str) -> HologramRange:
     """Record a roll received for ``cycle`` and its receipt in the supplies ledger."""
+    check_assigned(new, assigned_ranges(conn))
     check_new_range(new, ranges(conn))
     stamp = now_iso()
     cur = conn.execute(
@@ -98,6 +101,8 @@ def apply(conn: sqlite3.Connection, serial: Serial, *, curp: str, name: str,
     """Record serial → student → cycle on the student's active card ``folio``."""
     text = str(serial)
     rng = _range_holding(conn, serial)
+    check_assigned(HologramRange(serial.prefix, serial.number, serial.number, serial.width),
+                   assigned_ranges(conn))
     check_apply(text, range_cycle=rng.cycle, cycle=cycle, earlier_use=earlier_use(conn, text),
                 student=name, folio=folio,
                 card_hologram=hologram_on_card(conn, folio, cycle) if folio else None)

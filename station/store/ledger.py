@@ -262,8 +262,35 @@ def first_issue_date(conn: sqlite3.Connection) -> str | None:
 
 
 def used_per_block(conn: sqlite3.Connection) -> dict[int, int]:
-    return {r[0]: r[1] for r in conn.execute(
+    """Folios used in each block, from the blocks' own counters (migration 0010)."""
+    return {r[0]: r[1] for r in conn.execute("SELECT id, used FROM folio_blocks WHERE used > 0")}
+
+
+OPEN_BLOCKS = "used < last_folio - first_folio + 1"
+"""The condition of the partial index ``folio_blocks_open``, repeated word for word so the
+per-sheet query reads that index (tests/test_ledger_plans.py reads the plan)."""
+
+
+def open_folio_blocks(conn: sqlite3.Connection) -> tuple[list[FolioBlock], dict[int, int]]:
+    """The blocks with a folio left and the folios used in each: what taking a sheet's folios
+    needs, read from the open-blocks index, whatever the size of the ledger."""
+    rows = conn.execute(f"SELECT id, first_folio, last_folio, used FROM folio_blocks"
+                        f" WHERE {OPEN_BLOCKS} ORDER BY first_folio").fetchall()
+    return [FolioBlock(r[0], r[1], r[2]) for r in rows], {r[0]: r[3] for r in rows}
+
+
+def count_folio_use(conn: sqlite3.Connection, block_id: int) -> None:
+    """Keep the block's counter with the folio_uses row just inserted (same transaction)."""
+    conn.execute("UPDATE folio_blocks SET used = used + 1 WHERE id = ?", (block_id,))
+
+
+def counter_problems(conn: sqlite3.Connection) -> list[str]:
+    """Blocks whose counter disagrees with folio_uses (``station audit`` reports them)."""
+    counted = {r[0]: r[1] for r in conn.execute(
         "SELECT block_id, count(*) FROM folio_uses GROUP BY block_id")}
+    return [f"El bloque de folios {bid} dice tener {used} folios usados y el registro tiene "
+            f"{counted.get(bid, 0)}." for bid, used in conn.execute(
+                "SELECT id, used FROM folio_blocks ORDER BY id") if used != counted.get(bid, 0)]
 
 
 def folio_uses(conn: sqlite3.Connection) -> list[FolioUse]:

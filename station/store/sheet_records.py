@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from foundation.contract.events import SheetConfirmed, SheetSent, SheetSpoiled
 from foundation.errors import NotFound, RuleViolation
 from station.core.model import Student
-from station.store.ledger import append_event, now_iso
+from station.store.ledger import append_event, count_folio_use, now_iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,7 @@ def record_issued(
     conn.execute(
         "INSERT INTO folio_uses (folio, block_id, state, sheet_id, position, at)"
         " VALUES (?, ?, 'issued', ?, ?, ?)", (folio, block_id, sheet_id, position, stamp))
+    count_folio_use(conn, block_id)
     conn.execute(
         "INSERT INTO cards (folio, curp, cct, name_on_card, issued_on, key_id, status)"
         " VALUES (?, ?, ?, ?, ?, ?, 'active')",
@@ -89,6 +90,7 @@ def record_cancelled(
         "INSERT INTO folio_uses (folio, block_id, state, sheet_id, position, reason, at)"
         " VALUES (?, ?, 'cancelled', ?, ?, 'posición en blanco', ?)",
         (folio, block_id, sheet_id, position, now_iso()))
+    count_folio_use(conn, block_id)
 
 
 def get_sheet(conn: sqlite3.Connection, sheet_id: int) -> SheetRecord:

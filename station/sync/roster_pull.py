@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from foundation.contract.events import StudentsOutOfScope
 from foundation.contract.responses import RosterPage, SchoolRow, StudentRow, WantedPhotos
+from foundation.photostore import PhotoBatch
 from station.context import Station
 from station.core.model import Estatus, Nivel, School, Student, Turno
 from station.store import ledger, sync_state
@@ -43,14 +44,14 @@ def student_record(d: StudentRow) -> Student:
                    nuevo_ingreso=d.nuevo_ingreso)
 
 
-def _fetch_photo(station: Station, client: CentralClient, digest: str) -> None:
+def _fetch_photo(batch: PhotoBatch, client: CentralClient, digest: str) -> None:
     response = client.call("GET", f"/api/v1/sync/photos/{digest}")
     data = response.content
     if hashlib.sha256(data).hexdigest() != digest:
         raise SyncError("Una foto llegó incompleta desde el servicio central.",
                         code="photo-hash-mismatch", way_out="Se descargará de nuevo.")
     ext = "png" if data.startswith(b"\x89PNG") else "jpg"
-    station.photos.add(data, ext=ext)
+    batch.add(data, ext=ext)
 
 
 def mark_out_of_scope(conn: Connection, curps: Iterable[str], *, why: str) -> int:
@@ -93,9 +94,11 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
             wanted = {h for curp, h in hashes.items()
                       if h and sync_state.photo_hash_of(conn, curp) != h}
         missing = [d for d in sorted(wanted) if not station.photos.has(d)]
-        # A few downloads at once: each waits on the network and on its own fsync.
-        with ThreadPoolExecutor(max_workers=PHOTO_DOWNLOADS) as pool:
-            for _ in pool.map(lambda d: _fetch_photo(station, client, d), missing):
+        # A few downloads at once, the page's photos made durable together (one sync for
+        # the batch, not two fsyncs a photo) before the page's links to them commit.
+        with station.photos.batch() as batch, \
+                ThreadPoolExecutor(max_workers=PHOTO_DOWNLOADS) as pool:
+            for _ in pool.map(lambda d: _fetch_photo(batch, client, d), missing):
                 out.photos += 1
         with station.db.write() as conn:
             ledger.upsert_roster(conn, schools, students)

@@ -3,12 +3,12 @@ succeeded, folios left, central's configuration applied or refused, withdrawal."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from station.context import Station
 from station.core.folios import remaining
-from station.store import ledger, sync_state
+from station.store import central_notices, ledger, sync_state
 from station.sync.config_apply import config_refusals
 from station.sync.reports_up import reports_state
 
@@ -41,6 +41,10 @@ class SyncStatus:
     withdrawn: bool
     notices: list[str]
     """Everything above that needs a person, in words."""
+    central_notices: list[dict[str, object]] = field(default_factory=list)
+    """What central told this station (``{id, kind, message, created_at}``), newest last."""
+    hologram_ranges: list[str] = field(default_factory=list)
+    """The hologram ranges central assigned to this station (empty: it accepts any roll)."""
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -59,7 +63,12 @@ class SyncStatus:
         lines.append(f"Reportes de problemas por enviar: {self.reports_waiting}")
         if self.last_error:
             lines.append(f"Último problema: {self.last_error}")
+        if self.hologram_ranges:
+            lines.append("Hologramas asignados por la oficina central: "
+                         + ", ".join(self.hologram_ranges))
         lines += [f"Aviso: {n}" for n in self.notices]
+        lines += [f"Aviso del servicio central ({str(n['created_at'])[:10]}): {n['message']}"
+                  for n in self.central_notices]
         return "\n".join(lines)
 
 
@@ -88,6 +97,8 @@ def sync_status(station: Station) -> SyncStatus:
         withdrawn = sync_state.get_state(conn, "withdrawn") or None
         refused = config_refusals(conn)
         events_refused = sync_state.event_refusals(conn)
+        told = [n.to_json() for n in central_notices.notices(conn, limit=20)]
+        ranges = [r.describe() for r in central_notices.assigned_ranges(conn)]
         return SyncStatus(
             enrolled=bool(sync_state.get_state(conn, "station_id")),
             station_id=station.settings["station.id"],
@@ -104,4 +115,5 @@ def sync_status(station: Station) -> SyncStatus:
             reports_waiting=len(reports.waiting), reports_refused=reports.refused,
             reports_sent=reports.sent, events_refused=events_refused,
             withdrawn=withdrawn is not None,
-            notices=_notices(withdrawn, refused, reports.refused, events_refused))
+            notices=_notices(withdrawn, refused, reports.refused, events_refused),
+            central_notices=told, hologram_ranges=ranges)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -21,8 +23,10 @@ from foundation.contract.responses import (
     TrustEntryAnswer,
     TrustPage,
 )
+from foundation.errors import DomainError
 from station.context import Station
-from station.store import sync_state
+from station.core.holograms import parse_range
+from station.store import central_notices, sync_state
 from station.sync.client import CentralClient, SyncError
 from station.sync.config_apply import ConfigOutcome, apply_config
 
@@ -102,13 +106,32 @@ def pull_revocations(station: Station, client: CentralClient) -> int:
 
 def pull_config(station: Station, client: CentralClient) -> ConfigOutcome | None:
     """Pull central's configuration and apply a version not applied yet (None: nothing new)."""
-    page = client.get_answer(ConfigAnswer, "/api/v1/sync/config")
+    with station.db.read() as conn:
+        cursor = central_notices.last_notice_id(conn)
+    page = client.get_answer(ConfigAnswer, "/api/v1/sync/config", notices_after=cursor)
     version = page.version
     items = dict(page.items)
     with station.db.write() as conn:
         if version != sync_state.get_int(conn, "config_version"):
             sync_state.save_config(conn, items, version)
+        keep_holograms_and_notices(conn, page)
         applied = sync_state.get_int(conn, "config_applied_version")
     if version == applied:
         return None
     return apply_config(station, items, version)
+
+
+def keep_holograms_and_notices(conn: Any, page: ConfigAnswer) -> None:
+    """The hologram ranges central handed this station (issue 13), replacing the last list
+    (an older central sends none: the list stays as it was), and central's new notices."""
+    if page.hologram_ranges is not None:
+        try:
+            ranges = [replace(parse_range(r.first, r.last), cycle=r.cycle)
+                      for r in page.hologram_ranges]
+        except DomainError as exc:
+            raise SyncError(f"El servicio central envió un rango de hologramas que no se "
+                            f"entiende: {exc}", code="bad-answer") from None
+        central_notices.set_assigned_ranges(conn, ranges)
+    central_notices.add_notices(conn, [central_notices.Notice(n.id, n.kind, n.message,
+                                                              n.created_at)
+                                       for n in page.notices])

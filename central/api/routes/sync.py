@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from central.api.deps import AnyStation, Ctx, Db, RawBody, Seq, utcnow
 from central.crud import cards as card_ops
+from central.crud import double_use, folios, holograms, photos, problem_reports, roster, stations
 from central.crud import events as event_ops
-from central.crud import folios, photos, problem_reports, roster, stations
 from central.db import retrying
 from central.errors import ApiError
 from central.models import ConfigItem, Counter, Station, Student
@@ -189,14 +189,23 @@ def pull_revocations(station: AnyStation, session: Db, ctx: Ctx,
 
 
 @router.get("/config", response_model=ConfigAnswer)
-def pull_config(station: AnyStation, session: Db) -> dict[str, object]:
-    """Configuration central publishes (thresholds, fee, cycle, card template version)."""
+def pull_config(station: AnyStation, session: Db, ctx: Ctx,
+                notices_after: Seq = 0) -> dict[str, object]:
+    """Configuration central publishes (thresholds, fee, cycle, card template version), the
+    hologram ranges this station may use, and central's notices after ``notices_after``."""
     _active(station, "configuración")
     items = list(session.scalars(select(ConfigItem).order_by(ConfigItem.key)))
     # The counter, not the newest item: clearing a key must give stations a new version too.
     version = session.scalar(select(Counter.value).where(Counter.name == "config")) or 0
+    scope = stations.scope_ccts(session, station=station, routing=ctx.routing)
+    ranges = holograms.station_ranges(session, station=station, ccts=scope)
+    notices = double_use.notices_after(session, station_id=station.id, cursor=notices_after)
     session.commit()
-    return {"version": int(version), "items": {i.key: json.loads(i.value) for i in items}}
+    return {"version": int(version), "items": {i.key: json.loads(i.value) for i in items},
+            "hologram_ranges": [{"cycle": r.cycle, "first": r.serial(r.first),
+                                 "last": r.serial(r.last)} for r in ranges],
+            "notices": [{"id": n.id, "kind": n.kind, "message": n.message,
+                         "created_at": n.created_at.isoformat()} for n in notices]}
 
 
 @router.post("/folio-blocks", response_model=FolioBlockAnswer)

@@ -16,6 +16,7 @@ from central.api.routes import (
     web_cards,
     web_config,
     web_conflicts,
+    web_holograms,
     web_home,
     web_import,
     web_releases,
@@ -25,5 +26,5 @@ from central.api.routes import (
 
 router = APIRouter()
 for _module in (web_auth, web_home, web_stations, web_cards, web_import, web_conflicts,
-                web_reports, web_accounts, web_config, web_releases):
+                web_reports, web_accounts, web_config, web_releases, web_holograms):
     router.include_router(_module.router)

@@ -1,4 +1,5 @@
-"""Staff page «Conflictos»: two cards for one student, open or reviewed; «marcar revisado».
+"""Staff page «Conflictos»: two cards for one student, a hologram serial or fee receipt used
+at two stations (issue 13), open or reviewed; «marcar revisado».
 
 Reviewing goes through :func:`central.crud.cards.review_conflict`, the same function as the
 staff API (``POST /api/v1/admin/conflicts/{id}/review``). A DRSE sees and reviews only the
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from central.api.deps import MAX_BIGINT, Db, RowId, utcnow
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import cards as card_ops
-from central.crud import quarantine
+from central.crud import double_use, quarantine
 from central.errors import ApiError
 from central.models import Card, Conflict, Student
 from foundation.web.pages import text
@@ -64,9 +65,11 @@ def _render(request: Request, user: StaffUser, session: Session, estado: str, *,
                                           "todos.")
     held = quarantine.quarantined(session, reviewed=FILTERS[estado],
                                   ccts=user.scope.ccts(session), region=user.region)
+    doubled = double_use.double_uses(session, reviewed=FILTERS[estado],
+                                     region=user.scope.region_code)
     out = page(request, "web_conflicts.html", user, nav="conflictos", estado=estado,
                conflicts=conflict_rows(session, user, FILTERS[estado]), done=done,
-               quarantine=held)
+               quarantine=held, double_uses=doubled)
     session.commit()
     return out
 
@@ -111,3 +114,15 @@ def review_quarantined(request: Request, station_id: Annotated[str, PathParam(ma
     session.commit()
     return _render(request, user, session, "abiertos",
                    done=f"El evento {seq} de {station_id} quedó revisado.")
+
+
+@router.post("/uso-doble/{double_use_id}/revisar", response_class=HTMLResponse)
+def review_double_use(request: Request, double_use_id: RowId, user: Staff, form: CheckedForm,
+                      session: Db) -> HTMLResponse:
+    """Mark a hologram serial or receipt used at two stations reviewed (cards unchanged)."""
+    row = double_use.review(session, double_use_id=double_use_id,
+                            region=user.scope.region_code, staff=user.username,
+                            note=text(form, "nota", limit=1000), now=utcnow())
+    session.commit()
+    return _render(request, user, session, "abiertos",
+                   done=f"El uso doble de {row.key} quedó revisado; está en «revisados».")
