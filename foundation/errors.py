@@ -19,10 +19,14 @@ from __future__ import annotations
 class DomainError(Exception):
     """Base class: something a person must read. ``str(exc)`` is the Spanish message."""
 
-    def __init__(self, message: str, *, way_out: str | None = None) -> None:
+    def __init__(self, message: str, *, way_out: str | None = None,
+                 command: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.way_out = way_out
+        # The terminal command that does the way out, for the command line only: the kiosk
+        # shows ``user_message()``, whose words never name a command (issue 16).
+        self.command = command
 
     def user_message(self) -> str:
         return f"{self.message} {self.way_out}" if self.way_out else self.message

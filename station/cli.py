@@ -137,7 +137,10 @@ def _show_outcome(outcome: Any, as_json: bool) -> dict[str, Any]:
         if outcome.pdf is not None:
             click.echo(f"Archivo para imprimir: {outcome.pdf}")
         for job in outcome.jobs:
-            click.echo(f"Planilla {job.sheet_id}: {job.message}")
+            click.echo(f"Planilla {job.sheet_id}: {job.message}"
+                       # the kiosk's words name no command; the terminal gets it back here
+                       + (f" En la terminal: station send --sheet {job.sheet_id}"
+                          if job.state == "not-sent" else ""))
     answer: dict[str, Any] = outcome.to_json()
     return answer
 

@@ -57,7 +57,9 @@ def camera_group() -> None:
 
 
 def _findings_text(findings: list[Any]) -> str:
-    return "\n".join(f"- {f.message_es}\n  Qué hacer: {f.way_out_es}" for f in findings)
+    return "\n".join(f"- {f.message_es}\n  Qué hacer: {f.way_out_es}"
+                     + (f"\n  En la terminal: {f.command}" if f.command else "")
+                     for f in findings)
 
 
 @camera_group.command("list")
@@ -76,7 +78,8 @@ def camera_list_cmd(ctx: click.Context, seconds: float, as_json: bool) -> None:
         lines += ["", "Lo que se encontró:", _findings_text(findings)]
     emit(as_json, {"cameras": [c.to_json() for c in checks],
                    "findings": [{"code": f.code, "problem": f.message_es,
-                                 "way_out": f.way_out_es} for f in findings]},
+                                 "way_out": f.way_out_es, "command": f.command}
+                                for f in findings]},
          "\n".join(lines))
     if not any(c.works for c in checks):
         sys.exit(1)
@@ -104,7 +107,8 @@ def camera_test_cmd(ctx: click.Context, device: str | None, seconds: float,
     if findings:
         text += "\n\nLo que se encontró:\n" + _findings_text(findings)
     emit(as_json, {**check.to_json(), "findings": [
-        {"code": f.code, "problem": f.message_es, "way_out": f.way_out_es} for f in findings]},
+        {"code": f.code, "problem": f.message_es, "way_out": f.way_out_es,
+         "command": f.command} for f in findings]},
          text)
     if not check.works:
         sys.exit(1)

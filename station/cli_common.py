@@ -38,10 +38,11 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         except DomainError as exc:
             ctx = click.get_current_context()
             if ctx.params.get("as_json"):
-                click.echo(json.dumps({"error": exc.message, "way_out": exc.way_out},
-                                      ensure_ascii=False, indent=2))
+                click.echo(json.dumps({"error": exc.message, "way_out": exc.way_out,
+                                       "command": exc.command}, ensure_ascii=False, indent=2))
                 sys.exit(1)
-            fail(exc.user_message())
+            fail(exc.user_message() + (f"\nEn la terminal: {exc.command}"
+                                       if exc.command else ""))
             raise  # unreachable: fail() exits
 
     return wrapper

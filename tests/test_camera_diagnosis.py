@@ -58,7 +58,8 @@ def test_permission_finding_names_the_user_and_the_command() -> None:
     denied = VideoNode("/dev/video0", "HD Webcam", False, permission_denied=True)
     finding = diagnose(facts(denied, user="credencial", user_in_video_group=False))[0]
     assert "«credencial»" in finding.message_es and "grupo «video»" in finding.message_es
-    assert "sudo usermod -aG video credencial" in finding.way_out_es
+    assert "sudo usermod -aG video credencial" in finding.command  # the command line's
+    assert "usermod" not in finding.way_out_es and "DRSE" in finding.way_out_es  # the kiosk's
 
 
 def test_pi_after_an_upgrade() -> None:
@@ -72,7 +73,8 @@ def test_pi_after_an_upgrade() -> None:
     assert codes(f) == ["auto-detect-off", "pi-camera-not-found"]
     f = facts(codec, raspberry_pi=True, libcamera_cameras=1, picamera2_installed=False)
     assert codes(f) == ["picamera2-missing"]
-    assert "python3-picamera2" in diagnose(f)[0].way_out_es
+    assert "python3-picamera2" in diagnose(f)[0].command
+    assert "picamera2" in diagnose(f)[0].way_out_es
 
 
 # --- the machine: a fake one in a folder ---------------------------------------------------
@@ -121,7 +123,8 @@ def test_pi_with_legacy_camera_and_only_codec_nodes(tmp_path: Path) -> None:
     assert [n.path for n in f.nodes] == ["/dev/video10", "/dev/video11", "/dev/video12"]
     assert all(n.pi_internal for n in f.nodes)
     assert codes(f) == ["legacy-stack", "pi-camera-not-found"]
-    assert "/boot/firmware/config.txt" in diagnose(f)[0].message_es
+    assert "/boot/firmware/config.txt" in diagnose(f)[0].command  # for the command line
+    assert "config.txt" not in diagnose(f)[0].text_es().split(" En la terminal:")[0]
 
 
 def test_pi_with_auto_detect_off_but_an_overlay_is_fine(tmp_path: Path) -> None:
@@ -193,7 +196,7 @@ def _as_nobody(root: Path) -> list:
             os.setuid(65534)
             f = gather_facts(root, probe_frames=None, libcamera=lambda: None)
             answer = [f.user, f.nodes[0].permission_denied,
-                      [(d.code, d.message_es, d.way_out_es) for d in diagnose(f)]]
+                      [(d.code, d.message_es, d.command) for d in diagnose(f)]]
             os.write(write_end, json.dumps(answer).encode())
             code = 0
         except BaseException as exc:

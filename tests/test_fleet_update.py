@@ -452,7 +452,7 @@ def test_waits_outside_the_window_and_while_printing(local_station: tuple[Path, 
     station.close()
     before = snapshot(data, root)
     busy = apply(ctx_for(data, root, now=lambda: night), bundle=bundle)
-    assert busy.result == "deferred" and "1 planilla(s) enviadas a la impresora" in busy.reason
+    assert busy.result == "deferred" and "1 planilla enviada a la impresora" in busy.reason
     assert snapshot(data, root) == before
 
 

@@ -241,7 +241,7 @@ def test_procedure_2_supplies_from_station_to_receipt_and_unattended_requests(
     nine = [a for c in curps[:9] for a in ("--curp", c)]
     warned = refused(school, "print", "--school", ZAPOPAN, *nine, "--pdf",
                      str(tmp_path / "x.pdf"))
-    assert "usa 2 hojas Teslin y sólo hay 1 registradas (quedaría en -1)" in warned
+    assert "usa 2 hojas Teslin y sólo hay 1 registradas (falta 1)" in warned
     assert "--despite-stock" in warned
     assert not (tmp_path / "x.pdf").exists()
     cli(school, "print", "--school", ZAPOPAN, *nine, "--despite-stock", "--pdf",

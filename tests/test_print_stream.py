@@ -99,7 +99,8 @@ def test_a_printer_failure_stops_the_making_and_loses_nothing(
     made = [p.sheet_id for p in outcome.produced]
     assert len(made) == 2  # the first, and the one being made when the printer failed
     assert [j.state for j in outcome.jobs] == ["not-sent", "not-sent"]
-    assert "station send --sheet" in outcome.jobs[1].message
+    assert "enviar otra vez" in outcome.jobs[1].message  # the kiosk's words (issue 16);
+    assert "station send" not in outcome.jobs[1].message  # the command line adds the command
     assert _sheet_states(station) == dict.fromkeys(made, "generated")
     assert all((station.sheets_dir / f"planilla-{i:06d}.pdf").is_file() for i in made)
     with station.db.read() as conn:  # the third sheet's students were never given a folio

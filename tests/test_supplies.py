@@ -171,7 +171,7 @@ def test_printing_is_refused_before_recorded_stock_goes_below_zero(prepared_stat
         print_students(station, school, students,
                        destination(station, pdf_out=tmp_path / "a.pdf"))
     words = refusal.value.user_message()
-    assert "usa 4 micas (bolsas para enmicar) y sólo hay 3 registradas (quedaría en -1)" in words
+    assert "usa 4 micas (bolsas para enmicar) y sólo hay 3 registradas (falta 1)" in words
     assert "hojas Teslin" not in words  # never recorded: its stock is unknown, not zero
     assert "station " not in words and "--" not in words and "«Material»" in words
     assert ledger_snapshot(station.data_dir) == before

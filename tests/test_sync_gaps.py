@@ -340,7 +340,7 @@ def test_students_moved_to_another_school_stop_being_pending(
     _reimport(central_settings, export, moved)
     report = run_sync(station, client_for(station))
     assert report.ok and report.moved_out == 2, report.to_json()
-    assert "2 alumno(s) cambiaron a una escuela" in report.describe()
+    assert "2 alumnos cambiaron a una escuela" in report.describe()
     with station.db.read() as conn:
         after = [s.curp for s in ledger.pending_students(conn, SCHOOL)]
         card = conn.execute("SELECT status FROM cards WHERE folio = ?",

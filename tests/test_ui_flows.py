@@ -107,6 +107,7 @@ def test_sign_in_and_roles(run: dict[str, Any]) -> None:
     assert "tile_settings" not in data["operator_tiles"]
     assert {"tile_settings", "tile_roster", "tile_verify"} <= set(data["director_tiles"])
     assert data["idle_signed_out"] is True
+    assert "nadie usó la pantalla en 2 segundos" in data["idle_greeting"]  # says why
     with _db(run) as conn:
         users = {r["name"]: r["last_sign_in"] for r in conn.execute(
             "SELECT name, last_sign_in FROM kiosk_users")}

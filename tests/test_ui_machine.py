@@ -150,3 +150,14 @@ def test_admin_screens_follow_the_service_roles() -> None:
     assert machine.go(State.SCHOOL_REPORT).target is State.SCHOOL_REPORT
     assert machine.go(State.HOME).target is State.HOME
     assert machine.go(State.HOLOGRAMS).target is State.HOLOGRAMS  # a damaged one: anyone
+
+
+def test_inactivity_sign_out_tells_home_why() -> None:
+    machine = Machine()
+    machine.go(State.SIGN_IN)
+    machine.signed_in(OPERATOR)
+    idle = machine.sign_out(idle_seconds=300.0)
+    assert (idle.target, idle.params, machine.user) == (State.HOME, {"idle_seconds": 300.0}, None)
+    machine.go(State.SIGN_IN)
+    machine.signed_in(OPERATOR)
+    assert machine.sign_out().params == {}  # the sign-out button: nothing to explain

@@ -53,7 +53,7 @@ def test_preview_refuses_like_printing(prepared_station: tuple[Station, str, lis
     with station.db.write() as conn:
         conn.execute("UPDATE students SET photo_hash = NULL WHERE curp = ?", (curps[0],))
     before = _ledger_counts(station)
-    with pytest.raises(InputError, match="no tienen fotografía"):
+    with pytest.raises(InputError, match="1 alumno no tiene fotografía"):
         preview.plan_print(station, cct, curps[:2])
     assert _ledger_counts(station) == before
 

@@ -162,7 +162,9 @@ def test_sync_screen_shows_reports_withdrawal_settings_and_software(run: dict[st
     assert set(keys) == {"card.template", "camera.device"}
     shown = {texts[f"config_refused_{i}_label"].split(": ", 1)[1]:
              texts[f"config_refused_{i}_value"] for i in range(2)}
-    assert shown == keys and "jalisco-basica/v99" in shown["card.template"]
+    assert shown == {sync_words.setting_name(k): r for k, r in keys.items()}
+    assert "camera.device" not in " ".join(shown)  # the kiosk names settings in words
+    assert "jalisco-basica/v99" in shown[sync_words.setting_name("card.template")]
     assert texts["config_version_value"] == "versión 7"
     assert texts["software_installed_value"] == __version__
     assert texts["software_offer_value"] == f"9.9.0: en espera ({DEFER})"

@@ -92,13 +92,13 @@ class StationKey:
             create_atomic(path, pem, mode=0o600)
         except FileExistsError:
             raise CredentialError(
-                f"Ya existe una clave de estación en «{path}»; no se reemplaza para no "
+                f"Ya existe una clave de estación en «{path.name}»; no se reemplaza para no "
                 "invalidar las credenciales ya emitidas.",
                 way_out="Si de verdad necesita una clave nueva, pídalo a soporte de su DRSE.",
             ) from None
         except OSError as exc:
             raise CredentialError(
-                f"No se pudo guardar la clave de la estación en «{path}»: {exc.strerror}.",
+                f"No se pudo guardar la clave de la estación en «{path.name}»: {exc.strerror}.",
                 way_out=_HELP,
             ) from exc
         return cls(private, path)
@@ -111,11 +111,11 @@ class StationKey:
             fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
             raise CredentialError(
-                f"No se encontró la clave de la estación en «{path}».", way_out=_HELP
+                f"No se encontró la clave de la estación en «{path.name}».", way_out=_HELP
             ) from None
         except OSError as exc:
             raise CredentialError(
-                f"No se pudo abrir la clave de la estación «{path}»: {exc.strerror}.",
+                f"No se pudo abrir la clave de la estación «{path.name}»: {exc.strerror}.",
                 way_out=_HELP,
             ) from exc
         # fstat on the open descriptor: the permissions checked are those of the bytes read.
@@ -123,20 +123,22 @@ class StationKey:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise CredentialError(
-                    f"«{path}» no es un archivo de clave de estación.", way_out=_HELP
+                    f"«{path.name}» no es un archivo de clave de estación.", way_out=_HELP
                 )
             if info.st_mode & 0o077:
                 mode = oct(stat.S_IMODE(info.st_mode))[2:]
                 raise CredentialError(
-                    f"La clave de la estación «{path}» tiene permisos {mode}: otros usuarios "
+                    f"La clave de la estación «{path.name}» tiene permisos {mode}: otros usuarios "
                     "del equipo podrían copiarla y falsificar credenciales.",
-                    way_out=f"Deje que solo su dueño la lea con: chmod 600 {path}",
+                    way_out="Llame a su DRSE y dígales que la clave de la estación debe "
+                    "poder leerla sólo su dueño.",
+                    command=f"chmod 600 {path}",
                 )
             with os.fdopen(fd, "rb", closefd=False) as handle:
                 data = handle.read()
         except OSError as exc:
             raise CredentialError(
-                f"No se pudo leer la clave de la estación «{path}»: {exc.strerror}.",
+                f"No se pudo leer la clave de la estación «{path.name}»: {exc.strerror}.",
                 way_out=_HELP,
             ) from exc
         finally:
@@ -147,7 +149,7 @@ class StationKey:
             private = None
         if not isinstance(private, Ed25519PrivateKey):
             raise CredentialError(
-                f"El archivo «{path}» está dañado o no es una clave de estación Ed25519.",
+                f"El archivo «{path.name}» está dañado o no es una clave de estación Ed25519.",
                 way_out=_HELP,
             )
         return cls(private, path)

@@ -168,7 +168,7 @@ class TrustList:
             write_atomic(path, data.encode("utf-8"), mode=0o644)
         except OSError as exc:
             raise CredentialError(
-                f"No se pudo guardar la lista de confianza «{path}»: {exc.strerror}.",
+                f"No se pudo guardar la lista de confianza «{path.name}»: {exc.strerror}.",
                 way_out="Revise que haya espacio en el disco de la estación.",
             ) from exc
 
@@ -185,11 +185,11 @@ class TrustList:
             if missing_ok:
                 return cls()
             raise CredentialError(
-                f"No se encontró la lista de confianza «{path}».", way_out=_WAY_OUT
+                f"No se encontró la lista de confianza «{path.name}».", way_out=_WAY_OUT
             ) from None
         except OSError as exc:
             raise CredentialError(
-                f"No se pudo leer la lista de confianza «{path}»: {exc.strerror}.",
+                f"No se pudo leer la lista de confianza «{path.name}»: {exc.strerror}.",
                 way_out=_WAY_OUT,
             ) from exc
         try:
@@ -201,7 +201,7 @@ class TrustList:
         except _Malformed as exc:
             why = str(exc)
         raise CredentialError(
-            f"La lista de confianza «{path}» está dañada: {why}.", way_out=_WAY_OUT
+            f"La lista de confianza «{path.name}» está dañada: {why}.", way_out=_WAY_OUT
         )
 
     @classmethod

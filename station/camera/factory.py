@@ -20,7 +20,7 @@ from pathlib import Path
 from foundation.errors import InputError
 from station.camera import picam
 from station.camera.diagnose import gather_facts
-from station.camera.frames import Camera, CameraError, CameraInfo, EndOfVideo
+from station.camera.frames import CAMERA_TEST_WORDS, Camera, CameraError, CameraInfo, EndOfVideo
 from station.camera.v4l2 import V4l2Camera, node_name, query_capture, video_nodes
 from station.camera.video_file import IMAGE_SUFFIXES, StillImageCamera, VideoFileCamera
 from station.core.camera_faults import Finding, diagnose
@@ -50,16 +50,18 @@ def parse_device(value: str | int) -> DeviceSpec:
         return DeviceSpec("video", str(path))
     raise InputError(
         f"El ajuste de cámara «{text}» no se entiende.",
-        way_out="Use auto, un número (0), /dev/video0, picamera2 o la ruta de un video.")
+        way_out="Elija la cámara en Ajustes > Cámara.",
+        command="camera.device = auto, un número (0), /dev/video0, picamera2 o un video")
 
 
 def _no_camera(findings: list[Finding]) -> CameraError:
     if not findings:
         return CameraError("No se encontró una cámara que funcione.",
-                           way_out="Ejecute 'station camera test' para ver qué pasa.")
+                           way_out=CAMERA_TEST_WORDS, command="station camera test")
     first, rest = findings[0], findings[1:]
     extra = "".join(f" Además: {f.message_es}" for f in rest)
-    return CameraError(f"No hay cámara. {first.message_es}{extra}", way_out=first.way_out_es)
+    return CameraError(f"No hay cámara. {first.message_es}{extra}", way_out=first.way_out_es,
+                       command=first.command or None)
 
 
 def open_camera(device: str | int = "auto", width: int = 1280, height: int = 720, *,
@@ -78,7 +80,9 @@ def open_camera(device: str | int = "auto", width: int = 1280, height: int = 720
             raise CameraError(
                 "El ajuste de cámara pide la cámara de la Raspberry Pi (picamera2), pero "
                 "picamera2 no está instalado.",
-                way_out="Instale python3-picamera2 o cambie camera.device a auto.")
+                way_out="Elija otra cámara en Ajustes > Cámara, o llame a su DRSE y dígales "
+                "que falta el paquete python3-picamera2.",
+                command="apt install python3-picamera2, o camera.device = auto")
         return picam.PiCamera(width, height)
     if spec.kind == "v4l2":
         target: int | str = int(spec.target) if spec.target.isdigit() else spec.target

@@ -15,6 +15,9 @@ import numpy as np
 
 from foundation.errors import DomainError
 
+# The kiosk's words for "run the camera test" (the command line adds the command itself).
+CAMERA_TEST_WORDS = "Pruebe la cámara en Ajustes > Cámara."
+
 
 class CameraError(DomainError):
     """No camera can be used: the message says why, the way out what to do."""

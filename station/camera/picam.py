@@ -13,7 +13,7 @@ import importlib.util
 import time
 from typing import Any
 
-from station.camera.frames import CameraError, CameraInfo, CameraLost, Frame
+from station.camera.frames import CAMERA_TEST_WORDS, CameraError, CameraInfo, CameraLost, Frame
 
 
 def available() -> bool:
@@ -50,7 +50,7 @@ class PiCamera:
         except Exception as exc:
             raise CameraError(
                 "La cámara de la Raspberry Pi no se pudo abrir.",
-                way_out="Ejecute 'station camera test' para ver qué pasa.") from exc
+                way_out=CAMERA_TEST_WORDS, command="station camera test") from exc
         self._index = 0
         self.info = CameraInfo("picamera2", "picamera2", f"Raspberry Pi ({model})", width,
                                height, 30.0)

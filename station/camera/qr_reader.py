@@ -74,7 +74,7 @@ def _open(path: Path) -> Image.Image:
     except (OSError, ValueError, SyntaxError):  # PIL's errors for unknown or damaged files
         why = "no es una imagen o está dañada"
     raise InputError(
-        f"No se pudo leer la imagen «{path}»: {why}.",
+        f"No se pudo leer la imagen «{path.name}»: {why}.",
         way_out="Use una foto o un escaneo en formato JPG o PNG.",
     )
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import cv2
 
-from station.camera.frames import CameraError, CameraInfo, CameraLost, Frame
+from station.camera.frames import CAMERA_TEST_WORDS, CameraError, CameraInfo, CameraLost, Frame
 
 VIDIOC_QUERYCAP = 0x80685600  # _IOR('V', 0, struct v4l2_capability), 104 bytes
 _CAP_VIDEO_CAPTURE = 0x00000001
@@ -149,15 +149,17 @@ class V4l2Camera:
 
 def _open_error(label: str) -> CameraError:
     path = Path(label)
+    label = f"«{node_name(path)}»" if node_name(path) else "elegida"  # never the device node
     if not path.exists():
         return CameraError(f"La cámara {label} no existe.",
-                           way_out="Conecte la cámara o revise el ajuste camera.device.")
+                           way_out="Conecte la cámara o elija otra en Ajustes > Cámara.",
+                           command=f"revise el ajuste camera.device ({path})")
     _capture, err = query_capture(path)
     if err in (errno.EACCES, errno.EPERM):
         return CameraError(f"No hay permiso para abrir la cámara {label}.",
-                           way_out="Ejecute 'station camera test' para ver cómo arreglarlo.")
+                           way_out=CAMERA_TEST_WORDS, command="station camera test")
     if err == errno.EBUSY:
         return CameraError(f"La cámara {label} está ocupada por otro programa.",
                            way_out="Cierre ese programa y vuelva a probar.")
     return CameraError(f"La cámara {label} no se pudo abrir.",
-                       way_out="Ejecute 'station camera test' para ver qué pasa.")
+                       way_out=CAMERA_TEST_WORDS, command="station camera test")

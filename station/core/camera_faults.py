@@ -69,10 +69,12 @@ class CameraFacts:
 class Finding:
     code: str
     message_es: str
-    way_out_es: str
+    way_out_es: str  # words for the kiosk: no command, path or setting
+    command: str = ""  # the terminal side of the way out, for the command line only
 
     def text_es(self) -> str:
-        return f"{self.message_es} {self.way_out_es}"
+        return f"{self.message_es} {self.way_out_es}" + (
+            f" En la terminal: {self.command}" if self.command else "")
 
 
 def _cameras(facts: CameraFacts) -> list[VideoNode]:
@@ -85,8 +87,8 @@ def diagnose(facts: CameraFacts) -> list[Finding]:
 
     >>> node = VideoNode("/dev/video0", "UVC Camera", can_open=False, permission_denied=True)
     >>> f = diagnose(CameraFacts((node,), user="estacion", user_in_video_group=False))
-    >>> f[0].code, "usermod -aG video estacion" in f[0].way_out_es
-    ('permission', True)
+    >>> f[0].code, f[0].command
+    ('permission', 'sudo usermod -aG video estacion')
     """
     if any(n.delivers_frames for n in facts.nodes) or facts.picamera2_cameras:
         return []
@@ -97,15 +99,17 @@ def diagnose(facts: CameraFacts) -> list[Finding]:
     if not facts.nodes and not out:
         out.append(Finding(
             "no-device", "No hay ninguna cámara conectada: el sistema no muestra ningún "
-            "dispositivo de video (/dev/video*).",
+            "dispositivo de video.",
             "Conecte la cámara USB directamente a la estación (no a un concentrador sin "
-            "corriente), espere unos segundos y pruebe con: station camera test. Si es la "
-            "cámara de la Raspberry Pi, apague la estación y revise el cable plano."))
+            "corriente), espere unos segundos y pruébela en Ajustes > Cámara. Si es la "
+            "cámara de la Raspberry Pi, apague la estación y "
+            "revise el cable plano.", command="station camera test"))
     elif facts.nodes and not cameras and not out:
-        names = ", ".join(sorted({n.name or n.path for n in facts.nodes}))
+        names = ", ".join(sorted({n.name for n in facts.nodes if n.name}))  # never a node path
         out.append(Finding(
-            "no-capture-device", f"Hay dispositivos de video ({names}) pero ninguno es una "
-            "cámara.", "Conecte una cámara USB o revise la conexión de la cámara."))
+            "no-capture-device", "Hay dispositivos de video" + (f" ({names})" if names else "")
+            + " pero ninguno es una cámara.",
+            "Conecte una cámara USB o revise la conexión de la cámara."))
     for node in cameras:
         out += _node_findings(node, facts)
     return out
@@ -115,27 +119,33 @@ def _pi_findings(facts: CameraFacts) -> list[Finding]:
     out = []
     if facts.legacy_camera_enabled:
         out.append(Finding(
-            "legacy-stack", "La estación tiene activada la cámara «heredada» (start_x=1 en "
-            f"{facts.config_file}), que ya no funciona desde Raspberry Pi OS Bullseye.",
-            f"Quite la línea start_x=1 de {facts.config_file} (o desactive «Legacy Camera» en "
-            "raspi-config), deje camera_auto_detect=1 y reinicie la estación."))
+            "legacy-stack", "La estación tiene activada la cámara «heredada», que ya no "
+            "funciona desde Raspberry Pi OS Bullseye.",
+            "Llame a su DRSE y dígales que hay que desactivar la cámara «heredada» (Legacy "
+            "Camera) de la Raspberry Pi y reiniciar la estación.",
+            command=f"quite la línea start_x=1 de {facts.config_file} (o desactive «Legacy "
+            "Camera» en raspi-config), deje camera_auto_detect=1 y reinicie"))
     if facts.camera_auto_detect_off:
         out.append(Finding(
-            "auto-detect-off", "La detección automática de la cámara está desactivada "
-            f"(camera_auto_detect=0 en {facts.config_file}).",
-            f"Cambie a camera_auto_detect=1 en {facts.config_file} (o agregue la línea "
-            "dtoverlay de su sensor, por ejemplo dtoverlay=imx219) y reinicie."))
+            "auto-detect-off", "La detección automática de la cámara de la Raspberry Pi "
+            "está desactivada.",
+            "Llame a su DRSE y dígales que hay que activar la detección automática de la "
+            "cámara de la Raspberry Pi y reiniciar la estación.",
+            command=f"camera_auto_detect=1 en {facts.config_file} (o la línea dtoverlay de "
+            "su sensor, por ejemplo dtoverlay=imx219) y reinicie"))
     if facts.libcamera_cameras and not facts.picamera2_installed:
         out.append(Finding(
             "picamera2-missing", "La cámara de la Raspberry Pi está conectada, pero falta el "
             "programa para usarla desde la estación (picamera2).",
-            "Instale el paquete python3-picamera2 (apt install python3-picamera2) y cree el "
-            "entorno de la estación con --system-site-packages; o use una cámara USB."))
+            "Use una cámara USB, o llame a su DRSE y dígales que falta instalar el programa "
+            "picamera2 de la cámara de la Raspberry Pi.",
+            command="apt install python3-picamera2, y el entorno de la estación con "
+            "--system-site-packages"))
     elif facts.libcamera_cameras == 0 and not any(not n.pi_internal for n in facts.nodes):
         out.append(Finding(
             "pi-camera-not-found", "No se encontró la cámara de la Raspberry Pi ni una cámara "
-            "USB. Los dispositivos /dev/video1x que aparecen son del procesador de video de "
-            "la Raspberry, no cámaras.",
+            "USB. Los dispositivos de video que aparecen son del procesador de video de la "
+            "Raspberry, no cámaras.",
             "Apague la estación, revise que el cable plano esté bien insertado en ambos "
             "extremos (contactos hacia el lado correcto) y vuelva a encender; o conecte una "
             "cámara USB."))
@@ -143,14 +153,16 @@ def _pi_findings(facts: CameraFacts) -> list[Finding]:
 
 
 def _node_findings(node: VideoNode, facts: CameraFacts) -> list[Finding]:
-    label = f"{node.path}" + (f" ({node.name})" if node.name else "")
+    # The model name, never the device node: the secretary reads this on the kiosk.
+    label = f"«{node.name}»" if node.name else "USB"
     if node.permission_denied:
         if facts.user_in_video_group is False and not facts.is_root:
             return [Finding(
                 "permission", f"El usuario «{facts.user}» no tiene permiso para usar la cámara "
                 f"{label}: no pertenece al grupo «video».",
-                f"Ejecute: sudo usermod -aG video {facts.user}  y luego cierre la sesión o "
-                "reinicie la estación.")]
+                "Llame a su DRSE y dígales que el usuario de la estación debe pertenecer al "
+                "grupo «video»; luego reinicie la estación.",
+                command=f"sudo usermod -aG video {facts.user}")]
         return [Finding(
             "permission", f"No hay permiso para abrir la cámara {label}.",
             "Reinicie la estación; si sigue igual, avise a soporte de su DRSE.")]

@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from gettext import ngettext
 
 PRIVATE_CLASSIFIER = "P"
 """The CCT's third character for a private school (escuela particular)."""
@@ -40,7 +41,7 @@ def other_cycle_reason(ciclo: str, current: str) -> str | None:
                    f"--to {ciclo}'" if ciclo > current
                    else f"exporte de SCEJAL la plantilla del ciclo {current}")
         return (f"el alumno es del ciclo {ciclo} y el ciclo vigente de la estación es "
-                f"{current}; las credenciales son para el ciclo vigente (normativo 1): "
+                f"{current}; las credenciales son para el ciclo vigente: "
                 f"{way_out}")
     return None
 
@@ -59,7 +60,8 @@ def roster_cycle_warning(cycles: dict[str, int], current: str) -> str | None:
         return None
     which = ", ".join(sorted(old))
     count = sum(old.values())
-    return (f"La plantilla de esta escuela es del ciclo {which} ({count} alumno(s)) y el ciclo "
+    students = ngettext("{n} alumno", "{n} alumnos", count).format(n=count)
+    return (f"La plantilla de esta escuela es del ciclo {which} ({students}) y el ciclo "
             f"vigente es {current}: esta lista usa los alumnos del ciclo anterior. Importe de "
             f"SCEJAL la plantilla del ciclo {current} antes de imprimir o poner hologramas.")
 

@@ -115,7 +115,9 @@ def range_of(serial: Serial, ranges: Iterable[HologramRange]) -> HologramRange:
             return r
     raise RuleViolation(
         f"El holograma {serial} no pertenece a ningún rango recibido en esta estación.",
-        way_out="Registre primero la entrada del rollo con 'station hologram receive'.")
+        way_out="Registre primero la llegada del rollo: Insumos > «Registrar lo recibido» > "
+                "Hologramas.",
+        command="station hologram receive --first H… --last H…")
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,8 +40,8 @@ def print_refusal(f: PrintFacts) -> str | None:
     The words of an active card are the ones the operator already knows from printing.
     """
     if f.declined_on is not None:
-        return (f"renunció a la credencial el {show_day(f.declined_on)} (normativo 4); si ahora "
-                f"la quiere, retire la renuncia con 'station decline withdraw --curp {f.curp}'.")
+        return (f"renunció a la credencial el {show_day(f.declined_on)}; si ahora la quiere, "
+                "retire la renuncia (Trámites > «Retirar la renuncia»).")
     if f.replacement_awaiting:
         return None
     if f.card_here is not None:
@@ -52,5 +52,19 @@ def print_refusal(f: PrintFacts) -> str | None:
         folio, kind, reported_on = f.lost
         return (f"su credencial (folio {folio}) fue "
                 f"{lost_reason(Reason(kind), date.fromisoformat(reported_on[:10]))}"
-                "; la reposición requiere el recibo de pago: 'station replacement request'.")
+                "; la reposición requiere el recibo de pago (Trámites > «Reposición con recibo»).")
+    return None
+
+
+def print_refusal_command(f: PrintFacts) -> str | None:
+    """The terminal command that lifts :func:`print_refusal`'s reason, for the command line
+    (the kiosk names its buttons instead).
+
+    >>> print_refusal_command(PrintFacts("GOXL150826HJCNXNC2", declined_on="2026-09-01"))
+    'station decline withdraw --curp GOXL150826HJCNXNC2'
+    """
+    if f.declined_on is not None:
+        return f"station decline withdraw --curp {f.curp}"
+    if f.lost is not None and not f.replacement_awaiting and f.card_here is None:
+        return f"station replacement request --curp {f.curp}"
     return None

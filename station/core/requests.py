@@ -67,8 +67,9 @@ def check_request(student: str, open_decline_on: str | None, open_request_on: st
         raise RuleViolation(
             f"{student} tiene registrada una renuncia a la credencial desde el "
             f"{show_day(open_decline_on)}.",
-            way_out="Si ahora sí la quiere, retire primero la renuncia con "
-            "'station decline withdraw'.")
+            way_out="Si ahora sí la quiere, retire primero la renuncia en sus Trámites "
+            "(«Retirar la renuncia»).",
+            command="station decline withdraw --curp CURP")
     if open_request_on is not None:
         raise RuleViolation(
             f"{student} ya tiene una solicitud de credencial pendiente desde el "

@@ -88,7 +88,9 @@ def check_station_may_print(
         if not station_drse.strip():
             raise RuleViolation(
                 "Esta estación es de una DRSE, pero no tiene configurada su DRSE.",
-                way_out="Escriba la DRSE en el ajuste 'station.drse' de station.toml.")
+                way_out="Llame a su DRSE y dígales que a la configuración de esta estación "
+                "le falta el nombre de su DRSE.",
+                command="station.drse = \"…\" en station.toml")
         if not same_drse(school.drse, station_drse):
             # Name the office that really prints them: the school itself when it prints on
             # its own station (normativo 2), else its own DRSE.
@@ -102,7 +104,7 @@ def check_station_may_print(
         if routing.where != "drse":
             raise RuleViolation(
                 f"La escuela {name} imprime sus credenciales en su propio plantel: "
-                f"{'; '.join(routing.reasons)} (normativo 2).",
+                f"{'; '.join(routing.reasons)}.",
                 way_out="Si su equipo falla, repórtelo a la DRSE como problema técnico.")
         return
     if station_cct and school.cct != station_cct:
@@ -112,5 +114,5 @@ def check_station_may_print(
     if routing.where == "drse":
         raise RuleViolation(
             f"La escuela {name} imprime sus credenciales en su DRSE ({school.drse}): "
-            f"{'; '.join(routing.reasons)} (normativo 2).",
+            f"{'; '.join(routing.reasons)}.",
             way_out="Envíe la solicitud a su DRSE para que las imprima (procedimiento 1).")

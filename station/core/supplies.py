@@ -21,6 +21,7 @@ import enum
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from gettext import ngettext
 
 from foundation.credential.card import SHEET_SIZE
 from foundation.errors import InputError, RuleViolation
@@ -87,7 +88,7 @@ def print_shortage(lines: Mapping[Item, StockLine], *, cards: int) -> str | None
     >>> lines = {Item.TESLIN: StockLine(Item.TESLIN, 2, 0, 0),
     ...          Item.MICAS: StockLine(Item.MICAS, 0, 0, 0)}
     >>> print_shortage(lines, cards=17)
-    'Imprimir 17 credencial(es) usa 3 hojas Teslin y sólo hay 2 registradas (quedaría en -1).'
+    'Imprimir 17 credenciales usa 3 hojas Teslin y sólo hay 2 registradas (falta 1).'
     >>> print_shortage(lines, cards=16) is None
     True
     """
@@ -97,17 +98,20 @@ def print_shortage(lines: Mapping[Item, StockLine], *, cards: int) -> str | None
         line = lines.get(item)
         if line is None or line.received + line.adjusted <= 0 or line.stock - n >= 0:
             continue
+        missing = n - max(line.stock, 0)
         short.append(f"usa {n} {item.words} y sólo hay {shown(line.stock)} registradas "
-                     f"(quedaría en {line.stock - n})")
+                     f"({ngettext('falta', 'faltan', missing)} {missing})")
     if not short:
         return None
-    return f"Imprimir {cards} credencial(es) " + "; ".join(short) + "."
+    noun = ngettext("credencial", "credenciales", cards)
+    return f"Imprimir {cards} {noun} " + "; ".join(short) + "."
 
 
 def check_receipt(item: Item, quantity: int) -> None:
     if item is Item.HOLOGRAMAS:
         raise RuleViolation("Los hologramas se reciben por rango de números de serie.",
-                            way_out="Use 'station hologram receive --first H… --last H…'.")
+                            way_out="Registre el rollo con su primer y último número de serie.",
+                            command="station hologram receive --first H… --last H…")
     if quantity <= 0:
         raise InputError(f"La cantidad recibida de {item.words} debe ser mayor que cero "
                          f"(se escribió {quantity}).")
@@ -118,12 +122,14 @@ def check_adjustment(line: StockLine, delta: int, reason: str) -> None:
     if line.item is Item.HOLOGRAMAS:
         raise RuleViolation(
             "Los hologramas no se ajustan a mano: cada uno se controla por su número de serie.",
-            way_out="Si uno se rompió o se perdió, márquelo con 'station hologram spoil'.")
+            way_out="Si uno se rompió o se perdió, márquelo con el botón «Holograma dañado» "
+                    "en Hologramas del ciclo.",
+            command="station hologram spoil")
     if delta == 0:
         raise InputError("El ajuste debe ser distinto de cero.")
     if not (reason or "").strip():
         raise InputError("Todo ajuste de inventario necesita el motivo.",
-                         way_out="Escríbalo con --reason (por ejemplo: «micas dañadas al "
+                         way_out="Escriba el motivo (por ejemplo: «micas dañadas al "
                          "enmicar»).")
     if line.stock + delta < 0:
         raise RuleViolation(

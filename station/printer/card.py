@@ -18,6 +18,7 @@ import io
 import math
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from gettext import ngettext
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -63,7 +64,7 @@ def font_name(file_name: str) -> str:
         pdfmetrics.registerFont(TTFont(name, str(path)))
     except Exception as exc:  # reportlab raises bare TTFError/OSError subclasses
         raise InputError(
-            f"No se pudo cargar la fuente «{path}» ({exc.__class__.__name__}).",
+            f"No se pudo cargar la fuente «{path.name}» ({exc.__class__.__name__}).",
             way_out="Reinstale el programa de la estación.",
         ) from None
     return name
@@ -153,7 +154,8 @@ def fit_text(text: str, el: TextElement) -> FittedText:
         )
     raise InputError(
         f"El {FIELD_LABELS[el.field]} «{text}» no cabe en la credencial ni con la letra más "
-        f"chica ({el.min_size:g} pt en {el.max_lines} renglón(es)).",
+        f"chica ({el.min_size:g} pt en "
+        + ngettext("{n} renglón", "{n} renglones", el.max_lines).format(n=el.max_lines) + ").",
         way_out="Abrevie ese dato en SCEJAL o en los datos de la escuela y vuelva a "
         "generar la hoja.",
     )
@@ -385,7 +387,7 @@ def _asset_reader(path: Path) -> ImageReader:
         return ImageReader(str(path))
     except Exception as exc:  # reportlab wraps Pillow errors in its own
         raise InputError(
-            f"La imagen de la plantilla «{path}» está dañada ({exc.__class__.__name__}).",
+            f"La imagen de la plantilla «{path.name}» está dañada ({exc.__class__.__name__}).",
             way_out="Sincronice la estación para recibir de nuevo la plantilla oficial.",
         ) from None
 
@@ -430,7 +432,7 @@ def prepare_photo(path: str | Path, w_mm: float, h_mm: float) -> PreparedPhoto:
         st = path.stat()
     except OSError:
         raise InputError(
-            f"No se encontró la foto «{path}».",
+            f"No se encontró la foto «{path.name}».",
             way_out="Vuelva a tomar la foto o descárguela de nuevo de SCEJAL.",
         ) from None
     return _prepare_photo(str(path), st.st_mtime_ns, st.st_size, photo_pixels(w_mm, h_mm))
@@ -458,7 +460,7 @@ def _prepare_photo(path: str, _mtime: int, _size: int, px: tuple[int, int]) -> P
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError,
             SyntaxError, ZeroDivisionError):
         raise InputError(
-            f"La foto «{path}» está dañada o no es una imagen JPEG o PNG.",
+            f"La foto «{Path(path).name}» está dañada o no es una imagen JPEG o PNG.",
             way_out="Vuelva a tomar la foto o descárguela de nuevo de SCEJAL.",
         ) from None
     return PreparedPhoto(buf.getvalue(), tw, th)

@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from gettext import ngettext
 from pathlib import Path
 from typing import BinaryIO
 
@@ -219,7 +220,8 @@ def _footer(c: Canvas, layout: SheetLayout, sheet: SheetFace, plan: dict[int, Pr
     if folios and not specimen:
         parts.append(f"folios {folios[0]}–{folios[-1]}")
     if sheet.cancelled:
-        parts.append(f"{len(sheet.cancelled)} cancelada(s)")
+        n = len(sheet.cancelled)
+        parts.append(ngettext("{n} cancelada", "{n} canceladas", n).format(n=n))
     if specimen:
         parts.append("ESPÉCIMEN, SIN VALOR")
     parts.append(f"plantilla {template.template_id} v{template.version}")

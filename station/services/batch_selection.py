@@ -8,6 +8,7 @@ for one student, and nobody is left out without a word.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from gettext import ngettext
 
 from foundation.errors import InputError, NotFound, RuleViolation
 from station.context import Station
@@ -39,11 +40,14 @@ class ReadySelection:
     def describe_not_ready(self) -> str:
         if not self.not_ready:
             return ""
-        lines = [f"{len(self.not_ready)} alumno(s) no se imprimen ahora:"]
+        n = len(self.not_ready)
+        lines = [ngettext("{n} alumno no se imprime ahora:", "{n} alumnos no se imprimen ahora:",
+                          n).format(n=n)]
         lines += [f"- {n.name}: {n.reason}" for n in self.not_ready]
         if any(n.reason == NO_PHOTO for n in self.not_ready):
-            lines.append("Para los que no tienen foto: impórtela con 'station import-photos' o "
-                         "tómela con la cámara, y vuelva a imprimir los pendientes.")
+            lines.append("Para los que no tienen foto: tómela con el botón «Tomar foto» de su "
+                         "ficha (o pida a su DRSE que importe las fotos de la escuela) y vuelva "
+                         "a imprimir los pendientes.")
         return "\n".join(lines)
 
 
@@ -57,7 +61,9 @@ def select_ready(station: Station, cct: str) -> ReadySelection:
         school = ledger.get_school(conn, cct)
         if school is None:
             raise NotFound(f"La escuela con CCT {cct} no está en esta estación.",
-                           way_out="Importe la plantilla de SCEJAL con 'station import-roster'.")
+                           way_out="Llame a su DRSE y pídales que importen en esta estación la "
+                                   "plantilla de SCEJAL de la escuela.",
+                           command="station import-roster ARCHIVO")
         check_may_print(station, school)  # normativo 2: this station may print for it
         pending = ledger.pending_students(conn, cct)
         no_photo = roster_views.without_photo(conn, cct)

@@ -34,8 +34,9 @@ def create_delivery(station: Station, cct: str, *, taken_by: str) -> Delivery:
     if station.settings["station.kind"] != "drse":
         raise RuleViolation("Las entregas con acuse de recibo son de una DRSE a sus escuelas; "
                             "esta estación es de una escuela.",
-                            way_out="Configure station.kind = 'drse' en la estación de la DRSE.")
-    taken_by = require_person(taken_by, "quién entrega (--by)")
+                            way_out="Haga la entrega desde la estación de la DRSE.",
+                            command="station.kind = 'drse' en station.toml de la DRSE")
+    taken_by = require_person(taken_by, "quién entrega")
     cycle = current_cycle(station)
     with station.db.write() as conn:
         school = get_school(conn, cct)
@@ -88,7 +89,7 @@ def delivery_pdf(station: Station, did: int) -> Path:
 def close_delivery(station: Station, did: int, *, received_by: str, received_on: date,
                    scan: Path | None = None) -> Delivery:
     """Record the school's signed acknowledgement; the scan, if given, is kept by its hash."""
-    received_by = require_person(received_by, "quién recibió en la escuela (--received-by)")
+    received_by = require_person(received_by, "quién recibió en la escuela")
     scan_name = None
     if scan is not None:
         try:

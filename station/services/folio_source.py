@@ -14,6 +14,7 @@ the network; when they run out it says so in words.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from gettext import ngettext
 from typing import Any, Protocol
 
 from station.core.errors import FolioExhausted
@@ -47,10 +48,13 @@ class CentralFolioSource:
     def next_block(self, held: Sequence[FolioBlock], at_least: int) -> tuple[int, int]:
         sheets = at_least // 8 + (1 if at_least % 8 else 0)
         raise FolioExhausted(
-            f"A la estación le faltan {at_least} folios ({sheets} planilla(s)) para este "
+            f"A la estación le faltan {at_least} folios ("
+            + ngettext("{n} planilla", "{n} planillas", sheets).format(n=sheets) + ") para este "
             "trabajo: ya usó los bloques de folios que le dio la oficina central.",
-            way_out="Conecte la estación a internet y sincronice ('station sync') para recibir "
-                    "un bloque nuevo, o imprima menos alumnos por ahora.")
+            way_out="Conecte la estación a internet y use «Sincronizar ahora» (Ajustes > "
+                    "Sincronización) para recibir un bloque nuevo, o imprima menos alumnos "
+                    "por ahora.",
+            command="station sync")
 
 
 def folio_source_for(settings: Mapping[str, Any]) -> FolioSource:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from gettext import ngettext
 from pathlib import Path
 
 from foundation.atomic_files import fsync_dir
@@ -24,7 +25,7 @@ from foundation.errors import InputError, NotFound, RuleViolation
 from station.context import Station
 from station.core.folios import remaining, take_folios
 from station.core.model import CardFace, School, SheetFace, Student
-from station.core.print_rules import PrintFacts, print_refusal
+from station.core.print_rules import PrintFacts, print_refusal, print_refusal_command
 from station.core.sheets import plan_sheets
 from station.printer.sheet import render_sheets_pdf
 from station.services.lifecycle_routing import check_may_print
@@ -74,7 +75,9 @@ def select_students(
         school = ledger.get_school(conn, cct)
         if school is None:
             raise NotFound(f"La escuela con CCT {cct} no está en esta estación.",
-                           way_out="Importe la plantilla de SCEJAL con 'station import-roster'.")
+                           way_out="Llame a su DRSE y pídales que importen en esta estación la "
+                                   "plantilla de SCEJAL de la escuela.",
+                           command="station import-roster ARCHIVO")
         check_may_print(station, school)  # normativo 2: this station may print for it
         if curps is None:
             students = ledger.pending_students(conn, cct)
@@ -82,7 +85,7 @@ def select_students(
                 raise RuleViolation(f"La escuela {cct} no tiene alumnos pendientes de credencial.")
         else:
             found = ledger.get_students(conn, curps)
-            problems = []
+            problems, commands = [], []
             for curp in dict.fromkeys(curps):
                 student = found.get(curp)
                 if student is None:
@@ -91,12 +94,15 @@ def select_students(
                     problems.append(f"- {curp}: pertenece a la escuela {student.cct}, no a {cct}.")
                 elif student.estatus.value != "INSCRITO":
                     problems.append(f"- {curp}: está dado de baja.")
-                elif (why := _refusal(lifecycle_records.print_facts(conn, curp))) is not None:
+                elif (why := _refusal(facts := lifecycle_records.print_facts(conn, curp))) \
+                        is not None:
                     # active card (unless a paid replacement awaits), decline, unpaid loss
                     problems.append(f"- {curp}: {why}")
+                    if facts is not None and (command := print_refusal_command(facts)):
+                        commands.append(command)
             if problems:
                 raise InputError("No se imprimió nada; revise estos alumnos:\n"
-                                 + "\n".join(problems))
+                                 + "\n".join(problems), command="; ".join(commands) or None)
             students = [found[c] for c in dict.fromkeys(curps)]
         photos = ledger.photo_hashes(conn, [s.curp for s in students])
     missing = [s for s in students if s.curp not in photos]
@@ -104,8 +110,12 @@ def select_students(
         names = "\n".join(f"- {s.full_name}" for s in missing[:20])
         more = f"\n… y {len(missing) - 20} más" if len(missing) > 20 else ""
         raise InputError(
-            f"No se imprimió nada: {len(missing)} alumno(s) no tienen fotografía:\n{names}{more}",
-            way_out="Importe sus fotos con 'station import-photos' o tómelas con la cámara.")
+            ngettext("No se imprimió nada: {n} alumno no tiene fotografía:",
+                     "No se imprimió nada: {n} alumnos no tienen fotografía:",
+                     len(missing)).format(n=len(missing)) + f"\n{names}{more}",
+            way_out="Tómelas con el botón «Tomar foto» de la ficha de cada alumno"
+                    ", o pida a su DRSE que importe las fotos de la escuela.",
+            command="station import-photos CARPETA")
     return school, students
 
 

@@ -62,8 +62,8 @@ class SavedReport:
     def where_es(self) -> str:
         """Where it went, in words the secretary can follow."""
         if self.on_usb:
-            return f"en la memoria USB «{self.path.parent.name}» ({self.path})"
-        return f"en la carpeta de la estación {self.path}"
+            return f"en la memoria USB «{self.path.parent.name}», con el nombre {self.path.name}"
+        return f"en la estación, con el nombre {self.path.name}"
 
 
 def export_folder(station: Station, media_root: Path = MEDIA_ROOT) -> tuple[Path, bool]:
@@ -85,7 +85,7 @@ def save_school_report(station: Station, cct: str, kind: str, *,
     """Write the school's report for the current cycle as ``kind`` ("pdf" or "xlsx")."""
     if kind not in ("pdf", "xlsx"):
         raise InputError(f"No se puede guardar el reporte como «{kind}».",
-                         way_out="Elija PDF o XLSX.")
+                         way_out="Elija PDF o Excel.")
     report = school_report(station, cct)
     folder, on_usb = export_folder(station, media_root)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -96,7 +96,7 @@ def save_school_report(station: Station, cct: str, kind: str, *,
         else:
             write_xlsx([report], out)
     except OSError as exc:
-        raise StorageError(f"No se pudo guardar el reporte en {folder}: {exc.strerror}.",
+        raise StorageError(f"No se pudo guardar el reporte en «{folder.name}»: {exc.strerror}.",
                            way_out="Revise que la memoria USB no esté llena ni protegida "
                                    "contra escritura, o retírela para guardarlo en la "
                                    "estación.") from exc

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from gettext import ngettext
 
 from foundation.errors import NotFound, RuleViolation
 from station.context import Station
@@ -33,7 +34,7 @@ def current_cycle(station: Station) -> str:
 def advance_cycle(station: Station, to: str, *, taken_by: str) -> dict[str, object]:
     """Make ``to`` the current cycle; only the cycle right after the current one is accepted."""
     new = parse_cycle(to)
-    taken_by = require_person(taken_by, "quién hace el cambio de ciclo (--by)")
+    taken_by = require_person(taken_by, "quién hace el cambio de ciclo")
     with station.db.write() as conn:
         previous = lifecycle_records.current_cycle(conn, station.settings["cycle.current"])
         check_advance(parse_cycle(previous), new)
@@ -46,7 +47,9 @@ def get_school(conn: Connection, cct: str) -> School:
     school = ledger.get_school(conn, cct)
     if school is None:
         raise NotFound(f"La escuela con CCT {cct} no está en esta estación.",
-                       way_out="Importe la plantilla de SCEJAL con 'station import-roster'.")
+                       way_out="Llame a su DRSE y pídales que importen en esta estación la "
+                                   "plantilla de SCEJAL de la escuela.",
+                           command="station import-roster ARCHIVO")
     return school
 
 
@@ -95,7 +98,8 @@ class SchoolLists:
             lines.append(f"AVISO: {self.warning}")
         for need in (Need.CARD, Need.HOLOGRAM, Need.RECEIPT, Need.DECLINED, Need.COMPLETE):
             group = self.by_need(need)
-            lines.append(f"\n{len(group)} alumno(s): {NEED_WORDS[need]}")
+            count = ngettext("{n} alumno", "{n} alumnos", len(group)).format(n=len(group))
+            lines.append(f"\n{count}: {NEED_WORDS[need]}")
             if need is not Need.COMPLETE:
                 lines += [f"  - {s.name} ({s.grado}° {s.grupo})"
                           + (f", folio {s.folio}" if s.folio else "")
@@ -104,11 +108,14 @@ class SchoolLists:
                              else "") for s in group]
         missing = self.needing_photo()
         if missing:
-            lines.append(f"\n{len(missing)} alumno(s) que necesitan credencial no tienen foto "
-                         "(no se pueden imprimir hasta tenerla): "
+            lines.append("\n" + ngettext(
+                "{n} alumno que necesita credencial no tiene foto (no se puede imprimir "
+                "hasta tenerla): ",
+                "{n} alumnos que necesitan credencial no tienen foto (no se pueden imprimir "
+                "hasta tenerla): ", len(missing)).format(n=len(missing))
                          + ", ".join(s.name for s in missing)
-                         + ". Importe sus fotos con 'station import-photos' o tómelas con la "
-                         "cámara.")
+                         + ". Tómelas con el botón «Tomar foto» de la ficha de cada alumno, "
+                         "o pida a su DRSE que importe las fotos de la escuela.")
         return "\n".join(lines)
 
 
@@ -129,7 +136,7 @@ def school_lists(station: Station, cct: str, cycle: str | None = None) -> School
 def decline(station: Station, curp: str, *, on: date, declared_by: str, taken_by: str,
             notes: str = "") -> dict[str, object]:
     who = DeclaredBy.parse(declared_by)
-    taken_by = require_person(taken_by, "quién recibió la renuncia (--by)")
+    taken_by = require_person(taken_by, "quién recibió la renuncia")
     with station.db.write() as conn:
         student = get_student(conn, curp)
         did = request_records.record_decline(conn, curp=curp, name=student.full_name, on=on,
@@ -147,7 +154,7 @@ def declines(station: Station, cct: str | None = None, *,
 
 
 def withdraw_decline(station: Station, curp: str, *, on: date, taken_by: str) -> dict[str, object]:
-    taken_by = require_person(taken_by, "quién registra el retiro de la renuncia (--by)")
+    taken_by = require_person(taken_by, "quién registra el retiro de la renuncia")
     with station.db.write() as conn:
         student = get_student(conn, curp)
         request_records.withdraw_decline(conn, curp=curp, name=student.full_name, on=on,
@@ -159,7 +166,7 @@ def request_card(station: Station, curp: str, *, on: date, requested_by: str, ta
                  notes: str = "") -> dict[str, object]:
     """Record a request; refused while a decline stands or when nothing is missing."""
     who = DeclaredBy.parse(requested_by)
-    taken_by = require_person(taken_by, "quién recibió la solicitud (--by)")
+    taken_by = require_person(taken_by, "quién recibió la solicitud")
     with station.db.write() as conn:
         student = get_student(conn, curp)
         if student.estatus.value != "INSCRITO":

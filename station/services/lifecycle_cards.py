@@ -50,7 +50,7 @@ def apply_hologram(station: Station, serial: str, *, curp: str | None = None,
                                     f"({card.status_reason or card.status}): no lleva holograma.")
             curp = card.curp
         if curp is None:
-            raise InputError("Indique el alumno (--curp) o el folio de su credencial (--folio).")
+            raise InputError("Indique el alumno o el folio de su credencial.")
         student = get_student(conn, curp)
         active = ledger.active_card_folio(conn, curp)
         if active is not None:
@@ -103,7 +103,7 @@ def hologram_stock(station: Station) -> list[CycleStock]:
 def report_loss(station: Station, *, folio: int | None = None, curp: str | None = None,
                 stolen: bool = False, on: date, taken_by: str) -> dict[str, object]:
     """Revoke the card at once (normativo 8)."""
-    taken_by = require_person(taken_by, "quién recibió el reporte (--by)")
+    taken_by = require_person(taken_by, "quién recibió el reporte")
     reason = Reason.STOLEN if stolen else Reason.LOST
     with station.db.write() as conn:
         card = replacement_records.find_card(conn, folio=folio, curp=curp)
@@ -119,7 +119,7 @@ def request_replacement(station: Station, *, curp: str | None = None, folio: int
     """Record a paid replacement (normativo 9): the receipt is required and used once."""
     reference = normalise_receipt(receipt)
     why = Reason.parse(reason)
-    taken_by = require_person(taken_by, "quién recibió el recibo (--by)")
+    taken_by = require_person(taken_by, "quién recibió el recibo")
     with station.db.write() as conn:
         card = replacement_records.find_card(conn, folio=folio, curp=curp)
         return replacement_records.record_replacement(

@@ -25,14 +25,23 @@ from station.printer.cups_queue import (
 
 
 def resume_way_out(queue: str) -> str:
-    """How to get a paused queue going again, from the kiosk or a terminal.
+    """How to get a paused queue going again, in words for the kiosk (no command).
 
-    >>> "cupsenable Oficina" in resume_way_out("Oficina")
-    True
+    >>> "cupsenable" in resume_way_out("Oficina")
+    False
     """
-    return ("Revise que la impresora esté encendida, con papel y con tinta; luego reanude la "
-            f"cola desde Ajustes > Impresora (o con: cupsenable {queue} && cupsaccept {queue}); "
-            "no se usó ningún folio.")
+    return ("Revise que la impresora esté encendida, con papel y con tinta; luego pida a quien "
+            "administra la estación que la reanude en Ajustes > Impresora. No se usó ningún "
+            "folio.")
+
+
+def resume_command(queue: str) -> str:
+    """The same from a terminal (the command line shows it; the kiosk never does).
+
+    >>> resume_command("Oficina")
+    'cupsenable Oficina && cupsaccept Oficina'
+    """
+    return f"cupsenable {queue} && cupsaccept {queue}"
 
 
 def not_ready_reason(queue: str, status: QueueStatus) -> str | None:
@@ -62,7 +71,7 @@ def ready_print_queue(queue: str, *, server: str | None = None) -> PrintQueue:
     print_queue = probe_print_queue(queue, server=server)
     reason = not_ready_reason(queue, print_queue.status())
     if reason is not None:
-        raise QueueStopped(reason, way_out=resume_way_out(queue))
+        raise QueueStopped(reason, way_out=resume_way_out(queue), command=resume_command(queue))
     return print_queue
 
 

@@ -57,14 +57,14 @@ def _send_each(
         try:
             job_id = queue.submit(sheet.pdf, title=f"Planilla {sheet.sheet_id}")
         except PrinterError as exc:
-            kept = ("La planilla quedó guardada con sus folios; envíela cuando la impresora "
-                    "esté lista con: station send --sheet {}")
+            kept = ("La hoja quedó guardada con sus folios; se puede enviar otra vez cuando "
+                    "la impresora esté lista.")
             results.append(SheetJob(sheet.sheet_id, None, "not-sent",
-                                    f"{exc.user_message()} {kept.format(sheet.sheet_id)}"))
+                                    f"{exc.user_message()} {kept}"))
             for rest in _already_made(pending):
                 results.append(SheetJob(rest.sheet_id, None, "not-sent",
                                         "No se envió porque la impresora falló antes. "
-                                        + kept.format(rest.sheet_id)))
+                                        + kept))
             return results
         with station.db.write() as conn:
             sheet_records.mark_sent(conn, sheet.sheet_id, printer=printer, job_id=job_id)

@@ -54,7 +54,7 @@ def import_prior_cards(station: Station, path: Path, *, taken_by: str,
                        accept_valid: bool = False) -> PriorCardsResult:
     """Check the file against the ledger and, when it is clean (or ``accept_valid``),
     record its cards in one transaction."""
-    taken_by = require_person(taken_by, "quién registra las credenciales (--by)")
+    taken_by = require_person(taken_by, "quién registra las credenciales")
     table = read_table(path, source="el sistema anterior")
     result = PriorCardsResult(imported=False, file=table.file, encoding=table.encoding_label)
     with station.db.write() as conn:

@@ -42,7 +42,7 @@ COUNT_NOTES = (
     "Con credencial: credencial vigente. Pendientes: necesitan credencial nueva (nuevo "
     "ingreso, sin credencial o reposición pagada). Sólo holograma: tienen credencial y les "
     "falta el holograma del ciclo. Con holograma: credencial y holograma del ciclo "
-    "registrados. No la desean: renuncia registrada (normativo 4). Extraviadas sin recibo: "
+    "registrados. No la desean: renuncia registrada. Extraviadas sin recibo: "
     "credencial reportada extraviada o robada sin recibo de reposición. Solicitudes sin "
     "atender: más días de los configurados sin credencial ni holograma."
 )

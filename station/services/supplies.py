@@ -65,7 +65,7 @@ def ink_levels(station: Station, printer: str | None) -> tuple[list[InkLevel] | 
     """The cartridges the printer reports over IPP, or None and why not."""
     queue = printer or station.settings["printer.queue"]
     if not queue or queue == "pdf":
-        return None, "no hay impresora configurada (ajuste printer.queue)"
+        return None, "no hay impresora elegida (Ajustes > Impresora)"
     from station.printer.cups_queue import probe_print_queue
 
     try:
@@ -170,8 +170,8 @@ def build_request(station: Station, *, since: str | None, asked: dict[Item, int 
     return ResupplyRequest(next_id, station.today(), s["station.id"], s["station.kind"],
                            who or s["station.id"], status.cycle, usage, stock, cards, holograms,
                            {k: int(v or 0) for k, v in final.items()}, status.warnings,
-                           status.ink, require_person(director, "el nombre de quien firma "
-                                                      "(--director)") if director else "")
+                           status.ink,
+                           require_person(director, "el nombre de quien firma") if director else "")
 
 
 STOCK_WAY_OUT = "Registre primero, en «Material», la entrada del material que llegó."

@@ -7,6 +7,7 @@ request justifies only what was used after it.
 from __future__ import annotations
 
 import shutil
+from gettext import ngettext
 from pathlib import Path
 
 from station.context import Station
@@ -35,8 +36,12 @@ def _document(req: ResupplyRequest) -> Document:
         Table(f"Justificación: uso del material {period}", ("Concepto", "Cantidad"), use, (4, 1)),
         Table("Ajustes manuales de inventario en el periodo", ("Material", "Cantidad", "Motivo"),
               adjustments, (2, 1, 4), empty="Sin ajustes manuales en el periodo."),
-        f"Trabajo pendiente del ciclo {req.cycle}: {req.pending_cards} alumno(s) sin "
-        f"credencial y {req.pending_holograms} alumno(s) que sólo necesitan el holograma.",
+        f"Trabajo pendiente del ciclo {req.cycle}: "
+        + ngettext("{n} alumno sin credencial", "{n} alumnos sin credencial",
+                   req.pending_cards).format(n=req.pending_cards) + " y "
+        + ngettext("{n} alumno que sólo necesita el holograma",
+                   "{n} alumnos que sólo necesitan el holograma",
+                   req.pending_holograms).format(n=req.pending_holograms) + ".",
     ]
     if req.ink:
         body.append(Table("Niveles de tinta que informa la impresora", ("Cartucho", "Nivel"),

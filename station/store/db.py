@@ -61,7 +61,8 @@ class Database:
             self._writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StorageError(
-                f"No se pudo abrir el registro de la estación ({path}): {exc}.") from exc
+                f"No se pudo abrir el registro de la estación («{Path(path).name}»): "
+                f"{exc}.") from exc
         if not existed:
             os.chmod(path, 0o600)  # the ledger holds minors' names and CURPs
         for key, value in PRAGMAS.items():

@@ -50,7 +50,8 @@ def find_card(conn: sqlite3.Connection, *, folio: int | None = None,
                        " status = 'active' DESC, folio DESC LIMIT 1", (curp,)).fetchone()
     if row is None:
         raise NotFound(f"El alumno {curp} no tiene credencial expedida en esta estación.",
-                       way_out="Si nunca la tuvo, imprímala como pendiente con 'station print'.")
+                       way_out="Si nunca la tuvo, imprímala como pendiente.",
+                       command="station print")
     return CardRow(*row)
 
 

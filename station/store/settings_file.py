@@ -55,7 +55,7 @@ def read_values(path: Path) -> dict[str, Any]:
         return _flatten(tomllib.loads(path.read_text("utf-8")))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(
-            f"El archivo de ajustes {path} no se puede leer: {exc}.",
+            f"El archivo de ajustes «{path.name}» no se puede leer: {exc}.",
             way_out="Corríjalo o bórrelo para volver a los valores de fábrica.") from exc
 
 

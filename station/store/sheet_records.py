@@ -97,7 +97,7 @@ def get_sheet(conn: sqlite3.Connection, sheet_id: int) -> SheetRecord:
     row = conn.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
     if row is None:
         raise NotFound(f"No existe la planilla {sheet_id} en esta estación.",
-                       way_out="Revise el número con 'station sheets'.")
+                       way_out="Revise el número de la hoja.", command="station sheets")
     positions = tuple(
         SheetPosition(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(
             "SELECT u.position, u.folio, u.state, c.curp, c.name_on_card FROM folio_uses u"
@@ -137,7 +137,8 @@ def confirm(conn: sqlite3.Connection, sheet_id: int) -> None:
     sheet = get_sheet(conn, sheet_id)
     if sheet.state == "spoiled":
         raise RuleViolation(f"La planilla {sheet_id} ya está marcada como dañada; no se puede "
-                            "confirmar.", way_out="Reimprímala con 'station reprint'.")
+                            "confirmar.", way_out="Reimprima a sus alumnos con folios nuevos.",
+                            command="station reprint")
     if sheet.state == "confirmed":
         return
     conn.execute("UPDATE sheets SET state = 'confirmed' WHERE id = ?", (sheet_id,))

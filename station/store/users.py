@@ -77,7 +77,8 @@ def get_user(conn: sqlite3.Connection, user_id: int) -> UserRecord:
     row = conn.execute(f"SELECT {_COLUMNS} FROM kiosk_users WHERE id = ?", (user_id,)).fetchone()
     if row is None:
         raise NotFound(f"No existe el usuario número {user_id} en esta estación.",
-                       way_out="Vea la lista con 'station users list'.")
+                       way_out="Revise la lista de usuarios en Ajustes > Usuarios.",
+                       command="station users list")
     return _user(row)
 
 
@@ -89,7 +90,8 @@ def find_user(conn: sqlite3.Connection, name_or_id: str) -> UserRecord:
                        (name_key(name_or_id),)).fetchone()
     if row is None:
         raise NotFound(f"No existe el usuario «{name_or_id.strip()}» en esta estación.",
-                       way_out="Vea la lista con 'station users list'.")
+                       way_out="Revise la lista de usuarios en Ajustes > Usuarios.",
+                       command="station users list")
     return _user(row)
 
 

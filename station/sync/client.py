@@ -32,6 +32,22 @@ from foundation.credential.sign import Signer
 from foundation.errors import DomainError
 
 
+def refusal_words(status: int) -> str:
+    """What an HTTP refusal without central's own words means, for a secretary (the status
+    number stays in the error's ``code`` for the logs and the command line).
+
+    >>> refusal_words(413)
+    'El servicio central no aceptó el envío porque es demasiado grande.'
+    """
+    if status == 413:
+        return "El servicio central no aceptó el envío porque es demasiado grande."
+    if status in (401, 403):
+        return "El servicio central no reconoció a esta estación."
+    if status >= 500:
+        return "El servicio central tuvo una falla y no pudo responder."
+    return "El servicio central no aceptó la solicitud."
+
+
 class SyncError(DomainError):
     """Central refused, or could not be reached. ``code`` is central's machine code."""
 
@@ -51,7 +67,7 @@ def read_answer(answer: type[A], response: requests.Response, path: str) -> A:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "respuesta"
-        raise SyncError(f"El servicio central respondió a {path} con datos que esta estación no "
+        raise SyncError(f"El servicio central respondió con datos que esta estación no "
                         f"entiende («{where}»: {first.get('msg', '')}).", code="bad-answer",
                         way_out="Actualice la estación o avise a soporte de su DRSE.") from None
 
@@ -169,7 +185,7 @@ class CentralClient:
             code, message = str(info["code"]), str(info["message"])
         except (ValueError, KeyError, TypeError):
             code = f"http-{response.status_code}"
-            message = f"El servicio central respondió con un error ({response.status_code})."
+            message = refusal_words(response.status_code)
         way_out = _OFFLINE if response.status_code >= 500 else None
         return SyncError(message, code=code, status=response.status_code, way_out=way_out)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from gettext import ngettext
 from typing import Any
 
 from foundation.contract.protocol import WITHDRAWN
@@ -31,6 +32,11 @@ from station.sync.client import CentralClient, SyncError
 EVENTS = "/api/v1/sync/events"
 WITHDRAWN_ES = "Estación dada de baja: solo se envían los registros pendientes"
 
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    """``n`` and its noun in the right number (gettext's plural rule for Spanish)."""
+    return ngettext("{n} " + singular, "{n} " + plural, n).format(n=n)
 
 @dataclass(slots=True)
 class SyncReport:
@@ -85,21 +91,27 @@ class SyncReport:
                 "seconds": round(self.seconds, 3)}
 
     def describe(self) -> str:
-        lines = [f"Enviados {self.pushed} evento(s) y {self.photos_up} foto(s); recibidos "
-                 f"{self.students} alumno(s), {self.photos_down} foto(s), {self.revocations} "
-                 f"revocación(es)."]
+        lines = ["Enviados {}; recibidos {}.".format(
+            _count(self.pushed, "evento", "eventos") + " y "
+            + _count(self.photos_up, "foto", "fotos"),
+            ", ".join([_count(self.students, "alumno", "alumnos"),
+                       _count(self.photos_down, "foto", "fotos"),
+                       _count(self.revocations, "revocación", "revocaciones")]))]
         lines += [f"Nuevo bloque de folios: {a}–{b}." for a, b in self.folio_blocks]
         lines += [f"Foto {p['photo']} no enviada: {p['reason']}" for p in self.photos_skipped]
         lines += [f"El servicio central no aplicó el evento {r.get('seq')}: {r.get('message')}"
                   for r in self.events_refused]
         if self.reports_up or self.reports_refused:
             lines.append(f"Reportes de problemas enviados: {self.reports_up}"
-                         + (f"; rechazados: {self.reports_refused} (vea 'station status')."
+                         + (f"; rechazados: {self.reports_refused}."
                             if self.reports_refused else "."))
         if self.moved_out:
-            lines.append(f"{self.moved_out} alumno(s) cambiaron a una escuela que esta estación "
-                         "no atiende: ya no aparecen como pendientes (sus credenciales se "
-                         "conservan).")
+            lines.append(ngettext(
+                "{n} alumno cambió a una escuela que esta estación no atiende: ya no aparece "
+                "como pendiente (su credencial se conserva).",
+                "{n} alumnos cambiaron a una escuela que esta estación no atiende: ya no "
+                "aparecen como pendientes (sus credenciales se conservan).",
+                self.moved_out).format(n=self.moved_out))
         if self.config_applied:
             lines.append("Configuración aplicada: " + ", ".join(self.config_applied) + ".")
         lines += [f"Ajuste {r['key']} no aplicado: {r['reason']}." for r in self.config_refused]
@@ -280,5 +292,7 @@ def client_for(station: Station, **options: Any) -> CentralClient:
     if not url:
         raise SyncError("Esta estación no está conectada a un servicio central.",
                         code="not-enrolled",
-                        way_out="Inscríbala con 'station enroll --central URL --code CÓDIGO'.")
+                        way_out="Inscríbala en Ajustes > Sincronización con el código que "
+                        "le dé su DRSE.",
+                        command="station enroll --central URL --code CÓDIGO")
     return CentralClient(url, key=station.key, **options)

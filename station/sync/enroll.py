@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import date
+from gettext import ngettext
 from typing import Any
 
 from foundation.contract.events import StationEnrolled
@@ -35,9 +36,10 @@ class Enrollment:
 
     def describe(self) -> str:
         serves = f"la escuela {self.school_cct}" if self.kind == "escuela" \
-            else f"la DRSE {self.drse} ({len(self.scope)} escuela(s))"
+            else f"la DRSE {self.drse} (" + ngettext(
+                "{n} escuela", "{n} escuelas", len(self.scope)).format(n=len(self.scope)) + ")"
         return (f"Estación inscrita como {self.station_id}; imprime para {serves}. "
-                "Ahora sincronice con 'station sync'.")
+                "Ahora sincronícela.")
 
 
 def enroll(station: Station, *, central_url: str, code: str,

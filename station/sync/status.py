@@ -55,7 +55,7 @@ class SyncStatus:
         else:
             head = f"Estación {self.station_id}, conectada a {self.central_url}."
         last = self.last_success_at or "nunca"
-        lines = [head, f"Eventos por enviar: {self.pending_events}"
+        lines = [head, f"Registros por enviar: {self.pending_events}"
                        + (f" (el más antiguo del {self.oldest_pending_at})"
                           if self.oldest_pending_at else ""),
                  f"Última sincronización correcta: {last}",

@@ -69,7 +69,9 @@ def pull_trust(station: Station, client: CentralClient) -> int:
         pinned = sync_state.get_state(conn, "central_public_key")
     if not pinned:
         raise SyncError("La estación no tiene la llave del servicio central.",
-                        code="not-enrolled", way_out="Inscriba la estación con 'station enroll'.")
+                        code="not-enrolled",
+                        way_out="Inscriba la estación en Ajustes > Sincronización.",
+                        command="station enroll")
     total = 0
     while True:
         page = client.get_answer(TrustPage, "/api/v1/sync/trust", cursor=cursor)

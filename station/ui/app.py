@@ -157,12 +157,12 @@ class KioskApp(App):
     def back(self) -> None:
         self.machine.back()
 
-    def sign_out(self) -> None:
+    def sign_out(self, *, idle_seconds: float | None = None) -> None:
         dialogs.close_all()
         self.session = Session(print_job=self.session.print_job
                                if self.session.print_job and self.session.print_job.running
                                else None)
-        self.machine.sign_out()
+        self.machine.sign_out(idle_seconds=idle_seconds)
 
     def screen(self, state: State) -> KioskScreen:
         if state not in self.screens:
@@ -268,6 +268,7 @@ class KioskApp(App):
         if self.jobs.keeps_awake:
             self._last_touch = time.monotonic()
             return
-        if self.idle_seconds() >= float(self.station.settings["kiosk.idle_timeout_s"]):
+        limit = float(self.station.settings["kiosk.idle_timeout_s"])
+        if self.idle_seconds() >= limit:
             LOGGER.info("Sesión cerrada por inactividad")
-            self.sign_out()
+            self.sign_out(idle_seconds=limit)

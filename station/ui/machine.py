@@ -176,10 +176,12 @@ class Machine:
             return self._move(pending[0], pending[1], push=False)
         return self._move(State.HOME, {}, push=False)
 
-    def sign_out(self) -> Transition:
+    def sign_out(self, *, idle_seconds: float | None = None) -> Transition:
+        """Back home signed out; ``idle_seconds`` when inactivity did it (home says so)."""
         self.user = None
         self._pending = None
-        return self._move(State.HOME, {}, push=False)
+        params = {} if idle_seconds is None else {"idle_seconds": idle_seconds}
+        return self._move(State.HOME, params, push=False)
 
     def fail(self, reference: str) -> Transition:
         """Any unexpected error: show the recoverable error screen."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from station.core.cycles import Need, need_words
 from station.services.lookup import RosterEntry
-from station.ui.i18n import _
+from station.ui.i18n import _, ngettext
 
 FILTER_LABELS = {
     "all": _("Todos"),
@@ -85,3 +85,36 @@ CARD_STATUS = {
     "spoiled": (_("Hoja dañada"), "bad", "cross"),
     "revoked": (_("Dada de baja"), "bad", "cross"),
 }
+
+
+def idle_words(seconds: float | None) -> str:
+    """Why home shows up signed out after inactivity (issue 16), or "".
+
+    >>> idle_words(300.0)
+    'Se cerró la sesión porque nadie usó la pantalla en 5 minutos.'
+    >>> idle_words(1.0), idle_words(None)
+    ('Se cerró la sesión porque nadie usó la pantalla en 1 segundo.', '')
+    """
+    if seconds is None:
+        return ""
+    if seconds >= 60:
+        n = round(seconds / 60)
+        return ngettext("Se cerró la sesión porque nadie usó la pantalla en {n} minuto.",
+                        "Se cerró la sesión porque nadie usó la pantalla en {n} minutos.",
+                        n).format(n=n)
+    n = max(1, round(seconds))
+    return ngettext("Se cerró la sesión porque nadie usó la pantalla en {n} segundo.",
+                    "Se cerró la sesión porque nadie usó la pantalla en {n} segundos.",
+                    n).format(n=n)
+
+
+def stock_words(stock: int) -> str:
+    """A stock count for the screen: a negative one (more used than recorded as received)
+    is never shown as-is (issue 16).
+
+    >>> stock_words(12), stock_words(-3)
+    ('12', '0 (faltan 3 por registrar)')
+    """
+    if stock >= 0:
+        return str(stock)
+    return _("0 (faltan {n} por registrar)").format(n=-stock)

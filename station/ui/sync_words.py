@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from station.core.settings import SETTINGS_BY_KEY
 from station.ui.i18n import _
 
 if TYPE_CHECKING:
@@ -45,10 +46,21 @@ def report_lines(status: SyncStatus) -> list[Line]:
     return out
 
 
+def setting_name(key: str) -> str:
+    """A setting as the settings screen names it (issue 16: keys are not for the kiosk).
+
+    >>> setting_name("camera.device"), setting_name("a.b")
+    ('Cámara', 'uno que esta versión no conoce')
+    """
+    setting = SETTINGS_BY_KEY.get(key)
+    return setting.label_es if setting is not None else _("uno que esta versión no conoce")
+
+
 def config_lines(status: SyncStatus) -> list[Line]:
-    """Central's settings kept out (key and reason); the version applied."""
+    """Central's settings kept out (by their Spanish name, never the key) and why; the
+    version applied."""
     out = [Line(f"config_refused_{i}", "warning", "warn",
-                _("Ajuste no aplicado: {key}").format(key=r["key"]), r["reason"])
+                _("Ajuste no aplicado: {name}").format(name=setting_name(r["key"])), r["reason"])
            for i, r in enumerate(status.config_refused)]
     if status.config_applied_version:
         out.append(Line("config_version", "check", "ok", _("Configuración central aplicada"),

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import requests
 
 from foundation.contract import protocol
-from station.sync.client import CentralClient, SyncError
+from station.sync.client import CentralClient, SyncError, refusal_words
 from station.update.layout import Layout, ensure_dirs, give_to_data_owner
 
 _CHUNK = 256 * 1024
@@ -69,7 +69,7 @@ def _refusal(response: requests.Response) -> SyncError:
         return SyncError(str(info["message"]), code=str(info["code"]),
                          status=response.status_code)
     except (ValueError, KeyError, TypeError):
-        return SyncError(f"El servicio central respondió con un error ({response.status_code}).",
+        return SyncError(refusal_words(response.status_code),
                          code=f"http-{response.status_code}", status=response.status_code)
 
 

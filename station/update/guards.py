@@ -8,6 +8,7 @@ ledger has sheets sent to the printer in the last 2 hours that nobody confirmed 
 from __future__ import annotations
 
 from datetime import datetime
+from gettext import ngettext
 from pathlib import Path
 
 from station.core.releases import in_window, parse_window, printing_in_progress
@@ -25,6 +26,8 @@ def why_not_now(data_dir: Path, window: str, now: datetime) -> str | None:
         return "se está imprimiendo; se instalará cuando termine la impresión"
     busy = printing_in_progress(sent_sheet_times(folder), now)
     if busy:
-        return (f"hay {busy} planilla(s) enviadas a la impresora sin confirmar; confirme o "
-                "marque las planillas y se instalará después")
+        return ngettext("hay {n} planilla enviada a la impresora sin confirmar",
+                        "hay {n} planillas enviadas a la impresora sin confirmar",
+                        busy).format(n=busy) + ("; confirme o marque las planillas y se "
+                                                "instalará después")
     return None

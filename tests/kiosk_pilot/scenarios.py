@@ -453,6 +453,7 @@ def idle_flow(pilot: Pilot) -> Step:
                            "cierre por inactividad", 15)
     yield from pilot.frames(3)
     _data(pilot)["idle_signed_out"] = pilot.app.machine.user is None
+    _data(pilot)["idle_greeting"] = pilot.text_of("home_greeting")
     yield from pilot.shot("38-sesion-cerrada")
 
 

@@ -117,8 +117,9 @@ class CalibrationScreen(KioskScreen):
 
     def _printed(self, status: JobStatus) -> None:
         dialogs.show(kind="ok" if status.state == "completed" else "warn",
-                     title=_("Página enviada"), message=status.message_es,
-                     kid="calibration_printed")
+                     title=_("Página enviada"), kid="calibration_printed",
+                     message=_("La impresora recibió la página de prueba.")
+                     if status.state == "completed" else status.message_es)
 
     def _failed(self, error: BaseException) -> None:
         if not isinstance(error, DomainError):

@@ -21,7 +21,7 @@ from station.ui.keyboard import TextForm
 from station.ui.lists import recycle_list
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
-from station.ui.status_words import nice_name
+from station.ui.status_words import nice_name, stock_words
 from station.ui.widgets import FitLabel, Surface, TouchButton, line_label, theme
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class HologramsScreen(KioskScreen):
                            len(self.needing)).format(n=len(self.needing))
         self.body.add_widget(FitLabel(
             text=f"{nice_name(lists.school.nombre)} · {summary} · "
-                 + _("existencia: {n}").format(n=stock),
+                 + _("existencia: {n}").format(n=stock_words(stock)),
             bold=True, size_hint_y=None, height=t.touch * 0.8, kid="holo_summary"))
         if self.needing:
             view = recycle_list(HologramRow, row_height=t.touch * 1.15, kid="holo_list")

@@ -11,6 +11,7 @@ from station.services import lookup
 from station.ui.i18n import _, ngettext
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen
+from station.ui.status_words import idle_words
 from station.ui.widgets import FitLabel, Tile, theme
 
 _MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
@@ -40,14 +41,15 @@ class HomeScreen(KioskScreen):
         self.body.add_widget(self.tiles)
         self.body.add_widget(self.footer)
 
-    def enter(self, **_params: Any) -> None:
+    def enter(self, **params: Any) -> None:
         app = self.app
         user = app.machine.user
         station = app.station
         self.tiles.clear_widgets()
         tiles: list[tuple[str, str, str, str, Any]] = []
         if user is None:
-            self.greeting.text = _("Bienvenido. ¿Qué desea hacer?")
+            self.greeting.text = idle_words(params.get("idle_seconds")) or _(
+                "Bienvenido. ¿Qué desea hacer?")
             tiles.append(("tile_verify", _("Verificar una credencial"),
                           _("Acerque el código QR a la cámara"), "qr",
                           lambda: app.go(State.VERIFY)))
@@ -87,7 +89,7 @@ class HomeScreen(KioskScreen):
             (State.HOLOGRAMS, "tile_holograms", _("Hologramas"),
              _("Quién lo necesita este ciclo"), "hologram"),
             (State.SCHOOL_REPORT, "tile_school_report", _("Reporte de la escuela"),
-             _("Avance del ciclo; PDF o XLSX"), "document"),
+             _("Avance del ciclo, en PDF o en Excel"), "document"),
             (State.SUPPLIES, "tile_supplies", _("Insumos"), _("Micas, Teslin, tinta"), "box"),
             (State.SYNC, "tile_sync", _("Sincronización"), _("Envío a oficinas centrales"),
              "sync"),

@@ -83,7 +83,8 @@ class ReviewScreen(KioskScreen):
         if cancelled:
             lines.append(ngettext("{n} lugar cancelado", "{n} lugares cancelados",
                                   cancelled).format(n=cancelled))
-        lines.append(_("Quedan {n} por revisar").format(n=len(self.sheets)))
+        lines.append(ngettext("Queda {n} hoja por revisar", "Quedan {n} hojas por revisar",
+                              len(self.sheets)).format(n=len(self.sheets)))
         side.add_widget(FitLabel(text=" · ".join(lines), color=p.muted, size_hint_y=0.6))
         side.add_widget(self._job_notice(sheet))
         if sheet.state == "generated":
@@ -165,8 +166,8 @@ class ReviewScreen(KioskScreen):
         self.body.clear_widgets()
         good, bad = len(self.confirmed), len(self.spoiled)
         if good or bad:
-            text = _("Revisión terminada: {good} bien, {bad} dañada(s).").format(good=good,
-                                                                                  bad=bad)
+            text = _("Revisión terminada: {good} bien, {bad}.").format(
+                good=good, bad=ngettext("{n} dañada", "{n} dañadas", bad).format(n=bad))
         else:
             text = _("No hay hojas por revisar.")
         self.body.add_widget(FitLabel(text=text, font_size=t.font_title, bold=True,

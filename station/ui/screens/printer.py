@@ -113,7 +113,8 @@ class PrinterScreen(KioskScreen):
         self.specimen.disabled = False
         dialogs.show(kind="ok" if status.state == "completed" else "warn",
                      title=_("Hoja de muestra"), kid="specimen_done",
-                     message=status.message_es + "\n\n" + _(
+                     message=(_("La impresora recibió la hoja de muestra.")
+                              if status.state == "completed" else status.message_es) + "\n\n" + _(
                          "La hoja de muestra no usa folios ni registra credenciales."))
 
     def _failed(self, error: BaseException) -> None:

@@ -84,11 +84,12 @@ class ReportScreen(KioskScreen):
     def _created(self, report: ProblemReport) -> None:
         t = theme()
         self.body.clear_widgets()
-        audit = (_("La auditoría de folios está correcta.") if report.audit_ok
-                 else _("La auditoría de folios encontró problemas; van en el reporte."))
+        audit = (_("La revisión de los folios salió bien.") if report.audit_ok
+                 else _("La revisión de los folios encontró problemas; van en el reporte."))
         self.body.add_widget(Notice(kind="ok", kid="report_done", message=_(
-            "Reporte guardado: {name}. {audit} Entréguelo a su DRSE: está en la carpeta "
-            "«reports» de la estación.").format(name=report.path.name, audit=audit)))
+            "Reporte guardado en la estación con el nombre {name}. {audit} Si la estación "
+            "está conectada, se envía sola a su DRSE al sincronizar; si no, avise a su DRSE "
+            "para que lo recoja.").format(name=report.path.name, audit=audit)))
         done = TouchButton(text=_("Terminar"), icon="home", kid="report_finish")
         done.bind(on_release=lambda *_: self.app.go(State.HOME))
         self.body.add_widget(BoxLayout(size_hint_y=None, height=t.gap))

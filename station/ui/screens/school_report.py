@@ -68,7 +68,7 @@ class SchoolReportScreen(KioskScreen):
             size_hint_y=None, height=t.touch * 0.6))
         self.pdf = TouchButton(text=_("Guardar PDF"), icon="document", kid="report_save_pdf")
         self.pdf.bind(on_release=lambda *_: self._save("pdf"))
-        self.xlsx = TouchButton(text=_("Guardar XLSX"), icon="list", style="secondary",
+        self.xlsx = TouchButton(text=_("Guardar en Excel"), icon="list", style="secondary",
                                 kid="report_save_xlsx")
         self.xlsx.bind(on_release=lambda *_: self._save("xlsx"))
         self.body.add_widget(row(self.xlsx, self.pdf))

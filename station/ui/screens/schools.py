@@ -8,7 +8,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 
 from station.services import lookup
-from station.ui.i18n import _
+from station.ui.i18n import _, ngettext
 from station.ui.icons import Icon
 from station.ui.keyboard import OnScreenKeyboard, SearchField
 from station.ui.lists import recycle_list
@@ -85,13 +85,15 @@ class SchoolsScreen(KioskScreen):
             "cct": s.school.cct, "name": nice_name(s.school.nombre),
             "detail": " · ".join((s.school.cct, nice_name(s.school.turno.value),
                                   nice_name(s.school.municipio))),
-            "badge": ((_("{n} pendientes").format(n=s.pending), "warn", "clock") if s.pending
+            "badge": ((ngettext("{n} pendiente", "{n} pendientes", s.pending).format(
+                n=s.pending), "warn", "clock") if s.pending
                       else (_("Al día"), "ok", "check")),
         } for s in shown]
         self.list.refresh_from_data()
         if not self.summaries:
-            self.empty.text = _("Esta estación todavía no tiene escuelas. Importe la plantilla "
-                                "de SCEJAL con la orden: station import-roster")
+            self.empty.text = _("Esta estación todavía no tiene escuelas. Llame a su DRSE y "
+                                "pídales que importen en esta estación la plantilla de SCEJAL "
+                                "de su escuela.")
         else:
             self.empty.text = _("Ninguna escuela coincide con «{text}».").format(
                 text=self.search.text)

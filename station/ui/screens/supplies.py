@@ -16,6 +16,7 @@ from station.ui.i18n import _
 from station.ui.keyboard import NumberPad, TextForm
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
+from station.ui.status_words import stock_words
 from station.ui.widgets import FitLabel, Notice, Panel, TouchButton, line_label, theme
 from station.ui.worker import Job
 
@@ -56,13 +57,13 @@ class SuppliesScreen(KioskScreen):
         for name, stock, received, used in lines:
             line = BoxLayout(size_hint_y=None, height=t.font_body * 1.7)
             line.add_widget(line_label(name, bold=True))
-            for value in (stock, received, used):
+            for value in (stock_words(stock), received, used):
                 line.add_widget(line_label(str(value)))
             table.add_widget(line)
         holo = BoxLayout(size_hint_y=None, height=t.font_body * 1.7)
         holo.add_widget(line_label(_("Hologramas del ciclo {cycle}").format(cycle=status.cycle),
                                    bold=True, size_hint_x=3))
-        holo.add_widget(line_label(str(status.holograms_this_cycle)))
+        holo.add_widget(line_label(stock_words(status.holograms_this_cycle)))
         table.add_widget(holo)
         table.height = (header.height + len(lines) * t.font_body * 1.7 + holo.height
                         + 2 * t.gap + 2 * (len(lines) + 1))
@@ -183,5 +184,7 @@ class SuppliesScreen(KioskScreen):
 
     def _printed(self, status: JobStatus) -> None:
         dialogs.show(kind="ok" if status.state == "completed" else "warn",
-                     title=_("Solicitud enviada a la impresora"), message=status.message_es,
+                     title=_("Solicitud enviada a la impresora"),
+                     message=_("La impresora recibió la solicitud.")
+                     if status.state == "completed" else status.message_es,
                      kid="request_printed")

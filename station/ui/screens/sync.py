@@ -100,7 +100,7 @@ class SyncScreen(KioskScreen):
             content.add_widget(Notice(kind="warn", kid="sync_other_notice",
                                       message=text[:1].upper() + text[1:] + "."))
         facts = [
-            sync_words.Line("pending", "clock", "neutral", _("Eventos por enviar"),
+            sync_words.Line("pending", "clock", "neutral", _("Registros por enviar"),
                             str(status.pending_events)),
             sync_words.Line("pending_since", "clock", "neutral", _("Pendiente desde"),
                             when(status.oldest_pending_at) if status.oldest_pending_at
@@ -117,7 +117,7 @@ class SyncScreen(KioskScreen):
         config = sync_words.config_lines(status)
         if config:
             content.add_widget(_section(_("Configuración del servicio central"), config))
-        content.add_widget(_section(_("Software"), sync_words.software_lines(
+        content.add_widget(_section(_("Programa de la estación"), sync_words.software_lines(
             software.software_status(self.app.station))))
         self.scroll = ScrollView(do_scroll_x=False, bar_width=max(6, t.gap))
         self.scroll.add_widget(content)
@@ -148,7 +148,7 @@ class SyncScreen(KioskScreen):
         if not status.enrolled:
             return Notice(kind="info", kid="sync_notice", message=_(
                 "Esta estación trabaja sola, sin servicio central. Todo queda guardado aquí; "
-                "los reportes de problemas se entregan a la DRSE desde la carpeta «reports»."))
+                "cuando haga un reporte de problemas, avise a su DRSE para que lo recoja."))
         if status.last_error:
             return Notice(kind="warn", kid="sync_notice", message=_(
                 "La última sincronización no terminó: {error}").format(error=status.last_error))
