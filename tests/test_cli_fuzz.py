@@ -174,7 +174,7 @@ def test_click_speaks_spanish_and_usage_errors_exit_2(station_data: Path) -> Non
     for args, words, usage in (
             (["confirm", "--sheet", "1", "x"], "'x' no es un entero válido", True),
             (["nada"], "No existe el comando 'nada'.", True),
-            (["print"], "Falta la opción '--school'.", True),
+            (["print"], "Indique --school (o --batch).", True),
             (["print", "--school"], "La opción '--school' necesita un valor.", False),
             (["spoil", "--sheet", "1", "--reason", "x", "sobra"], "Sobra un argumento (sobra).",
              True),

@@ -151,7 +151,7 @@ def test_offline_station_issues_from_its_blocks_then_says_so(synced: Any) -> Non
                          (students[0].curp,))
     with pytest.raises(FolioExhausted) as exc:
         issuer.produce(school, students[:1])
-    assert "oficina central" in exc.value.message and "sincronice" in exc.value.way_out
+    assert "oficina central" in exc.value.message and "Sincronizar ahora" in exc.value.way_out
     offline = run_sync(station, CentralClient(central.url, key=station.key, attempts=2,
                                               max_delay_s=1))
     assert not offline.ok and "No se pudo comunicar" in offline.errors[0]

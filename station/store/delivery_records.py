@@ -92,8 +92,9 @@ def create(conn: sqlite3.Connection, *, cct: str, cycle: str, on: date,
                 "impresas." if waiting else "")
         raise RuleViolation(f"No hay credenciales ni hologramas pendientes de entregar a la "
                             f"escuela {cct}.{hint}",
-                            way_out="Confirme las planillas con 'station confirm --sheet N'."
-                            if waiting else None)
+                            way_out="Primero confirme cuáles planillas salieron bien."
+                            if waiting else None,
+                            command="station confirm --sheet N" if waiting else None)
     cur = conn.execute(
         "INSERT INTO deliveries (cct, cycle, created_on, state, pdf_name, taken_by, at)"
         " VALUES (?, ?, ?, 'open', '', ?, ?)", (cct, cycle, on.isoformat(), taken_by, now_iso()))
@@ -121,7 +122,8 @@ def get(conn: sqlite3.Connection, did: int) -> Delivery:
                        " received_on, scan_name FROM deliveries WHERE id = ?", (did,)).fetchone()
     if row is None:
         raise NotFound(f"No existe la entrega {did}.",
-                       way_out="Vea las entregas con 'station delivery list'.")
+                       way_out="Revise el número en la lista de entregas.",
+                       command="station delivery list")
     d = Delivery(*row)
     d.cards = [DeliveredCard(*r) for r in conn.execute(
         "SELECT c.folio, c.name_on_card, s.grado || '° ' || s.grupo FROM delivery_items i"

@@ -67,7 +67,8 @@ def get_oficio(conn: sqlite3.Connection, oid: int) -> OficioRecord:
                        (oid,)).fetchone()
     if row is None:
         raise NotFound(f"No existe la solicitud (oficio) {oid}.",
-                       way_out="Véalas con 'station oficio list'.")
+                       way_out="Revise el número en la lista de solicitudes.",
+                       command="station oficio list")
     return _oficio(row)
 
 
@@ -186,8 +187,8 @@ def get_batch(conn: sqlite3.Connection, request: int) -> OfficeBatch:
         if b.request == request:
             return b
     raise NotFound(f"No hay lote de la solicitud {request} en esta estación.",
-                   way_out="Sincronice ('station sync') y vea los lotes con "
-                   "'station batch list'.")
+                   way_out="Sincronice la estación y revise la lista de lotes.",
+                   command="station sync; station batch list")
 
 
 def batch_for_school(conn: sqlite3.Connection, cct: str) -> int | None:

@@ -43,7 +43,8 @@ def add_receipt(conn: sqlite3.Connection, item: Item, quantity: int, *, referenc
     if request is not None and conn.execute("SELECT 1 FROM supply_requests WHERE id = ?",
                                             (request,)).fetchone() is None:
         raise NotFound(f"No existe la solicitud de material {request} en esta estación.",
-                       way_out="Véalas con 'station supplies requests'.")
+                       way_out="Revise el número en la lista de solicitudes de material.",
+                       command="station supplies requests")
     conn.execute(
         "INSERT INTO supply_movements (item, kind, quantity, reference, reason, on_date,"
         " taken_by, at) VALUES (?, 'receipt', ?, ?, '', ?, ?, ?)",

@@ -52,8 +52,8 @@ class SyncError(DomainError):
     """Central refused, or could not be reached. ``code`` is central's machine code."""
 
     def __init__(self, message: str, *, code: str, status: int | None = None,
-                 way_out: str | None = None) -> None:
-        super().__init__(message, way_out=way_out)
+                 way_out: str | None = None, command: str | None = None) -> None:
+        super().__init__(message, way_out=way_out, command=command)
         self.code, self.status = code, status
 
 

@@ -116,8 +116,7 @@ class SyncReport:
             lines.append("Configuración aplicada: " + ", ".join(self.config_applied) + ".")
         lines += [f"Ajuste {r['key']} no aplicado: {r['reason']}." for r in self.config_refused]
         if self.support_answers:
-            lines.append(f"Respuestas nuevas de soporte: {self.support_answers} (vea "
-                         "'station question list').")
+            lines.append(f"Respuestas nuevas de soporte: {self.support_answers}.")
         lines += offices_lines(self.offices)
         if self.withdrawn:
             lines.append(WITHDRAWN_ES + ".")
@@ -138,7 +137,7 @@ def offices_lines(o: offices.OfficeSync) -> list[str]:
     lines += [f"{what.get(n.procedure, n.procedure)} {n.ref}: {n.words}"
               + (f". Motivo: {n.reason}" if n.reason else ".") for n in o.changed]
     if o.new_batches:
-        lines.append(f"Lotes nuevos para producir: {o.new_batches} ('station batch list').")
+        lines.append(f"Lotes nuevos para producir: {o.new_batches}.")
     return lines
 
 
