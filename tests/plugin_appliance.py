@@ -49,9 +49,9 @@ Environment=SDL_VIDEODRIVER=x11 DISPLAY=:0
 """,
     "station-sync.timer.d/test.conf": """\
 [Timer]
+# One empty assignment resets every trigger of the timer (OnCalendar too).
 OnBootSec=
 OnBootSec=4s
-OnUnitActiveSec=
 OnUnitActiveSec=20s
 RandomizedDelaySec=0
 AccuracySec=1s
@@ -59,7 +59,6 @@ AccuracySec=1s
     "station-update.timer.d/test.conf": """\
 [Timer]
 OnCalendar=
-OnBootSec=
 OnBootSec=10s
 RandomizedDelaySec=0
 AccuracySec=1s

@@ -173,7 +173,9 @@ def test_first_boot_draws_the_kiosk_syncs_and_reaches_the_printer(
         first_screen = machine.wait("the kiosk's first screen on the display",
                                     lambda: _screenshot(machine, png) > 16, timeout=240)
         appliance.timings["first_boot_to_kiosk_s"] = first_screen
-        assert machine.systemctl("is-active", "station-kiosk.service") == "active"
+        machine.wait("station-kiosk.service active (after its 15 s health settle)",
+                     lambda: machine.systemctl("is-active", "station-kiosk.service") == "active",
+                     timeout=90)
         shutil.copy(png, appliance.folder / "kiosk-first-screen.png")
         # The kiosk's own health marker (written once its first frame is drawn).
         machine.wait("the kiosk's health marker", lambda: _marker(machine, "0.1.0"), 120)
