@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from central.api.deps import AppContext
 from central.api.middleware import BodyLimit, CatchAll, PageHeaders, Refuse, refuse_json
-from central.api.routes import admin, enroll, releases, sync, web, web_import
+from central.api.routes import admin, enroll, releases, station_health, sync, web, web_import
 from central.api.routes.web_session import templates
 from central.crud.folios import ensure_counter
 from central.db import upgrade
@@ -80,7 +80,7 @@ def create_app(settings: CentralSettings | None = None, *, migrate: bool = True)
                                photos=PhotoStore(settings.photos_dir))
     app.state.engine = engine
     install_handlers(app)
-    for module in (enroll, sync, admin, web, releases):
+    for module in (enroll, sync, admin, web, releases, station_health):
         app.include_router(module.router)
     # Last added runs first: the limit before anything, the catch-all closest to the routes.
     app.add_middleware(CatchAll, page=_error_page)
