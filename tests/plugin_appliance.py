@@ -12,11 +12,13 @@ after boot instead of minutes/nightly, the station enrolled with the test's cent
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,7 +100,7 @@ def _missing_tools() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def appliance(tmp_path_factory: pytest.TempPathFactory) -> ApplianceKit:
+def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApplianceKit]:
     missing = _missing_tools()
     require_part(not missing, "appliance boot test: " + ", ".join(missing)
                  + " (scripts/setup.sh --test installs them)")
@@ -121,7 +123,11 @@ def appliance(tmp_path_factory: pytest.TempPathFactory) -> ApplianceKit:
         path = root / "etc/systemd/system" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    return ApplianceKit(folder, root, wheelhouse, key, pub, build_s)
+    kit = ApplianceKit(folder, root, wheelhouse, key, pub, build_s)
+    kit.timings["root_build_s"] = build_s
+    yield kit
+    # What docs/PERFORMANCE.md reports, measured by this run.
+    (folder / "timings.json").write_text(json.dumps(kit.timings, indent=2))
 
 
 def _build_root(folder: Path, wheelhouse: Path, key: StationKey, pub: Path, root: Path
