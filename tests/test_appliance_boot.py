@@ -36,9 +36,9 @@ from station.context import open_station
 
 pytestmark = [pytest.mark.timeout(1800)]
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-POWER_CUTS = int(os.environ.get("APPLIANCE_POWER_CUTS", "3"))
+POWER_CUTS = int(os.environ.get("APPLIANCE_POWER_CUTS", "2"))
 """Runs of the power-cut test; the issue's 20 (and more) with APPLIANCE_POWER_CUTS=20
-(docs/appliance-power-cuts.log holds such a run). CI runs 3: each costs about a minute."""
+(docs/appliance-power-cuts.log holds such a run). CI runs 2: each costs minutes."""
 
 
 @pytest.fixture(scope="module")
