@@ -61,6 +61,20 @@ def test_station_gathers_its_health(prepared_station: tuple[Any, str, list[str]]
     assert real["printer_message"] == "no hay impresora configurada"
 
 
+def test_real_printer_reachable_then_paused(prepared_station: tuple[Any, str, list[str]],
+                                            virtual_printer: Any) -> None:
+    station, _, _ = prepared_station
+    station.settings = {**station.settings, "printer.queue": virtual_printer.queue,
+                        "printer.cups_server": virtual_printer.cups_server}
+    assert fleet_health.gather(station)["printer_ok"] is True
+    virtual_printer.pause_queue()
+    try:
+        body = fleet_health.gather(station)
+    finally:
+        virtual_printer.resume_queue()
+    assert body["printer_ok"] is False and "en pausa" in body["printer_message"]
+
+
 def _health(**changes: Any) -> dict[str, Any]:
     body = {"version": "0.2.0", "disk_free_mb": 20_000, "disk_total_mb": 30_000,
             "throttled": {"source": "sysfs", "value": 0, "warnings": []},

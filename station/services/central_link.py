@@ -5,6 +5,7 @@ screens call these and only format what they return; each closes its connection.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from station.context import Station
@@ -55,6 +56,8 @@ def _send_health(station: Station, client: CentralClient, report: SyncReport) ->
     except SyncError as exc:
         if exc.status != 404:  # a central older than the health report: nothing to say
             report.errors.append(f"salud del equipo: {exc.user_message()}")
+    except Exception:  # the health report must never cost the sync (found booted for real)
+        logging.getLogger(__name__).exception("no se pudo reunir la salud del equipo")
 
 
 def keep_syncing(station: Station, *, interval_s: float,

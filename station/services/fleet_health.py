@@ -9,8 +9,9 @@ Throttling comes from ``vcgencmd get_throttled`` where Raspberry Pi's tools are 
 else from the firmware's sysfs file (Raspberry Pi kernels), else from the ``rpi_volt``
 hwmon alarm (Debian's kernel on a Pi); a machine with none of them says "no aplica".
 
->>> throttle_warnings(0x50005)
-['bajo voltaje ahora', 'procesador frenado ahora', 'bajo voltaje desde el arranque']
+>>> throttle_warnings(0x50005)  # doctest: +NORMALIZE_WHITESPACE
+['bajo voltaje ahora', 'procesador frenado ahora', 'bajo voltaje desde el arranque',
+ 'procesador frenado desde el arranque']
 >>> throttle_warnings(0)
 []
 """
@@ -92,6 +93,7 @@ def camera_present(device: str, *, sysfs: Path = V4L2_SYSFS) -> bool:
 def _printer(station: Station) -> dict[str, Any]:
     from foundation.errors import DomainError
     from station.services.print_tasks import printer_status
+    from station.services.printer_check import not_ready_reason
 
     if not station.settings["printer.queue"]:
         return {"ok": False, "message": "no hay impresora configurada"}
@@ -99,7 +101,8 @@ def _printer(station: Station) -> dict[str, Any]:
         status = printer_status(station)
     except DomainError as error:
         return {"ok": False, "message": error.user_message()[:300]}
-    return {"ok": bool(status.ready), "message": status.message_es[:300]}
+    reason = not_ready_reason(status.queue, status)
+    return {"ok": reason is None, "message": (reason or status.message_es)[:300]}
 
 
 def gather(station: Station, *,
