@@ -1,40 +1,113 @@
 #!/usr/bin/env bash
-# Builds the appliance image with pi-gen (Raspberry Pi OS Lite, bookworm, arm64) plus the
-# stage-credencial stage. See image-build/README.md.
-#   image-build/build.sh BUNDLE.tar RELEASE_KEY.pub [PI_GEN_FOLDER]
-# PI_GEN_REF picks the pi-gen tag; BUILD=native runs pi-gen's build.sh (as root on an arm64
-# or binfmt-enabled Debian host) instead of build-docker.sh.
+# Builds the appliance from Debian's own packages with mmdebstrap (no Docker, no Raspberry Pi
+# OS archive): Debian bookworm, the station's packages, and the same station content as the
+# pi-gen stage (install-station.sh + files/station-setup.sh). See image-build/README.md.
+#
+#   image-build/build.sh [--arch arm64|amd64] [--rootfs] [--packages FILE]... \
+#       PAQUETE.tar LLAVE_DE_VERSIONES.pub SALIDA
+#
+# arm64 (default): SALIDA.img, a disk image for Raspberry Pi 4/5 (Debian's linux-image-arm64
+#   and raspi-firmware; partitions RASPIFIRM (FAT, /boot/firmware) and RASPIROOT (ext4)), made
+#   without loop devices (mkfs.ext4 -d, mtools). Also SALIDA.boot/ (kernel + initrd, to boot
+#   the same image under qemu-system-aarch64 -M virt).
+# --rootfs: SALIDA is a folder with the root file system instead (any --arch); the boot test
+#   boots it with systemd-nspawn --boot.
+# --packages FILE: package list(s) instead of debian/packages (+ debian/packages-arm64).
+# MIRROR (default http://deb.debian.org/debian), SUITE (bookworm), PYTHON (python3 with the
+# `cryptography` and `pydantic` packages, for the bundle's signature check).
+# APT_CACHE=DIR keeps the downloaded .debs in DIR and reuses them (steps of one CI run).
 set -euo pipefail
 
-if [ $# -lt 2 ]; then
-	echo "uso: $0 PAQUETE.tar LLAVE_DE_VERSIONES.pub [CARPETA_PI_GEN]" >&2
+arch=arm64
+rootfs_only=0
+lists=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--arch) arch=$2; shift 2 ;;
+	--rootfs) rootfs_only=1; shift ;;
+	--packages) lists+=("$(realpath "$2")"); shift 2 ;;
+	--*) echo "opción desconocida: $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+if [ $# -ne 3 ]; then
+	echo "uso: $0 [--arch arm64|amd64] [--rootfs] [--packages LISTA] PAQUETE.tar LLAVE_DE_VERSIONES.pub SALIDA" >&2
 	exit 2
 fi
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-bundle="$(realpath "$1")"
-key="$(realpath "$2")"
-pigen="${3:-$repo/image-build/pi-gen}"
-ref="${PI_GEN_REF:-2024-11-19-raspios-bookworm-arm64}"
+for tool in mmdebstrap mkfs.ext4 mkfs.vfat mcopy sfdisk; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "falta $tool: apt install mmdebstrap e2fsprogs dosfstools mtools fdisk" >&2
+		exit 2
+	fi
+done
+here="$(cd "$(dirname "$0")" && pwd)"
+export STATION_REPO="$(cd "$here/.." && pwd)"
+export STATION_BUNDLE="$(realpath "$1")"
+export STATION_KEY="$(realpath "$2")"
+export STATION_ARCH="$arch" STATION_IMAGE=$((1 - rootfs_only))
+export PYTHON="${PYTHON:-python3}"
+out="$(realpath -m "$3")"
+mirror="${MIRROR:-http://deb.debian.org/debian}"
+suite="${SUITE:-bookworm}"
+security="${SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
 
-if [ ! -d "$pigen" ]; then
-	git clone --depth 1 --branch "$ref" https://github.com/RPi-Distro/pi-gen.git "$pigen"
+if [ ${#lists[@]} -eq 0 ]; then
+	lists=("$here/debian/packages")
+	[ "$arch" = arm64 ] && [ "$rootfs_only" = 0 ] && lists+=("$here/debian/packages-arm64")
 fi
-stage="$pigen/stage-credencial"
-rm -rf "$stage"
-cp -r "$repo/image-build/stage-credencial" "$stage"
-files="$stage/01-station/files"
-mkdir -p "$files/repo"
-cp -r "$repo/foundation" "$repo/station" "$repo/systemd" "$repo/image-build" "$files/repo/"
-rm -rf "$files/repo/image-build/pi-gen"
-cp "$bundle" "$files/bundle.tar"
-cp "$key" "$files/release.pub"
-# Only the last stage exports an image.
-touch "$pigen/stage2/SKIP_IMAGES"
-cp "$repo/image-build/config" "$pigen/config"
-cd "$pigen"
-if [ "${BUILD:-docker}" = native ]; then
-	./build.sh -c config
+packages="$(sed -e 's/#.*//' "${lists[@]}" | tr -s ' \n' '\n' | grep -v '^$' | sort -u | paste -sd, -)"
+
+if [ "$rootfs_only" = 1 ]; then
+	root="$out"
+	[ -e "$root" ] && { echo "$root ya existe" >&2; exit 2; }
 else
-	./build-docker.sh -c config
+	root="$(mktemp -d "${out}.root.XXXXXX")"
+	trap 'rm -rf "$root" "$out.boot.part" "$out.root.part"' EXIT
+	rmdir "$root"
 fi
-ls -l "$pigen/deploy/"
+
+cache_hooks=()
+if [ -n "${APT_CACHE:-}" ]; then
+	mkdir -p "$APT_CACHE"
+	cache_hooks=(--skip=essential/unlink --setup-hook="mkdir -p \"\$1/var/cache/apt/archives\"; cp -a \"$APT_CACHE\"/. \"\$1/var/cache/apt/archives/\"" \
+		--customize-hook="cp -a \"\$1/var/cache/apt/archives/\"*.deb \"$APT_CACHE\"/ 2>/dev/null || true" \
+		--customize-hook='rm -f "$1"/var/cache/apt/archives/*.deb')
+fi
+
+started=$(date +%s)
+mmdebstrap --mode=root --variant=apt --arch="$arch" --components="main non-free-firmware" \
+	--include="$packages" \
+	--aptopt='APT::Install-Recommends "false"' \
+	--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+	--dpkgopt='path-exclude=/usr/share/man/*' \
+	"${cache_hooks[@]}" \
+	--customize-hook='"$STATION_REPO"/image-build/debian/customize.sh "$1"' \
+	"$suite" "$root" \
+	"deb $mirror $suite main non-free-firmware" \
+	"deb $mirror $suite-updates main non-free-firmware" \
+	"deb $security $suite-security main non-free-firmware"
+echo "raíz lista en $(( $(date +%s) - started )) s: $root"
+[ "$rootfs_only" = 1 ] && exit 0
+
+# --- the disk image: FAT boot partition (firmware, kernel, initrd, config.txt, cmdline.txt)
+# and the ext4 root, each made as a file and placed at its offset (no loop devices, no mounts).
+boot_mib=256
+root_mib=$(( $(du -sm --exclude=./boot/firmware "$root" | cut -f1) * 13 / 10 + 512 ))
+mkdir -p "$out.boot"
+cp -L "$root/vmlinuz" "$out.boot/vmlinuz"
+cp -L "$root/initrd.img" "$out.boot/initrd.img"
+rm -f "$out.boot.part"
+mkfs.vfat -F 32 -n RASPIFIRM -C "$out.boot.part" $((boot_mib * 1024)) >/dev/null
+mcopy -s -i "$out.boot.part" "$root"/boot/firmware/* ::/
+rm -rf "$root"/boot/firmware/*
+mkfs.ext4 -q -L RASPIROOT -d "$root" "$out.root.part" "${root_mib}M"
+rm -f "$out.img"
+truncate -s $(( (4 + boot_mib + root_mib) * 1024 * 1024 )) "$out.img"
+sfdisk -q "$out.img" <<PARTS
+label: dos
+start=4MiB, size=${boot_mib}MiB, type=c
+start=$((4 + boot_mib))MiB, type=83
+PARTS
+dd if="$out.boot.part" of="$out.img" bs=1M seek=4 conv=notrunc,sparse status=none
+dd if="$out.root.part" of="$out.img" bs=1M seek=$((4 + boot_mib)) conv=notrunc,sparse status=none
+echo "imagen lista en $(( $(date +%s) - started )) s: $out.img ($(du -h --apparent-size "$out.img" | cut -f1))"

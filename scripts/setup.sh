@@ -4,7 +4,9 @@
 #                             (pip extra `station`; a central server installs `.[central]`)
 #   scripts/setup.sh --test   also what the test suite starts for real: cupsd, ippeveprinter,
 #                             dbus-daemon, poppler, PostgreSQL, Debian chromium (driven by
-#                             Playwright in the conalep page tests), and the test packages
+#                             Playwright in the conalep page tests), the appliance boot test's
+#                             tools (mmdebstrap builds the image root, systemd-nspawn boots
+#                             it), and the test packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +15,8 @@ with_tests=0
 
 runtime_debs=(python3 python3-venv python3-dev gcc libcups2-dev cups cups-client cups-filters cups-ipp-utils dbus-daemon poppler-utils
   libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libmtdev1)
-test_debs=(ghostscript gettext libpango-1.0-0 libpangoft2-1.0-0 postgresql xvfb xauth chromium)
+test_debs=(ghostscript gettext libpango-1.0-0 libpangoft2-1.0-0 postgresql xvfb xauth chromium
+  mmdebstrap systemd-container e2fsprogs dosfstools mtools fdisk)
 
 need=()
 for pkg in "${runtime_debs[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done

@@ -20,4 +20,5 @@ def require_part(available: bool, what: str) -> None:
 
 pytest_plugins = ["plugin_cups", "plugin_station", "plugin_central", "plugin_conalep",
                   "plugin_followup",
-                  "plugin_lifecycle", "plugin_camera", "plugin_ui", "plugin_fleet", "plugin_logs"]
+                  "plugin_lifecycle", "plugin_camera", "plugin_ui", "plugin_fleet", "plugin_logs",
+                  "plugin_appliance"]

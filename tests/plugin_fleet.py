@@ -30,7 +30,8 @@ PACKAGES = ("foundation", "station", "central", "conalep")
 """The project's top-level packages (pyproject's packages.find), those present are built."""
 
 
-def _build_wheel(out: Path, version: str, *, broken: bool = False) -> Path:
+def _build_wheel(out: Path, version: str, *, broken: bool = False,
+                 broken_health: bool = False) -> Path:
     src = out / f"src-{version}"
     for name in (n for n in PACKAGES if (ROOT / n).is_dir()):
         shutil.copytree(ROOT / name, src / name,
@@ -47,6 +48,13 @@ def _build_wheel(out: Path, version: str, *, broken: bool = False) -> Path:
         last = max(int(p.name[:4]) for p in migrations.glob("[0-9]*.sql"))
         (migrations / f"{last + 1:04d}_roto.sql").write_text(
             "ALTER TABLE tabla_que_no_existe ADD COLUMN nada TEXT;\n", "utf-8")
+    if broken_health:  # passes its selftest, but never says it started fine: rolled back
+        health = src / "station" / "update" / "health.py"
+        text = health.read_text("utf-8")
+        head = "    folder = DataFolder(data_dir)\n    load_settings(folder.settings_file)\n"
+        assert head in text
+        health.write_text(text.replace(head, head + "    raise RuntimeError('versión de "
+                                       "prueba que nunca arranca bien')\n", 1), "utf-8")
     wheels = out / f"wheels-{version}"
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
                            "--no-build-isolation", "-q", "-w", str(wheels), str(src)],

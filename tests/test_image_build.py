@@ -1,6 +1,8 @@
-"""The appliance image recipe (image-build/) is consistent with the repo, and its install
-script produces the expected tree when run against a temporary root folder (DESTDIR style)
-with a real signed bundle (tests/plugin_fleet.py)."""
+"""The appliance image recipes (image-build/: the Debian/mmdebstrap one the README
+recommends, and the pi-gen stage for Raspberry Pi OS) are consistent with the repo, and the
+install script produces the expected tree when run against a temporary root folder (DESTDIR
+style) with a real signed bundle (tests/plugin_fleet.py). The Debian recipe is also built and
+booted for real by tests/test_appliance_boot.py."""
 
 from __future__ import annotations
 
@@ -19,6 +21,14 @@ IMAGE = ROOT / "image-build"
 STAGE = IMAGE / "stage-credencial"
 SCRIPTS = sorted(IMAGE.rglob("*.sh"))
 DEBIAN_UNITS = {"cups.service"}
+SETUP = IMAGE / "files/station-setup.sh"
+BUILD_ONLY = {"gcc", "python3-dev", "libcups2-dev"}
+"""Needed to build pycups from source; the Debian recipe installs the bundle's built wheel."""
+
+
+def _package_list(path: Path) -> set[str]:
+    return {w for line in path.read_text("utf-8").splitlines()
+            for w in line.split("#", 1)[0].split()}
 
 
 def test_scripts_parse_with_bash_n() -> None:
@@ -37,6 +47,15 @@ def test_packages_cover_the_runtime_list_of_setup_sh() -> None:
     packages = set((STAGE / "00-packages/00-packages").read_text("utf-8").split())
     assert wanted - packages == set()
     assert {"cups", "cage"} <= packages
+    debian = _package_list(IMAGE / "debian/packages")
+    assert wanted - BUILD_ONLY - debian == set()
+    assert {"cups", "cage", "systemd-sysv", "locales"} <= debian
+    assert {"linux-image-arm64", "raspi-firmware"} <= _package_list(
+        IMAGE / "debian/packages-arm64")
+    # The boot test's root: what the station runs with, and no kernel.
+    test = _package_list(IMAGE / "debian/packages-test")
+    assert {"python3-venv", "libcups2", "systemd-sysv"} <= test
+    assert not any(p.startswith("linux-image") for p in test)
 
 
 def test_config_is_raspberry_pi_os_lite_bookworm_arm64_without_ssh() -> None:
@@ -49,7 +68,10 @@ def test_config_is_raspberry_pi_os_lite_bookworm_arm64_without_ssh() -> None:
 
 
 def test_enabled_units_and_installed_files_exist() -> None:
-    chroot = (STAGE / "01-station/01-run-chroot.sh").read_text("utf-8")
+    chroot = SETUP.read_text("utf-8")
+    # Both recipes run the same in-root setup.
+    assert "station-setup.sh" in (STAGE / "01-station/01-run-chroot.sh").read_text("utf-8")
+    assert "files/station-setup.sh" in (IMAGE / "debian/customize.sh").read_text("utf-8")
     enabled = [u for line in chroot.splitlines() if line.startswith("systemctl enable")
                for u in line.split()[2:]]
     installed = {p.name for p in (ROOT / "systemd").iterdir()} | {
@@ -105,5 +127,12 @@ def test_install_script_refuses_a_bundle_the_image_would_not_trust(
 @pytest.mark.parametrize("name", ["README.md"])
 def test_readme_has_the_build_commands(name: str) -> None:
     readme = (IMAGE / name).read_text("utf-8")
-    for words in ("image-build/build.sh", "central release sign", "central release keygen"):
-        assert words in readme
+    for words in ("image-build/build.sh", "central release sign", "central release keygen",
+                  "mmdebstrap", "dd ", "does not come back", "station update rollback"):
+        assert words in readme, words
+
+
+def test_build_script_refuses_missing_arguments_in_spanish() -> None:
+    done = subprocess.run([str(IMAGE / "build.sh"), "--arch", "amd64"], capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode == 2 and "uso:" in done.stderr

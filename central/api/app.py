@@ -21,6 +21,7 @@ from central.api.routes import (
     admin,
     enroll,
     releases,
+    station_health,
     sync,
     sync_offices,
     sync_support,
@@ -94,7 +95,8 @@ def create_app(settings: CentralSettings | None = None, *, migrate: bool = True)
                                photos=PhotoStore(settings.photos_dir))
     app.state.engine = engine
     install_handlers(app)
-    for module in (enroll, sync, admin, web, releases, sync_support, sync_offices):
+    for module in (enroll, sync, admin, web, releases, sync_support, sync_offices,
+                   station_health):
         app.include_router(module.router)
     # Last added runs first: the limit before anything, the catch-all closest to the routes.
     app.add_middleware(CatchAll, page=_error_page)

@@ -5,6 +5,7 @@ screens call these and only format what they return; each closes its connection.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from foundation.errors import InputError
@@ -38,12 +39,29 @@ def enrol(station: Station, *, central_url: str, code: str,
 
 
 def sync_now(station: Station) -> SyncReport:
-    """One sync with central (every step; a failed step is in the report)."""
+    """One sync with central (every step; a failed step is in the report), then the
+    machine's health for the fleet's operators (services/fleet_health.py)."""
     client = client_for(station)
     try:
-        return run_sync(station, client)
+        report = run_sync(station, client)
+        if not report.withdrawn:
+            _send_health(station, client, report)
+        return report
     finally:
         client.close()
+
+
+def _send_health(station: Station, client: CentralClient, report: SyncReport) -> None:
+    from station.services import fleet_health
+    from station.sync.client import SyncError
+
+    try:
+        fleet_health.send(station, client)
+    except SyncError as exc:
+        if exc.status != 404:  # a central older than the health report: nothing to say
+            report.errors.append(f"salud del equipo: {exc.user_message()}")
+    except Exception:  # the health report must never cost the sync (found booted for real)
+        logging.getLogger(__name__).exception("no se pudo reunir la salud del equipo")
 
 
 def keep_syncing(station: Station, *, interval_s: float,

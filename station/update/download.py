@@ -7,10 +7,12 @@ SHA-256 matches the offer becomes ``<sha256>.tar``; a wrong one is deleted.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -73,10 +75,32 @@ def _refusal(response: requests.Response) -> SyncError:
                          code=f"http-{response.status_code}", status=response.status_code)
 
 
+@contextlib.contextmanager
+def _one_download_at_a_time(layout: Layout) -> Iterator[None]:
+    """The sync unit (``update check --download``, as the station user) and the update unit
+    (``update apply``, as root) both download; after a boot both timers may fire while a slow
+    link is still fetching. Without this lock both appended to one ``.part`` and the loser
+    crashed on a file the winner had renamed (seen in tests/test_appliance_boot.py)."""
+    lock = layout.updates / "download.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        give_to_data_owner(layout, lock)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def download(client: CentralClient, layout: Layout, offer: dict[str, Any], *,
              attempts: int = 3) -> Path:
     """The verified-by-hash bundle of ``offer`` (``sha256``, ``size``, ``url``)."""
     ensure_dirs(layout)
+    with _one_download_at_a_time(layout):
+        return _download(client, layout, offer, attempts=attempts)
+
+
+def _download(client: CentralClient, layout: Layout, offer: dict[str, Any], *,
+              attempts: int) -> Path:
     sha, size, url = str(offer["sha256"]), int(offer["size"]), str(offer["url"])
     final = layout.updates / f"{sha}.tar"
     if final.is_file() and _sha256(final) == sha:

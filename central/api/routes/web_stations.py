@@ -13,6 +13,7 @@ from central.api.deps import Ctx, Db, utcnow
 from central.api.routes.web_home import station_rows
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import staff as staff_ops
+from central.crud import station_health
 from central.crud import stations as station_ops
 from central.errors import ApiError
 from central.models import Region, School, Station
@@ -28,8 +29,10 @@ def _render(request: Request, user: StaffUser, session: Session, ctx: Ctx, *,
         regions = [r for r in regions if r == user.region]
     schools = session.scalars(select(School).order_by(School.cct).where(
         School.drse.in_(regions)))
+    rows = station_rows(session, user.scope)
+    health = station_health.load_all(ctx.settings.data_dir, [r.id for r in rows], utcnow())
     out = page(request, "web_stations.html", user, status=status, nav="estaciones",
-               stations=station_rows(session, user.scope), regions=regions,
+               stations=rows, health=health, regions=regions,
                schools=list(schools), hours=ctx.settings.enrollment_code_hours, **extra)
     session.commit()
     return out

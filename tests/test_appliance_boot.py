@@ -1,0 +1,362 @@
+"""The appliance booted for real: the root built by the recommended recipe
+(image-build/build.sh, mmdebstrap, Debian bookworm amd64) boots with systemd under
+systemd-nspawn, with a private central (uvicorn on the host's loopback) and a virtual IPP
+printer behind a private CUPS, both reached over the shared network namespace.
+
+Nothing of the station is faked: systemd starts the units of systemd/ as the image enables
+them, the kiosk draws on Xvfb (the one test-only display), the timers start sync and update,
+and the updater restarts the kiosk through the real ``systemctl``. Test-only changes to the
+root are listed in tests/plugin_appliance.py (TEST_UNITS). A "power cut" is a SIGKILL of the
+container's init: every process dies at once and the next boot runs on the same disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from appliance_container import Disk, Machine, xvfb_screenshot
+from click.testing import CliRunner
+from plugin_appliance import ApplianceKit
+from plugin_central import ADMIN_TOKEN, STAFF, LiveCentral, import_demo
+from plugin_station import prepare_station
+
+from central.cli import main as central_cli
+from central.settings import CentralSettings
+from station.context import open_station
+
+pytestmark = [pytest.mark.timeout(1800), pytest.mark.appliance]
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+POWER_CUTS = int(os.environ.get("APPLIANCE_POWER_CUTS", "2"))
+"""Runs of the power-cut test; the issue's 20 (and more) with APPLIANCE_POWER_CUTS=20
+(docs/appliance-power-cuts.log: only 4 runs so far, 2 failed). CI runs 2: each costs minutes."""
+
+
+@pytest.fixture(scope="module")
+def central(tmp_path_factory: pytest.TempPathFactory, appliance: ApplianceKit
+            ) -> Iterator[tuple[LiveCentral, CentralSettings]]:
+    from central.api.app import create_app
+
+    folder = tmp_path_factory.mktemp("appliance-central")
+    settings = CentralSettings(data_dir=folder / "data", admin_token=ADMIN_TOKEN,
+                               database_url=f"sqlite:///{folder / 'central.sqlite3'}")
+    app = create_app(settings)
+    import_demo(settings, folder / "export")
+    (settings.data_dir / "release-keys").mkdir(parents=True, exist_ok=True)
+    shutil.copy(appliance.pub, settings.data_dir / "release-keys" / "pruebas.pub")
+    with LiveCentral(app) as live:
+        yield live, settings
+    app.state.engine.dispose()
+
+
+def central_cli_run(settings: CentralSettings, *args: str) -> str:
+    env = {"CENTRAL_DATA_DIR": str(settings.data_dir),
+           "CENTRAL_DATABASE_URL": settings.database_url}
+    out = CliRunner().invoke(central_cli, list(args), env=env)
+    assert out.exit_code == 0, out.output
+    return out.output
+
+
+def _owner(root: Path, user: str) -> tuple[int, int]:
+    for line in (root / "etc/passwd").read_text().splitlines():
+        fields = line.split(":")
+        if fields[0] == user:
+            return int(fields[2]), int(fields[3])
+    raise AssertionError(f"no user {user} in the image")
+
+
+@pytest.fixture(scope="module")
+def station_id(appliance: ApplianceKit, central: tuple[LiveCentral, CentralSettings],
+               virtual_printer: Any) -> str:
+    """The image's data folder: enrolled with the test's central (as the kiosk's
+    «Configurar esta estación» does on first boot), a school imported, the printer set."""
+    from station.sync.enroll import enroll
+
+    live, _ = central
+    data = appliance.root / "var/lib/station"
+    for child in data.iterdir():
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+    (data / "station.toml").write_text(
+        '[update]\nchannel = "stable"\nwindow = ""\nhealth_timeout_s = 40.0\n'
+        f'[printer]\nqueue = "{virtual_printer.queue}"\n'
+        f'cups_server = "{virtual_printer.cups_server}"\n')
+    prepare_station(data, students=6)
+    code = requests.post(f"{live.url}/api/v1/admin/enrollment-codes", headers=STAFF, json={
+        "kind": "escuela", "school_cct": "14DPR9901D", "drse": None,
+        "station_name": "Estación arrancada", "staff": "Ana"}, timeout=10).json()["code"]
+    station = open_station(data)
+    try:
+        enroll(station, central_url=live.url, code=code)
+    finally:
+        station.close()
+    uid, gid = _owner(appliance.root, "station")
+    for path in [data, *data.rglob("*")]:
+        os.lchown(path, uid, gid)
+    stations = requests.get(f"{live.url}/api/v1/admin/stations", headers=STAFF,
+                            timeout=10).json()["stations"]
+    assert len(stations) == 1
+    return str(stations[0]["id"])
+
+
+@contextmanager
+def booted(appliance: ApplianceKit, name: str, disk: Disk | None = None
+           ) -> Iterator[Machine]:
+    fresh = disk is None
+    disk = disk or Disk(appliance.root, appliance.folder / "disks" / name)
+    machine = Machine(disk, appliance.folder / f"{name}.console.log")
+    machine.boot()
+    try:
+        yield machine
+    finally:
+        machine.shutdown()
+        if fresh:
+            shutil.rmtree(disk.folder, ignore_errors=True)
+
+
+def _marker(machine: Machine, version: str) -> dict[str, Any] | None:
+    try:
+        return json.loads(machine.disk.path(
+            f"/var/lib/station/updates/health/{version}.ok").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _current(machine: Machine) -> str:
+    try:
+        return os.readlink(machine.disk.path("/opt/station/current")).split("/")[-1]
+    except OSError:
+        return ""
+
+
+def _status(machine: Machine) -> dict[str, Any]:
+    try:
+        return json.loads(machine.disk.path("/var/lib/station/updates/status.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _station(machine: Machine, *args: str, check: bool = True) -> Any:
+    done = machine.run(["/opt/station/current/venv/bin/station", *args],
+                       user="station", check=check, timeout=180)
+    return done
+
+
+def _releases(live: LiveCentral) -> dict[str, Any]:
+    answer = requests.get(f"{live.url}/api/v1/admin/releases", headers=STAFF,
+                          timeout=10).json()
+    return {r["version"]: r for r in answer["releases"]}
+
+
+def _screenshot(machine: Machine, png: Path) -> int:
+    fb = machine.disk.path("/var/lib/xvfb/Xvfb_screen0")
+    if not fb.exists():
+        return 0
+    return xvfb_screenshot(fb, png)[2]
+
+
+# --- 1. first boot: kiosk on screen, sync, printer ----------------------------------------
+
+def test_first_boot_draws_the_kiosk_syncs_and_reaches_the_printer(
+        appliance: ApplianceKit, central: tuple[LiveCentral, CentralSettings],
+        station_id: str, virtual_printer: Any, tmp_path: Path) -> None:
+    live, settings = central
+    seen_before = requests.get(f"{live.url}/api/v1/admin/stations", headers=STAFF,
+                               timeout=10).json()["stations"][0]["last_seen_at"]
+    with booted(appliance, "first-boot") as machine:
+        png = tmp_path / "kiosk.png"
+        first_screen = machine.wait("the kiosk's first screen on the display",
+                                    lambda: _screenshot(machine, png) > 16, timeout=240)
+        appliance.timings["first_boot_to_kiosk_s"] = first_screen
+        machine.wait("station-kiosk.service active (after its 15 s health settle)",
+                     lambda: machine.systemctl("is-active", "station-kiosk.service") == "active",
+                     timeout=90)
+        shutil.copy(png, appliance.folder / "kiosk-first-screen.png")
+        # The kiosk's own health marker (written once its first frame is drawn).
+        machine.wait("the kiosk's health marker", lambda: _marker(machine, "0.1.0"), 120)
+        assert _marker(machine, "0.1.0")["version"] == "0.1.0"  # type: ignore[index]
+
+        def synced() -> bool:
+            rows = requests.get(f"{live.url}/api/v1/admin/stations", headers=STAFF,
+                                timeout=10).json()["stations"]
+            return rows[0]["last_seen_at"] not in (None, seen_before)
+        machine.wait("the sync timer's first sync on central", synced, timeout=180)
+        assert machine.systemctl("show", "-P", "Result", "station-sync.service") == "success"
+        # The fleet health sent with the sync: printer reached over the network, no camera
+        # in a container, so central warns about the camera only.
+        health_file = settings.data_dir / "station-health" / f"{station_id}.json"
+        machine.wait("the station's health on central", health_file.exists, timeout=120)
+        health = json.loads(health_file.read_text())
+        assert health["version"] == "0.1.0" and health["printer_ok"] is True, health
+        assert health["camera_present"] is False and health["disk_free_mb"] > 0
+        assert health["throttled"]["source"] == "no aplica"
+
+        docs = list(virtual_printer.documents_dir.rglob("*"))
+        done = _station(machine, "specimen", "--printer", virtual_printer.queue, "--json",
+                        check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        machine.wait("the specimen at the virtual printer",
+                     lambda: len(list(virtual_printer.documents_dir.rglob("*"))) > len(docs),
+                     timeout=120)
+        audit = _station(machine, "audit", "--json")
+        assert json.loads(audit.stdout)["ok"] is True
+
+
+# --- 2. the nightly timer installs a signed release ---------------------------------------
+
+def _publish(settings: CentralSettings, bundle: Path, version: str, station: str) -> None:
+    central_cli_run(settings, "release", "publish", str(bundle), "--staff", "ana")
+    central_cli_run(settings, "release", "rollout", version, "--station", station)
+
+
+def _update_finished(machine: Machine, version: str) -> bool:
+    last = _status(machine).get("last") or {}
+    return last.get("version") == version and last.get("result") in (
+        "installed", "rolled_back", "failed", "refused")
+
+
+def _watch_update(machine: Machine, version: str, timeout: float) -> dict[str, float]:
+    """Poll the disk: when the update service started, ``current`` switched to ``version``
+    and (if so) switched back, and when the updater finished."""
+    seen: dict[str, float] = {}
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        now = time.monotonic() - t0
+        if "started" not in seen and machine.systemctl(
+                "show", "-P", "ActiveState", "station-update.service") == "activating":
+            seen["started"] = now
+        if "switched" not in seen and _current(machine) == version:
+            seen["switched"] = now
+        if "switched" in seen and "back" not in seen and _current(machine) != version:
+            seen["back"] = now
+        if _update_finished(machine, version):
+            seen["finished"] = now
+            return seen
+        time.sleep(0.25)
+    raise AssertionError(f"update to {version} did not finish: {_status(machine)}\n"
+                         + machine.journal(120))
+
+
+def test_update_timer_installs_a_signed_release_through_systemctl(
+        appliance: ApplianceKit, central: tuple[LiveCentral, CentralSettings],
+        station_id: str) -> None:
+    live, settings = central
+    _publish(settings, appliance.bundle("0.2.0"), "0.2.0", station_id)
+    with booted(appliance, "update") as machine:
+        seen = _watch_update(machine, "0.2.0", timeout=600)
+        last = _status(machine)["last"]
+        assert last["result"] == "installed", last
+        assert "servicios reiniciados con systemd" in " ".join(last["steps"])
+        assert _current(machine) == "0.2.0" and "back" not in seen
+        marker = _marker(machine, "0.2.0")
+        assert marker and marker["version"] == "0.2.0"
+        # The kiosk that runs now is the new slot's (restarted by systemctl, not faked).
+        pid = machine.systemctl("show", "-P", "MainPID", "station-kiosk.service")
+        assert machine.systemctl("is-active", "station-kiosk.service") == "active"
+        cmdline = machine.run(["cat", f"/proc/{pid}/cmdline"]).stdout.replace("\0", " ")
+        assert "/opt/station/current/venv/bin/station kiosk" in cmdline
+        slots = sorted(p.name for p in machine.disk.path("/opt/station/releases").iterdir())
+        assert slots == ["0.1.0", "0.2.0"]
+        assert json.loads(_station(machine, "audit", "--json").stdout)["ok"] is True
+        rel = _releases(live)["0.2.0"]
+        assert rel["counts"]["installed"] >= 1, rel
+    appliance.timings["update_start_to_switch_s"] = seen["switched"] - seen.get("started", 0)
+    appliance.timings["update_start_to_healthy_s"] = seen["finished"] - seen.get("started", 0)
+
+
+# --- 3. a release that never says it started fine is rolled back --------------------------
+
+def test_a_release_without_health_marker_is_rolled_back_by_the_units(
+        appliance: ApplianceKit, central: tuple[LiveCentral, CentralSettings],
+        station_id: str) -> None:
+    live, settings = central
+    _publish(settings, appliance.bundle("0.4.0", broken_health=True), "0.4.0", station_id)
+    try:
+        with booted(appliance, "rollback") as machine:
+            seen = _watch_update(machine, "0.4.0", timeout=600)
+            last = _status(machine)["last"]
+            assert last["result"] == "rolled_back", last
+            assert "no confirmó su arranque" in last["reason"]
+            assert "switched" in seen and _current(machine) == "0.1.0"
+            assert _marker(machine, "0.4.0") is None
+            machine.wait("the kiosk back on 0.1.0", lambda: machine.systemctl(
+                "is-active", "station-kiosk.service") == "active", 60)
+            assert json.loads(_station(machine, "audit", "--json").stdout)["ok"] is True
+            rel = _releases(live)["0.4.0"]
+            assert rel["counts"]["rolled_back"] >= 1, rel
+        appliance.timings["rollback_switch_to_back_s"] = seen["back"] - seen["switched"]
+    finally:
+        central_cli_run(settings, "release", "halt", "0.4.0")
+
+
+# --- 4. power cuts at random points of an update -----------------------------------------
+
+def test_power_cut_at_random_points_of_an_update_always_comes_back_working(
+        appliance: ApplianceKit, central: tuple[LiveCentral, CentralSettings],
+        station_id: str) -> None:
+    """The 0.2.0 update (published above, or here when run alone) cut at a random moment
+    between boot and the end of the update; the next boot must end on a complete slot,
+    with the kiosk running, its version's health marker and `station audit` ok."""
+    live, settings = central
+    if "0.2.0" not in _releases(live):
+        _publish(settings, appliance.bundle("0.2.0"), "0.2.0", station_id)
+    rng = random.Random(int(os.environ.get("APPLIANCE_SEED", "15")))
+    span = appliance.timings.get("update_start_to_healthy_s", 60.0) + 15.0
+    results, failures = [], []
+    log = appliance.folder / "power-cuts.log"
+    with open(log, "a") as out:
+        out.write(f"# {POWER_CUTS} power cuts; each line: (run, cut after boot s, (current, "
+                  "last result, pending) at the cut, version after, result)\n")
+    for run in range(POWER_CUTS):
+        try:
+            row = _one_power_cut(appliance, run, rng.uniform(8.0, 10.0 + span))
+            results.append(row)
+        except AssertionError as exc:  # keep cutting: the log says how many came back
+            row = f"FAILED run {run}: {str(exc)[:3000]}"
+            failures.append(row)
+        finally:
+            shutil.rmtree(appliance.folder / "disks" / f"cut-{run}", ignore_errors=True)
+        with open(log, "a") as out:  # line by line: a long run can be read while it runs
+            out.write(f"{row}\n")
+    with open(log, "a") as out:
+        out.write(f"# {len(results)}/{POWER_CUTS} came back working\n")
+    assert failures == [] and len(results) == POWER_CUTS
+
+
+def _one_power_cut(appliance: ApplianceKit, run: int, cut_at: float) -> tuple[Any, ...]:
+    disk = Disk(appliance.root, appliance.folder / "disks" / f"cut-{run}")
+    machine = Machine(disk, appliance.folder / f"cut-{run}.console.log")
+    machine.boot()
+    try:
+        time.sleep(max(0.0, cut_at - (time.monotonic() - machine.started)))
+        status = _status(machine)
+        before = (_current(machine), (status.get("last") or {}).get("result"),
+                  (status.get("pending") or {}).get("version"))
+    finally:
+        machine.power_cut()
+    powered_on = time.time()
+    with booted(appliance, f"cut-{run}", disk) as machine:
+        def settled() -> bool:
+            status = _status(machine)
+            return (status.get("last") or {}).get("result") in ("installed", "rolled_back") \
+                and not status.get("pending")
+        machine.wait("the update after the cut", settled, timeout=420)
+        version = _current(machine)
+        assert machine.disk.path(f"/opt/station/releases/{version}/.complete").exists()
+
+        def working() -> bool:
+            marker = _marker(machine, version)
+            return machine.systemctl("is-active", "station-kiosk.service") == "active" \
+                and marker is not None and float(marker["at"]) >= powered_on
+        machine.wait(f"the kiosk working on {version}", working, 180)
+        audit = _station(machine, "audit", "--json")
+        assert json.loads(audit.stdout)["ok"] is True, audit.stdout
+        return (run, round(cut_at, 1), before, version, _status(machine)["last"]["result"])
