@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from gettext import ngettext
 
-from foundation.errors import InputError, NotFound, RuleViolation
+from foundation.errors import InputError, RuleViolation
 from station.context import Station
 from station.core.cycles import NEED_WORDS, Need
 from station.core.model import School, Student
-from station.services.lifecycle_routing import check_may_print
+from station.services.issuance import school_to_print
 from station.store import ledger, lifecycle_records, roster_views
 
 NO_PHOTO = "no tiene fotografía"
@@ -58,13 +58,7 @@ def select_ready(station: Station, cct: str) -> ReadySelection:
     is ready.
     """
     with station.db.read() as conn:
-        school = ledger.get_school(conn, cct)
-        if school is None:
-            raise NotFound(f"La escuela con CCT {cct} no está en esta estación.",
-                           way_out="Llame a su DRSE y pídales que importen en esta estación la "
-                                   "plantilla de SCEJAL de la escuela.",
-                           command="station import-roster ARCHIVO")
-        check_may_print(station, school)  # normativo 2: this station may print for it
+        school = school_to_print(station, conn, cct)
         pending = ledger.pending_students(conn, cct)
         no_photo = roster_views.without_photo(conn, cct)
         cycle = lifecycle_records.current_cycle(conn, station.settings["cycle.current"])

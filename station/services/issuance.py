@@ -30,6 +30,7 @@ from station.core.sheets import plan_sheets
 from station.printer.sheet import render_sheets_pdf
 from station.services.lifecycle_routing import check_may_print
 from station.store import ledger, lifecycle_records, prior_card_records, sheet_records
+from station.store.db import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,19 @@ def _refusal(facts: PrintFacts | None) -> str | None:
     return print_refusal(facts) if facts is not None else None
 
 
+def school_to_print(station: Station, conn: Connection, cct: str) -> School:
+    """The school ``cct`` as this station holds it, refused (nothing written) when it is not
+    here or this station may not print its cards (normativo 2)."""
+    school = ledger.get_school(conn, cct)
+    if school is None:
+        raise NotFound(f"La escuela con CCT {cct} no está en esta estación.",
+                       way_out="Llame a su DRSE y pídales que importen en esta estación la "
+                               "plantilla de SCEJAL de la escuela.",
+                       command="station import-roster ARCHIVO")
+    check_may_print(station, school)
+    return school
+
+
 def select_students(
     station: Station, cct: str, curps: Sequence[str] | None
 ) -> tuple[School, list[Student]]:
@@ -72,13 +86,7 @@ def select_students(
     Everything is checked before a single folio is used.
     """
     with station.db.read() as conn:
-        school = ledger.get_school(conn, cct)
-        if school is None:
-            raise NotFound(f"La escuela con CCT {cct} no está en esta estación.",
-                           way_out="Llame a su DRSE y pídales que importen en esta estación la "
-                                   "plantilla de SCEJAL de la escuela.",
-                           command="station import-roster ARCHIVO")
-        check_may_print(station, school)  # normativo 2: this station may print for it
+        school = school_to_print(station, conn, cct)
         if curps is None:
             students = ledger.pending_students(conn, cct)
             if not students:
