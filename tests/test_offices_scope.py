@@ -123,9 +123,11 @@ def test_scope_refusals_and_a_station_older_than_the_offices(
     plan, zapo, ana = Person(api, "plan"), Person(api, "zapo"), Person(api, "ana")
     for person in (plan, zapo):  # empty states say what to do next
         assert "Cuando una escuela envíe su oficio" in person.get("/staff/solicitudes").text
-        assert "station supplies request" in person.get("/staff/material").text
+        material = person.get("/staff/material").text
+        assert "hace su solicitud de material en su estación" in material
         assert "Aparecen cuando la estación de la DRSE" in person.get("/staff/entregas").text
-        assert "station request record" in person.get("/staff/sin-atender").text
+        unattended = person.get("/staff/sin-atender").text
+        assert "registran las solicitudes de credencial en su estación" in unattended
 
     def register(who: Person, cct: str, scan: bytes = SCAN) -> Any:
         return who.client.post("/staff/solicitudes", data={

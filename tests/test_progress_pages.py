@@ -58,7 +58,8 @@ def test_empty_pages_say_what_to_do_next(api: Any, central_settings: CentralSett
     assert page.status_code == 200
     assert "Todavía no hay escuelas" in page.text and "/staff/importar" in page.text
     support = api.get("/staff/soporte").text
-    assert "station question ask" in support and "No hay reportes turnados a DGTI" in support
+    assert "Las escuelas preguntan desde su estación" in support
+    assert "No hay reportes turnados a DGTI" in support
     directory = api.get("/staff/directorio").text
     assert directory.count('id="drse-') == 14  # the seed's 14 DRSE, from the migration
     assert "Centro 2 Zapopan" in directory and "susana.espinosa@jalisco.gob.mx" in directory
