@@ -303,3 +303,35 @@ class OfficeRequestStored(Answer):
     number: Id
     state: Short
     duplicate: bool
+
+
+class PrivacyOrder(Answer):
+    """A data-protection order central passes to the stations that hold the student (issue 18).
+
+    ``kind`` ``cancelacion``: erase the student's personal data and photo now (ARCO
+    cancellation; the folio, dates and a one-way digest stay so the folio audit balances and the
+    card still verifies). ``rectificacion``: replace the fields in ``fields`` (e.g. ``nombre``)
+    with the values given. ``reason``: the legal basis the officer recorded.
+
+    >>> PrivacyOrder.model_validate({"id": 1, "kind": "cancelacion", "curp": "GAPA100101HJCRRNA1",
+    ...     "cct": "14DPR0001A", "reason": "Solicitud ARCO 12/2026", "ordered_at":
+    ...     "2026-12-02T10:00:00Z"}).kind
+    'cancelacion'
+    """
+
+    id: Id
+    kind: Short
+    curp: Curp
+    cct: Cct
+    fields: dict[Short, Reason] | None = None
+    reason: Reason
+    ordered_at: Timestamp
+
+
+class PrivacyOrderPage(Answer):
+    """``GET /api/v1/privacy-orders?after=<cursor>``: the orders for students in this station's
+    scope after the cursor the station last applied."""
+
+    orders: list[PrivacyOrder] = Field(max_length=_PAGE)
+    cursor: Seq
+    more: bool
