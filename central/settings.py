@@ -38,7 +38,7 @@ class CentralSettings(ServerSettings):
     port: int = Field(default=8750, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     folio_block_size: int = Field(default=2000, ge=8, le=1_000_000)
-    folio_first: int = Field(default=1_000_000, ge=1)
+    folio_first: int = Field(default=1_000_000, ge=1, le=2**32 - 1)
     """First folio central hands out: above any block a standalone station made for itself."""
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_photo_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)

@@ -298,3 +298,32 @@ def test_migrations_match_the_models(central_db_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_folio_blocks_stop_where_the_cards_qr_ends(central_settings: CentralSettings,
+                                                   roster: None, key: StationKey) -> None:
+    """A card's QR holds its folio in 32 bits: central never hands out a block past 2**32-1,
+    and a refused request does not move the counter."""
+    from fastapi.testclient import TestClient
+
+    from central.api.app import create_app
+
+    settings = central_settings.model_copy(update={"folio_first": 2**32 - 100})
+    app = create_app(settings, migrate=False)
+    try:
+        with TestClient(app) as client:
+            enroll_key(client, key)  # its first block: 2**32-100 … 2**32-21
+            for _ in range(2):
+                answer = signed(client, key, "POST", "/api/v1/sync/folio-blocks",
+                                body={"ordinal": 2})
+                assert answer.status_code == 409, answer.text
+                assert answer.json()["error"]["code"] == "folio-space-exhausted"
+                assert "folios de credencial" in answer.json()["error"]["message"]
+    finally:
+        app.state.engine.dispose()
+    engine = make_engine(settings.database_url)
+    with make_sessionmaker(engine)() as session:
+        from central.models import Counter, FolioBlock
+        assert session.get(Counter, "folio").value == 2**32 - 21
+        assert session.scalar(select(func.count()).select_from(FolioBlock)) == 1
+    engine.dispose()

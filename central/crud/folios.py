@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from central.errors import ApiError
 from central.models import Counter, FolioBlock, Station
+from foundation.credential.bounds import CARD_FOLIO_MAX
 
 
 def ensure_counter(session: Session, *, first_folio: int) -> None:
@@ -43,6 +44,12 @@ def block_for(session: Session, *, station: Station, ordinal: int, size: int,
                        f"La estación pidió su bloque de folios número {ordinal}, pero tiene "
                        f"{held}; debe pedir el {held + 1}.", held=held)
     first, last = _take_range(session, size=size)
+    if last > CARD_FOLIO_MAX:
+        # A card's QR carries the folio in 32 bits: a block past that could never be printed.
+        # The counter's advance is rolled back with the request's transaction.
+        raise ApiError(409, "folio-space-exhausted",
+                       "Ya no quedan folios de credencial que el servicio central pueda "
+                       "repartir; la oficina estatal debe abrir un nuevo espacio de folios.")
     block = FolioBlock(station_id=station.id, ordinal=ordinal, first_folio=first,
                        last_folio=last, allocated_at=now)
     session.add(block)

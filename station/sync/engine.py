@@ -22,6 +22,7 @@ from typing import Any
 
 from foundation.contract.protocol import WITHDRAWN
 from foundation.contract.responses import FolioBlockAnswer, IngestAnswer
+from foundation.credential.bounds import CARD_FOLIO_MAX
 from station.context import Station
 from station.core.folios import remaining
 from station.store import ledger, sync_state
@@ -190,6 +191,10 @@ def top_up_folios(station: Station, client: CentralClient) -> list[tuple[int, in
         block = client.post_answer(FolioBlockAnswer, "/api/v1/sync/folio-blocks",
                                    {"ordinal": held + 1})
         first, last = block.first, block.last
+        if last > CARD_FOLIO_MAX or first > last:
+            raise SyncError(f"El servicio central envió un bloque de folios ({first}–{last}) que "
+                            "no cabe en el código de las credenciales; no se guardó.",
+                            code="bad-folio-block", way_out="Avise a soporte de su DRSE.")
         with station.db.write() as conn:
             now_held = ledger.central_block_count(conn)
             if now_held == held:  # another sync of this station did not store it already
