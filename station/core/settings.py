@@ -77,6 +77,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("requests.unattended_days", int, 10,
             "A card request older than this many days without a card is reported (normativo 4).",
             "Días para considerar desatendida una solicitud"),
+    Setting("privacy.retention_days", int, 365,
+            "Days after a student left (BAJA) or no longer appears in their school's roster of "
+            "the current cycle (finished) before the nightly purge erases their names, CURP, "
+            "photo and notes (folios, dates and card states stay). One year covers the rest "
+            "of the cycle and a student who returns the next one; at least 30. See "
+            "docs/privacy-station.md.",
+            "Días de conservación de datos de alumnos que se fueron"),
     Setting("supplies.low_teslin_sheets", int, 25,
             "Warn when fewer Teslin sheets than this remain.",
             "Aviso de pocas hojas Teslin"),
