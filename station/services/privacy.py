@@ -99,7 +99,8 @@ class PurgeOutcome:
                          "de la próxima sincronización.")
         if not self.dry_run and (self.purged or self.files_settled):
             lines.append(f"Depurados: {_students(self.purged)}; archivos borrados: "
-                         f"{_photos(self.photos)} y {self.print_files} archivo(s) de planilla.")
+                         f"{_photos(self.photos)} y {self.print_files} archivo(s) de planilla "
+                         "(cada planilla muestra 8 caras).")
         return "\n".join(lines)
 
 
@@ -115,13 +116,19 @@ def _day(iso: str) -> str:
     return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
 
 
+def _settle(outcome: PurgeOutcome, settled: privacy_files.Settled) -> None:
+    outcome.files_settled += settled.rows
+    outcome.photos += settled.photos
+    outcome.print_files += settled.print_files
+
+
 def purge(station: Station, *, dry_run: bool = False) -> PurgeOutcome:
     """Purge (or, with ``dry_run``, list) every student whose retention period is over."""
     days = check_retention_days(station.settings["privacy.retention_days"])
     today = station.today()
     outcome = PurgeOutcome(dry_run, today, days)
     if not dry_run:
-        outcome.files_settled = privacy_files.finish_pending(station.db, station.folder)
+        _settle(outcome, privacy_files.finish_pending(station.db, station.folder))
         cycle = current_cycle(station)
         with station.db.write() as conn:
             privacy_records.mark_inactivity(conn, cycle=cycle, today=today)
@@ -144,10 +151,8 @@ def purge(station: Station, *, dry_run: bool = False) -> PurgeOutcome:
             done = privacy_records.purge_student(
                 conn, curp=d.curp, digest=privacy_key.digest(key, d.curp), reason=RETENTION,
                 today=today)
-        outcome.purged += 1
-        outcome.photos += len(done.photos)
-        outcome.print_files += len(done.sheets)
-    outcome.files_settled += privacy_files.finish_pending(station.db, station.folder)
+        outcome.purged += int(done.present)
+    _settle(outcome, privacy_files.finish_pending(station.db, station.folder))
     log.info("depuración: %d alumnos, %d fotos, %d planillas", outcome.purged,
              outcome.photos, outcome.print_files)
     return outcome

@@ -9,6 +9,7 @@ complaint. See ``station/services/privacy.py`` for the whole protocol.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from foundation.atomic_files import fsync_dir
@@ -31,7 +32,8 @@ def _sheet_files(folder: DataFolder, name: str) -> list[Path]:
     return [path] if path.parent == folder.sheets and name.endswith(".pdf") else []
 
 
-def _delete(paths: list[Path]) -> None:
+def _delete(paths: list[Path]) -> int:
+    """Unlink the paths that exist and make it durable; how many were there."""
     touched = set()
     for path in paths:
         with contextlib.suppress(FileNotFoundError):
@@ -39,13 +41,23 @@ def _delete(paths: list[Path]) -> None:
             touched.add(path.parent)
     for parent in touched:
         fsync_dir(parent)
+    return len(touched)
 
 
-def finish_pending(db: Database, folder: DataFolder) -> int:
-    """Delete every file a committed purge listed; how many rows were settled.
+@dataclass(slots=True)
+class Settled:
+    rows: int = 0
+    photos: int = 0
+    """Photo files really deleted (a file an earlier run deleted is not counted again)."""
+    print_files: int = 0
+
+
+def finish_pending(db: Database, folder: DataFolder) -> Settled:
+    """Delete every file a committed purge listed, then its row.
 
     A photo another (not purged) student links again since is kept: content-addressed
     photos are shared by equal bytes."""
+    out = Settled()
     with db.read() as conn:
         pending = privacy_records.pending_files(conn)
     for kind, name in pending:
@@ -53,9 +65,10 @@ def finish_pending(db: Database, folder: DataFolder) -> int:
             with db.read() as conn:
                 in_use = privacy_records.photo_in_use(conn, name)
             if not in_use:
-                _delete(_photo_files(folder, name))
+                out.photos += bool(_delete(_photo_files(folder, name)))
         else:
-            _delete(_sheet_files(folder, name))
+            out.print_files += bool(_delete(_sheet_files(folder, name)))
         with db.write() as conn:
             privacy_records.file_deleted(conn, kind, name)
-    return len(pending)
+        out.rows += 1
+    return out
