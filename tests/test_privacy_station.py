@@ -262,3 +262,13 @@ def test_purge_service_without_due_students_writes_no_key(station_copy: Path) ->
     finally:
         station.close()
     assert outcome.purged == 0 and not (station_copy / "keys" / "privacy.key").exists()
+
+
+def test_the_nightly_timer_runs_the_purge() -> None:
+    units = Path(__file__).resolve().parents[1] / "systemd"
+    service = (units / "station-privacy.service").read_text("utf-8")
+    timer = (units / "station-privacy.timer").read_text("utf-8")
+    assert "ExecStart=/opt/station/current/venv/bin/station privacy purge\n" in service
+    assert "--dry-run" not in service and "OnCalendar=*-*-* 02:30:00" in timer
+    setup = (units.parent / "image-build/files/station-setup.sh").read_text("utf-8")
+    assert "station-privacy.timer" in setup
