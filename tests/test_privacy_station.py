@@ -243,7 +243,7 @@ def test_a_connected_station_waits_for_central_to_hold_the_students_events(
 def test_a_short_retention_period_is_refused_in_words(station_copy: Path) -> None:
     write_settings(station_copy, privacy__retention_days=10)
     out = cli(station_copy, "privacy", "purge", "--dry-run", ok=False).output
-    assert "al menos 30 días" in out and "Traceback" not in out
+    assert "al menos 30, no 10" in out and "Traceback" not in out
 
 
 def test_the_purge_knows_every_table_that_holds_a_curp(station_copy: Path) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from foundation.errors import InputError
+from station.core.privacy import MIN_RETENTION_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +183,11 @@ def resolve(values: Mapping[str, Any], *, source: str,
         out[key] = value
     if out["station.kind"] not in ("escuela", "drse"):
         raise InputError(f"{source}: 'station.kind' debe ser 'escuela' o 'drse'.")
+    if out["privacy.retention_days"] < MIN_RETENTION_DAYS:
+        # Shorter would erase a student whose BAJA is corrected days later (issue 18).
+        raise InputError(f"{source}: los «Días de conservación de datos de alumnos que se "
+                         f"fueron» deben ser al menos {MIN_RETENTION_DAYS}, no "
+                         f"{out['privacy.retention_days']}.")
     return out
 
 
