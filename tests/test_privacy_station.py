@@ -21,6 +21,7 @@ from plugin_station import prepare_station
 from foundation.contract.events import parse_payload
 from station.context import open_station
 from station.core.model import Estatus
+from station.services.demo_data import make_placeholder_portrait
 from station.services.privacy import purge
 from station.store import ledger, privacy_records
 
@@ -192,6 +193,15 @@ def test_a_retention_tombstone_blocks_an_old_row_but_not_a_return(
     finally:
         station.close()
     assert old.skip == {gone} and old.lift == ()
+
+    # A photo folder that still has the student's file: not stored, not linked.
+    folder = tmp_path / "fotos"
+    folder.mkdir()
+    (folder / f"{gone}.jpg").write_bytes(make_placeholder_portrait("OTRA FOTO", gone))
+    files = _photo_files(data)
+    imported = cli_json(data, "import-photos", str(folder))
+    assert imported["stored"] == 0 and imported["not_in_roster"] == [f"{gone}.jpg"]
+    assert _photo_files(data) == files and gone not in _every_cell(data)
     assert back.skip == set() and len(back.lift) == 1
     assert oct((data / "keys" / "privacy.key").stat().st_mode & 0o777) == "0o600"
 

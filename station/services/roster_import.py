@@ -145,6 +145,13 @@ def import_photos(station: Station, folder: Path) -> PhotoImportResult:
     scan = scan_photo_dir(folder)
     result = PhotoImportResult(problems=list(scan.problems))
     for curp, path in scan.accepted:
+        with station.db.read() as conn:
+            in_roster = bool(ledger.get_students(conn, [curp]))
+        if not in_roster:
+            # Not stored at all: a photo of nobody here (or of a student whose data was
+            # purged, issue 18) must not stay on the station's disk.
+            result.not_in_roster.append(path.name)
+            continue
         data = path.read_bytes()
         photo_hash = station.photos.add(data, ext=path.suffix.lower().lstrip("."))
         with station.db.write() as conn:
