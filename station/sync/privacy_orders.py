@@ -59,6 +59,8 @@ def pull_privacy_orders(station: Station, client: CentralClient) -> OrdersPulled
     """Every page after the stored cursor, applied; see the module docstring."""
     global _said_unsupported
     out = OrdersPulled()
+    # Files a purge interrupted by a crash left listed (cheap when there are none).
+    privacy_files.finish_pending(station.db, station.folder)
     while True:
         with station.db.read() as conn:
             cursor = sync_state.get_int(conn, CURSOR)
