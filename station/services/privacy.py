@@ -144,9 +144,8 @@ def purge(station: Station, *, dry_run: bool = False) -> PurgeOutcome:
     for d in outcome.due:
         with station.db.write() as conn:
             # Read again inside the transaction: a sync may have enrolled them again since.
-            still = {s.curp for s in privacy_records.due_students(conn, until=until)}
-            if d.curp not in still or (enrolled
-                                       and privacy_records.unsent_mentions(conn, d.curp)):
+            if not privacy_records.still_due(conn, d.curp, until=until) or (
+                    enrolled and privacy_records.unsent_mentions(conn, d.curp)):
                 continue
             done = privacy_records.purge_student(
                 conn, curp=d.curp, digest=privacy_key.digest(key, d.curp), reason=RETENTION,

@@ -83,6 +83,14 @@ def due_students(conn: sqlite3.Connection, *, until: date) -> list[DueStudent]:
                        r[5] is not None) for r in rows]
 
 
+def still_due(conn: sqlite3.Connection, curp: str, *, until: date) -> bool:
+    """Whether the student is still here, not purged, and inactive since ``until`` or
+    before (read again inside the purge's transaction)."""
+    row = conn.execute("SELECT inactive_since FROM students WHERE curp = ?",
+                       (curp,)).fetchone()
+    return row is not None and row[0] is not None and row[0] <= until.isoformat()
+
+
 def folios_of(conn: sqlite3.Connection, curp: str) -> tuple[int, ...]:
     return tuple(r[0] for r in conn.execute(
         "SELECT folio FROM cards WHERE curp = ? ORDER BY folio", (curp,)))
