@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,10 @@ from central.api.deps import AnyStation
 from central.settings import CentralSettings
 from foundation.contract.responses import PrivacyOrderPage
 from station.context import Station, open_station
+from station.services.lifecycle import request_card
 from station.store import sync_state
 from station.sync import privacy_orders
+from station.sync.client import SyncError
 from station.sync.engine import client_for, run_sync
 from station.sync.enroll import enroll
 
@@ -157,3 +160,20 @@ def test_a_cancellation_purges_at_once_and_nothing_brings_the_student_back(
     assert gone not in _dump(station), "a roster pull brought the cancelled student back"
     assert not station.photos.has(gone_photo), "the cancelled student's photo came back"
     assert old_name != "MARÍA JOSÉ"
+
+    # A cancellation of a student named by an event central does not hold yet waits: no
+    # pseudonym may reach central in place of the student; the next sync sends, then purges.
+    waiting = _with_photo(station)[0][0]
+    request_card(station, waiting, on=date.today(), requested_by="alumno",
+                 taken_by="Ana Pérez")
+    orders.append({"id": 11, "kind": "cancelacion", "curp": waiting, "cct": SCHOOL,
+                   "reason": "Solicitud ARCO 14/2026", "ordered_at": "2026-12-02T11:00:00Z"})
+    with pytest.raises(SyncError) as held:
+        privacy_orders.pull_privacy_orders(station, client_for(station))
+    assert held.value.code == "privacy-order-waiting" and waiting not in held.value.message
+    with station.db.read() as conn:
+        assert sync_state.get_int(conn, privacy_orders.CURSOR) == 9
+    assert waiting in _dump(station)
+    later = run_sync(station, client_for(station))
+    assert later.ok and later.privacy.cancelled == 1, later.errors
+    assert waiting not in _dump(station)
