@@ -21,6 +21,7 @@ from station import (
     cli_kiosk,
     cli_lifecycle,
     cli_offices,
+    cli_privacy,
     cli_support,
     cli_sync,
     cli_update,
@@ -486,7 +487,7 @@ def demo_cmd(ctx: click.Context, students: int, pdf_out: Path | None) -> None:
 
 
 for _module in (cli_lifecycle, cli_sync, cli_camera, cli_kiosk, cli_update, cli_certificates,
-                cli_support, cli_offices):
+                cli_support, cli_offices, cli_privacy):
     _module.register(main)
 
 if __name__ == "__main__":

@@ -92,6 +92,8 @@ QUEUED: dict[str, dict[str, Any]] = {
                               "issued_on": DAY, "taken_by": "Directora Ana"},
     "support_question_asked": {"question": 1, "text": "¿Cuándo llegan los hologramas?",
                                "asked_by": "Directora Ana", "on": DAY},
+    "student_data_purged": {"reason": "retention", "cct": "14DPR2207Z", "digest": "ab" * 32,
+                            "folios": [1520], "photos": 1, "print_files": 0, "on": DAY},
 }
 OLDEST_ROWS = {  # shapes central has always accepted with defaults
     "sheet_issued": {"sheet": 1, "cct": "14DPR2207Z", "issued_on": DAY,

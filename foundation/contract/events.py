@@ -419,6 +419,25 @@ class SupportQuestionAsked(EventPayload):
     on: DateText
 
 
+# --- minors' personal data (issue 18) ---------------------------------------------------------
+
+class StudentDataPurged(EventPayload):
+    """A student's personal data (names, CURP, photo, notes) erased at the station: by
+    retention (``reason`` ``retention``) or by central's ARCO cancellation (``cancelacion``,
+    ``order`` its id). No personal data: ``digest`` is the station's keyed one-way digest of
+    the CURP (HMAC, the key never leaves the station), the folios and counts what was kept
+    and what was deleted."""
+
+    kind: ClassVar[str] = "student_data_purged"
+    reason: Short
+    cct: Cct | None = None
+    digest: Sha256
+    folios: list[Folio] = Field(default_factory=list, max_length=10_000)
+    photos: Count = 0
+    print_files: Count = 0
+    order: Id | None = None
+    on: DateText
+
 PAYLOADS: tuple[type[EventPayload], ...] = tuple(EventPayload.__subclasses__())
 """Every payload model; one per kind."""
 BY_KIND: dict[str, type[EventPayload]] = {p.kind: p for p in PAYLOADS}

@@ -37,7 +37,7 @@ rm -rf /opt/station/bundles
 # station-firstboot.service is installed but not enabled: the kiosk's touch setup
 # (Configurar esta estación) covers a first boot without a keyboard; with a keyboard,
 # `systemctl start station-firstboot` asks on tty1 (see image-build/README.md).
-systemctl enable station-kiosk.service station-sync.timer station-update.timer
+systemctl enable station-kiosk.service station-sync.timer station-update.timer station-privacy.timer
 if [ -e /lib/systemd/system/cups.service ]; then systemctl enable cups.service; fi
 systemctl disable ssh.service 2>/dev/null || true
 # The desktop-less image boots to the console; the kiosk owns the display.

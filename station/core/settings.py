@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from foundation.errors import InputError
+from station.core.privacy import MIN_RETENTION_DAYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("requests.unattended_days", int, 10,
             "A card request older than this many days without a card is reported (normativo 4).",
             "Días para considerar desatendida una solicitud"),
+    Setting("privacy.retention_days", int, 365,
+            "Days after a student left (BAJA) or no longer appears in their school's roster of "
+            "the current cycle (finished) before the nightly purge erases their names, CURP, "
+            "photo and notes (folios, dates and card states stay). One year covers the rest "
+            "of the cycle and a student who returns the next one; at least 30. See "
+            "docs/privacy-station.md.",
+            "Días de conservación de datos de alumnos que se fueron"),
     Setting("supplies.low_teslin_sheets", int, 25,
             "Warn when fewer Teslin sheets than this remain.",
             "Aviso de pocas hojas Teslin"),
@@ -175,6 +183,11 @@ def resolve(values: Mapping[str, Any], *, source: str,
         out[key] = value
     if out["station.kind"] not in ("escuela", "drse"):
         raise InputError(f"{source}: 'station.kind' debe ser 'escuela' o 'drse'.")
+    if out["privacy.retention_days"] < MIN_RETENTION_DAYS:
+        # Shorter would erase a student whose BAJA is corrected days later (issue 18).
+        raise InputError(f"{source}: los «Días de conservación de datos de alumnos que se "
+                         f"fueron» deben ser al menos {MIN_RETENTION_DAYS}, no "
+                         f"{out['privacy.retention_days']}.")
     return out
 
 

@@ -12,7 +12,7 @@ from station.core.eligibility import RosterScope
 from station.core.roster import Normalisation
 from station.importers.roster_files import load_roster
 from station.services.lifecycle import current_cycle
-from station.store import ledger
+from station.store import ledger, privacy_records
 
 
 @dataclass(slots=True)
@@ -27,6 +27,8 @@ class RosterImportResult:
     left_out: dict[str, int] = field(default_factory=dict)
     """Rows of other schools a school station left out, by file."""
     own_school: str = ""
+    purged_skipped: int = 0
+    """Rows of students whose personal data was purged here: left out for good."""
 
     def to_json(self) -> dict[str, object]:
         c = self.changes
@@ -42,6 +44,7 @@ class RosterImportResult:
             "problems": [{"file": p.file, "row": p.row, "field": p.field, "reason": p.reason_es}
                          for p in self.problems],
             "left_out": self.left_out,
+            "purged_skipped": self.purged_skipped,
             "normalised": [{"file": n.file, "row": n.row, "field": n.field, "before": n.before,
                             "after": n.after} for n in self.notes],
         }
@@ -71,6 +74,10 @@ class RosterImportResult:
                 f"Importado: {c.schools_added} escuela(s) nueva(s), {c.schools_updated} "
                 f"actualizada(s); {c.students_added} alumno(s) nuevo(s), {c.students_updated} "
                 f"actualizado(s), {c.students_withdrawn} dado(s) de baja.")
+        if self.purged_skipped:
+            lines.append(f"{self.purged_skipped} alumno(s) del archivo no se importaron: sus "
+                         "datos personales se eliminaron en esta estación (plazo de "
+                         "conservación vencido o cancelación solicitada).")
         return "\n".join(lines)
 
 
@@ -95,8 +102,18 @@ def import_roster(
         left_out=dict(check.left_out), own_school=scope.only_school or "")
     if check.problems and not accept_valid:
         return result
+    cycle = current_cycle(station)
     with station.db.write() as conn:
-        result.changes = ledger.upsert_roster(conn, check.schools, check.students)
+        # A purged student stays purged (issue 18): an old export must not bring them back.
+        screen = privacy_records.screen_roster(
+            conn, station.folder.privacy_key,
+            [(s.curp, s.estatus.value, s.ciclo) for s in check.students],
+            cycle=cycle)
+        for digest in screen.lift:
+            privacy_records.lift_tombstone(conn, digest)
+        students = [s for s in check.students if s.curp not in screen.skip]
+        result.purged_skipped = len(check.students) - len(students)
+        result.changes = ledger.upsert_roster(conn, check.schools, students)
     result.imported = True
     return result
 
@@ -128,6 +145,13 @@ def import_photos(station: Station, folder: Path) -> PhotoImportResult:
     scan = scan_photo_dir(folder)
     result = PhotoImportResult(problems=list(scan.problems))
     for curp, path in scan.accepted:
+        with station.db.read() as conn:
+            in_roster = bool(ledger.get_students(conn, [curp]))
+        if not in_roster:
+            # Not stored at all: a photo of nobody here (or of a student whose data was
+            # purged, issue 18) must not stay on the station's disk.
+            result.not_in_roster.append(path.name)
+            continue
         data = path.read_bytes()
         photo_hash = station.photos.add(data, ext=path.suffix.lower().lstrip("."))
         with station.db.write() as conn:

@@ -6,6 +6,7 @@ Layout (folder mode 0700; files 0600 where they hold minors' data or keys)::
     ledger.sqlite3      the ledger (SQLite, WAL)
     photos/             photos by content hash
     keys/station.key    the station's signing key
+    keys/privacy.key    the secret of the digests that replace purged students' CURPs (0600)
     trust.json          trusted station keys (own key from first run; central's later)
     sheets/             print files, one per sheet
     documents/          resupply requests and reports (PDF/XLSX)
@@ -61,6 +62,10 @@ class DataFolder:
     @property
     def key(self) -> Path:
         return self.root / "keys" / "station.key"
+
+    @property
+    def privacy_key(self) -> Path:
+        return self.root / "keys" / "privacy.key"
 
     @property
     def trust(self) -> Path:

@@ -83,6 +83,7 @@ def withdrawn_without_card(conn: sqlite3.Connection, cct: str) -> list[tuple[str
     the ones a batch leaves out because they left, by surname."""
     return [(r[0], " ".join(p for p in r[1:] if p)) for r in conn.execute(
         "SELECT s.curp, s.nombre, s.primer_apellido, s.segundo_apellido FROM students s"
-        " WHERE s.cct = ? AND s.estatus = 'BAJA' AND NOT EXISTS (SELECT 1 FROM cards c"
+        " WHERE s.cct = ? AND s.estatus = 'BAJA' AND s.curp NOT LIKE '0000%'"  # not purged
+        " AND NOT EXISTS (SELECT 1 FROM cards c"
         " WHERE c.curp = s.curp AND c.status = 'active')"
         " ORDER BY s.primer_apellido, s.segundo_apellido, s.nombre", (cct,))]

@@ -27,7 +27,14 @@ from station.context import Station
 from station.core.folios import remaining
 from station.store import ledger, sync_state
 from station.store.ledger import now_iso
-from station.sync import offices, reports_up, roster_pull, support_pull, trust_sync
+from station.sync import (
+    offices,
+    privacy_orders,
+    reports_up,
+    roster_pull,
+    support_pull,
+    trust_sync,
+)
 from station.sync.client import CentralClient, SyncError
 
 EVENTS = "/api/v1/sync/events"
@@ -68,6 +75,8 @@ class SyncReport:
     seconds: float = 0.0
     support_answers: int = 0
     """New answers to the station's questions or escalated problem reports."""
+    privacy: privacy_orders.OrdersPulled = field(default_factory=privacy_orders.OrdersPulled)
+    """ARCO orders from central applied here (issue 18)."""
 
     @property
     def ok(self) -> bool:
@@ -86,6 +95,10 @@ class SyncReport:
                 "config_applied": self.config_applied, "config_refused": self.config_refused,
                 "withdrawn": self.withdrawn, "errors": self.errors,
                 "support_answers": self.support_answers,
+                "privacy_orders": {"cancelled": self.privacy.cancelled,
+                                   "rectified": self.privacy.rectified,
+                                   "refused": self.privacy.refused,
+                                   "supported": self.privacy.supported},
                 "oficios_sent": self.offices.sent,
                 "office_news": [n.to_json() for n in self.offices.changed],
                 "new_batches": self.offices.new_batches,
@@ -118,6 +131,14 @@ class SyncReport:
         lines += [f"Ajuste {r['key']} no aplicado: {r['reason']}." for r in self.config_refused]
         if self.support_answers:
             lines.append(f"Respuestas nuevas de soporte: {self.support_answers}.")
+        p = self.privacy
+        if p.cancelled or p.rectified or p.refused:
+            done = [_count(p.cancelled, "cancelación aplicada", "cancelaciones aplicadas"),
+                    _count(p.rectified, "rectificación aplicada", "rectificaciones aplicadas")]
+            if p.refused:
+                done.append(_count(p.refused, "no aplicada", "no aplicadas"))
+            lines.append("Órdenes de protección de datos del servicio central: "
+                         + ", ".join(done) + ".")
         lines += offices_lines(self.offices)
         if self.withdrawn:
             lines.append(WITHDRAWN_ES + ".")
@@ -241,6 +262,9 @@ def run_sync(station: Station, client: CentralClient) -> SyncReport:
     def reports() -> None:
         report.reports_up, report.reports_refused = reports_up.push_reports(station, client)
 
+    def privacy() -> None:
+        report.privacy = privacy_orders.pull_privacy_orders(station, client)
+
     def roster() -> None:
         pulled = roster_pull.pull_roster(station, client)
         report.students, report.photos_down = pulled.students, pulled.photos
@@ -272,6 +296,7 @@ def run_sync(station: Station, client: CentralClient) -> SyncReport:
 
     steps = [("envío de eventos", push), ("envío de fotos", photos_up),
              ("envío de reportes de problemas", reports),
+             ("órdenes de protección de datos", privacy),
              ("plantilla y fotos", roster), ("lista de confianza", trust),
              ("revocaciones", revocations), ("configuración", config), ("folios", folios),
              ("respuestas de soporte", support), ("solicitudes a la DRSE", office)]

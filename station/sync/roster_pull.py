@@ -21,7 +21,7 @@ from foundation.contract.responses import RosterPage, SchoolRow, StudentRow, Wan
 from foundation.photostore import PhotoBatch
 from station.context import Station
 from station.core.model import Estatus, Nivel, School, Student, Turno
-from station.store import ledger, sync_state
+from station.store import ledger, lifecycle_records, privacy_records, sync_state
 from station.store.db import Connection
 from station.store.ledger import append_event
 from station.sync.client import CentralClient, SyncError
@@ -72,6 +72,8 @@ class RosterPull:
     students: int = 0
     photos: int = 0
     moved_out: int = 0
+    purged_skipped: int = 0
+    """Rows of students whose data was purged here, left out (never written again)."""
 
 
 def pull_roster(station: Station, client: CentralClient) -> RosterPull:
@@ -91,6 +93,16 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
                             f"entiende ({exc}).", code="bad-roster",
                             way_out="Actualice el programa de la estación.") from exc
         with station.db.read() as conn:
+            # A purged student stays purged: central may still list their old row (issue 18).
+            screen = privacy_records.screen_roster(
+                conn, station.folder.privacy_key,
+                [(s.curp, s.estatus, s.ciclo) for s in page.students],
+                cycle=lifecycle_records.current_cycle(conn, station.settings["cycle.current"]))
+        if screen.skip:
+            students = [s for s in students if s.curp not in screen.skip]
+            hashes = {c: h for c, h in hashes.items() if c not in screen.skip}
+            out.purged_skipped += len(screen.skip)
+        with station.db.read() as conn:
             wanted = {h for curp, h in hashes.items()
                       if h and sync_state.photo_hash_of(conn, curp) != h}
         missing = [d for d in sorted(wanted) if not station.photos.has(d)]
@@ -101,6 +113,8 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
             for _ in pool.map(lambda d: _fetch_photo(batch, client, d), missing):
                 out.photos += 1
         with station.db.write() as conn:
+            for digest in screen.lift:
+                privacy_records.lift_tombstone(conn, digest)
             ledger.upsert_roster(conn, schools, students)
             for curp, digest in hashes.items():
                 if digest:
