@@ -184,6 +184,10 @@ def test_the_calm_words_give_way_to_the_warning(run: dict[str, Any]) -> None:
     assert "no se usó ningún folio" in paused["message"]
     assert paused["review_enabled"] is False
     assert data["rejecting"]["print_enabled"] is False
+    # The operator's printer screen: the same words and button, not the director's buttons.
+    screen = data["printer_screen"]
+    assert (screen["state"], screen["headline"]) == ("printer", CASES["power_off"][1])
+    assert screen["button"] == "Intentar de nuevo" and screen["buttons"] == ["printer_refresh"]
     # Off: the top bar's chip says it from any screen, and is gone once the job is done.
     assert data["chip"] == "apagada" and data["chip_after"] == ""
 

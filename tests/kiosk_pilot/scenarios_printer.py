@@ -134,6 +134,19 @@ def _power_off(pilot: Pilot) -> Step:
     yield from pilot.until(lambda: _headline_is(pilot, "apagada"), "aviso: apagada", 60)
     _seen(pilot, "power_off", "progress_headline", "trouble_action")
     yield from pilot.shot("p4-impresora-apagada")
+    # The operator may open the printer screen too: the same trouble, its button, and none
+    # of the director's buttons (test sheet, another printer).
+    yield from pilot.tap("progress_printer")
+    yield from pilot.at("printer")
+    yield from pilot.until(lambda: "apagada" in pilot.text_of("trouble_headline"),
+                           "la impresora dice que está apagada", 30)
+    _seen(pilot, "printer_screen", "trouble_headline", "trouble_action")
+    _data(pilot)["printer_screen"]["buttons"] = sorted(
+        kid for kid in ("printer_refresh", "printer_specimen", "printer_change")
+        if pilot.find(kid) is not None)
+    yield from pilot.shot("p6-pantalla-impresora-operador")
+    yield from pilot.tap("bar_back")
+    yield from pilot.at("print_progress")
     yield from pilot.tap("progress_leave")
     yield from pilot.at("home")
     yield from pilot.until(lambda: pilot.find("bar_job") is not None, "ficha de la impresión")

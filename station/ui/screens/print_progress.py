@@ -240,7 +240,9 @@ class ProgressScreen(KioskScreen):
         self._set_headline(trouble.headline, warn=True)
         sent, total = len(outcome.sent), len(outcome.jobs)
         self.message.text = (
-            _("Llegaron a la impresora {sent} de {total} hojas.").format(sent=sent, total=total)
+            ngettext("Llegaron a la impresora {sent} de {total} hoja.",
+                     "Llegaron a la impresora {sent} de {total} hojas.",
+                     total).format(sent=sent, total=total)
             + " " + ngettext("{n} hoja espera con sus folios guardados; sale al resolverlo.",
                              "{n} hojas esperan con sus folios guardados; salen al resolverlo.",
                              waiting).format(n=waiting))
