@@ -168,6 +168,7 @@ def test_each_trouble_names_itself_in_warning_colours_with_its_fix_and_button(
     assert seen["button"] == button
     _x, y, _w, h = seen["rect"]
     assert y + h <= seen["bar_bottom"] + 1 and y >= 0, f"{case}: the headline is off its room"
+    assert seen["under_bar"] == [], f"{case}: texts pushed under the top bar"
     shot = run["report"]["shots"][shot_name]
     assert shot["state"] == seen["state"]
     near, panel = _warn_pixels(Path(shot["path"]), seen["rect"], seen["window"])
@@ -188,6 +189,7 @@ def test_the_calm_words_give_way_to_the_warning(run: dict[str, Any]) -> None:
     screen = data["printer_screen"]
     assert (screen["state"], screen["headline"]) == ("printer", CASES["power_off"][1])
     assert screen["button"] == "Intentar de nuevo" and screen["buttons"] == ["printer_refresh"]
+    assert screen["under_bar"] == []
     # Off: the top bar's chip says it from any screen, and is gone once the job is done.
     assert data["chip"] == "apagada" and data["chip_after"] == ""
 
@@ -198,6 +200,7 @@ def test_the_buttons_really_resume_the_queue(run: dict[str, Any]) -> None:
     for key in ("after_resume", "after_paper", "after_retry_off", "after_power"):
         assert data[key]["accepting"] is True and data[key]["state"] != "stopped", key
     assert "offline-report" in data["after_retry_off"]["reasons"]  # still off: still said
+    assert data["no_paper"]["headline_after_resume"] == CASES["no_paper"][1]
     assert data["power_off"]["headline_after_retry"] == CASES["power_off"][1]
     assert run["queue_after"]["state"] == "idle"
     assert run["remote"].count("state") == 5

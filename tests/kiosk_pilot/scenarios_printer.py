@@ -63,7 +63,18 @@ def _seen(pilot: Pilot, case: str, headline_kid: str, button_kid: str) -> None:
                                                                    Window.height],
         "fix": pilot.text_of("trouble_fix"), "button": pilot.text_of(button_kid),
         "message": pilot.text_of("progress_message"),
-        "bar_bottom": bar.to_window(bar.x, bar.y)[1]}
+        "bar_bottom": bar.to_window(bar.x, bar.y)[1], "under_bar": _under_bar(pilot)}
+
+
+def _under_bar(pilot: Pilot) -> list[str]:
+    """Texts of the screen's body pushed up under the top bar (a layout too tall for it)."""
+    from kivy.uix.label import Label
+
+    screen = pilot.app.manager.current_screen
+    bottom = screen.topbar.to_window(screen.topbar.x, screen.topbar.y)[1]
+    return [w.text[:40] for w in screen.body.walk(restrict=True)
+            if isinstance(w, Label) and w.text and w.opacity > 0
+            and w.to_window(w.x, w.top)[1] > bottom + 1]
 
 
 def _print_now(pilot: Pilot) -> Step:
@@ -119,10 +130,14 @@ def _rejecting_paused_no_paper(pilot: Pilot) -> Step:
     yield from ask(pilot, "state", into="after_resume")
     _seen(pilot, "no_paper", "progress_headline", "trouble_action")
     yield from pilot.shot("p3-impresora-sin-papel")
-    yield from ask(pilot, "clear")  # the operator puts sheets in the tray
+    # «Reanudar» before the paper is in: the queue is made ready, the warning stays (resuming
+    # does not make paper appear); with paper in the tray the sheet goes on by itself.
     yield from pilot.tap("trouble_action")
-    yield from pilot.at("print_review", timeout_s=90)
+    yield from pilot.until(lambda: not pilot.find("trouble_action").disabled, "reanudar", 30)
+    _data(pilot)["no_paper"]["headline_after_resume"] = pilot.text_of("progress_headline")
     yield from ask(pilot, "state", into="after_paper")
+    yield from ask(pilot, "clear")  # the operator puts sheets in the tray
+    yield from pilot.at("print_review", timeout_s=90)
 
 
 def _power_off(pilot: Pilot) -> Step:

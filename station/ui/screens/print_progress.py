@@ -116,7 +116,11 @@ class ProgressScreen(KioskScreen):
               **_params: Any) -> None:
         session = self.app.session
         self._show_trouble(None)
-        running = session.print_job is not None and session.print_job.running
+        job = session.print_job
+        running = job is not None and job.running
+        if isinstance(job, PrintJob) and ((batches and job.batches is batches)
+                                          or (resend and job.resend is resend)):
+            batches = resend = None  # back from the printer screen: the same print, followed
         if (batches or resend) and running:
             dialogs.show_error(RuleViolation(_("Ya hay una impresión en curso."),
                                              way_out=_("Espere a que termine.")))

@@ -135,8 +135,10 @@ class PrinterScreen(KioskScreen):
             self.status_box.add_widget(TroubleBox(trouble, on_action=self._resume))
         else:
             self.status_box.add_widget(printer_notice(status))
+        # On a short screen a trouble leaves room for no ink bars: its fix comes first.
+        shown = 0 if trouble is not None and t.compact else 4
         if not isinstance(status, DomainError) and status.markers:
-            for marker in status.markers[:4]:
+            for marker in status.markers[:shown]:
                 self.status_box.add_widget(ink_row(marker))
         self.specimen.disabled = isinstance(status, DomainError)
 
