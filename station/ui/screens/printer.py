@@ -140,6 +140,7 @@ class PrinterScreen(KioskScreen):
         if not isinstance(status, DomainError) and status.markers:
             for marker in status.markers[:shown]:
                 self.status_box.add_widget(ink_row(marker))
+        self.status_box.add_widget(BoxLayout())  # the words at the top, the room below
         self.specimen.disabled = isinstance(status, DomainError)
 
     def _specimen(self) -> None:
