@@ -190,6 +190,9 @@ def test_the_calm_words_give_way_to_the_warning(run: dict[str, Any]) -> None:
     assert (screen["state"], screen["headline"]) == ("printer", CASES["power_off"][1])
     assert screen["button"] == "Intentar de nuevo" and screen["buttons"] == ["printer_refresh"]
     assert screen["under_bar"] == []
+    resumed = data["after_printer_screen"]  # paused meanwhile; its button resumed it
+    assert resumed["state"] != "stopped" and "offline-report" in resumed["reasons"]
+    assert screen["headline_after"] == CASES["power_off"][1]  # still off: still said
     # Off: the top bar's chip says it from any screen, and is gone once the job is done.
     assert data["chip"] == "apagada" and data["chip_after"] == ""
 
@@ -203,7 +206,7 @@ def test_the_buttons_really_resume_the_queue(run: dict[str, Any]) -> None:
     assert data["no_paper"]["headline_after_resume"] == CASES["no_paper"][1]
     assert data["power_off"]["headline_after_retry"] == CASES["power_off"][1]
     assert run["queue_after"]["state"] == "idle"
-    assert run["remote"].count("state") == 5
+    assert run["remote"].count("state") == 6
 
 
 def test_each_sheet_was_issued_once_and_reached_the_printer(run: dict[str, Any]) -> None:

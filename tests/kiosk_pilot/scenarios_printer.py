@@ -160,6 +160,13 @@ def _power_off(pilot: Pilot) -> Step:
         kid for kid in ("printer_refresh", "printer_specimen", "printer_change")
         if pilot.find(kid) is not None)
     yield from pilot.shot("p6-pantalla-impresora-operador")
+    # Its button works for the operator too: the queue is resumed, the printer asked again.
+    yield from ask(pilot, "pause")  # (as CUPS may stop a queue whose printer went away)
+    yield from pilot.tap("trouble_action")
+    yield from pilot.until(lambda: pilot.find("trouble_action") is not None
+                           and not pilot.find("trouble_action").disabled, "revisada", 30)
+    yield from ask(pilot, "state", into="after_printer_screen")
+    _data(pilot)["printer_screen"]["headline_after"] = pilot.text_of("trouble_headline")
     yield from pilot.tap("bar_back")
     yield from pilot.at("print_progress")
     yield from pilot.tap("progress_leave")
