@@ -21,7 +21,7 @@ from foundation.errors import DomainError, RuleViolation
 from station.core.errors import PrinterError
 from station.services import lookup, print_tasks
 from station.services.print_tasks import Batch, PrintOutcome
-from station.services.printer_check import CALL, RETRY, Trouble
+from station.services.printer_check import CALL, RETRY, Trouble, error_trouble
 from station.ui import dialogs
 from station.ui.i18n import _, ngettext
 from station.ui.machine import State
@@ -160,12 +160,12 @@ class ProgressScreen(KioskScreen):
         holder.append(job)
         self.app.session.print_job = self.app.run_job(job)
 
-    def _retry(self, _trouble: Trouble) -> None:
+    def _retry(self, trouble: Trouble) -> None:
         """Try the print again: what never reached the printer, with the same folios."""
         job = self.app.session.print_job
         if not isinstance(job, PrintJob) or job.running:
             return
-        resume = _trouble.action != CALL
+        resume = trouble.action != CALL
         outcome = job.result
         if isinstance(outcome, PrintOutcome) and outcome.not_sent:
             self._start(None, outcome.not_sent, resume=resume)
@@ -314,8 +314,6 @@ class ProgressScreen(KioskScreen):
                 try:
                     print_tasks.resume_printer(station)
                 except PrinterError as error:
-                    from station.services.printer_check import error_trouble
-
                     return error_trouble(error)
             return print_tasks.printer_trouble(station)
 
