@@ -147,7 +147,8 @@ def test_paused_queue_raises_queue_stopped_in_spanish(
     with pytest.raises(QueueStopped) as caught:
         print_queue.submit(make_pdf(tmp_path / "hoja.pdf"), title="x")
     assert "está en pausa" in caught.value.message
-    assert caught.value.way_out is not None and "reanude la cola" in caught.value.way_out
+    assert caught.value.way_out is not None and "«Reanudar»" in caught.value.way_out
+    assert "Ajustes" not in caught.value.way_out  # operators cannot open Ajustes (issue 16)
 
     virtual_printer.resume_queue()
     virtual_printer.reject_jobs()

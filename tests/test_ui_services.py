@@ -221,5 +221,6 @@ def test_paused_printer_is_said_in_words_and_uses_no_folio(
     with pytest.raises(Exception, match="en pausa") as refused:
         print_tasks.print_batches(station, [print_tasks.Batch(plan)],
                                   on_progress=lambda _f, _m: None)
-    assert "Ajustes > Impresora" in refused.value.user_message()  # type: ignore[attr-defined]
+    said = refused.value.user_message()  # type: ignore[attr-defined]
+    assert "«Reanudar»" in said and "Ajustes" not in said  # a button every user has
     assert _ledger_counts(station) == before

@@ -28,9 +28,11 @@ from foundation.errors import InputError
 from station.core.errors import PrinterError
 
 RESUME_WAY_OUT = (
-    "Revise que la impresora esté encendida, con papel y con tinta; luego reanude la cola "
-    "desde Ajustes > Impresora."
+    "Revise que la impresora esté encendida, con papel y con tinta; luego toque «Reanudar» "
+    "en la pantalla de la impresora."
 )
+"""Said on the touchscreen, where every signed-in user can resume the queue (issue 16)."""
+ACCEPT_WAY_OUT = "Toque «Reanudar» en la pantalla de la impresora para que vuelva a recibirlas."
 _CONNECT_TIMEOUT_S = 3.0
 _JOB_STATES = {3: "pending", 4: "held", 5: "processing", 6: "stopped", 7: "canceled",
                8: "aborted", 9: "completed"}  # fmt: skip
@@ -59,7 +61,7 @@ JOB_STATE_WORDS = {
 PRINTER_STATE_WORDS = {
     "idle": "Sin trabajos pendientes.",
     "processing": "Hay un trabajo imprimiéndose.",
-    "stopped": "La cola de impresión está en pausa. Reanúdela desde Ajustes > Impresora.",
+    "stopped": "La cola de impresión está en pausa.",
 }
 # printer-state-reasons (RFC 8011 and CUPS keywords), without their -error/-warning/-report.
 REASON_WORDS = {
@@ -184,6 +186,9 @@ class JobStatus:
     reasons: tuple[str, ...]
     message_es: str
     final: bool
+    printer_reasons: tuple[str, ...] = ()
+    """While the job is not final: what the queue and the printer itself say (no paper,
+    paused, off…), so the screen can tell a waiting job from a stuck one."""
 
     def error(self) -> PrinterError | None:
         """The mapped error for an aborted or canceled job, else None.
@@ -341,6 +346,8 @@ class PrintQueue(Protocol):
 
     def cancel(self, job_id: int) -> JobStatus: ...
 
+    def resume(self) -> None: ...
+
 
 # -- CUPS ---------------------------------------------------------------------------------------
 
@@ -454,6 +461,15 @@ class CupsPrintQueue:
                 raise
             return self._job_status(conn, job_id)
 
+    def resume(self) -> None:
+        """Enable the queue and let it accept jobs again (``cupsenable`` + ``cupsaccept``),
+        through CUPS's own operations: what an operator's «Reanudar» does. Both are harmless
+        on a queue that is already running. CUPS allows them to members of its admin group
+        (the station's service user is one, see image-build)."""
+        with self._connection() as conn, _mapped(self.queue, self._where):
+            conn.enablePrinter(self.queue)
+            conn.acceptJobs(self.queue)
+
     # -- helpers ------------------------------------------------------------------------
 
     @contextmanager
@@ -491,7 +507,7 @@ class CupsPrintQueue:
         if not attrs.get("printer-is-accepting-jobs", False):
             raise QueueStopped(
                 f"La cola de impresión «{self.queue}» no acepta trabajos nuevos.",
-                way_out="Active la cola desde Ajustes > Impresora.",
+                way_out=ACCEPT_WAY_OUT,
             )
 
     def _job_status(self, conn: Any, job_id: int) -> JobStatus:
@@ -500,15 +516,23 @@ class CupsPrintQueue:
         state = _JOB_STATES.get(int(attrs.get("job-state", 3)), "pending")
         reasons = tuple(r for r in _as_tuple(attrs.get("job-state-reasons")) if r != "none")
         words = [JOB_STATE_WORDS[state], reasons_message(reasons)]
+        printer_reasons: tuple[str, ...] = ()
         if state not in _FINAL_STATES:
             # The printer's own problems (no paper, jam, off) explain a job that does not move.
-            words.append(reasons_message(self._printer_view(conn)[1]))
+            attrs, seen, _printer = self._printer_view(conn)
+            if int(attrs.get("printer-state", 3)) == 5 and "paused" not in seen:
+                seen.append("paused")
+            printer_reasons = tuple(seen)
+            words.append(reasons_message([r for r in seen if r != "paused"]))
+            if "paused" in seen:
+                words.append(PRINTER_STATE_WORDS["stopped"])
         return JobStatus(
             job_id=job_id,
             state=state,
             reasons=reasons,
             message_es=" ".join(w for w in words if w),
             final=state in _FINAL_STATES,
+            printer_reasons=printer_reasons,
         )
 
 
@@ -533,8 +557,8 @@ def probe_print_queue(queue: str, server: str | None = None) -> PrintQueue:
 def _unreachable(server: str, detail: str) -> PrinterUnreachable:
     return PrinterUnreachable(
         f"No hay comunicación con el servicio de impresión (CUPS) en {server}: {detail}.",
-        way_out="Reinicie la estación; si sigue igual, revise en Ajustes > Impresora el "
-        "servidor de impresión configurado.",
+        way_out="Reinicie la estación. Si sigue igual, llame a su DRSE y dígales: «la "
+        "estación no se comunica con su servicio de impresión».",
     )
 
 
@@ -650,17 +674,19 @@ def _ipp_error(queue: str, where: str, job_id: int | None, status: int) -> Print
             )
         return QueueNotFound(
             f"No existe la cola de impresión «{queue}».",
-            way_out="Elija la impresora correcta en Ajustes > Impresora.",
+            way_out="Pida al director(a) de la escuela que elija la impresora de "
+                    "credenciales en Ajustes > Impresora, o llame a su DRSE.",
         )
     if status == cups.IPP_NOT_ACCEPTING:
         return QueueStopped(
             f"La cola de impresión «{queue}» no acepta trabajos nuevos.",
-            way_out="Active la cola desde Ajustes > Impresora.",
+            way_out=ACCEPT_WAY_OUT,
         )
     if status in (cups.IPP_NOT_AUTHORIZED, cups.IPP_NOT_AUTHENTICATED, cups.IPP_FORBIDDEN):
         return PrinterError(
             "El servicio de impresión no le dio permiso a la estación para esta operación.",
-            way_out="Pida a soporte técnico que revise los permisos de CUPS.",
+            way_out="Llame a su DRSE y dígales: «la estación no tiene permiso de "
+                    "administrar su impresora».",
         )
     if status in (cups.IPP_SERVICE_UNAVAILABLE, cups.IPP_PRINTER_BUSY) or status < 0:
         return _unreachable(where, "está ocupado o no disponible")

@@ -33,7 +33,13 @@ from station.printer.cups_queue import JobStatus, PrintQueue, QueueStatus, probe
 from station.printer.pdf_output import PdfBook, combine_pdfs
 from station.services.issuance import Issuer, ProducedSheet, reprint_selection, select_students
 from station.services.preview import PrintPlan
-from station.services.printer_check import ready_print_queue
+from station.services.printer_check import (
+    Trouble,
+    error_trouble,
+    ready_print_queue,
+    status_trouble,
+    trouble_of,
+)
 from station.services.printing import SheetJob, send_sheets
 from station.services.sheet_flow import SheetStream
 from station.services.supplies import check_stock_for_print
@@ -42,6 +48,7 @@ from station.store import sheet_records
 Progress = Callable[[float, str], None]
 OnSheet = Callable[[ProducedSheet, int, int], None]
 OnJob = Callable[[int, JobStatus], None]
+OnTrouble = Callable[[Trouble | None], None]
 
 PDF_PRINTER = "pdf"
 """The printer name of sheets written to a PDF file (their calibration is kept under it)."""
@@ -89,6 +96,24 @@ def printer_status(station: Station) -> QueueStatus:
     return open_queue(station).status()
 
 
+def printer_trouble(station: Station) -> Trouble | None:
+    """What stops the configured printer now, in a secretary's words; None when it can print
+    (a printer that cannot be asked is a trouble too)."""
+    try:
+        return status_trouble(printer_status(station))
+    except PrinterError as error:
+        return error_trouble(error)
+
+
+def resume_printer(station: Station) -> QueueStatus:
+    """«Reanudar» on the touchscreen: enable the configured queue and let it accept jobs
+    (harmless when it already does), then say how it is. Allowed to every signed-in user:
+    it uses no folio and changes no setting (see :class:`Trouble`)."""
+    queue = open_queue(station)
+    queue.resume()
+    return queue.status()
+
+
 def ready_queue(station: Station, queue: str | None = None) -> PrintQueue:
     """The queue, refused by :func:`~station.services.printer_check.ready_print_queue` when
     paused or not accepting jobs: print files made now could not be sent, and their folios
@@ -125,6 +150,16 @@ class PrintOutcome:
 
     def job(self, sheet_id: int) -> SheetJob | None:
         return next((j for j in self.jobs if j.sheet_id == sheet_id), None)
+
+    @property
+    def not_sent(self) -> list[int]:
+        """Sheets committed (folios taken, print file kept) that never reached the printer:
+        they are sent again as they are, never issued again (see :func:`send_again`)."""
+        return [j.sheet_id for j in self.jobs if j.state == "not-sent"]
+
+    @property
+    def sent(self) -> list[int]:
+        return [j.sheet_id for j in self.jobs if j.state != "not-sent"]
 
     def to_json(self) -> dict[str, object]:
         answer: dict[str, object] = {"sheets": [p.to_json() for p in self.produced]}
@@ -230,13 +265,17 @@ class Batch:
 
 
 def print_batches(station: Station, batches: Sequence[Batch], *,
-                  on_progress: Progress) -> PrintOutcome:
-    """Issue and print every batch on the configured printer; see the module docstring."""
+                  on_progress: Progress, on_trouble: OnTrouble | None = None) -> PrintOutcome:
+    """Issue and print every batch on the configured printer; see the module docstring.
+
+    ``on_trouble`` hears the printer's problem while a sheet waits there (no paper, off…) and
+    None once it is gone."""
     dest = destination(station)
     check_stock_for_print(station, sum(len(sheet.students) for b in batches
                                        for sheet in b.plan.sheets), despite_stock=False)
     issuer = Issuer(station, printer=dest.printer)
-    progress = _BatchProgress(sum(len(b.plan.sheets) for b in batches), on_progress)
+    progress = _BatchProgress(sum(len(b.plan.sheets) for b in batches), on_progress,
+                              on_trouble)
 
     def sheets() -> Iterator[ProducedSheet]:
         for batch in batches:
@@ -249,11 +288,11 @@ def print_batches(station: Station, batches: Sequence[Batch], *,
 
 
 def send_again(station: Station, sheet_ids: Sequence[int], *,
-               on_progress: Progress) -> PrintOutcome:
+               on_progress: Progress, on_trouble: OnTrouble | None = None) -> PrintOutcome:
     """Send, on the configured printer, sheets produced but never sent (same folios)."""
     dest = destination(station)
     produced = sheets_to_send(station, sheet_ids)
-    progress = _BatchProgress(len(produced), on_progress)
+    progress = _BatchProgress(len(produced), on_progress, on_trouble)
     for sheet in produced:
         progress.made(sheet, 0, 0, quiet=True)
     on_progress(_PRODUCE_SHARE, "")
@@ -264,9 +303,12 @@ class _BatchProgress:
     """One bar for sheets made (25 %) and taken by the printer (the rest), fed from the
     maker's thread and the sender's at once."""
 
-    def __init__(self, total: int, on_progress: Progress) -> None:
+    def __init__(self, total: int, on_progress: Progress,
+                 on_trouble: OnTrouble | None = None) -> None:
         self.total = max(1, total)
         self.on_progress = on_progress
+        self.on_trouble = on_trouble
+        self._trouble: Trouble | None = None
         self._lock = threading.Lock()
         self._order: dict[int, int] = {}
         self._printed = 0.0  # sheets the printer took, the current one in part
@@ -293,6 +335,10 @@ class _BatchProgress:
             self._printed = max(self._printed, index + share)
             self.on_progress(self._fraction(),
                              f"Hoja {index + 1} de {self.total}: {status.message_es}")
+            trouble = None if status.final else trouble_of(status.printer_reasons)
+            if self.on_trouble is not None and trouble != self._trouble:
+                self.on_trouble(trouble)
+            self._trouble = trouble
 
 
 # --- prints that use no folio ----------------------------------------------------------------

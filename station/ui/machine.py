@@ -55,12 +55,14 @@ class State(enum.StrEnum):
     FAILSAFE = "failsafe"
 
 
+# The printer screen needs only "print": whoever prints may resume a stopped queue there (issue
+# 16); its specimen sheet and choice of queue ask for "settings" on the screen itself.
 PERMISSION_OF: dict[State, str | None] = {
     State.HOME: None, State.SIGN_IN: None, State.VERIFY: None, State.VERIFY_RESULT: None,
     State.FAILSAFE: None,
     State.SCHOOLS: "roster", State.ROSTER: "roster", State.STUDENT: "roster",
     State.PRINT_PREVIEW: "print", State.PRINT_PROGRESS: "print", State.PRINT_REVIEW: "print",
-    State.SETTINGS: "settings", State.PRINTER: "settings", State.CALIBRATION: "calibration",
+    State.SETTINGS: "settings", State.PRINTER: "print", State.CALIBRATION: "calibration",
     State.CAMERA: "settings", State.SYNC: "sync", State.REPORT: "report",
     State.PHOTO: "photo", State.HOLOGRAMS: "holograms", State.LIFECYCLE: "roster",
     State.SUPPLIES: "supplies", State.USERS: "users", State.SCHOOL_REPORT: "roster",
@@ -77,7 +79,7 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     State.STUDENT: frozenset({State.PRINT_PREVIEW, State.PHOTO, State.LIFECYCLE,
                               State.HOLOGRAMS}),
     State.PRINT_PREVIEW: frozenset({State.PRINT_PROGRESS}),
-    State.PRINT_PROGRESS: frozenset({State.PRINT_REVIEW}),
+    State.PRINT_PROGRESS: frozenset({State.PRINT_REVIEW, State.PRINTER}),
     State.PRINT_REVIEW: frozenset({State.PRINT_PREVIEW, State.PRINT_PROGRESS, State.ROSTER}),
     State.VERIFY: frozenset({State.VERIFY_RESULT}),
     State.VERIFY_RESULT: frozenset({State.VERIFY, State.STUDENT}),

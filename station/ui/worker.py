@@ -41,6 +41,8 @@ class Job(EventDispatcher):
     result = ObjectProperty(None, allownone=True)
     error = ObjectProperty(None, allownone=True)
     keeps_awake = BooleanProperty(True)
+    detail = ObjectProperty(None, allownone=True)
+    """Something the work tells besides its progress (a print: the printer's trouble)."""
 
     def __init__(self, title: str, work: Callable[[Progress], Any], *,
                  on_done: Callable[[Any], None] | None = None,
@@ -67,6 +69,10 @@ class Job(EventDispatcher):
         """Callable from the work thread: schedules the update on the UI thread."""
         fraction = min(1.0, max(0.0, float(fraction)))
         Clock.schedule_once(lambda _dt: self._set_progress(fraction, message), -1)
+
+    def tell(self, detail: Any) -> None:
+        """Callable from the work thread: sets :attr:`detail` on the UI thread."""
+        Clock.schedule_once(lambda _dt: setattr(self, "detail", detail), -1)
 
     def _set_progress(self, fraction: float, message: str) -> None:
         if self.state == "running":

@@ -515,3 +515,12 @@ SCENARIOS.update(_bench())
 SCENARIOS.update(_setup())
 SCENARIOS.update(_admin())
 SCENARIOS.update(_sync())
+
+
+def _printer() -> dict[str, Scenario]:
+    from kiosk_pilot import scenarios_printer
+
+    return {"printer_trouble": scenarios_printer.printer_trouble_flow}
+
+
+SCENARIOS.update(_printer())

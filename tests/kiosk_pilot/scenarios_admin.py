@@ -126,12 +126,14 @@ def printer_list_flow(pilot: Pilot) -> Step:
         rows[item.payload] = {"word": badge._label.text, "selected": item.selected}
     _data(pilot)["printer_list"] = rows
     yield from pilot.tap_payload("queue_choice", lambda p: p == "Oficina", "cola Oficina")
-    yield from pilot.until(lambda: "Oficina" in pilot.text_of("printer_notice"),
+    # A paused queue is said as printer trouble: its headline, the fix and «Reanudar».
+    yield from pilot.until(lambda: "Oficina" in pilot.text_of("printer_queue")
+                           and pilot.find("trouble_headline") is not None,
                            "estado de Oficina", 30)
     yield from pilot.shot("21c-impresora-en-pausa")
     _data(pilot)["paused_choice"] = {
         "queue": pilot.app.station.settings["printer.queue"],
-        "notice": pilot.text_of("printer_notice")}
+        "notice": pilot.text_of("trouble_headline")}
     yield from pilot.tap("printer_change")
     card_queue = pilot.config["printer_queue"]
     yield from pilot.tap_payload("queue_choice", lambda p: p == card_queue, "cola de credenciales",

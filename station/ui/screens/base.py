@@ -36,6 +36,7 @@ class TopBar(Panel):
         self.job = TouchButton(text="", icon="print", style="bar", kid="bar_job",
                                size_hint_x=None, width=t.touch * 2.6)
         self.job.bind(on_release=lambda *_: screen.app.go(State.PRINT_PROGRESS))
+        self._watched: Any = None
         self.user = line_label("", color=p.on_primary, font_size=t.font_small,
                                size_hint_x=None, width=t.touch * 2.4, halign="right")
         self.sign_out = TouchButton(text=_("Salir"), icon="logout", style="bar",
@@ -50,10 +51,11 @@ class TopBar(Panel):
             back = app.machine.can_go_back and self.screen.back_allowed
             self.add_widget(self.back if back else self.home)
         self.add_widget(self.title)
-        job = app.jobs.running[0] if app.jobs.running else None
+        job = self._print_job()
+        self._watch(job)
         if job is not None and state is not State.PRINT_PROGRESS and \
                 state is not State.FAILSAFE:
-            self.job.text = f"{round(job.fraction * 100)} %"
+            self._job_words()
             self.add_widget(self.job)
         user = app.machine.user
         if user is not None and state is not State.FAILSAFE:
@@ -61,6 +63,45 @@ class TopBar(Panel):
                 self.user.text = user.name
                 self.add_widget(self.user)
             self.add_widget(self.sign_out)
+
+
+    # -- the printer chip (issue 16) --------------------------------------------------
+
+    def _print_job(self) -> Any:
+        """The operator's print, while it runs or while a printer trouble holds its sheets;
+        background work (drawing a preview, asking the printer) has no chip."""
+        job = self.screen.app.session.print_job
+        if job is None or not (job.running or job.detail is not None):
+            return None
+        return job
+
+    def _watch(self, job: Any) -> None:
+        if self._watched is job:
+            return
+        if self._watched is not None:
+            self._watched.unbind(fraction=self._job_changed, detail=self._job_changed,
+                                 state=self._job_changed)
+        self._watched = job
+        if job is not None:
+            job.bind(fraction=self._job_changed, detail=self._job_changed,
+                     state=self._job_changed)
+
+    def _job_changed(self, *_args: Any) -> None:
+        shown = self.job.parent is not None
+        if shown != (self._print_job() is not None):
+            self.refresh()  # it started or stopped needing the chip
+        elif shown:
+            self._job_words()
+
+    def _job_words(self) -> None:
+        """Its percentage, or the trouble in a word (the chip leads to the print's screen,
+        where the fix and its button are)."""
+        job = self._watched
+        trouble = getattr(job, "detail", None)
+        if trouble is not None and hasattr(trouble, "short"):
+            self.job.text, self.job.icon = trouble.short, "warning"
+        else:
+            self.job.text, self.job.icon = f"{round(job.fraction * 100)} %", "print"
 
 
 class KioskScreen(Screen):

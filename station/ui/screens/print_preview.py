@@ -16,6 +16,7 @@ from foundation.errors import DomainError
 from station.core.errors import PrinterError
 from station.services import preview, print_tasks
 from station.services.print_tasks import Batch
+from station.services.printer_check import CALL, error_trouble, status_trouble
 from station.ui import dialogs
 from station.ui.i18n import _, ngettext
 from station.ui.machine import State
@@ -112,7 +113,8 @@ class PreviewScreen(KioskScreen):
         self.cancel.bind(on_release=lambda *_: self.app.back())
         self.retry = TouchButton(icon="sync", text=_("Revisar impresora"), style="secondary",
                                  kid="preview_retry")
-        self.retry.bind(on_release=lambda *_: self._check_printer())
+        self.retry.bind(on_release=lambda *_: self._check_printer(resume=self.resumable))
+        self.resumable = False
         self.go_print = TouchButton(icon="print", text=_("Imprimir"), kid="preview_print")
         self.go_print.bind(on_release=lambda *_: self._confirm())
         self.body.add_widget(row(self.cancel, self.retry, self.go_print))
@@ -218,13 +220,17 @@ class PreviewScreen(KioskScreen):
                                                      kid="preview_picture"),
             on_error=self._failed, keeps_awake=False))
 
-    def _check_printer(self) -> None:
+    def _check_printer(self, *, resume: bool = False) -> None:
+        """Ask the printer how it is; with ``resume`` (the button says «Reanudar») enable the
+        queue and let it accept jobs first — any signed-in user may (issue 16)."""
         station = self.app.station
         self.printer_ok = False
         self._update_print_button()
 
         def work(_progress: Any) -> QueueStatus | DomainError:
             try:
+                if resume:
+                    return print_tasks.resume_printer(station)
                 return print_tasks.printer_status(station)
             except PrinterError as error:
                 return error
@@ -233,7 +239,17 @@ class PreviewScreen(KioskScreen):
                              keeps_awake=False))
 
     def _printer_checked(self, status: QueueStatus | DomainError) -> None:
-        self._set_notice(printer_notice(status))
+        from station.ui.screens.printer_trouble import TroubleBox, action_words
+
+        trouble = (error_trouble(status) if isinstance(status, DomainError)
+                   else status_trouble(status))
+        self.resumable = trouble is not None and trouble.action != CALL
+        self.retry.text, self.retry.icon = (action_words(trouble) if self.resumable and trouble
+                                            else (_("Revisar impresora"), "sync"))
+        if trouble is not None:
+            self.notice_box.show(TroubleBox(trouble, with_button=False))
+        else:
+            self._set_notice(printer_notice(status))
         self.printer_ok = not isinstance(status, DomainError) and status.accepting \
             and status.state != "stopped"
         self._update_print_button()

@@ -1,6 +1,10 @@
 """The printer: its state and problems in words with the way out, ink levels, a specimen sheet
 (no folio used), and which CUPS queue the station prints on: chosen by touch from the list
-of CUPS's queues, each with its state in words (lista, en pausa, sin papel…)."""
+of CUPS's queues, each with its state in words (lista, en pausa, sin papel…).
+
+Every signed-in user may open it and resume the queue (issue 16: «Reanudar» uses no folio and
+changes no setting); the specimen sheet and the choice of queue stay with those who may open
+Ajustes (director(a), DRSE)."""
 
 from __future__ import annotations
 
@@ -13,13 +17,21 @@ from foundation.errors import DomainError
 from station.context import update_settings
 from station.core.errors import PrinterError
 from station.services import print_tasks
-from station.services.printer_check import queue_choices
+from station.services.accounts import allowed
+from station.services.printer_check import (
+    CALL,
+    Trouble,
+    error_trouble,
+    queue_choices,
+    status_trouble,
+)
 from station.ui import dialogs
 from station.ui.i18n import _
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.screens.print_preview import printer_notice
 from station.ui.screens.print_progress import ProgressStrip
+from station.ui.screens.printer_trouble import TroubleBox
 from station.ui.widgets import (
     Badge,
     FitLabel,
@@ -71,7 +83,30 @@ class PrinterScreen(KioskScreen):
         self.body.add_widget(self.buttons)
 
     def enter(self, **_params: Any) -> None:
+        user = self.app.machine.user
+        may_set = user is not None and allowed(user.role, "settings")
+        for button in (self.specimen, self.change):  # the director's and the DRSE's
+            if may_set and button.parent is None:
+                self.buttons.add_widget(button)
+            elif not may_set and button.parent is not None:
+                self.buttons.remove_widget(button)
         self._check()
+
+    def _resume(self, trouble: Trouble) -> None:
+        """«Reanudar» / «Intentar de nuevo»: enable the queue, accept jobs, look again."""
+        station = self.app.station
+        self.status_box.clear_widgets()
+        self.status_box.add_widget(Notice(kind="info", message=_("Reanudando la impresora…")))
+
+        def work(_progress: Any) -> QueueStatus | DomainError:
+            try:
+                if trouble.action != CALL:
+                    return print_tasks.resume_printer(station)
+                return print_tasks.printer_status(station)
+            except PrinterError as error:
+                return error
+
+        self.app.run_job(Job(_("Impresora"), work, on_done=self._show, keeps_awake=False))
 
     def _check(self) -> None:
         self.status_box.clear_widgets()
@@ -94,10 +129,18 @@ class PrinterScreen(KioskScreen):
             text=_("Cola de impresión: {queue}").format(queue=queue), bold=True,
             font_size=t.font_large, size_hint_y=None, height=t.touch * 0.7,
             kid="printer_queue"))
-        self.status_box.add_widget(printer_notice(status))
+        trouble = (error_trouble(status) if isinstance(status, DomainError)
+                   else status_trouble(status))
+        if trouble is not None:
+            self.status_box.add_widget(TroubleBox(trouble, on_action=self._resume))
+        else:
+            self.status_box.add_widget(printer_notice(status))
+        # On a short screen a trouble leaves room for no ink bars: its fix comes first.
+        shown = 0 if trouble is not None and t.compact else 4
         if not isinstance(status, DomainError) and status.markers:
-            for marker in status.markers[:4]:
+            for marker in status.markers[:shown]:
                 self.status_box.add_widget(ink_row(marker))
+        self.status_box.add_widget(BoxLayout())  # the words at the top, the room below
         self.specimen.disabled = isinstance(status, DomainError)
 
     def _specimen(self) -> None:
