@@ -54,6 +54,13 @@ NOT_ABOUT_STUDENTS: dict[str, str] = {
     "cert_signer_keys": "llaves públicas de quienes firman",
     "privacy_purge_runs": "ejecuciones de la depuración (sus renglones por alumno sí se "
                           "exportan)",
+    "asesorias": "grupos de asesoría (módulo, asesor, horario); la asignación del alumno "
+                 "(asesoria_alumnos) se exporta y su grupo va como contexto",
+    "reuniones": "reuniones de revisión; la mención del alumno (reunion_alumnos) se exporta y "
+                 "la reunión va como contexto",
+    "acuerdos": "acuerdos de una reunión; los que conciernen al alumno (acuerdo_alumnos) se "
+                "exportan con su texto como contexto",
+    "reunion_asistentes": "personal que asistió a una reunión",
     "alembic_version": "versión del esquema",
 }
 """Tables with no student's data, and why (in the officer's words)."""
