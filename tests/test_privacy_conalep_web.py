@@ -76,6 +76,9 @@ def test_every_read_of_a_student_leaves_one_record(conalep_app: Any, followup_da
         assert api.status_code == 200
         assert {r.matricula for r in reads(followup_data, what="alumnos en riesgo (API)")} \
             == {s["matricula"] for s in api.json()["at_risk"]} == at_risk
+        assert client.get("/staff/certificados").status_code == 200
+        assert [r.matricula for r in reads(followup_data, what="lista de certificados")] \
+            == [GRADUATE]
     with followup_data() as session:
         assert session.scalar(select(func.count()).select_from(AccessRecord)
                               .where(AccessRecord.matricula == "")) == 0
