@@ -11,13 +11,18 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import require_part
 from plugin_conalep import PASSWORD, add_staff
 from plugin_followup import load_samples
 
-STUDENT, SURNAME = "2316500012", "ENFE"
+STUDENT = "2316500012"
+
+sqlite_only = pytest.mark.parametrize("conalep_db_url", ["sqlite"], indirect=True)
+"""The browser's part does not depend on the database (the web tests run both)."""
 
 
+@sqlite_only
 def test_officer_exports_a_students_data_and_the_access_record_shows_it(
         live_conalep: Any, conalep_sessions: Any, browser_page: Any, tmp_path: Path) -> None:
     require_part(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")

@@ -35,6 +35,9 @@ B, B_CURP = "2216500002", "OISG080128MVZRNDH2"   # EGRESADO
 ENROLLED = "2316500012"                          # INSCRITO
 DG = Scope("dg.escolares", Role.DG_ESCOLARES, None)
 
+sqlite_only = pytest.mark.parametrize("conalep_db_url", ["sqlite"], indirect=True)
+"""Plain ORM updates: the database does not matter (the export and cancellation run both)."""
+
 
 def student_referring_tables() -> set[str]:
     """This test's own reading of the schema: a column naming a matrícula or CURP, a
@@ -107,6 +110,7 @@ def test_the_export_holds_every_table_on_the_student_and_nothing_of_another(
     assert B not in read
 
 
+@sqlite_only
 def test_rectification_records_old_and_new(seeded: Any) -> None:
     asked = arco.Asked("MARÍA ZÚÑIGA (madre)", dt.date(2026, 1, 10), "acta de nacimiento")
     with seeded() as session:

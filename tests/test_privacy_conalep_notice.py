@@ -26,6 +26,9 @@ from foundation.privacy_notice import PRESETS, VERACRUZ_LAW, markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
+sqlite_only = pytest.mark.parametrize("conalep_db_url", ["sqlite"], indirect=True)
+"""The command's part: the export itself runs on both databases in the export tests."""
+
 
 def pdf_text(path: Path) -> str:
     require_part(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
@@ -69,6 +72,7 @@ def test_the_aviso_command_prints_both_notices(tmp_path: Path,
     assert "el QR sólo contiene folio, nombre, CCT y fecha de emisión" in text
 
 
+@sqlite_only
 def test_the_export_command(conalep_sessions: Any, conalep_settings: Any, tmp_path: Path,
                             monkeypatch: pytest.MonkeyPatch) -> None:
     from plugin_followup import load_samples
