@@ -185,4 +185,19 @@ def test_cancellation_keeps_what_the_certificate_rules_need(seeded: Any,
         logged = session.scalar(select(func.count()).select_from(PurgeItem).where(
             PurgeItem.matricula == A, PurgeItem.motivo == "arco-cancelacion"))
         assert logged == len(items) + 1  # + the seed's own row
+
+    # the next SAE export brings the student again: the cancellation holds
+    from plugin_conalep import SAE_SAMPLES
+
+    from conalep.academic.sae_import import find_files, import_files
+
+    with seeded() as session, session.begin():
+        check, summary = import_files(session, find_files(SAE_SAMPLES), staff="pruebas",
+                                      now=NOW, accept_valid=True)
+        assert summary is not None, check.problems
+        assert summary.as_dict()["arco_cancelled"] == 1
+    with seeded() as session:
+        alumno = session.get(Alumno, A)
+        assert (alumno.curp, alumno.nombre) == ("", arco.SUPPRESSED_NAME)
+        assert session.get(Alumno, B).curp == B_CURP  # B's cancellation kept the grades
     assert scan_bytes(A)  # the seed helper stays importable for the other files
