@@ -135,10 +135,26 @@ def test_the_officer_exports_and_records_requests(conalep_app: Any, followup_dat
                            follow_redirects=False)
         assert done.status_code == 303
         assert "Solicitud de acceso registrada" in client.get(done.headers["location"]).text
+        client.post(f"/staff/privacidad/arco/{STUDENT}",
+                    data={**form, "tipo": "oposicion", "resultado": "en_tramite",
+                          "detalle": "no desea aparecer en las minutas"})
+        with followup_data() as session:
+            pending = session.scalars(select(ArcoRequest).where(
+                ArcoRequest.kind == "oposicion")).one()
+            assert (pending.resultado, pending.respondida_el) == ("en_tramite", None)
+        page = client.get(f"/staff/privacidad/arco/{STUDENT}")
+        assert f'id="responder-{pending.id}"' in page.text
+        answer = {"csrf": csrf, "resultado": "atendida", "detalle": "se omitirá su nombre"}
+        answered = client.post(f"/staff/privacidad/arco/solicitudes/{pending.id}", data=answer)
+        assert answered.status_code == 200 and "Respuesta registrada" in answered.text
+        again = client.post(f"/staff/privacidad/arco/solicitudes/{pending.id}", data=answer)
+        assert again.status_code == 409 and "ya fue respondida" in again.text
     with followup_data() as session:
-        requests = list(session.scalars(select(ArcoRequest)))
+        requests = list(session.scalars(select(ArcoRequest).order_by(ArcoRequest.id)))
         assert [(r.kind, r.resultado, r.registrada_por) for r in requests] == [
-            ("acceso", "atendida", "dg.escolares")]
+            ("acceso", "atendida", "dg.escolares"), ("oposicion", "atendida", "dg.escolares")]
+        assert requests[1].respondida_el is not None
+        assert requests[1].detalle == "no desea aparecer en las minutas\nse omitirá su nombre"
     assert [r.what for r in reads(followup_data, matricula=STUDENT, staff="dg.escolares")] \
         == ["búsqueda ARCO", "resumen ARCO del alumno", "exportación ARCO (JSON)",
-            "resumen ARCO del alumno"]
+            *["resumen ARCO del alumno"] * 4]

@@ -93,6 +93,26 @@ def record_request(session: Session, scope: Scope, kind: str, matricula: str, as
                     now=now)
 
 
+def answer(session: Session, scope: Scope, request_id: int, resultado: str, detalle: str, *,
+           now: dt.datetime) -> ArcoRequest:
+    """Close a request recorded «en trámite» (an acceso or oposición answered later)."""
+    req = session.get(ArcoRequest, request_id)
+    if req is None:
+        raise Refusal(404, "request-not-found", f"No hay una solicitud ARCO con folio "
+                                                f"{request_id}.")
+    student(session, scope, req.matricula)
+    if req.resultado != "en_tramite":
+        raise Refusal(409, "already-answered", f"La solicitud {request_id} ya fue respondida "
+                      f"el {req.respondida_el:%d/%m/%Y}.")
+    if resultado not in RESULTS or resultado == "en_tramite":
+        raise Refusal(422, "bad-result", "Elija el resultado con que se respondió.")
+    req.resultado, req.respondida_el = resultado, now.date()
+    req.detalle = (req.detalle + "\n" + detalle).strip()
+    record(session, staff=scope.username, action="arco-respuesta", target=f"solicitud {req.id}",
+           reason=resultado, now=now)
+    return req
+
+
 def rectify(session: Session, scope: Scope, matricula: str, campo: str, nuevo: str,
             asked: Asked, *, now: dt.datetime) -> ArcoRequest:
     """Change one identity field of the student; old → new recorded with the request."""

@@ -196,4 +196,15 @@ def arco_act(matricula: str, user: Staff, session: Db, ctx: Ctx,
                             status_code=303)
 
 
+@router.post("/arco/solicitudes/{request_id:int}")
+def arco_answer(request_id: int, user: Staff, session: Db, form: CheckedForm) -> Response:
+    """Record the answer of a request that was left «en trámite»."""
+    user.scope.require("attend_arco")
+    req = arco.answer(session, user.scope, request_id, text(form, "resultado", limit=20),
+                      text(form, "detalle", limit=2000), now=utcnow())
+    session.commit()
+    return RedirectResponse(f"/staff/privacidad/arco/{req.matricula}?hecho=respuesta",
+                            status_code=303)
+
+
 ROUTERS = [router]
