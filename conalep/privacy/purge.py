@@ -19,7 +19,6 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -157,7 +156,3 @@ def describe(report: PurgeReport) -> list[str]:
                  f"{report.access_rows} registros de acceso"
                  + ("" if report.dry_run else f" y {report.files_unlinked} archivos") + ".")
     return lines
-
-
-def data_dir_of(settings: ConalepSettings) -> Path:
-    return settings.data_dir
