@@ -23,6 +23,7 @@ from conalep.context import AppContext, utcnow
 from conalep.db import upgrade
 from conalep.followup import api as followup_api
 from conalep.followup import pages as followup_pages
+from conalep.privacy import pages as privacy_pages
 from conalep.settings import ConalepSettings
 from conalep.web import BOOK, STAFF_WEB
 from foundation.migrations_env import ready_engine
@@ -43,6 +44,7 @@ def _routers() -> list[APIRouter]:
         *certificate_pages.ROUTERS,
         *certificate_api.ROUTERS,
         *certificate_public.ROUTERS,
+        *privacy_pages.ROUTERS,
     ]
 
 

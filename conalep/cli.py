@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from conalep import cli_academic, cli_certificates, cli_followup
+from conalep import cli_academic, cli_certificates, cli_followup, cli_privacy
 from conalep.cli_common import friendly, open_sessions
 from conalep.roles import Role
 from conalep.settings import ConalepSettings
@@ -106,7 +106,7 @@ def staff_disable(username: str) -> None:
     click.echo(f"Cuenta deshabilitada: {name}")
 
 
-WINGS = (cli_academic, cli_followup, cli_certificates)
+WINGS = (cli_academic, cli_followup, cli_certificates, cli_privacy)
 for _wing in WINGS:
     for _command in _wing.COMMANDS:
         main.add_command(_command)

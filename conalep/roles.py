@@ -95,6 +95,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
                                     Role.DIRECTOR_GENERAL_NACIONAL}),
     "register_signer_keys": frozenset({Role.DG_ESCOLARES}),
     "deliver_certificates": frozenset({Role.DG_ESCOLARES, Role.PLANTEL_ESCOLARES}),
+    # privacy wing (conalep/privacy, issue 18): the state office reads the access record;
+    # Servicios Escolares DG answers ARCO requests for the Unidad de Transparencia
+    "view_access_record": frozenset({Role.DG_DIRECTOR_GENERAL, Role.DG_ESCOLARES}),
+    "attend_arco": frozenset({Role.DG_ESCOLARES}),
 }
 """Action → roles allowed. Unknown actions are refused."""
 
@@ -121,6 +125,8 @@ _ACTION_WORDS: dict[str, str] = {
     "sign_certificates": "firmar certificados",
     "register_signer_keys": "registrar llaves de firma",
     "deliver_certificates": "registrar entregas de certificados",
+    "view_access_record": "consultar el registro de accesos a datos personales",
+    "attend_arco": "atender solicitudes ARCO (acceso, rectificación, cancelación, oposición)",
 }
 
 

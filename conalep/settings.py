@@ -45,6 +45,16 @@ class ConalepSettings(ServerSettings):
     """A student failing at least this many modules in a corte is at risk."""
     risk_below_progress: float = Field(default=6.0, ge=0, le=10)
     """A student whose weighted progress so far is below this is at risk."""
+    privacy_access_days: int = Field(default=730, ge=30, le=36500)
+    """The access record (who read which student's data) is kept this many days, then purged
+    (docs/privacy.md)."""
+    privacy_dropout_days: int = Field(default=1095, ge=30, le=36500)
+    """A drop-out's personal follow-up data (tutor's name, details and scan of the F04,
+    Psicopedagogía's notes, tutoring and meeting mentions) is purged this many days after the
+    baja; the baja itself (date, type, reason code) and the grades stay."""
+    privacy_graduate_days: int = Field(default=365, ge=30, le=36500)
+    """The same for a graduate, counted from the release of their certificate; the
+    certificate's record and the grades stay (docs/privacy.md)."""
 
     @field_validator("corte_weights")
     @classmethod

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from conalep.context import Db
 from conalep.models.academic import Alumno, Calificacion, Modulo, Plantel
 from conalep.navigation import NAV, NavItem
+from conalep.privacy.access import reads
 from conalep.web import Staff, WebRoute, page
 from foundation.web.refusal import Refusal
 
@@ -43,6 +44,7 @@ def students(request: Request, user: Staff, session: Db, plantel: str = "", grup
     planteles = list(session.scalars(select(Plantel).order_by(Plantel.clave_plantel)))
     if scope.planteles is not None:
         planteles = [p for p in planteles if p.clave_plantel in scope.planteles]
+    reads(session, request, user, "lista de alumnos", [a.matricula for a in rows[:PAGE_ROWS]])
     return page(request, "academic/students.html", user, nav="alumnos",
                 students=rows[:PAGE_ROWS], more=len(rows) > PAGE_ROWS, planteles=planteles,
                 plantel=plantel, grupo=grupo, buscar=buscar)
@@ -62,6 +64,7 @@ def student(request: Request, matricula: str, user: Staff, session: Db) -> HTMLR
                                                  Modulo.clave_modulo == Calificacion.clave_modulo)
         .where(Calificacion.matricula == matricula)
         .order_by(Calificacion.periodo, Calificacion.clave_modulo, Calificacion.corte)).all()
+    reads(session, request, user, "ficha del alumno", [matricula])
     return page(request, "academic/student.html", user, nav="alumnos", alumno=alumno,
                 grades=grades)
 

@@ -10,6 +10,7 @@ from conalep.academic import rectifications
 from conalep.context import Db, utcnow
 from conalep.models.academic import Alumno, CaptureWindow, Modulo
 from conalep.navigation import NAV, NavItem
+from conalep.privacy.access import reads
 from conalep.web import CheckedForm, Staff, WebRoute, page, record
 from foundation.web.pages import LOCAL_TZ, text
 from foundation.web.refusal import Refusal
@@ -50,6 +51,7 @@ def grade_page(request: Request, calificacion_id: int, user: Staff,
     grade = rectifications.grade_in_scope(session, user.scope, calificacion_id)
     window = rectifications.window_of(session, grade)
     today = utcnow().astimezone(LOCAL_TZ).date()
+    reads(session, request, user, "calificación del alumno", [grade.matricula])
     return page(request, "academic/grade.html", user, nav="alumnos", grade=grade,
                 window=window, alumno=session.get(Alumno, grade.matricula),
                 modulo=session.get(Modulo, grade.clave_modulo),

@@ -15,6 +15,7 @@ from conalep.academic.siseac import Filters, Rules, SiseacReport
 from conalep.context import Ctx, Db, utcnow
 from conalep.models.academic import SiseacPublication
 from conalep.navigation import NAV, NavItem
+from conalep.privacy.access import reads
 from conalep.web import CheckedForm, ConalepUser, Staff, WebRoute, page, record
 from foundation.web.downloads import XLSX_TYPE, download
 from foundation.web.pages import local, text
@@ -69,9 +70,15 @@ def report_page(request: Request, user: Staff, ctx: Ctx, session: Db, periodo: s
                     **context)
     filters = _filters(plantel, carrera, grupo, modulo, docente, riesgo)
     report = _report(user, ctx, session, periodo, corte, filters)
+    reads(session, request, user, "reporte SISEAC", _named(report))
     return page(request, "academic/siseac.html", user, nav="siseac", report=report,
                 data=report.as_json(),
                 sabana_in_xlsx=siseac_export.sabana_in_workbook(report), **context)
+
+
+def _named(report: SiseacReport) -> list[str]:
+    """The students a report (page or download) names: its student rows and module rows."""
+    return [s.matricula for s in report.students] + [m.matricula for m in report.modules]
 
 
 def _download_name(periodo: str, corte: int, filters: Filters, ext: str) -> str:
@@ -80,7 +87,7 @@ def _download_name(periodo: str, corte: int, filters: Filters, ext: str) -> str:
 
 
 @router.get("/siseac.xlsx")
-def report_xlsx(user: Staff, ctx: Ctx, session: Db, periodo: str, corte: int,
+def report_xlsx(request: Request, user: Staff, ctx: Ctx, session: Db, periodo: str, corte: int,
                 plantel: str = "", carrera: str = "", grupo: str = "", modulo: str = "",
                 docente: str = "", riesgo: str = "") -> Response:
     filters = _filters(plantel, carrera, grupo, modulo, docente, riesgo)
@@ -89,24 +96,27 @@ def report_xlsx(user: Staff, ctx: Ctx, session: Db, periodo: str, corte: int,
         {k: v for k, v in (("periodo", periodo), ("corte", corte), ("plantel", plantel),
                            ("carrera", carrera), ("grupo", grupo), ("modulo", modulo),
                            ("docente", docente), ("riesgo", riesgo)) if v})
+    reads(session, request, user, "reporte SISEAC (Excel)", _named(report))
     return download(siseac_export.workbook(report, link),
                     _download_name(periodo, corte, filters, "xlsx"), XLSX_TYPE)
 
 
 @router.get("/siseac-sabana.csv")
-def report_sabana_csv(user: Staff, ctx: Ctx, session: Db, periodo: str, corte: int,
+def report_sabana_csv(request: Request, user: Staff, ctx: Ctx, session: Db, periodo: str,
+                      corte: int,
                       plantel: str = "", carrera: str = "", grupo: str = "", modulo: str = "",
                       docente: str = "", riesgo: str = "") -> Response:
     """The sábana as CSV: the state-wide one is too large for a quick Excel workbook."""
     filters = _filters(plantel, carrera, grupo, modulo, docente, riesgo)
     report = _report(user, ctx, session, periodo, corte, filters)
+    reads(session, request, user, "sábana SISEAC (CSV)", _named(report))
     return download(siseac_export.sabana_csv(report),
                     _download_name(periodo, corte, filters, "csv").replace(
                         "SISEAC-", "SISEAC-sabana-", 1), "text/csv; charset=utf-8")
 
 
 @router.get("/siseac.pdf")
-def report_pdf(user: Staff, ctx: Ctx, session: Db, periodo: str, corte: int,
+def report_pdf(request: Request, user: Staff, ctx: Ctx, session: Db, periodo: str, corte: int,
                plantel: str = "", carrera: str = "", grupo: str = "", modulo: str = "",
                docente: str = "", riesgo: str = "") -> Response:
     filters = _filters(plantel, carrera, grupo, modulo, docente, riesgo)
@@ -121,6 +131,7 @@ def report_pdf(user: Staff, ctx: Ctx, session: Db, periodo: str, corte: int,
                 + (f" · filtros: {shown}" if shown else "")
                 + (" · sólo en riesgo" if filters.only_at_risk else "")
                 + f" · generado {local(utcnow())}")
+    reads(session, request, user, "reporte SISEAC (PDF)", _named(report))
     return download(siseac_export.pdf(report, subtitle),
                     _download_name(periodo, corte, filters, "pdf"), "application/pdf")
 

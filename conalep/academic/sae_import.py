@@ -33,6 +33,7 @@ from conalep.models.academic import (
     Rectificacion,
     SaeImport,
 )
+from conalep.models.privacy import PurgeItem
 from foundation.errors import InputError
 from foundation.sqldb import bulk_insert
 from foundation.table_files import ENCODING_LABELS, open_table
@@ -77,11 +78,14 @@ class ImportSummary:
     late: int = 0
     rectifications_opened: int = 0
     refused_rows: int = 0
+    arco_cancelled: int = 0
+    """Rows skipped because the student's data was cancelled by an ARCO request."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"inserted": self.inserted, "updated": self.updated, "late": self.late,
                 "rectifications_opened": self.rectifications_opened,
-                "refused_rows": self.refused_rows}
+                "refused_rows": self.refused_rows,
+                **({"arco_cancelled": self.arco_cancelled} if self.arco_cancelled else {})}
 
 
 def find_files(folder: Path) -> dict[str, Path]:
@@ -202,15 +206,27 @@ def _write(session: Session, check: SaeCheck, *, staff: str, now: datetime) -> I
     _merge(session, Docente, "clave_docente",
            [{"clave_docente": k, "nombre": v} for k, v in batch.docentes.items()], summary,
            "docentes")
-    _merge(session, Alumno, "matricula", batch.alumnos, summary, "alumnos")
+    # An ARCO cancellation that erased a student's identity and grades here must not be
+    # undone by the next export of SAE (the system of record keeps its own copy).
+    cancelled = cancelled_matriculas(session)
+    alumnos = [a for a in batch.alumnos if a["matricula"] not in cancelled]
+    grades = [g for g in batch.grades if g[2] not in cancelled]
+    summary.arco_cancelled = len(batch.alumnos) - len(alumnos) + len(batch.grades) - len(grades)
+    _merge(session, Alumno, "matricula", alumnos, summary, "alumnos")
     changed_windows = _merge_windows(session, batch.windows, summary)
-    _write_grades(session, batch.grades, summary, now)
+    _write_grades(session, grades, summary, now)
     for periodo, corte in changed_windows:  # a moved window moves what counts as late
         _relabel_late(session, periodo, corte)
     session.add(SaeImport(at=now, staff=staff, summary=json.dumps(
         {**summary.as_dict(), "rows_read": batch.rows_read, "encodings": check.encodings},
         ensure_ascii=False)))
     return summary
+
+
+def cancelled_matriculas(session: Session) -> set[str]:
+    """Students whose identity and grades an ARCO cancellation erased (docs/privacy.md)."""
+    return set(session.scalars(select(PurgeItem.matricula).where(
+        PurgeItem.motivo == "arco-cancelacion", PurgeItem.tabla == "alumnos")))
 
 
 def _merge(session: Session, model: Any, key: str, rows: Sequence[Mapping[str, Any]],

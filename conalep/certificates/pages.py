@@ -32,6 +32,7 @@ from conalep.models.certificates import (
     SignerKeyRecord,
 )
 from conalep.navigation import NAV, NavItem
+from conalep.privacy.access import reads
 from conalep.web import CheckedForm, ConalepUser, Staff, WebRoute, page
 from foundation.web.downloads import download, pdf_download, pdf_table, xlsx_download
 from foundation.web.refusal import Refusal
@@ -168,8 +169,10 @@ def certificates_in_scope(session: Session, user: ConalepUser, estado: str = ""
 @router.get("", response_class=HTMLResponse)
 def listing(request: Request, user: Staff, session: Db, estado: str = "",
             hecho: str = "") -> HTMLResponse:
+    certs = certificates_in_scope(session, user, estado)
+    reads(session, request, user, "lista de certificados", [c.matricula for c in certs])
     return page(request, "certificates/lista.html", user, nav="certificados",
-                certs=certificates_in_scope(session, user, estado), states=STATE_NAMES_ES,
+                certs=certs, states=STATE_NAMES_ES,
                 estado=estado, hecho=hecho)
 
 
@@ -182,6 +185,7 @@ def detail(request: Request, certificate_id: int, user: Staff, session: Db,
     events = list(session.scalars(select(CertEvent).where(
         CertEvent.certificate_id == cert.id).order_by(CertEvent.id)))
     keys = {k.key_id: k for k in session.scalars(select(SignerKeyRecord))}
+    reads(session, request, user, "certificado", [cert.matricula])
     return page(request, "certificates/detalle.html", user, nav="certificados", cert=cert,
                 state=State(cert.state), states=STATE_NAMES_ES,
                 problems=workflow.review_problems(cert), paper_items=PAPER_ITEMS,
@@ -242,6 +246,7 @@ def certificate_pdf(request: Request, certificate_id: int, user: Staff, session:
     with refusals():
         cert, pdf = release.certificate_pdf(session, actor_of(user), certificate_id,
                                             verify_url(request))
+    reads(session, request, user, "certificado (PDF)", [cert.matricula])
     return pdf_download(pdf, f"certificado-{cert.folio}.pdf")
 
 
@@ -254,14 +259,16 @@ def certificate_html(request: Request, certificate_id: int, user: Staff, session
         cert, _ = release.certificate_pdf(session, actor_of(user), certificate_id,
                                           verify_url(request))
         view = release.certificate_view(session, cert, verify_url(request))
+    reads(session, request, user, "certificado (HTML)", [cert.matricula])
     return HTMLResponse(documents.certificate_html(view), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/{certificate_id:int}/cadena.json")
-def chain_download(certificate_id: int, user: Staff, session: Db) -> Response:
+def chain_download(request: Request, certificate_id: int, user: Staff, session: Db) -> Response:
     user.scope.require("view_certificates")
     with refusals():
         cert, data = release.certificate_chain(session, actor_of(user), certificate_id)
+    reads(session, request, user, "firmas del certificado (JSON)", [cert.matricula])
     return download(release.chain_json_bytes(data), f"certificado-{cert.folio}-firmas.json",
                     "application/json")
 
@@ -384,20 +391,27 @@ def deliveries_post(request: Request, user: Staff, form: CheckedForm, session: D
 
 
 @router.get("/{certificate_id:int}/acuse.pdf")
-def acknowledgement_pdf(certificate_id: int, user: Staff, session: Db) -> Response:
+def acknowledgement_pdf(request: Request, certificate_id: int, user: Staff,
+                        session: Db) -> Response:
     user.scope.require("deliver_certificates")
     with refusals():
         form, pdf = release.acknowledgement(session, actor_of(user), certificate_id)
+    cert = session.get(Certificate, certificate_id)
+    reads(session, request, user, f"acuse {form} (PDF)", [cert.matricula] if cert else [])
     return pdf_download(pdf, f"acuse-{form}-{certificate_id}.pdf")
 
 
 @router.get("/entregas/listado.{ext}")
-def listing_download(ext: str, user: Staff, session: Db, plantel: str, oficio: str
+def listing_download(request: Request, ext: str, user: Staff, session: Db, plantel: str, oficio: str
                      ) -> Response:
     user.scope.require("deliver_certificates")
     with refusals():
         rows = release.listing_rows(session, actor_of(user), plantel, oficio)
     headers = list(documents.LISTING_HEADER)
+    if ext in ("xlsx", "pdf"):
+        at = headers.index("Matrícula")
+        reads(session, request, user, f"listado de entrega ({ext.upper()})",
+              [str(r[at]) for r in rows])
     if ext == "xlsx":
         book = XlsxBook()
         book.add_table("Listado", headers, rows)

@@ -12,7 +12,7 @@ and ``conalep eficiencia --json`` (the same functions build them). Refusals answ
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy import select
 
 from conalep.academic import siseac
@@ -23,6 +23,7 @@ from conalep.followup.dropouts import ATENDIDA, MOTIVOS, PENDIENTE, TIPOS
 from conalep.followup.efficiency import concluded
 from conalep.models.academic import Alumno
 from conalep.models.followup import Baja
+from conalep.privacy.access import reads
 from conalep.web import ApiStaff, ConalepUser
 from foundation.web.refusal import Refusal
 
@@ -55,24 +56,30 @@ def _report(user: ConalepUser, ctx: Ctx, session: Db, periodo: str, corte: int,
 
 
 @router.get("/siseac")
-def siseac_report(user: ApiStaff, ctx: Ctx, session: Db, periodo: str, corte: int,
+def siseac_report(request: Request, user: ApiStaff, ctx: Ctx, session: Db, periodo: str, corte: int,
                   plantel: str = "") -> dict[str, Any]:
     """The keys of ``conalep siseac --json``: failing_students, late_captures,
     missing_captures, at_risk (and the rules applied)."""
-    return _report(user, ctx, session, periodo, corte, plantel).as_json()
+    report = _report(user, ctx, session, periodo, corte, plantel)
+    reads(session, request, user, "reporte SISEAC (API)",
+          [s.matricula for s in report.students] + [m.matricula for m in report.modules])
+    return report.as_json()
 
 
 @router.get("/en-riesgo")
-def at_risk(user: ApiStaff, ctx: Ctx, session: Db, periodo: str, corte: int,
+def at_risk(request: Request, user: ApiStaff, ctx: Ctx, session: Db, periodo: str, corte: int,
             plantel: str = "") -> dict[str, Any]:
     """The students at risk in a corte, with their reasons."""
     data = _report(user, ctx, session, periodo, corte, plantel).as_json()
+    reads(session, request, user, "alumnos en riesgo (API)",
+          [s["matricula"] for s in data["at_risk"]])
     return {"periodo": periodo, "corte": corte, "at_risk": data["at_risk"],
             "rules": data["rules"]}
 
 
 @router.get("/bajas")
-def dropouts(user: ApiStaff, session: Db, estado: str = "todas", plantel: str = "",
+def dropouts(request: Request, user: ApiStaff, session: Db, estado: str = "todas",
+             plantel: str = "",
              periodo: str = "") -> list[dict[str, Any]]:
     """The bajas in scope, newest first. ``estado``: pendientes (Psicopedagogía's queue),
     atendidas, nuevas (not yet opened by Servicios Escolares DG) or todas."""
@@ -93,7 +100,9 @@ def dropouts(user: ApiStaff, session: Db, estado: str = "todas", plantel: str = 
     elif estado != "todas":
         query = query.where(Baja.estado == (PENDIENTE if estado == "pendientes"
                                             else ATENDIDA))
-    return [_baja_json(b, a) for b, a in session.execute(query).all()]
+    rows = session.execute(query).all()
+    reads(session, request, user, "lista de bajas (API)", [a.matricula for _, a in rows])
+    return [_baja_json(b, a) for b, a in rows]
 
 
 def _baja_json(b: Baja, a: Alumno) -> dict[str, Any]:

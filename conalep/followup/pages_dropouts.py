@@ -21,6 +21,7 @@ from conalep.followup.validation import FollowupInputError, Problem
 from conalep.models.academic import Alumno
 from conalep.models.followup import Baja
 from conalep.navigation import NAV, NavItem
+from conalep.privacy.access import reads
 from conalep.roles import Scope
 from conalep.web import CheckedForm, ConalepUser, Staff, WebRoute, page
 from foundation.web.downloads import pdf_download
@@ -78,8 +79,10 @@ def _render(request: Request, user: ConalepUser, session: Db, *, estado: str = "
                                          "nuevas o todas.")
     if plantel:
         user.scope.require_plantel(plantel, f"el plantel {plantel}")
+    rows = _listing(session, user, ESTADOS[estado], plantel, periodo)
+    reads(session, request, user, "lista de bajas", [a.matricula for _, a in rows])
     return page(request, "followup/dropouts.html", user, status=status, nav="bajas",
-                rows=_listing(session, user, ESTADOS[estado], plantel, periodo), estado=estado,
+                rows=rows, estado=estado,
                 plantel=plantel, periodo=periodo, planteles=records.planteles(session, user.scope),
                 periodos=siseac.periodos(session), motivos=MOTIVOS, tipos=TIPOS,
                 problems=problems or [], form=form or {}, full_name=records.full_name)
@@ -114,7 +117,8 @@ def record(request: Request, user: Staff, form: CheckedForm, session: Db,
 
 
 @router.get("/f04.pdf")
-def f04_listing(user: Staff, session: Db, plantel: str = "", periodo: str = "") -> Response:
+def f04_listing(request: Request, user: Staff, session: Db, plantel: str = "",
+                periodo: str = "") -> Response:
     """The F04 of a plantel (every baja of the periodo, or every baja on record)."""
     user.scope.require("view_dropouts")
     plantel = plantel or (user.clave_plantel or "")
@@ -122,6 +126,7 @@ def f04_listing(user: Staff, session: Db, plantel: str = "", periodo: str = "") 
         user.scope.require_plantel(plantel, f"el plantel {plantel}")
     rows = _listing(session, user, None, plantel, periodo)
     rows.reverse()
+    reads(session, request, user, "formato F04 (PDF)", [a.matricula for _, a in rows])
     data = f04_pdf(plantel=records.plantel_label(session, plantel) if plantel else "Todos",
                    periodo=periodo or "Todos", fecha=utcnow().date(),
                    rows=[_f04_row(b, a) for b, a in rows])
@@ -147,6 +152,7 @@ def _detail(request: Request, user: ConalepUser, session: Db, baja: Baja, *,
             status: int = 200, done: str = "", problems: list[Problem] | None = None,
             form: dict[str, str] | None = None) -> HTMLResponse:
     alumno = records.student(session, user.scope, baja.matricula)
+    reads(session, request, user, "baja (F04) del alumno", [alumno.matricula])
     return page(request, "followup/dropout.html", user, status=status, nav="bajas", b=baja,
                 a=alumno, alumno_name=records.full_name(alumno), motivos=MOTIVOS, tipos=TIPOS,
                 resultados=RESULTADOS, plantel=records.plantel_label(session,
@@ -184,7 +190,7 @@ def attend(request: Request, baja_id: int, user: Staff, form: CheckedForm,
 
 
 @router.get("/{baja_id}/solicitud")
-def tutor_request(baja_id: int, user: Staff, session: Db, ctx: Ctx) -> Response:
+def tutor_request(request: Request, baja_id: int, user: Staff, session: Db, ctx: Ctx) -> Response:
     """The scan as it was uploaded (scope checked on the download too)."""
     user.scope.require("view_dropouts")
     baja = records.dropout(session, user.scope, baja_id)
@@ -193,16 +199,18 @@ def tutor_request(baja_id: int, user: Staff, session: Db, ctx: Ctx) -> Response:
         raise Refusal(410, "scan-missing", f"El archivo de la solicitud de la baja {baja_id} "
                                            "ya no está en el servidor.")
     ext = path.suffix
+    reads(session, request, user, "solicitud de baja (escaneo)", [baja.matricula])
     return Response(path.read_bytes(), media_type=baja.solicitud_tipo, headers={
         "Content-Disposition": f'attachment; filename="solicitud-baja-{baja_id}{ext}"',
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/{baja_id}/f04.pdf")
-def f04_one(baja_id: int, user: Staff, session: Db) -> Response:
+def f04_one(request: Request, baja_id: int, user: Staff, session: Db) -> Response:
     user.scope.require("view_dropouts")
     baja = records.dropout(session, user.scope, baja_id)
     alumno = records.student(session, user.scope, baja.matricula)
     data = f04_pdf(plantel=records.plantel_label(session, baja.clave_plantel),
                    periodo=baja.periodo, fecha=utcnow().date(), rows=[_f04_row(baja, alumno)])
+    reads(session, request, user, "formato F04 (PDF)", [alumno.matricula])
     return pdf_download(data, f"F04-baja-{baja_id}.pdf")

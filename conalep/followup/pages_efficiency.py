@@ -26,6 +26,7 @@ from conalep.models.followup import (
     ReunionAlumno,
 )
 from conalep.navigation import NAV, NavItem
+from conalep.privacy.access import reads
 from conalep.web import Staff, WebRoute, page
 from foundation.web.downloads import pdf_download
 from foundation.web.refusal import Refusal
@@ -87,6 +88,7 @@ def history(request: Request, matricula: str, user: Staff, session: Db) -> HTMLR
         select(Acuerdo, Reunion).join(AcuerdoAlumno).join(Reunion)
         .where(AcuerdoAlumno.matricula == matricula)
         .order_by(Reunion.fecha, Acuerdo.numero)).all()
+    reads(session, request, user, "seguimiento del alumno", [matricula])
     return page(request, "followup/history.html", user, nav="alumnos", a=alumno,
                 alumno_name=records.full_name(alumno), bajas=bajas, tutoring=tutoring,
                 meetings=meetings, agreements=agreements, motivos=MOTIVOS,

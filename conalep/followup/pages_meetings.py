@@ -18,6 +18,7 @@ from conalep.followup.pages_common import values
 from conalep.followup.validation import FollowupInputError, Problem
 from conalep.models.followup import Reunion
 from conalep.navigation import NAV, NavItem
+from conalep.privacy.access import reads
 from conalep.web import CheckedForm, ConalepUser, Staff, WebRoute, page
 from foundation.web.downloads import pdf_download
 
@@ -87,6 +88,7 @@ def _detail(request: Request, user: ConalepUser, session: Db, reunion: Reunion, 
             status: int = 200, done: str = "", problems: list[Problem] | None = None,
             form: dict[str, str] | None = None) -> HTMLResponse:
     people = records.students(session, [a.matricula for a in reunion.alumnos])
+    reads(session, request, user, "reunión de revisión", people)
     return page(request, "followup/meeting.html", user, status=status, nav="reuniones",
                 r=reunion, people=people, full_name=records.full_name,
                 plantel=records.plantel_label(session, reunion.clave_plantel), done=done,
@@ -144,10 +146,11 @@ def close(request: Request, reunion_id: int, user: Staff, form: CheckedForm,
 
 
 @router.get("/{reunion_id}/minuta.pdf")
-def minutes(reunion_id: int, user: Staff, session: Db) -> Response:
+def minutes(request: Request, reunion_id: int, user: Staff, session: Db) -> Response:
     user.scope.require("view_meetings")
     r = records.meeting(session, user.scope, reunion_id)
     people = records.students(session, [a.matricula for a in r.alumnos])
+    reads(session, request, user, "minuta de reunión (PDF)", people)
     data = minutes_pdf(
         plantel=records.plantel_label(session, r.clave_plantel), periodo=r.periodo,
         numero=r.numero, fecha=r.fecha, hora=r.hora, lugar=r.lugar, convoco=r.convocada_por,

@@ -24,6 +24,7 @@ from conalep.followup.tutoring import suggest
 from conalep.followup.validation import FollowupInputError, Problem
 from conalep.models.followup import Asesoria
 from conalep.navigation import NAV, NavItem
+from conalep.privacy.access import reads
 from conalep.web import CheckedForm, ConalepUser, Staff, WebRoute, page
 from foundation.web.downloads import pdf_download, xlsx_download
 from foundation.web.xlsx import XlsxBook
@@ -67,6 +68,8 @@ def _render(request: Request, user: ConalepUser, session: Db, ctx: Ctx, *, plant
                 "matriculas": "\n".join(g.matricula for g in chosen.students),
                 **{f"motivo_{g.matricula}": f"Corte {g.corte}: {g.calificacion:.1f}"
                    for g in chosen.students}}
+    reads(session, request, user, "sugerencias de asesoría",
+          [g.matricula for s in suggestions for g in s.students])
     return page(request, "followup/tutoring.html", user, status=status, nav="asesorias",
                 groups=_groups(session, user, plantel, periodo), plantel=plantel,
                 periodo=periodo, corte=corte, periodos=periodos, published=published,
@@ -117,22 +120,28 @@ def _f05_scope(user: ConalepUser, plantel: str) -> str:
 
 
 @router.get("/f05.pdf")
-def f05_as_pdf(user: Staff, session: Db, plantel: str = "", periodo: str = "") -> Response:
+def f05_as_pdf(request: Request, user: Staff, session: Db, plantel: str = "",
+               periodo: str = "") -> Response:
     user.scope.require("view_tutoring")
     plantel = _f05_scope(user, plantel)
     groups = _f05_groups(session, list(reversed(_groups(session, user, plantel, periodo))))
+    reads(session, request, user, "formato F05 (PDF)",
+          [s.matricula for g in groups for s in g.students])
     data = f05_pdf(plantel=records.plantel_label(session, plantel) if plantel else "Todos",
                    periodo=periodo or "Todos", fecha=utcnow().date(), groups=groups)
     return pdf_download(data, f"F05-asesorias-{plantel or 'estado'}-{periodo or 'todos'}.pdf")
 
 
 @router.get("/f05.xlsx")
-def f05_as_xlsx(user: Staff, session: Db, plantel: str = "", periodo: str = "") -> Response:
+def f05_as_xlsx(request: Request, user: Staff, session: Db, plantel: str = "",
+                periodo: str = "") -> Response:
     """One sheet, a row per assigned student, plantel and periodo as columns (frozen,
     filtered headers: the office sorts and filters it in Excel)."""
     user.scope.require("view_tutoring")
     plantel = _f05_scope(user, plantel)
     rows = list(reversed(_groups(session, user, plantel, periodo)))
+    reads(session, request, user, "formato F05 (Excel)",
+          [a.matricula for g in rows for a in g.alumnos])
     book = XlsxBook()
     book.add_table("F05 Asesorías", ("Plantel", "Periodo", *F05_COLUMNS),
                    [(g.clave_plantel, g.periodo, *row) for g in rows
@@ -147,6 +156,7 @@ def one(request: Request, asesoria_id: int, user: Staff, session: Db,
     user.scope.require("view_tutoring")
     row = records.tutoring(session, user.scope, asesoria_id)
     people = records.students(session, [a.matricula for a in row.alumnos])
+    reads(session, request, user, "asesoría complementaria", people)
     return page(request, "followup/tutoring_one.html", user, nav="asesorias", g=row,
                 people=people, full_name=records.full_name,
                 plantel=records.plantel_label(session, row.clave_plantel),
