@@ -268,3 +268,32 @@ def openapi(out: Path) -> None:
 from central import cli_releases  # noqa: E402  (its commands join this group)
 
 cli_releases.register(main)
+
+
+@main.group()
+def privacy() -> None:
+    """Minors' personal data: the retention purge (docs/privacy-central.md)."""
+
+
+@privacy.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only report what would be deleted.")
+@click.option("--json", "as_json", is_flag=True, help="Answer in JSON.")
+@_friendly
+def privacy_purge(dry_run: bool, as_json: bool) -> None:
+    """Erase the data of students past the retention period, old access records and orders
+    (run nightly; one transaction per student, safe to interrupt and run again)."""
+    from central.crud.privacy_digest import privacy_key
+    from central.crud.privacy_purge import purge
+    from central.crud.stations import now_utc
+    from foundation.photostore import PhotoStore
+
+    settings = CentralSettings.load()
+    assert settings.privacy_key_file is not None
+    report = purge(_sessions(settings), settings=settings,
+                   key=privacy_key(settings.privacy_key_file),
+                   store=PhotoStore(settings.photos_dir), now=now_utc(), dry_run=dry_run)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        for line in report.lines():
+            click.echo(line)
