@@ -101,10 +101,15 @@ def import_roster(escuelas: Path, alumnos: Path, accept_valid: bool, as_json: bo
                  "message": p.message_es} for p in check.problems]
     counts = None
     if not check.problems or accept_valid:
-        sessions = _sessions(CentralSettings.load())
+        from central.crud.privacy_digest import privacy_key
+
+        settings = CentralSettings.load()
+        assert settings.privacy_key_file is not None
+        sessions = _sessions(settings)
         with sessions() as session, session.begin():
             counts = do_import(session, schools=check.schools, students=check.students,
-                               now=now_utc()).to_json()
+                               now=now_utc(),
+                               privacy_key=privacy_key(settings.privacy_key_file)).to_json()
     if as_json:
         click.echo(json.dumps({"imported": counts is not None, "encodings": check.encodings,
                                "changes": counts, "problems": problems},
@@ -120,6 +125,9 @@ def import_roster(escuelas: Path, alumnos: Path, accept_valid: bool, as_json: bo
             click.echo(f"Importado: {counts['schools_added']} escuela(s) nueva(s), "
                        f"{counts['schools_updated']} actualizada(s); {counts['students_added']} "
                        f"alumno(s) nuevo(s), {counts['students_updated']} actualizado(s).")
+            if counts["cancelled"]:
+                click.echo(f"No se importaron {counts['cancelled']} alumno(s) cuyos datos se "
+                           "cancelaron por una solicitud ARCO.")
     if counts is None:
         sys.exit(1)
 

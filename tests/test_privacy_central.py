@@ -53,6 +53,7 @@ from central.settings import CentralSettings
 from foundation.credential.keys import StationKey
 from foundation.photostore import PhotoStore
 from foundation.sqldb import make_engine, make_sessionmaker
+from station.services.demo_data import write_demo_export
 
 PASSWORD = "contraseña de pruebas"
 ZAPOPAN, TEPA = "14DPR9901D", "14EPR9902E"
@@ -193,6 +194,19 @@ def test_cancellation_erases_on_central_and_reaches_only_the_schools_stations(
                   f"/api/v1/sync/photos/{photo_hash}").status_code in (403, 404)
     again = api.post("/staff/privacidad/alumno", data={"csrf": csrf, "curp": curp})
     assert again.status_code == 404 and "ya se borraron" in again.text
+
+    # SCEJAL still lists the child: the next import leaves them out.
+    from central.cli import main as central_cli
+
+    escuelas, alumnos = write_demo_export(tmp_path / "again", students=30)
+    env = {"CENTRAL_DATA_DIR": str(central_settings.data_dir),
+           "CENTRAL_DATABASE_URL": central_settings.database_url}
+    out = CliRunner().invoke(central_cli, ["import-roster", str(escuelas), str(alumnos)],
+                             env=env)
+    assert out.exit_code == 0, out.output
+    assert "No se importaron 1 alumno(s) cuyos datos se cancelaron" in out.output
+    with sessions() as session:
+        assert session.get(Student, curp) is None and session.get(Student, other["curp"])
 
 
 def test_rectification_changes_the_name_and_orders_the_stations(

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from conftest import require_part
 from plugin_central import import_demo
@@ -40,6 +41,7 @@ def _signed_in(chromium: Any, url: str, user: str) -> Any:
     return page
 
 
+@pytest.mark.parametrize("central_db_url", ["sqlite"], indirect=True)
 def test_arco_officer_exports_and_cancels_and_each_view_is_recorded(
         live_central: Any, central_settings: CentralSettings, chromium: Any,
         tmp_path: Path) -> None:
