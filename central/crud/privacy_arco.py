@@ -23,7 +23,7 @@ from central.crud.privacy_erase import erase_student
 from central.crud.staff import StaffScope
 from central.db import next_rev
 from central.errors import ApiError
-from central.models import PrivacyOrderRecord, PrivacyRequest, School, Student
+from central.models import PrivacyOrderRecord, PrivacyRequest, School, Student, StudentMove
 
 KINDS = {"acceso": "Acceso", "rectificacion": "Rectificación", "cancelacion": "Cancelación",
          "oposicion": "Oposición"}
@@ -161,15 +161,20 @@ def rectify(session: Session, *, key: bytes, student: Student, field: str, value
 
 def cancel(session: Session, *, key: bytes, student: Student, folio: str, received_on: date,
            legal_reason: str, staff: str, now: datetime) -> PrivacyRequest:
-    """Erase the student (keyed digest instead of the CURP) and tell the stations."""
+    """Erase the student (keyed digest instead of the CURP) and tell the stations of their
+    school and of the schools they moved from."""
     curp, cct = student.curp, student.cct
     row = record_request(session, key=key, student=student, kind="cancelacion", folio=folio,
                          received_on=received_on, legal_reason=legal_reason,
                          result="Se cancelaron (borraron) los datos personales y la foto; "
                                 "quedan el folio, las fechas y el estado de sus credenciales.",
                          staff=staff, now=now)
-    queue_order(session, kind="cancelacion", curp=curp, cct=cct,
-                reason=f"Solicitud {folio}: {legal_reason}", now=now, request_id=row.id)
+    # The schools the child came from may still hold them too (their moves go with the data).
+    moved_from = set(session.scalars(select(StudentMove.from_cct)
+                                     .where(StudentMove.curp == curp)))
+    for school in sorted({cct} | moved_from):
+        queue_order(session, kind="cancelacion", curp=curp, cct=school,
+                    reason=f"Solicitud {folio}: {legal_reason}", now=now, request_id=row.id)
     erase_student(session, key=key, curp=curp, cause="cancelacion", by=staff, now=now,
                   request_id=row.id)
     return row

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -24,7 +25,6 @@ from central.crud.privacy_digest import student_digest
 from central.crud.privacy_erase import school_stations, student_columns
 from central.models import (
     AccessRecord,
-    Base,
     Photo,
     PrivacyErasure,
     PrivacyRequest,
@@ -61,7 +61,36 @@ COLUMN_LABELS = {"curp": "CURP", "nombre": "Nombre(s)", "primer_apellido": "Prim
                  "estatus": "Estatus", "folio": "Folio", "issued_on": "Expedida el",
                  "status": "Estado", "at": "Fecha y hora", "staff": "Personal",
                  "what": "Qué consultó", "ip": "Desde (IP)", "kind": "Tipo",
-                 "serial": "Número", "station_id": "Estación"}
+                 "serial": "Número", "station_id": "Estación", "id": "Número interno",
+                 "photo_hash": "Huella de la foto", "role": "Rol", "key_id": "Llave de la estación",
+                 "sheet": "Hoja", "event_seq": "Registro de la estación",
+                 "issued_at": "Hora de expedición", "status_reason": "Motivo del estado",
+                 "superseded_by": "Reemplazada por", "updated_at": "Actualizado",
+                 "rev": "Versión", "nuevo_ingreso": "Nuevo ingreso", "reason": "Motivo",
+                 "requested_on": "Pedida el", "ordered_at": "Ordenada el",
+                 "received_on": "Recibida el", "answered_on": "Respondida el",
+                 "legal_reason": "Fundamento legal", "result": "Respuesta",
+                 "payload": "Contenido", "digest": "Huella", "student": "Alumno (huella)",
+                 "created_at": "Registrado el", "ext": "Formato", "size": "Tamaño (bytes)",
+                 "source": "Origen", "used_at": "Usado el", "amount_mxn": "Monto (MXN)"}
+STATUS_ES = {"active": "vigente", "replaced": "reemplazada", "revoked": "revocada",
+             "spoiled": "inutilizada", "undone": "expedición anulada"}
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}).*)?$")
+
+
+def _readable(column: str, value: Any) -> str:
+    """A cell for the family: dates as día/mes/año, yes/no, card states in Spanish."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "sí" if value else "no"
+    if column == "status":
+        return STATUS_ES.get(str(value), str(value))
+    found = _ISO.match(str(value)) if isinstance(value, str) else None
+    if found:
+        y, m, d, hh, mm = found.groups()
+        return f"{d}/{m}/{y}" + (f" {hh}:{mm} (UTC)" if hh else "")
+    return str(value)
 
 
 def _jsonable(value: Any) -> Any:
@@ -139,7 +168,7 @@ def export_pdf(data: dict[str, Any], *, photo: Path | None, officer: str) -> byt
         Paragraph("Datos personales del alumno en el servicio central", styles["Title"]),
         Paragraph(_escape(
             f"Alumno: {name} · CURP {data['curp']} · documento generado el "
-            f"{data['generado'][:10]} por {officer}."), styles["Normal"]),
+            f"{_readable('', data['generado'][:10])} por {officer}."), styles["Normal"]),
         Spacer(1, 0.3 * cm),
         Paragraph(
             "Este documento responde a su solicitud de acceso (derechos ARCO). Contiene todos "
@@ -160,7 +189,7 @@ def export_pdf(data: dict[str, Any], *, photo: Path | None, officer: str) -> byt
             continue
         for row in rows[:200]:
             pairs = [[Paragraph(_escape(COLUMN_LABELS.get(k, k)), cell),
-                      Paragraph(_escape("" if v is None else v)[:600], cell)]
+                      Paragraph(_escape(_readable(k, v))[:600], cell)]
                      for k, v in row.items()]
             t = Table(pairs, colWidths=[5 * cm, 12 * cm])
             t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
@@ -176,5 +205,3 @@ def export_pdf(data: dict[str, Any], *, photo: Path | None, officer: str) -> byt
 def export_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1).encode()
 
-
-__all__ = ["Base", "export_json", "export_pdf", "export_student"]
