@@ -286,8 +286,10 @@ def privacy() -> None:
 @privacy.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only report what would be deleted.")
 @click.option("--json", "as_json", is_flag=True, help="Answer in JSON.")
+@click.option("--batch", type=click.IntRange(1, 5000), default=200, show_default=True,
+              help="Students erased per transaction.")
 @_friendly
-def privacy_purge(dry_run: bool, as_json: bool) -> None:
+def privacy_purge(dry_run: bool, as_json: bool, batch: int) -> None:
     """Erase the data of students past the retention period, old access records and orders
     (run nightly; one transaction per student, safe to interrupt and run again)."""
     from central.crud.privacy_digest import privacy_key
@@ -299,7 +301,8 @@ def privacy_purge(dry_run: bool, as_json: bool) -> None:
     assert settings.privacy_key_file is not None
     report = purge(_sessions(settings), settings=settings,
                    key=privacy_key(settings.privacy_key_file),
-                   store=PhotoStore(settings.photos_dir), now=now_utc(), dry_run=dry_run)
+                   store=PhotoStore(settings.photos_dir), now=now_utc(), dry_run=dry_run,
+                   batch=batch)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False))
     else:

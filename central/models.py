@@ -817,3 +817,13 @@ class PrivacyErasure(Base):
     summary: Mapped[str] = mapped_column(Text)
     """JSON: rows deleted and rows kept under the digest, per table."""
     photo_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+
+
+# The columns that name a student without an index of their own: an erasure (ARCO or the
+# retention purge) finds a batch's rows by them (migration 0011_privacy_central).
+Index("holograms_by_curp", Hologram.curp)
+Index("receipts_by_curp", Receipt.curp)
+Index("double_uses_by_first_curp", DoubleUse.first_curp)
+Index("double_uses_by_second_curp", DoubleUse.second_curp)
+Index("office_request_students_by_curp", OfficeRequestStudent.curp)
+Index("wanted_photos_by_curp", WantedPhoto.curp)

@@ -18,10 +18,11 @@ a ``curp`` column is erased (and exported) without touching this module.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, Table, delete, exists, func, or_, select, update
+from sqlalchemy import Column, Table, case, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from central.crud import progress_summary
@@ -59,75 +60,121 @@ def student_columns() -> Iterator[tuple[Table, Column[str]]]:
                 yield table, col
 
 
-def school_stations(session: Session, cct: str) -> list[str]:
-    """The stations that may hold a student of ``cct``: the school's and its DRSE's."""
-    drse = session.scalar(select(School.drse).where(School.cct == cct))
+def school_stations(session: Session, *ccts: str) -> list[str]:
+    """The stations that may hold a student of ``ccts``: the schools' and their DRSEs'."""
+    drses = set(session.scalars(select(School.drse).where(School.cct.in_(ccts))))
     return list(session.scalars(select(Station.id).where(
-        or_(Station.school_cct == cct, Station.drse == drse))))
+        or_(Station.school_cct.in_(ccts), Station.drse.in_(drses)))))
 
 
 def erase_student(session: Session, *, key: bytes, curp: str, cause: str, by: str,
                   now: datetime, request_id: int | None = None) -> PrivacyErasure:
-    """Erase one student inside the caller's transaction (which commits, then calls
-    :func:`delete_pending_photos`)."""
-    student = session.get(Student, curp, with_for_update=True)
-    if student is None:
+    """Erase one student (an ARCO cancellation): :func:`erase_students` with one CURP."""
+    if session.get(Student, curp) is None:
         raise ApiError(404, "student-not-found", "Ese alumno ya no está en el servicio central "
                                                  "(sus datos ya se habían borrado).")
-    digest, cct = student_digest(key, curp), student.cct
-    drse = session.scalar(select(School.drse).where(School.cct == cct))
-    summary: dict[str, dict[str, int]] = {}
+    return erase_students(session, key=key, curps=[curp], cause=cause, by=by, now=now,
+                          request_id=request_id)[0]
 
-    def note(table: str, what: str, n: int) -> None:
+
+def erase_students(session: Session, *, key: bytes, curps: Sequence[str], cause: str, by: str,
+                   now: datetime, request_id: int | None = None) -> list[PrivacyErasure]:
+    """Erase a batch of students inside the caller's transaction (which commits, then calls
+    :func:`delete_pending_photos`): one statement per table for the whole batch, so the nightly
+    purge of a school year's leavers costs a few scans per batch, not per child."""
+    students = list(session.scalars(select(Student).where(Student.curp.in_(curps))
+                                    .order_by(Student.curp).with_for_update()))
+    if not students:
+        return []
+    digests = {st.curp: student_digest(key, st.curp) for st in students}
+    summary: dict[str, dict[str, dict[str, int]]] = {c: {} for c in digests}
+
+    def note(curp: str, table: str, what: str, n: int) -> None:
         if n:
-            summary.setdefault(table, {})[what] = summary.get(table, {}).get(what, 0) + n
+            per = summary[curp].setdefault(table, {})
+            per[what] = per.get(what, 0) + n
 
     for table, col in student_columns():
         if table.name in KEPT_IN_CLEAR:
             continue
+        counted = session.execute(select(col, func.count()).where(col.in_(digests))
+                                  .group_by(col)).all()
+        if not counted:
+            continue
         if table.name in DELETED_WITH_STUDENT:
-            note(table.name, "borradas", session.execute(
-                delete(table).where(col == curp)).rowcount)
+            session.execute(delete(table).where(col.in_(digests)))
+            what = "borradas"
         else:
-            note(table.name, "con_huella", session.execute(
-                update(table).where(col == curp).values({col.name: digest})).rowcount)
-    stations = school_stations(session, cct)
-    if stations:
-        note("station_events", "con_huella", session.execute(
-            update(StationEvent).where(StationEvent.station_id.in_(stations),
-                                       StationEvent.payload.contains(curp, autoescape=True))
-            .values(payload=func.replace(StationEvent.payload, curp, digest))).rowcount)
-    for col in (StaffAction.target, StaffAction.reason):
-        note("staff_actions", "con_huella", session.execute(
-            update(StaffAction).where(col.contains(curp, autoescape=True))
-            .values({col.key: func.replace(col, curp, digest)})).rowcount)
+            session.execute(update(table).where(col.in_(digests))
+                            .values({col.name: case(digests, value=col)}))
+            what = "con_huella"
+        for curp, n in counted:
+            note(curp, table.name, what, int(n))
+    _scrub_texts(session, digests, {st.cct for st in students}, note)
     # A rectification's old and new names are the student's data too; its orders as well.
-    session.execute(update(PrivacyRequest).where(PrivacyRequest.student == digest,
-                                                 PrivacyRequest.kind == "rectificacion")
+    session.execute(update(PrivacyRequest)
+                    .where(PrivacyRequest.student.in_(list(digests.values())),
+                           PrivacyRequest.kind == "rectificacion")
                     .values(detail=json.dumps({"borrado": now.date().isoformat()})))
-    session.execute(delete(PrivacyOrderRecord).where(PrivacyOrderRecord.curp == curp,
+    session.execute(delete(PrivacyOrderRecord).where(PrivacyOrderRecord.curp.in_(digests),
                                                      PrivacyOrderRecord.kind == "rectificacion"))
-    photo = student.photo_hash
-    session.delete(student)
+    photos = {st.curp: st.photo_hash for st in students}
+    drse = {cct: name for cct, name in session.execute(select(School.cct, School.drse).where(
+        School.cct.in_({st.cct for st in students})))}
+    ccts = {st.curp: st.cct for st in students}
+    for st in students:
+        session.delete(st)
     session.flush()
-    note("students", "borradas", 1)
-    marker = None
-    if photo and not session.scalar(select(exists().where(Student.photo_hash == photo))):
-        session.execute(delete(WantedPhoto).where(WantedPhoto.hash == photo))
-        session.execute(delete(Photo).where(Photo.hash == photo))
-        note("photos", "borradas", 1)
-        marker = photo
-    progress_summary.mark(session, [cct])
-    erasure = session.get(PrivacyErasure, digest)
-    if erasure is None:  # a student erased before and listed again by SCEJAL: one audit row
-        erasure = PrivacyErasure(student=digest)
-        session.add(erasure)
-    erasure.cct, erasure.drse, erasure.cause, erasure.erased_at = cct, drse, cause, now
-    erasure.erased_by, erasure.request_id = by, request_id
-    erasure.summary = json.dumps(summary, sort_keys=True)
-    erasure.photo_hash = marker or erasure.photo_hash
+    out = []
+    for curp, digest in digests.items():
+        note(curp, "students", "borradas", 1)
+        photo, marker = photos[curp], None
+        if photo and not session.scalar(select(exists().where(Student.photo_hash == photo))):
+            session.execute(delete(WantedPhoto).where(WantedPhoto.hash == photo))
+            if session.execute(delete(Photo).where(Photo.hash == photo)).rowcount:
+                note(curp, "photos", "borradas", 1)
+                marker = photo
+        erasure = session.get(PrivacyErasure, digest)
+        if erasure is None:  # a student erased before and listed again by SCEJAL: one row
+            erasure = PrivacyErasure(student=digest)
+            session.add(erasure)
+        erasure.cct, erasure.drse, erasure.cause = ccts[curp], drse.get(ccts[curp]), cause
+        erasure.erased_at, erasure.erased_by, erasure.request_id = now, by, request_id
+        erasure.summary = json.dumps(summary[curp], sort_keys=True)
+        erasure.photo_hash = marker or erasure.photo_hash
+        out.append(erasure)
+    progress_summary.mark(session, set(ccts.values()))
     session.flush()
-    return erasure
+    return out
+
+
+def _scrub_texts(session: Session, digests: dict[str, str], ccts: set[str],
+                 note: Callable[[str, str, str, int], None]) -> None:
+    """The CURP inside text: ledger payloads of the stations that serve ``ccts`` and staff
+    audit lines. Read once per batch (rows that name any of its CURPs), rewritten by key."""
+    stations = school_stations(session, *ccts)
+    sources: list[tuple[Any, list[Any], list[Any]]] = []
+    if stations:
+        sources.append((StationEvent, [StationEvent.payload],
+                        [StationEvent.station_id.in_(stations)]))
+    sources.append((StaffAction, [StaffAction.target, StaffAction.reason], []))
+    for model, columns, scope in sources:
+        for part in _chunks(list(digests), 200):
+            hit = or_(*[c.contains(curp, autoescape=True) for c in columns for curp in part])
+            for row in session.scalars(select(model).where(*scope, hit)):
+                for c in columns:
+                    text = getattr(row, c.key)
+                    for curp in part:
+                        if text and curp in text:
+                            text = text.replace(curp, digests[curp])
+                            note(curp, model.__tablename__, "con_huella", 1)
+                    setattr(row, c.key, text)
+    session.flush()
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def delete_pending_photos(session: Session, store: PhotoStore) -> int:

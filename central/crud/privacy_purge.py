@@ -12,6 +12,7 @@ run finishes what is left (photo files first).
 from __future__ import annotations
 
 from collections import Counter as Tally
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,13 +21,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from central.crud import access_log
 from central.crud.privacy_digest import student_digest
-from central.crud.privacy_erase import delete_pending_photos, erase_student
+from central.crud.privacy_erase import delete_pending_photos, erase_students
 from central.crud.progress import current_cycle
 from central.models import PrivacyOrderRecord, Student
 from central.settings import CentralSettings
 from foundation.photostore import PhotoStore
 
 PURGER = "central privacy purge"
+BATCH = 200
+"""Students erased per transaction (of one school at a time: its stations' events are read
+once per batch)."""
 
 
 @dataclass
@@ -68,12 +72,27 @@ def candidates(session: Session, *, now: datetime, days: int,
     rows = session.execute(select(Student.curp, Student.cct, Student.photo_hash)
                            .where(or_(Student.estatus == "BAJA", Student.ciclo < cycle),
                                   Student.updated_at < cutoff)
-                           .order_by(Student.curp))
+                           .order_by(Student.cct, Student.curp))
     return [(r.curp, r.cct, r.photo_hash is not None) for r in rows]
 
 
+def _batches(found: list[tuple[str, str, bool]], size: int) -> Iterator[list[str]]:
+    """CURPs in batches of up to ``size``, one school per batch."""
+    part: list[str] = []
+    school = None
+    for curp, cct, _ in found:
+        if part and (cct != school or len(part) >= size):
+            yield part
+            part = []
+        part.append(curp)
+        school = cct
+    if part:
+        yield part
+
+
 def purge(sessions: sessionmaker[Session], *, settings: CentralSettings, key: bytes,
-          store: PhotoStore, now: datetime, dry_run: bool) -> PurgeReport:
+          store: PhotoStore, now: datetime, dry_run: bool,
+          batch: int = BATCH) -> PurgeReport:
     with sessions() as session:
         cycle = current_cycle(session)
         report = PurgeReport(dry_run=dry_run, cycle=cycle)
@@ -87,15 +106,13 @@ def purge(sessions: sessionmaker[Session], *, settings: CentralSettings, key: by
         report.photos += int(photo)
         report.by_school[cct] += 1
         report.digests.append(student_digest(key, curp))
-        if dry_run:
-            continue
-        with sessions() as session:
-            with session.begin():  # one student, whole or not at all
-                if session.get(Student, curp) is None:
-                    continue
-                erase_student(session, key=key, curp=curp, cause="retencion", by=PURGER,
-                              now=now)
-            delete_pending_photos(session, store)
+    if not dry_run:
+        for part in _batches(found, batch):
+            with sessions() as session:
+                with session.begin():  # a batch: every student of it erased, or none
+                    erase_students(session, key=key, curps=part, cause="retencion",
+                                   by=PURGER, now=now)
+                delete_pending_photos(session, store)
     with sessions() as session, session.begin():
         before = now - timedelta(days=settings.access_log_retention_days)
         report.access_records = access_log.prune(session, before=before, dry_run=dry_run)

@@ -17,6 +17,12 @@ branch_labels = None
 depends_on = None
 
 _TZ = sa.DateTime(timezone=True)
+_CURP_INDEXES = (("holograms_by_curp", "holograms", "curp"),
+                 ("receipts_by_curp", "receipts", "curp"),
+                 ("double_uses_by_first_curp", "double_uses", "first_curp"),
+                 ("double_uses_by_second_curp", "double_uses", "second_curp"),
+                 ("office_request_students_by_curp", "office_request_students", "curp"),
+                 ("wanted_photos_by_curp", "wanted_photos", "curp"))
 
 
 def upgrade() -> None:
@@ -77,11 +83,15 @@ def upgrade() -> None:
         sa.Column('photo_hash', sa.String(64), nullable=True))
     op.create_index('ix_privacy_erasures_erased_at', 'privacy_erasures', ['erased_at'])
     op.create_index('ix_privacy_erasures_photo_hash', 'privacy_erasures', ['photo_hash'])
+    for name, table, column in _CURP_INDEXES:
+        op.create_index(name, table, [column])
     counters = sa.table("counters", sa.column("name", sa.String), sa.column("value", sa.BigInteger))
     op.bulk_insert(counters, [{"name": "privacy", "value": 0}])
 
 
 def downgrade() -> None:
     op.execute("DELETE FROM counters WHERE name = 'privacy'")
+    for name, table, _ in _CURP_INDEXES:
+        op.drop_index(name, table_name=table)
     for table in ('privacy_erasures', 'privacy_orders', 'privacy_requests', 'access_records'):
         op.drop_table(table)
