@@ -195,6 +195,17 @@ def test_cancellation_erases_on_central_and_reaches_only_the_schools_stations(
     again = api.post("/staff/privacidad/alumno", data={"csrf": csrf, "curp": curp})
     assert again.status_code == 404 and "ya se borraron" in again.text
 
+    # The station printed once more before it applied the order: the CURP does not come back.
+    late = {"seq": 2, "prev_seq": 1, "at": "2026-09-02T10:00:00+00:00", "kind": "sheet_issued",
+            "payload": {"sheet": 2, "cct": ZAPOPAN, "issued_on": "2026-09-02",
+                        "key_id": keys["zap"].key_id.hex(), "reprint_of": None,
+                        "cancelled": [], "cards": [{"folio": 1_000_002, "curp": curp}]}}
+    pushed = signed(api, keys["zap"], "POST", "/api/v1/sync/events", body={"events": [late]})
+    assert pushed.status_code == 200 and pushed.json()["refused"] == [], pushed.text
+    with sessions() as session:
+        assert session.scalar(select(Card.curp).where(Card.folio == 1_000_002)) == digest
+        assert string_cells(session, curp) == {"privacy_orders": 1}
+
     # SCEJAL still lists the child: the next import leaves them out.
     from central.cli import main as central_cli
 

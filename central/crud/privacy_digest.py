@@ -15,9 +15,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 DIGEST_PREFIX = "#"
 
@@ -53,3 +57,18 @@ def privacy_key(path: Path) -> bytes:
     finally:
         tmp.unlink(missing_ok=True)
     return bytes.fromhex(path.read_text("ascii").strip())
+
+
+_CURP = re.compile(r"[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d")
+
+
+def curps_in(payload: BaseModel) -> set[str]:
+    """The CURPs anywhere in a pushed batch (ledger events name students by CURP)."""
+    return set(_CURP.findall(payload.model_dump_json()))
+
+
+def privacy_key_of(ctx: Any) -> bytes:
+    """The digest secret of an app context (its settings' ``privacy_key_file``)."""
+    path = ctx.settings.privacy_key_file
+    assert path is not None
+    return privacy_key(path)

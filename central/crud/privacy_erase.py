@@ -18,7 +18,7 @@ a ``curp`` column is erased (and exported) without touching this module.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -94,23 +94,7 @@ def erase_students(session: Session, *, key: bytes, curps: Sequence[str], cause:
             per = summary[curp].setdefault(table, {})
             per[what] = per.get(what, 0) + n
 
-    for table, col in student_columns():
-        if table.name in KEPT_IN_CLEAR:
-            continue
-        counted = session.execute(select(col, func.count()).where(col.in_(digests))
-                                  .group_by(col)).all()
-        if not counted:
-            continue
-        if table.name in DELETED_WITH_STUDENT:
-            session.execute(delete(table).where(col.in_(digests)))
-            what = "borradas"
-        else:
-            session.execute(update(table).where(col.in_(digests))
-                            .values({col.name: case(digests, value=col)}))
-            what = "con_huella"
-        for curp, n in counted:
-            note(curp, table.name, what, int(n))
-    _scrub_texts(session, digests, {st.cct for st in students}, note)
+    _sweep(session, digests, school_stations(session, *{st.cct for st in students}), note)
     # A rectification's old and new names are the student's data too; its orders as well.
     session.execute(update(PrivacyRequest)
                     .where(PrivacyRequest.student.in_(list(digests.values())),
@@ -148,11 +132,50 @@ def erase_students(session: Session, *, key: bytes, curps: Sequence[str], cause:
     return out
 
 
-def _scrub_texts(session: Session, digests: dict[str, str], ccts: set[str],
+def scrub_erased(session: Session, *, key: bytes, curps: Iterable[str],
+                 stations: list[str]) -> int:
+    """CURPs a station sent again after their student was erased (it pushed before it applied
+    the order): replaced by the digest like the rest, in the caller's transaction. A student
+    SCEJAL listed again since is not touched."""
+    digests = {c: student_digest(key, c) for c in set(curps)}
+    if not digests:
+        return 0
+    erased = set(session.scalars(select(PrivacyErasure.student).where(
+        PrivacyErasure.student.in_(list(digests.values())))))
+    hits = {c: d for c, d in digests.items() if d in erased}
+    if hits:
+        hits = {c: d for c, d in hits.items() if session.get(Student, c) is None}
+        _sweep(session, hits, stations, lambda *_: None)
+    return len(hits)
+
+
+def _sweep(session: Session, digests: dict[str, str], stations: list[str],
+           note: Callable[[str, str, str, int], None]) -> None:
+    """The CURPs of ``digests`` out of every table but ``students`` and ``privacy_orders``:
+    rows only about the person deleted, the rest kept under the digest."""
+    for table, col in student_columns():
+        if table.name in KEPT_IN_CLEAR:
+            continue
+        counted = session.execute(select(col, func.count()).where(col.in_(digests))
+                                  .group_by(col)).all()
+        if not counted:
+            continue
+        if table.name in DELETED_WITH_STUDENT:
+            session.execute(delete(table).where(col.in_(digests)))
+            what = "borradas"
+        else:
+            session.execute(update(table).where(col.in_(digests))
+                            .values({col.name: case(digests, value=col)}))
+            what = "con_huella"
+        for curp, n in counted:
+            note(curp, table.name, what, int(n))
+    _scrub_texts(session, digests, stations, note)
+
+
+def _scrub_texts(session: Session, digests: dict[str, str], stations: list[str],
                  note: Callable[[str, str, str, int], None]) -> None:
-    """The CURP inside text: ledger payloads of the stations that serve ``ccts`` and staff
-    audit lines. Read once per batch (rows that name any of its CURPs), rewritten by key."""
-    stations = school_stations(session, *ccts)
+    """The CURP inside text: ledger payloads of ``stations`` and staff audit lines. Read
+    once per batch (rows that name any of its CURPs), rewritten by key."""
     sources: list[tuple[Any, list[Any], list[Any]]] = []
     if stations:
         sources.append((StationEvent, [StationEvent.payload],
