@@ -101,10 +101,15 @@ def import_roster(escuelas: Path, alumnos: Path, accept_valid: bool, as_json: bo
                  "message": p.message_es} for p in check.problems]
     counts = None
     if not check.problems or accept_valid:
-        sessions = _sessions(CentralSettings.load())
+        from central.crud.privacy_digest import privacy_key
+
+        settings = CentralSettings.load()
+        assert settings.privacy_key_file is not None
+        sessions = _sessions(settings)
         with sessions() as session, session.begin():
             counts = do_import(session, schools=check.schools, students=check.students,
-                               now=now_utc()).to_json()
+                               now=now_utc(),
+                               privacy_key=privacy_key(settings.privacy_key_file)).to_json()
     if as_json:
         click.echo(json.dumps({"imported": counts is not None, "encodings": check.encodings,
                                "changes": counts, "problems": problems},
@@ -120,6 +125,9 @@ def import_roster(escuelas: Path, alumnos: Path, accept_valid: bool, as_json: bo
             click.echo(f"Importado: {counts['schools_added']} escuela(s) nueva(s), "
                        f"{counts['schools_updated']} actualizada(s); {counts['students_added']} "
                        f"alumno(s) nuevo(s), {counts['students_updated']} actualizado(s).")
+            if counts["cancelled"]:
+                click.echo(f"No se importaron {counts['cancelled']} alumno(s) cuyos datos se "
+                           "cancelaron por una solicitud ARCO.")
     if counts is None:
         sys.exit(1)
 
@@ -268,3 +276,35 @@ def openapi(out: Path) -> None:
 from central import cli_releases  # noqa: E402  (its commands join this group)
 
 cli_releases.register(main)
+
+
+@main.group()
+def privacy() -> None:
+    """Minors' personal data: the retention purge (docs/privacy-central.md)."""
+
+
+@privacy.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only report what would be deleted.")
+@click.option("--json", "as_json", is_flag=True, help="Answer in JSON.")
+@click.option("--batch", type=click.IntRange(1, 5000), default=200, show_default=True,
+              help="Students erased per transaction.")
+@_friendly
+def privacy_purge(dry_run: bool, as_json: bool, batch: int) -> None:
+    """Erase the data of students past the retention period, old access records and orders
+    (run nightly; one transaction per student, safe to interrupt and run again)."""
+    from central.crud.privacy_digest import privacy_key
+    from central.crud.privacy_purge import purge
+    from central.crud.stations import now_utc
+    from foundation.photostore import PhotoStore
+
+    settings = CentralSettings.load()
+    assert settings.privacy_key_file is not None
+    report = purge(_sessions(settings), settings=settings,
+                   key=privacy_key(settings.privacy_key_file),
+                   store=PhotoStore(settings.photos_dir), now=now_utc(), dry_run=dry_run,
+                   batch=batch)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        for line in report.lines():
+            click.echo(line)

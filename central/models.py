@@ -738,3 +738,92 @@ class CardRequestRecord(Base):
     requested_on: Mapped[date] = mapped_column(Date)
     requested_by: Mapped[str] = mapped_column(String(20))
     taken_by: Mapped[str] = mapped_column(String(120))
+
+
+# --- minors' personal data: access record, ARCO requests, erasure (issue 18) -------------------
+# ``student`` columns here hold the keyed one-way digest of the CURP
+# (:func:`central.crud.privacy_digest.student_digest`), never the CURP: these rows outlive the
+# student's data.
+
+class AccessRecord(Base):
+    """One staff read of a student's data on the staff pages (who, role, which student, what,
+    when, from where), for the state office's «Registro de accesos»; kept
+    ``access_log_retention_days``."""
+
+    __tablename__ = "access_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    staff: Mapped[str] = mapped_column(String(120), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    student: Mapped[str | None] = mapped_column(String(18), nullable=True, index=True)
+    cct: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    what: Mapped[str] = mapped_column(String(120))
+    ip: Mapped[str] = mapped_column(String(45))
+
+
+class PrivacyRequest(Base):
+    """An ARCO request (acceso, rectificación, cancelación, oposición) an officer recorded:
+    the request's own folio, when it arrived and was answered, the legal basis, the answer."""
+
+    __tablename__ = "privacy_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    folio: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(14))
+    student: Mapped[str] = mapped_column(String(18), index=True)
+    cct: Mapped[str] = mapped_column(String(10))
+    drse: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    answered_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    legal_reason: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    """JSON; a rectification's ``{"field", "old", "new"}`` (erased with the student)."""
+    staff: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PrivacyOrderRecord(Base):
+    """A ``PrivacyOrder`` for the stations that hold the student: ``id`` is a change number of
+    counter ``privacy`` (so a station's cursor never skips an order that commits late). The
+    CURP stays in clear only here, until ``privacy_order_days`` (the stations need it)."""
+
+    __tablename__ = "privacy_orders"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(14))
+    curp: Mapped[str] = mapped_column(String(18))
+    cct: Mapped[str] = mapped_column(String(10), index=True)
+    fields: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    ordered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("privacy_requests.id"),
+                                                   nullable=True)
+
+
+class PrivacyErasure(Base):
+    """The audit record of one student's erasure (ARCO cancellation or retention purge): what
+    went, when, by whom. ``photo_hash`` is the resumable marker of a photo file still to delete
+    after the commit (None once it is gone)."""
+
+    __tablename__ = "privacy_erasures"
+    student: Mapped[str] = mapped_column(String(18), primary_key=True)
+    cct: Mapped[str] = mapped_column(String(10))
+    drse: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    cause: Mapped[str] = mapped_column(String(14))
+    """``cancelacion`` (ARCO) or ``retencion`` (the retention period ran out)."""
+    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    erased_by: Mapped[str] = mapped_column(String(120))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("privacy_requests.id"),
+                                                   nullable=True)
+    summary: Mapped[str] = mapped_column(Text)
+    """JSON: rows deleted and rows kept under the digest, per table."""
+    photo_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+
+
+# The columns that name a student without an index of their own: an erasure (ARCO or the
+# retention purge) finds a batch's rows by them (migration 0011_privacy_central).
+Index("holograms_by_curp", Hologram.curp)
+Index("receipts_by_curp", Receipt.curp)
+Index("double_uses_by_first_curp", DoubleUse.first_curp)
+Index("double_uses_by_second_curp", DoubleUse.second_curp)
+Index("office_request_students_by_curp", OfficeRequestStudent.curp)
+Index("wanted_photos_by_curp", WantedPhoto.curp)

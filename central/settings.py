@@ -49,11 +49,23 @@ class CentralSettings(ServerSettings):
     unattended_escalate_days: int = Field(default=15, ge=1, le=365)
     """Days after which a request for a card a station recorded and nobody attended
     (normativo 4) escalates to its DRSE's page «Sin atender» (docs/settings.md)."""
+    privacy_retention_days: int = Field(default=365, ge=1, le=3650)
+    """Days after a student left (BAJA) or stopped being listed in the current cycle before
+    ``central privacy purge`` erases their personal data and photo (docs/privacy-central.md)."""
+    access_log_retention_days: int = Field(default=730, ge=30, le=3650)
+    """Days the access record (who viewed which student's data) is kept."""
+    privacy_order_days: int = Field(default=180, ge=7, le=3650)
+    """Days an ARCO order for the stations (with the CURP it names) is served, then deleted."""
+    privacy_key_file: Path | None = None
+    """Secret of the keyed one-way digest that replaces an erased student's CURP; default
+    ``<data_dir>/keys/privacy.key`` (created on first use)."""
 
     @model_validator(mode="after")
     def _default_signing_key(self) -> CentralSettings:
         if self.signing_key_file is None:
             self.signing_key_file = self.data_dir / "keys" / "central.key"
+        if self.privacy_key_file is None:
+            self.privacy_key_file = self.data_dir / "keys" / "privacy.key"
         return self
 
     @property

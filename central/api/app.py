@@ -24,6 +24,7 @@ from central.api.routes import (
     station_health,
     sync,
     sync_offices,
+    sync_privacy,
     sync_support,
     web,
     web_import,
@@ -96,7 +97,7 @@ def create_app(settings: CentralSettings | None = None, *, migrate: bool = True)
     app.state.engine = engine
     install_handlers(app)
     for module in (enroll, sync, admin, web, releases, sync_support, sync_offices,
-                   station_health):
+                   station_health, sync_privacy):
         app.include_router(module.router)
     # Last added runs first: the limit before anything, the catch-all closest to the routes.
     app.add_middleware(CatchAll, page=_error_page)

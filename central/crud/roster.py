@@ -30,12 +30,14 @@ class ImportCounts:
     students_updated: int = 0
     unchanged: int = 0
     rev: int = 0
+    cancelled: int = 0
+    """Students left out: their data was cancelled (ARCO) on central (issue 18)."""
 
     def to_json(self) -> dict[str, int]:
         return {"schools_added": self.schools_added, "schools_updated": self.schools_updated,
                 "students_added": self.students_added,
                 "students_updated": self.students_updated, "unchanged": self.unchanged,
-                "rev": self.rev}
+                "rev": self.rev, "cancelled": self.cancelled}
 
 
 def _school_values(s: SchoolRecord) -> dict[str, object]:
@@ -52,11 +54,18 @@ def _student_values(s: StudentRecord) -> dict[str, object]:
 
 
 def import_roster(session: Session, *, schools: Sequence[SchoolRecord],
-                  students: Sequence[StudentRecord], now: datetime) -> ImportCounts:
+                  students: Sequence[StudentRecord], now: datetime,
+                  privacy_key: bytes | None = None) -> ImportCounts:
     """Add and update schools and students; every changed row gets this import's ``rev``.
 
     Students missing from the export are left alone (an export may cover some schools only).
+    With ``privacy_key``, a student whose data was cancelled by an ARCO request is left out:
+    SCEJAL still lists them, but central must not take their data back.
     """
+    cancelled = 0
+    if privacy_key is not None:
+        kept = _not_cancelled(session, privacy_key, students)
+        cancelled, students = len(students) - len(kept), kept
     rev = next_rev(session, "roster")
     known_regions = set(session.scalars(select(Region.name)))
     for name in sorted({s.drse for s in schools} - known_regions):
@@ -103,7 +112,22 @@ def import_roster(session: Session, *, schools: Sequence[SchoolRecord],
             else:
                 counts["un"] += 1
         session.flush()
-    return ImportCounts(counts["sa"], counts["su"], counts["ta"], counts["tu"], counts["un"], rev)
+    return ImportCounts(counts["sa"], counts["su"], counts["ta"], counts["tu"], counts["un"], rev,
+                        cancelled)
+
+
+def _not_cancelled(session: Session, key: bytes,
+                   students: Sequence[StudentRecord]) -> list[StudentRecord]:
+    from central.crud.privacy_digest import student_digest
+    from central.models import PrivacyErasure
+
+    digests = [student_digest(key, s.curp) for s in students]
+    gone: set[str] = set()
+    for i in range(0, len(digests), _CHUNK):
+        gone |= set(session.scalars(select(PrivacyErasure.student).where(
+            PrivacyErasure.student.in_(digests[i:i + _CHUNK]),
+            PrivacyErasure.cause == "cancelacion")))
+    return [s for s, d in zip(students, digests, strict=True) if d not in gone]
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ class Escalated:
     taken_by: str
     station_id: str
     days: int
+    curp: str = ""
 
 
 def escalated(session: Session, *, region: str | None, today: date,
@@ -57,5 +58,5 @@ def escalated(session: Session, *, region: str | None, today: date,
         out.append(Escalated(r.cct or "", school, drse,
                              " ".join(p for p in (nombre, ap1, ap2) if p), r.requested_on,
                              r.requested_by, r.taken_by, station_id,
-                             (today - r.requested_on).days))
+                             (today - r.requested_on).days, r.curp))
     return out

@@ -20,8 +20,18 @@ from sqlalchemy.orm import Session
 
 from central.api.deps import AnyStation, Ctx, Db, RawBody, Seq, utcnow
 from central.crud import cards as card_ops
-from central.crud import double_use, folios, holograms, photos, problem_reports, roster, stations
+from central.crud import (
+    double_use,
+    folios,
+    holograms,
+    photos,
+    privacy_erase,
+    problem_reports,
+    roster,
+    stations,
+)
 from central.crud import events as event_ops
+from central.crud.privacy_digest import curps_in, privacy_key_of
 from central.db import retrying
 from central.errors import ApiError
 from central.models import ConfigItem, Counter, Station, Student
@@ -83,6 +93,9 @@ def push_events(batch: EventBatch, station: AnyStation, session: Db,
         locked = _locked(session, station)
         result = event_ops.ingest(session, station=locked, routing=ctx.routing, now=utcnow(),
                                   events=events, folio_first=ctx.settings.folio_first)
+        # A station that had not applied a cancellation yet sent the child's CURP again.
+        privacy_erase.scrub_erased(session, key=privacy_key_of(ctx), curps=curps_in(batch),
+                                   stations=[locked.id])
         session.commit()
         return result.to_json()
 

@@ -21,6 +21,7 @@ from central.api.routes import (
     web_import,
     web_office_supplies,
     web_offices,
+    web_privacy,
     web_progress,
     web_releases,
     web_reports,
@@ -35,3 +36,4 @@ for _module in (web_auth, web_home, web_stations, web_cards, web_import, web_con
     router.include_router(_module.router)
 for _module in (web_progress, web_support):  # issue 13: progress and support
     router.include_router(_module.router)
+router.include_router(web_privacy.router)  # issue 18: ARCO requests, access record

@@ -8,6 +8,7 @@ from sqlalchemy import String, and_, func, select
 from sqlalchemy.orm import Session
 
 from central.api.deps import Db, RowId, utcnow
+from central.api.routes.access import seen
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import cards as card_ops
 from central.errors import ApiError
@@ -27,9 +28,12 @@ _ACTIONS = {"deshacer": (True, "¿Deshacer la expedición de la credencial con f
                         "Sí, revocar")}
 
 
+_GONE = "(alumno que ya no está en la plantilla)"
+
+
 def _student_name(st: Student | None) -> str:
     if st is None:
-        return "(alumno que ya no está en la plantilla)"
+        return _GONE
     return " ".join(x for x in (st.nombre, st.primer_apellido, st.segundo_apellido) if x)
 
 
@@ -62,6 +66,9 @@ def cards_page(request: Request, user: Staff, session: Db, folio: str = "",
     # A NUL can match no name, and PostgreSQL refuses it in a query.
     folio, nombre = folio.strip(), " ".join(nombre.replace("\x00", " ").split())[:120]
     results = search(session, user, folio=folio, name=nombre) if folio or nombre else None
+    if results:
+        seen(request, user, session, "búsqueda de credenciales",
+             ((c.curp, c.cct) for c, name in results if name != _GONE))
     session.commit()
     return page(request, "web_cards.html", user, nav="credenciales", folio=folio,
                 nombre=nombre, results=results, status_es=STATUS_ES, limit=MAX_RESULTS)
@@ -78,6 +85,8 @@ def _card_in_scope(session: Session, user: StaffUser, card_id: int) -> Card:
 def _detail(request: Request, user: StaffUser, session: Session, card: Card, *,
             done: str = "") -> HTMLResponse:
     student = session.get(Student, card.curp)
+    if student is not None:
+        seen(request, user, session, f"credencial folio {card.folio}", [(card.curp, card.cct)])
     out = page(request, "web_card.html", user, nav="credenciales", card=card, done=done,
                student=_student_name(student), school=session.get(School, card.cct),
                station=session.get(Station, card.station_id), status_es=STATUS_ES,

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.api.deps import MAX_BIGINT, Db, RowId, utcnow
+from central.api.routes.access import seen
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import cards as card_ops
 from central.crud import double_use, quarantine
@@ -28,6 +29,7 @@ from foundation.web.pages import text
 
 router = APIRouter(prefix="/staff/conflictos", route_class=WebRoute, include_in_schema=False)
 FILTERS = {"abiertos": False, "revisados": True, "todos": None}
+_GONE = "(alumno que ya no está en la plantilla)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,7 @@ def conflict_rows(session: Session, user: StaffUser, reviewed: bool | None) -> l
     for c, kept, replaced in found:
         st = students.get(c.curp)
         name = " ".join(x for x in (st.nombre, st.primer_apellido, st.segundo_apellido) if x) \
-            if st else "(alumno que ya no está en la plantilla)"
+            if st else _GONE
         out.append(ConflictRow(c.id, c.curp, name, c.detected_at, kept, replaced,
                                c.resolved_at, c.reviewed_by, c.note))
     return out
@@ -67,8 +69,13 @@ def _render(request: Request, user: StaffUser, session: Session, estado: str, *,
                                   ccts=user.scope.ccts(session), region=user.region)
     doubled = double_use.double_uses(session, reviewed=FILTERS[estado],
                                      region=user.scope.region_code)
+    rows = conflict_rows(session, user, FILTERS[estado])
+    seen(request, user, session, "conflictos",
+         [(r.curp, r.kept.cct) for r in rows if r.student != _GONE]
+         + [(side.curp, None) for d in doubled for side in (d.first, d.second)
+            if side.student != _GONE])
     out = page(request, "web_conflicts.html", user, nav="conflictos", estado=estado,
-               conflicts=conflict_rows(session, user, FILTERS[estado]), done=done,
+               conflicts=rows, done=done,
                quarantine=held, double_uses=doubled)
     session.commit()
     return out

@@ -16,7 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
-from central.api.deps import Db, utcnow
+from central.api.deps import Ctx, Db, utcnow
+from central.api.routes.access import key_of
 from central.api.routes.web_session import CheckedForm, Staff, WebRoute, page, templates
 from central.crud import staff as staff_ops
 from central.crud.roster import import_roster
@@ -78,7 +79,7 @@ async def _save(form_file: object, folder: Path, label: str) -> Path:
 
 @router.post("", response_class=HTMLResponse)
 async def import_upload(request: Request, user: Staff, form: CheckedForm,
-                        session: Db) -> HTMLResponse:
+                        session: Db, ctx: Ctx) -> HTMLResponse:
     user.scope.require_estatal(_WHAT)
     accept_valid = form.get("solo_validas") == "si"
     with tempfile.TemporaryDirectory(prefix="central-import-") as tmp:
@@ -94,7 +95,7 @@ async def import_upload(request: Request, user: Staff, form: CheckedForm,
     if not check.problems or accept_valid:
         now = utcnow()
         counts = import_roster(session, schools=check.schools, students=check.students,
-                               now=now)
+                               now=now, privacy_key=key_of(ctx))
         staff_ops.record(session, staff=user.username, action="import-roster",
                          target=f"{escuelas.name} + {alumnos.name}",
                          reason=f"{len(check.schools)} escuelas, {len(check.students)} alumnos; "

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.api.deps import Ctx, Db, RowId, utcnow
+from central.api.routes.access import seen
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import office_supplies, offices, unattended
 from central.crud import staff as staff_ops
@@ -124,6 +125,7 @@ def unattended_page(request: Request, user: Staff, session: Db, ctx: Ctx) -> HTM
     days = ctx.settings.unattended_escalate_days
     rows = unattended.escalated(session, region=user.scope.region_code, today=utcnow().date(),
                                 days=days)
+    seen(request, user, session, "solicitudes sin atender", [(r.curp, r.cct) for r in rows])
     out = page(request, "web_office_unattended.html", user, nav="sin-atender", rows=rows,
                days=days)
     session.commit()

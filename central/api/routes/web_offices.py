@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from central.api.deps import Ctx, Db, RowId, utcnow
+from central.api.routes.access import seen
 from central.api.routes.web_session import CheckedForm, Staff, StaffUser, WebRoute, page
 from central.crud import office_supplies, offices
 from central.crud import staff as staff_ops
@@ -97,6 +98,8 @@ def _detail(request: Request, user: StaffUser, session: Session, ctx: Ctx, reque
         .outerjoin(Student, Student.curp == OfficeRequestStudent.curp)
         .where(OfficeRequestStudent.request_id == req.id)
         .order_by(OfficeRequestStudent.need, Student.primer_apellido)))
+    seen(request, user, session, f"solicitud de oficio {req.id}",
+         [(row.curp, req.cct) for row, nombre, _, _ in students if nombre is not None])
     cov = offices.coverage(session, req) if req.state == "revisada" else None
     cards, holograms = offices.batch_of(session, req.id)
     need = office_supplies.need_of(len(cards), len(holograms))
