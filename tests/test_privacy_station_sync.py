@@ -1,11 +1,12 @@
 """ARCO orders reach an enrolled station (issue 18), over real HTTP on loopback: real central
 (SQLite and PostgreSQL) for enrolment, roster, photos and the events the station pushes.
 
-Central's own ``GET /api/v1/privacy-orders`` is built on another branch in parallel; until
-it is merged, these tests mount a STAND-IN route for it on the real central app, in front of
-any other route of that path. The stand-in authenticates the station exactly like central's
-other station pulls (central's own ``AnyStation`` dependency checks the signed request) and
-answers ``PrivacyOrderPage`` JSON as the contract on main says."""
+The first test drives the station against the contract with a STAND-IN route mounted on the
+real central app in front of central's own ``GET /api/v1/privacy-orders`` (so it can hand the
+station orders central would never send: unknown fields, an older central without the route).
+The stand-in authenticates the station exactly like central's other station pulls (central's
+own ``AnyStation`` dependency checks the signed request). The last test uses central's real
+route end to end: a cancellation recorded on central reaches the enrolled station."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from plugin_central import enrollment_code, import_demo
 from central.api.deps import AnyStation
 from central.settings import CentralSettings
 from foundation.contract.responses import PrivacyOrderPage
+from station.cli import main as station_cli
 from station.context import Station, open_station
 from station.services.lifecycle import request_card
 from station.store import sync_state
@@ -177,3 +179,51 @@ def test_a_cancellation_purges_at_once_and_nothing_brings_the_student_back(
     later = run_sync(station, client_for(station))
     assert later.ok and later.privacy.cancelled == 1, later.errors
     assert waiting not in _dump(station)
+
+
+def test_a_cancellation_recorded_on_central_reaches_the_enrolled_station(
+        enrolled: Any, central_settings: CentralSettings) -> None:
+    """End to end with central's own route (no stand-in): the officer's cancellation on
+    central is erased there, and the school's station purges the child at its next sync."""
+    from sqlalchemy import select
+
+    from central.crud import privacy_arco
+    from central.crud.privacy_digest import privacy_key
+    from central.crud.stations import now_utc
+    from central.models import Student
+    from foundation.sqldb import make_engine, make_sessionmaker
+
+    station, _ = enrolled
+    first = run_sync(station, client_for(station))
+    assert first.ok and first.privacy.supported, first.errors
+    gone, gone_photo, _ = _with_photo(station)[0]
+    assert station.photos.has(gone_photo)
+
+    key_file = central_settings.privacy_key_file
+    assert key_file is not None
+    engine = make_engine(central_settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session, session.begin():
+            student = session.scalar(select(Student).where(Student.curp == gone))
+            assert student is not None
+            privacy_arco.cancel(session, key=privacy_key(key_file), student=student,
+                                folio="ARCO-21/2026", received_on=date.today(),
+                                legal_reason="Cancelación solicitada por el padre",
+                                staff="cesc", now=now_utc())
+    finally:
+        engine.dispose()
+
+    report = run_sync(station, client_for(station))
+    assert report.ok, report.errors
+    assert report.privacy.cancelled == 1
+    assert gone not in _dump(station)
+    assert not station.photos.has(gone_photo)
+    with station.db.read() as conn:
+        assert [r[0] for r in conn.execute("SELECT reason FROM purged_students")] == \
+            ["cancelacion"]
+    # Nothing comes back at the following sync, and the station's audit still balances.
+    again = run_sync(station, client_for(station))
+    assert again.ok and again.privacy.cancelled == 0, again.errors
+    assert gone not in _dump(station)
+    audited = CliRunner().invoke(station_cli, ["--data", str(station.data_dir), "audit"])
+    assert audited.exit_code == 0, audited.output
