@@ -15,73 +15,15 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from conftest import require_part
+from usb_sticks import FatStick, make_fat_image
 
 from foundation.errors import NotFound, StorageError
 from station.services.usb_copy import copy_to_stick
 from station.usb.mounts import MountinfoMedia
-
-
-def _run(*command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=30)
-
-
-@dataclass
-class FatStick:
-    """A FAT image on a loop device, mounted (or not) at ``point``."""
-
-    image: Path
-    point: Path
-    loop: str = ""
-    driver: str = ""
-    log: list[str] = field(default_factory=list)
-
-    def mount(self, *, read_only: bool = False) -> bool:
-        self.point.mkdir(parents=True, exist_ok=True)
-        attach = _run("losetup", "-f", "--show", *(["-r"] if read_only else []),
-                      str(self.image))
-        if attach.returncode != 0:
-            self.log.append(attach.stderr)
-            return False
-        self.loop = attach.stdout.strip()
-        ro = ["-o", "ro"] if read_only else []
-        kernel = _run("mount", "-t", "vfat", *ro, self.loop, str(self.point))
-        if kernel.returncode == 0:
-            self.driver = "vfat"
-            return True
-        self.log.append(kernel.stderr)
-        if shutil.which("fusefat"):
-            fuse = _run("fusefat", "-o", "ro" if read_only else "rw+", self.loop,
-                        str(self.point))
-            if fuse.returncode == 0 and os.path.ismount(self.point):
-                self.driver = "fusefat"
-                return True
-            self.log.append(fuse.stderr)
-        self.detach()
-        return False
-
-    def unmount(self, *, lazy: bool = False) -> None:
-        if os.path.ismount(self.point):
-            _run("umount", *(["-l"] if lazy else []), str(self.point))
-        if not lazy:
-            self.detach()
-
-    def detach(self) -> None:
-        if self.loop:
-            _run("losetup", "-d", self.loop)
-            self.loop = ""
-
-
-def _make_image(path: Path, size_kib: int, label: str) -> Path:
-    with path.open("wb") as handle:
-        handle.truncate(size_kib * 1024)
-    made = _run("mkfs.vfat", "-n", label, str(path))
-    require_part(made.returncode == 0, f"mkfs.vfat (dosfstools): {made.stderr.strip()}")
-    return path
 
 
 @pytest.fixture
@@ -96,9 +38,13 @@ def sticks(tmp_path: Path) -> Iterator[tuple[Path, list[FatStick]]]:
         stick.detach()
 
 
+def _run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=30)
+
+
 def _stick(root: Path, made: list[FatStick], label: str, size_kib: int,
            *, read_only: bool = False) -> FatStick:
-    stick = FatStick(_make_image(root.parent / f"{label}.img", size_kib, label),
+    stick = FatStick(make_fat_image(root.parent / f"{label}.img", size_kib, label),
                      root / "operador" / label)
     made.append(stick)
     mounted = stick.mount(read_only=read_only)
