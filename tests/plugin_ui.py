@@ -110,7 +110,8 @@ def posing_video(out: Path, *, size: tuple[int, int] = (1280, 720)) -> Path:
     from plugin_camera import pose, write_video
 
     frames = [pose(size, face_share=0.12)] * 8 + [pose(size, centre=(0.25, 0.42))] * 8
-    frames += [pose(size, centre=(0.5 + 0.002 * np.sin(i), 0.42)) for i in range(75)]
+    still = [pose(size, centre=(0.5 + 0.002 * np.sin(i), 0.42)) for i in range(8)]
+    frames += [still[i % 8] for i in range(75)]  # a few poses, repeated: quicker to make
     return write_video(out, frames)
 
 

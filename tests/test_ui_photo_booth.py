@@ -36,8 +36,8 @@ def _posing_with_mark(out: Path) -> Path:
         frame[y0:y1, x0:x1] = (255, 0, 255)  # BGR magenta, left of the face (camera's view)
         return frame
 
-    frames = [marked(pose(face_share=0.12))] * 8
-    frames += [marked(pose(centre=(0.5 + 0.002 * np.sin(i), 0.42))) for i in range(75)]
+    still = [marked(pose(centre=(0.5 + 0.002 * np.sin(i), 0.42))) for i in range(4)]
+    frames = [marked(pose(face_share=0.12))] * 8 + [still[i % 4] for i in range(75)]
     return write_video(out, frames)
 
 
