@@ -54,6 +54,7 @@ def booth_photo(pilot: Pilot) -> Step:
     yield from pilot.frames(3)
     data["overlap_caught"] = text_over_guides(pilot.app.manager.current_screen)
     lost.text, lost.pos_hint = "", old_hint
+    screen.guide._layout()  # back below the oval
     yield from pilot.frames(3)
     # The countdown, watched on the clock.
     counts: list[tuple[str, float]] = []
@@ -126,10 +127,13 @@ def booth_review(pilot: Pilot) -> Step:
         data["after_undo"] = {"number": pilot.text_of("review_sheet"), "sheet": first,
                               "undo": pilot.find("review_undo") is not None}
         print_review.UNDO_S = 1.0  # then «Deshacer» expires on the clock
+        offered = len(review.undo_offered)
         yield from pilot.tap("review_good")
-        yield from pilot.until(lambda: pilot.find("review_undo") is not None, "deshacer")
-        yield from pilot.until(lambda: pilot.find("review_undo") is None, "deshacer vencido", 20)
-        data["undo_expired"] = True
+        # Offered with the next sheet, then gone by itself (waiting for its absence: no race).
+        yield from pilot.until(lambda: len(review.undo_offered) > offered
+                               and review.undoable is None
+                               and pilot.find("review_undo") is None, "deshacer vencido", 20)
+        data["undo_expired"] = review.undo_offered[offered:] == [first]
         yield from pilot.tap("review_good")
         yield from pilot.until(lambda: pilot.find("review_done") is not None, "resumen")
         data["summary"] = pilot.text_of("review_done")

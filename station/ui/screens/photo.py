@@ -73,34 +73,48 @@ class FaceGuide(FloatLayout):
                            pos_hint={"x": 0, "y": 0})
         self.count.kid = "photo_count"  # type: ignore[attr-defined]
         self.add_widget(self.count)
-        low, high = HINT_BAND
         self.hint = FitLabel(text=_("Encendiendo la cámara…"), font_size=t.font_large,
                              bold=True, color=(1, 1, 1, 1), halign="center",
                              outline_width=2, outline_color=(0.05, 0.1, 0.15, 1),
-                             size_hint=(0.96, high - low), kid="photo_hint",
-                             pos_hint={"center_x": 0.5, "y": low})
+                             size_hint=(None, None), kid="photo_hint")
         with self.hint.canvas.before:  # a dark band behind the words: readable on any picture
             self._hint_bg_color = Color(0.05, 0.1, 0.15, 0.0)
             self._hint_bg = RoundedRectangle(radius=[t.radius])
         self.hint.bind(pos=self._hint_band, size=self._hint_band, text=self._hint_band)
         self.add_widget(self.hint)
-        low, high = LOST_BAND
-        self.lost = LostBanner(self.image, size_hint=(0.96, high - low),
-                               pos_hint={"center_x": 0.5, "y": low})
+        self.lost = LostBanner(self.image, size_hint=(None, None), pos_hint={})
         self.add_widget(self.lost)
         with self.canvas.after:
             self._color = Color(1, 1, 1, 0.9)
             self._oval = Line(width=3)
-        self.bind(pos=self._draw, size=self._draw)
+        self.bind(pos=self._layout, size=self._layout)
+        self.image.bind(norm_image_size=self._layout, pos=self._layout)
 
     def tone(self, rgba: tuple[float, ...]) -> None:
         self._color.rgba = rgba
 
+    def picture(self) -> tuple[float, float, float, float]:
+        """Where the camera's picture is drawn (x, y, width, height): the oval, the hint and
+        the banner are placed on it, not on the letterbox around it."""
+        image = self.image
+        if image.texture is None:
+            return self.x, self.y, self.width, self.height
+        w, h = image.norm_image_size
+        return image.center_x - w / 2, image.center_y - h / 2, w, h
+
     def oval(self) -> tuple[float, float, float, float]:
         """The face oval (x, y, width, height) in this widget's parent's coordinates."""
-        h = self.height * GUIDE_HEIGHT
-        w = h * 0.74
-        return (self.center_x - w / 2, self.center_y - h / 2 - self.height * GUIDE_DROP, w, h)
+        x, y, w, h = self.picture()
+        oh = h * GUIDE_HEIGHT
+        ow = oh * 0.74
+        return x + (w - ow) / 2, y + (h - oh) / 2 - h * GUIDE_DROP, ow, oh
+
+    def _layout(self, *_args: Any) -> None:
+        x, y, w, h = self.picture()
+        for label, (low, high) in ((self.hint, HINT_BAND), (self.lost, LOST_BAND)):
+            label.size = (w * 0.96, h * (high - low))
+            label.pos = (x + w * 0.02, y + h * low)
+        self._draw()
 
     def guide_shapes(self) -> list[tuple[float, float, float, float]]:
         """The outlines no text may cross, in window coordinates (the screenshot check)."""
@@ -290,6 +304,7 @@ class PhotoScreen(KioskScreen):
         if event.kind == "lost":
             self.hint.text = _("Esperando la cámara…")  # the banner and notice say why
             self._cancel_count()
+            self.guide.tone((1, 1, 1, 0.9))
             self.strip.value = 0
         self.notice.show(Notice(kind="bad" if event.kind == "lost" else "ok",
                                 message=event.message_es, kid="photo_notice"))

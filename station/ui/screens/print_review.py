@@ -57,6 +57,7 @@ class ReviewScreen(KioskScreen):
         self.current: SheetRecord | None = None
         self.picture_of: int | None = None
         self.undoable: int | None = None
+        self.undo_offered: list[int] = []  # sheets whose «Deshacer» was shown (tests read it)
         self._undo_clock: Any = None
 
     def enter(self, **_params: Any) -> None:
@@ -206,6 +207,7 @@ class ReviewScreen(KioskScreen):
     def _undo_button(self) -> list[TouchButton]:
         if self.undoable is None:
             return []
+        self.undo_offered.append(self.undoable)
         self.undo = TouchButton(icon="back", text=_("Deshacer"), style="secondary",
                                 kid="review_undo")
         self.undo.bind(on_release=lambda *_: self._undo())
