@@ -1,6 +1,7 @@
 """What the kiosk's administration screens need beyond the existing services: where a school
-report is saved (a USB drive when one is plugged in, else ``<data>/exports``), and the reasons
-offered when a hologram is damaged.
+report is saved (a USB drive when one is plugged in, else ``<data>/exports``; the kiosk asks
+for ``<data>/exports`` and copies the file onto a stick with :mod:`station.services.usb_copy`,
+which verifies it), and the reasons offered when a hologram is damaged.
 
 A USB drive is any writable mount point one or two levels under ``/media`` (udisks mounts at
 ``/media/<user>/<label>``, usbmount at ``/media/usb0``). Reports name minors: the files are
