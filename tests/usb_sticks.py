@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +55,18 @@ class FatStick:
         if os.path.ismount(self.point):
             _run("umount", *(["-l"] if lazy else []), str(self.point))
         if not lazy:
+            self._wait_for_driver()
             self.detach()
+
+    def _wait_for_driver(self) -> None:
+        """A FUSE driver ends a moment after its unmount: wait, so the next mount of the
+        same image never meets the old one still holding the loop device."""
+        if self.driver != "fusefat" or not self.loop:
+            return
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and _run(
+                "pgrep", "-f", f"fusefat .*{self.loop} {self.point}").returncode == 0:
+            time.sleep(0.05)
 
     def detach(self) -> None:
         if self.loop:
