@@ -104,12 +104,14 @@ def card_video(card: Any, out: Path, *, blank_frames: int = 15, card_frames: int
 
 def posing_video(out: Path, *, size: tuple[int, int] = (1280, 720)) -> Path:
     """A student standing too far, then to one side, then still in the middle (a real face
-    photo, scikit-image's astronaut, posed by ``plugin_camera.pose``): 3 s at 15 frames/s."""
+    photo, scikit-image's astronaut, posed by ``plugin_camera.pose``): 6 s at 15 frames/s,
+    the still part long enough for the kiosk's 3-2-1 countdown."""
     import numpy as np
     from plugin_camera import pose, write_video
 
     frames = [pose(size, face_share=0.12)] * 8 + [pose(size, centre=(0.25, 0.42))] * 8
-    frames += [pose(size, centre=(0.5 + 0.002 * np.sin(i), 0.42)) for i in range(30)]
+    still = [pose(size, centre=(0.5 + 0.002 * np.sin(i), 0.42)) for i in range(8)]
+    frames += [still[i % 8] for i in range(75)]  # a few poses, repeated: quicker to make
     return write_video(out, frames)
 
 

@@ -3,7 +3,7 @@
 The package-level rules (station, central, conalep, foundation) are in
 ``test_architecture.py``; this file states the station's own layers (docs/architecture.md):
 
-    cli, ui  →  services  →  context  →  adapters (store, printer, camera, importers)  →  core
+    cli, ui  →  services  →  context  →  adapters (store, printer, camera, importers, usb)  →  core
                     ↘ sync, update (adapters that talk to central / install releases)
 
 Every subpackage may import ``station.core`` and ``foundation``. An import under
@@ -24,12 +24,13 @@ ALLOWED: dict[str, set[str]] = {
     "store": set(),
     "printer": set(),
     "importers": set(),
+    "usb": set(),
     "camera": {"printer"},
     "context": {"store"},
     "sync": {"context", "store", "printer"},
     "update": {"store", "sync", "station"},
     "services": {"context", "store", "printer", "camera", "importers", "sync", "update",
-                 "station"},
+                 "station", "usb"},
     "ui": {"services", "context", "station"},
     "cli": {"services", "context", "ui", "station"},
 }

@@ -31,6 +31,7 @@ QUEUED: dict[str, dict[str, Any]] = {
     "sheet_sent": {"sheet": 3, "printer": "Credenciales", "job": 17},
     "sheet_confirmed": {"sheet": 3},
     "sheet_spoiled": {"sheet": 3, "reason": "atasco de papel"},
+    "sheet_confirmation_undone": {"sheet": 3},
     "card_revoked": {"folio": 1000001, "key_id": KEY, "cause": "replaced",
                      "reason": "reemplazada por cambio de escuela: folio 1000009",
                      "replaced_by": 1000009, "old_cct": "14DPR2207Z", "new_cct": "14DPR0001A"},

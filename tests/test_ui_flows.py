@@ -136,6 +136,7 @@ def test_printing_review_and_reprint_in_the_ledger(run: dict[str, Any]) -> None:
     produced, spoiled = data["produced_sheets"], data["spoiled_sheet"]
     reprinted = data["reprinted_sheets"]
     assert data["preview"]["pages"] == len(produced) == 2
+    assert data["review_numbers"] == ["Hoja 1 de 2", "Hoja 2 de 2"]  # as the preview said
     assert "se cancelarán" in data["preview"]["detail"]
     with _db(run) as conn:
         sheets = {r["id"]: r for r in conn.execute("SELECT * FROM sheets")}

@@ -105,6 +105,14 @@ class SheetSpoiled(EventPayload):
     reason: Reason = ""
 
 
+class SheetConfirmationUndone(EventPayload):
+    """The operator took back a "salió bien" moments after tapping it (the kiosk's
+    «Deshacer»): the sheet is waiting for review again; no folio changes state."""
+
+    kind: ClassVar[str] = "sheet_confirmation_undone"
+    sheet: Id
+
+
 class CardRevoked(EventPayload):
     """A card the station revoked: reported lost (folio and reason) or replaced because the
     student changed school (also key, cause, the new folio and both schools)."""

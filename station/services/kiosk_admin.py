@@ -1,6 +1,7 @@
 """What the kiosk's administration screens need beyond the existing services: where a school
-report is saved (a USB drive when one is plugged in, else ``<data>/exports``), and the reasons
-offered when a hologram is damaged.
+report is saved (a USB drive when one is plugged in, else ``<data>/exports``; the kiosk asks
+for ``<data>/exports`` and copies the file onto a stick with :mod:`station.services.usb_copy`,
+which verifies it), and the reasons offered when a hologram is damaged.
 
 A USB drive is any writable mount point one or two levels under ``/media`` (udisks mounts at
 ``/media/<user>/<label>``, usbmount at ``/media/usb0``). Reports name minors: the files are
@@ -66,10 +67,12 @@ class SavedReport:
         return f"en la estación, con el nombre {self.path.name}"
 
 
-def export_folder(station: Station, media_root: Path = MEDIA_ROOT) -> tuple[Path, bool]:
+def export_folder(station: Station,
+                  media_root: Path | None = MEDIA_ROOT) -> tuple[Path, bool]:
     """The first USB drive plugged in, else ``<data>/exports`` (created 0700); and whether it
-    is a USB drive."""
-    drives = usb_drives(media_root)
+    is a USB drive. ``media_root=None``: always the station (the kiosk then copies the file
+    onto a stick with :mod:`station.services.usb_copy`, which verifies it)."""
+    drives = usb_drives(media_root) if media_root is not None else []
     if drives:
         return drives[0], True
     return DataFolder.private(station.folder.exports), False
@@ -81,7 +84,7 @@ def school_report(station: Station, cct: str) -> SchoolReport:
 
 
 def save_school_report(station: Station, cct: str, kind: str, *,
-                       media_root: Path = MEDIA_ROOT) -> SavedReport:
+                       media_root: Path | None = MEDIA_ROOT) -> SavedReport:
     """Write the school's report for the current cycle as ``kind`` ("pdf" or "xlsx")."""
     if kind not in ("pdf", "xlsx"):
         raise InputError(f"No se puede guardar el reporte como «{kind}».",

@@ -248,6 +248,13 @@ def confirm_sheets(station: Station, sheet_ids: Sequence[int]) -> None:
             sheet_records.confirm(conn, sheet_id)
 
 
+def undo_confirm(station: Station, sheet_id: int) -> sheet_records.SheetRecord:
+    """Take back :func:`confirm_sheets` for one sheet: it is waiting for review again (an
+    event records it; folios and cards are unchanged, so the audit still balances)."""
+    with station.db.write() as conn:
+        return sheet_records.unconfirm(conn, sheet_id)
+
+
 def spoil_sheet(station: Station, sheet_id: int, reason: str) -> sheet_records.SheetRecord:
     """The sheet came out wrong: its folios are spoiled, its students pending again."""
     with station.db.write() as conn:

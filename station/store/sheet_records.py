@@ -5,7 +5,12 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from foundation.contract.events import SheetConfirmed, SheetSent, SheetSpoiled
+from foundation.contract.events import (
+    SheetConfirmationUndone,
+    SheetConfirmed,
+    SheetSent,
+    SheetSpoiled,
+)
 from foundation.errors import NotFound, RuleViolation
 from station.core.model import Student
 from station.store.ledger import append_event, count_folio_use, now_iso
@@ -143,6 +148,29 @@ def confirm(conn: sqlite3.Connection, sheet_id: int) -> None:
         return
     conn.execute("UPDATE sheets SET state = 'confirmed' WHERE id = ?", (sheet_id,))
     append_event(conn, SheetConfirmed(sheet=sheet_id))
+
+
+def unconfirm(conn: sqlite3.Connection, sheet_id: int) -> SheetRecord:
+    """Take back the confirmation of a sheet (the operator tapped "salió bien" by mistake):
+    it waits for review again, ``sent`` if it went to a printer, else ``generated``. Folios,
+    cards and the audit do not change: a confirmation only says the paper came out right.
+    Refused once a delivery to the school carries one of its cards."""
+    sheet = get_sheet(conn, sheet_id)
+    if sheet.state != "confirmed":
+        raise RuleViolation(f"La hoja {sheet_id} no está marcada como bien impresa; no hay "
+                            "nada que deshacer.")
+    delivered = conn.execute(
+        "SELECT 1 FROM delivery_items d JOIN folio_uses u ON d.kind = 'card'"
+        " AND d.item = CAST(u.folio AS TEXT) WHERE u.sheet_id = ? LIMIT 1",
+        (sheet_id,)).fetchone()
+    if delivered is not None:
+        raise RuleViolation(f"Las credenciales de la hoja {sheet_id} ya van en una entrega a "
+                            "la escuela; ya no se puede deshacer su revisión.")
+    back = "sent" if sheet.printer is not None else "generated"
+    conn.execute("UPDATE sheets SET state = ? WHERE id = ? AND state = 'confirmed'",
+                 (back, sheet_id))
+    append_event(conn, SheetConfirmationUndone(sheet=sheet_id))
+    return get_sheet(conn, sheet_id)
 
 
 def spoil(conn: sqlite3.Connection, sheet_id: int, *, reason: str) -> SheetRecord:

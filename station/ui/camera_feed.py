@@ -7,6 +7,8 @@ so an unplugged camera is reported and comes back by itself. A thread runs ``con
 :func:`station.services.photo_capture.run_capture` — on a :class:`FrameTap`: every frame it
 reads is also kept, shrunk, for the screen, which draws the newest one at its own pace.
 ``on_done`` receives what ``consume`` returned, on the UI thread. Nothing is written anywhere.
+With ``mirror`` (the photo booth) the preview is flipped left-right like a mirror; the service
+still reads the camera's own frames, so the photo taken is not mirrored.
 
 While the camera is away (unplugged, or its video file cut short), :class:`LostBanner` over
 the preview says "Cámara desconectada, reconectando…" and the last picture is dimmed; the
@@ -117,8 +119,12 @@ class CameraFeed:
                  consume: Callable[[FrameTap], Any] | None = None,
                  on_done: Callable[[Any], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None,
-                 on_event: Callable[[CameraEvent], None] | None = None) -> None:
+                 on_event: Callable[[CameraEvent], None] | None = None,
+                 mirror: bool = False) -> None:
         self.station = station
+        # A person posing expects a mirror: the preview is flipped left-right, only on screen
+        # (the frames the service measures and crops are the camera's own).
+        self.mirror = mirror
         self.view = view
         self.consume = consume or _drain
         self.on_done = on_done
@@ -170,6 +176,8 @@ class CameraFeed:
         """Called in the camera thread for every frame read."""
         self.frames_read += 1
         small = _shrink(frame.image)
+        if self.mirror:
+            small = cv2.flip(small, 1)
         with self._lock:
             self._latest, self._fresh = small, True
 

@@ -189,6 +189,7 @@ class Pilot:
         self.report.shots[name] = {"path": str(target), "state": self.state}
         for root in self.roots():
             self.report.overflow += [dict(d, shot=name) for d in overflowing(root)]
+            self.report.overflow += [dict(d, shot=name) for d in text_over_guides(root)]
             self.report.small_targets += [dict(d, shot=name) for d in small_targets(root)]
         self.report.steps.append(f"shot {name}")
 
@@ -228,6 +229,70 @@ def overflowing(root: Widget) -> list[dict[str, Any]]:
         if too_tall or too_wide:
             found.append({"text": widget.text[:60], "size": [round(widget.width),
                           round(widget.height)], "texture": [tw, th]})
+    return found
+
+
+def text_box(label: Any) -> tuple[float, float, float, float] | None:
+    """Where a label's words are drawn, in window coordinates (x, y, width, height): not the
+    widget's box but the lines of text in it. Kivy draws the texture centred in the label; a
+    wrapped label's texture is as wide as the label, so each line is placed by ``halign``."""
+    label.texture_update()
+    tw, th = label.texture_size
+    if tw < 1 or th < 1:
+        return None
+    left = label.center_x - tw / 2
+    bottom = label.center_y - th / 2
+    lines = getattr(label._label, "_cached_lines", None) or []
+    widths = [line.w for line in lines if getattr(line, "w", 0)]
+    if label.text_size[0] is not None and widths:
+        wide = max(widths)
+        pad = label.padding_x if hasattr(label, "padding_x") else label.padding[0]
+        if label.halign in ("center", "justify"):
+            left += (tw - wide) / 2
+        elif label.halign == "right":
+            left += tw - wide - pad
+        else:
+            left += pad
+        tw = wide
+    x, y = label.to_window(left, bottom)
+    return x, y, tw, th
+
+
+def _crosses_ellipse(box: tuple[float, float, float, float],
+                     ellipse: tuple[float, float, float, float], margin: float = 2.0) -> bool:
+    """Whether any point of the ellipse's outline lies inside ``box`` (text drawn across the
+    line; text wholly inside the oval, like a countdown number, does not cross it)."""
+    import math
+
+    bx, by, bw, bh = box
+    ex, ey, ew, eh = ellipse
+    cx, cy, rx, ry = ex + ew / 2, ey + eh / 2, ew / 2, eh / 2
+    for i in range(360):
+        a = math.radians(i)
+        px, py = cx + rx * math.cos(a), cy + ry * math.sin(a)
+        if bx - margin <= px <= bx + bw + margin and by - margin <= py <= by + bh + margin:
+            return True
+    return False
+
+
+def text_over_guides(root: Widget) -> list[dict[str, Any]]:
+    """Texts drawn across a guide line (the photo screen's face oval): a widget that draws
+    such lines says where with ``guide_shapes()`` (ellipses, window coordinates)."""
+    from kivy.uix.label import Label
+
+    shapes = [shape for w in root.walk(restrict=True) if hasattr(w, "guide_shapes")
+              and _on_screen(w) for shape in w.guide_shapes()]
+    if not shapes:
+        return []
+    found = []
+    for widget in root.walk(restrict=True):
+        if not isinstance(widget, Label) or not widget.text.strip() or not _on_screen(widget) \
+                or widget.opacity == 0 or widget.color[3] == 0:
+            continue
+        box = text_box(widget)
+        if box is not None and any(_crosses_ellipse(box, shape) for shape in shapes):
+            found.append({"text": widget.text[:60], "over": "óvalo de la cara",
+                          "box": [round(v) for v in box]})
     return found
 
 

@@ -189,13 +189,18 @@ def print_flow(pilot: Pilot) -> Step:
     yield from pilot.shot("14-revisar-hoja")
     sheets = [s.id for s in _screen(pilot, State.PRINT_REVIEW).sheets]
     _data(pilot)["produced_sheets"] = sheets
+    review = _screen(pilot, State.PRINT_REVIEW)
+    _data(pilot)["review_numbers"] = [pilot.text_of("review_sheet")]
+
+    def showing(sheet_id: int) -> bool:
+        return review.current is not None and review.current.id == sheet_id
+
     for sheet_id in sheets[:-1]:
-        yield from pilot.until(lambda s=sheet_id: pilot.text_of("review_sheet").endswith(
-            str(s)), f"hoja {sheet_id}")
-        yield from pilot.tap("review_good")
+        yield from pilot.until(lambda s=sheet_id: showing(s), f"hoja {sheet_id}")
+        yield from pilot.tap("review_good")  # enabled once its picture is shown
     last = sheets[-1]
-    yield from pilot.until(lambda: pilot.text_of("review_sheet").endswith(str(last)),
-                           f"hoja {last}")
+    yield from pilot.until(lambda: showing(last), f"hoja {last}")
+    _data(pilot)["review_numbers"].append(pilot.text_of("review_sheet"))
     yield from pilot.tap("review_bad")
     yield from pilot.until(lambda: pilot.find("reason_0") is not None, "motivos")
     yield from pilot.shot("15-motivo-hoja-danada")
@@ -511,7 +516,14 @@ def _setup() -> dict[str, Scenario]:
             "setup_offline": scenarios_setup.setup_offline_flow}
 
 
+def _booth() -> dict[str, Scenario]:
+    from kiosk_pilot import scenarios_booth
+
+    return {"booth": scenarios_booth.booth}
+
+
 SCENARIOS.update(_bench())
+SCENARIOS.update(_booth())
 SCENARIOS.update(_setup())
 SCENARIOS.update(_admin())
 SCENARIOS.update(_sync())

@@ -15,6 +15,7 @@ from station.ui.i18n import _
 from station.ui.keyboard import OnScreenKeyboard, SearchField
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
+from station.ui.usb_copy import UsbCopyButton
 from station.ui.widgets import FitLabel, Notice, TouchButton, theme
 from station.ui.worker import Job
 
@@ -88,9 +89,11 @@ class ReportScreen(KioskScreen):
                  else _("La revisión de los folios encontró problemas; van en el reporte."))
         self.body.add_widget(Notice(kind="ok", kid="report_done", message=_(
             "Reporte guardado en la estación con el nombre {name}. {audit} Si la estación "
-            "está conectada, se envía sola a su DRSE al sincronizar; si no, avise a su DRSE "
-            "para que lo recoja.").format(name=report.path.name, audit=audit)))
+            "está conectada, se envía sola a su DRSE al sincronizar; si no, cópielo a una "
+            "memoria USB y entréguela a su DRSE.").format(name=report.path.name, audit=audit)))
         done = TouchButton(text=_("Terminar"), icon="home", kid="report_finish")
         done.bind(on_release=lambda *_: self.app.go(State.HOME))
+        path = report.path
+        self.usb = UsbCopyButton(self.app, lambda: path, kid="report_usb")
         self.body.add_widget(BoxLayout(size_hint_y=None, height=t.gap))
-        self.body.add_widget(row(done))
+        self.body.add_widget(row(self.usb, done))

@@ -1,5 +1,6 @@
 """The school's report for the current cycle: the counts on screen, and "Guardar PDF" /
-"Guardar XLSX" onto a USB drive (or the station's exports folder), saying where it went.
+"Guardar en Excel" into the station's exports folder, then "Copiar a memoria USB" (a verified
+copy, :mod:`station.services.usb_copy`) from the dialog that says it was saved.
 
 The counts and the files are :mod:`station.services.reports`' (through
 :mod:`station.services.kiosk_admin`), the same as ``station report``.
@@ -16,10 +17,12 @@ from station.services import kiosk_admin, lookup
 from station.services.kiosk_admin import SavedReport
 from station.services.reports import COUNT_LABELS
 from station.ui import dialogs
+from station.ui.dialogs import Choice
 from station.ui.i18n import _
 from station.ui.machine import State
 from station.ui.screens.base import KioskScreen, row
 from station.ui.status_words import nice_name
+from station.ui.usb_copy import UsbCopyButton
 from station.ui.widgets import FitLabel, Panel, TouchButton, line_label, theme
 from station.ui.worker import Job
 
@@ -63,9 +66,8 @@ class SchoolReportScreen(KioskScreen):
             grid.add_widget(cell)
         self.body.add_widget(grid)
         self.body.add_widget(FitLabel(text=_(
-            "Se guarda en la memoria USB si hay una conectada; si no, en la carpeta de "
-            "reportes de la estación."), color=p.muted, font_size=t.font_small,
-            size_hint_y=None, height=t.touch * 0.6))
+            "Se guarda en la estación; después puede copiarlo a una memoria USB."),
+            color=p.muted, font_size=t.font_small, size_hint_y=None, height=t.touch * 0.6))
         self.pdf = TouchButton(text=_("Guardar PDF"), icon="document", kid="report_save_pdf")
         self.pdf.bind(on_release=lambda *_: self._save("pdf"))
         self.xlsx = TouchButton(text=_("Guardar en Excel"), icon="list", style="secondary",
@@ -78,7 +80,8 @@ class SchoolReportScreen(KioskScreen):
         for button in (self.pdf, self.xlsx):
             button.disabled = True
         self.app.run_job(Job(
-            _("Reporte"), lambda _p: kiosk_admin.save_school_report(station, cct, kind),
+            _("Reporte"),
+            lambda _p: kiosk_admin.save_school_report(station, cct, kind, media_root=None),
             on_done=self._saved, on_error=self._failed, keeps_awake=False))
 
     def _enable(self) -> None:
@@ -87,10 +90,12 @@ class SchoolReportScreen(KioskScreen):
 
     def _saved(self, saved: SavedReport) -> None:
         self._enable()
+        self.usb = UsbCopyButton(self.app, lambda: saved.path, kid="report_usb")
         dialogs.show(kind="ok", title=_("Reporte guardado"), kid="report_saved",
-                     message=_("El reporte se guardó {where}.").format(where=saved.where_es)
-                     + ("\n\n" + _("Ya puede retirar la memoria USB.") if saved.on_usb
-                        else ""))
+                     message=_("El reporte se guardó {where}.").format(where=saved.where_es),
+                     choices=[Choice(_("Copiar a memoria USB"), "document", "secondary",
+                                     self.usb.copy, "report_saved_usb"),
+                              Choice(_("Entendido"), "check", kid="report_saved_ok")])
 
     def _failed(self, error: BaseException) -> None:
         self._enable()

@@ -1,0 +1,1 @@
+"""Removable media (USB sticks) as the station's system mounts them: an adapter, no Kivy."""
