@@ -271,9 +271,11 @@ class ReviewScreen(KioskScreen):
             self.body.add_widget(Notice(kind="warn", message=_(
                 "Los alumnos de las hojas dañadas quedaron pendientes. Reimprímalos ahora con "
                 "folios nuevos."), kid="review_spoiled"))
-        else:
-            self.body.add_widget(Notice(kind="ok", message=_(
-                "Todas las credenciales revisadas quedaron registradas."), kid="review_ok"))
+        elif good:
+            self.body.add_widget(Notice(kind="ok", message=ngettext(
+                "Quedó registrado que la hoja salió bien.",
+                "Quedó registrado que las {n} hojas salieron bien.", good).format(n=good),
+                kid="review_ok"))
         self.body.add_widget(BoxLayout())
         finish = TouchButton(icon="home", text=_("Terminar"), style="secondary",
                              kid="review_finish")
