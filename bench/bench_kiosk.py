@@ -174,7 +174,7 @@ def _session_run(template: Path, base: Path, name: str, size: str, env: dict[str
 
 
 def bench_session(base: Path, size: str, env: dict[str, str], runs: int,
-                  base_checkout: Path | None = None) -> None:
+                  base_checkout: Path | None = None, parallel: int = 1) -> None:
     from station.context import open_station, update_settings
     from station.printer.virtual_printer import VirtualPrinter
 
@@ -185,14 +185,24 @@ def bench_session(base: Path, size: str, env: dict[str, str], runs: int,
         station = open_station(template)
         update_settings(station, {"printer.job_timeout_s": 120.0})
         station.close()
-        for i in range(runs):  # interleaved, so both see the same machine load
-            for baseline in (True, False):
-                results[baseline].append(_session_run(
-                    template, base, f"session-{i}-{'before' if baseline else 'after'}", size,
-                    env, baseline=baseline, base_checkout=base_checkout))
-                print(f"  session {i} {'before' if baseline else 'after'}: "
-                      f"{results[baseline][-1]['rss_settled']['VmRSS']:.0f} MiB, load "  # type: ignore[index]
-                      f"{os.getloadavg()[0]:.1f}", flush=True)
+        # Interleaved, so both see the same machine load; with ``parallel`` > 1 that many
+        # sessions run at once (pairs side by side: memory does not depend on the pace).
+        order = [(i, baseline) for i in range(runs) for baseline in (True, False)]
+
+        def one(item: tuple[int, bool]) -> tuple[bool, dict[str, object]]:
+            i, baseline = item
+            found = _session_run(template, base, f"session-{i}-{'before' if baseline else 'after'}",
+                                 size, env, baseline=baseline, base_checkout=base_checkout)
+            print(f"  session {i} {'before' if baseline else 'after'}: "
+                  f"{found['rss_settled']['VmRSS']:.0f} MiB, load "  # type: ignore[index]
+                  f"{os.getloadavg()[0]:.1f}", flush=True)
+            return baseline, found
+
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            for baseline, found in pool.map(one, order):
+                results[baseline].append(found)
     bare = median([bare_app(size, env)["rss_mb"] for _ in range(3)])
 
     def med(baseline: bool, key: str, field: str = "VmRSS") -> float:
@@ -309,6 +319,8 @@ def main() -> None:
                         help="200-card sessions before and after (each, interleaved).")
     parser.add_argument("--only-session", action="store_true")
     parser.add_argument("--only-preview", action="store_true")
+    parser.add_argument("--parallel", type=int, default=1,
+                        help="sessions run at once (a loaded machine: memory, not speed)")
     parser.add_argument("--base", type=Path, default=None,
                         help="a checkout of the previous code to measure beside this one")
     args = parser.parse_args()
@@ -327,7 +339,8 @@ def main() -> None:
                               args.runs if args.only_preview else max(3, args.runs // 2),
                               base_checkout)
             if not args.skip_session and not args.only_preview:
-                bench_session(base, args.size, env, args.session_runs, base_checkout)
+                bench_session(base, args.size, env, args.session_runs, base_checkout,
+                              args.parallel)
             print(f"Load average at the end: {os.getloadavg()[0]:.1f}")
     finally:
         xvfb.terminate()
