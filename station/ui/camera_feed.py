@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 import cv2
+import numpy as np
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.uix.image import Image
@@ -39,6 +40,13 @@ from station.ui.widgets import FitLabel, theme
 
 PREVIEW_MAX_WIDTH = 800
 """Frames are shrunk to this width in the camera thread before they reach the GPU."""
+
+PREVIEW_UI_FPS = 60
+"""The kiosk's frame cap (``graphics.maxfps``, 30 to spare the Pi) while a camera is on
+screen. At 30 the screen's frames and the camera's beat against each other: two camera frames
+landed in one screen frame (one never shown) and the next screen frame had none, so a 30 fps
+camera showed 19–29 frames a second. Twice the camera's rate shows every frame; the screen
+only redraws when a new one came."""
 
 
 class FrameTap:
@@ -117,9 +125,13 @@ class CameraFeed:
                  consume: Callable[[FrameTap], Any] | None = None,
                  on_done: Callable[[Any], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None,
-                 on_event: Callable[[CameraEvent], None] | None = None) -> None:
+                 on_event: Callable[[CameraEvent], None] | None = None,
+                 mirror: bool = False) -> None:
         self.station = station
         self.view = view
+        self.mirror = mirror
+        """Show the picture mirrored, like a looking glass (done by the texture's
+        coordinates: no pixel is moved; the service still gets the camera's frame)."""
         self.consume = consume or _drain
         self.on_done = on_done
         self.on_error = on_error
@@ -134,6 +146,7 @@ class CameraFeed:
         self._thread: threading.Thread | None = None
         self._clock: Any = None
         self._texture: Texture | None = None
+        self._ui_fps: float | None = None
 
     @property
     def stopping(self) -> bool:
@@ -144,13 +157,28 @@ class CameraFeed:
         self.started_at = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
         self._thread.start()
+        self._raise_ui_rate()
         self._clock = Clock.schedule_interval(self._show, 0)  # every frame; blits only new ones
+
+    def _raise_ui_rate(self) -> None:
+        # Kivy reads its frame cap from Clock._max_fps at every frame and has no public
+        # setter once running; only raised, and put back by stop().
+        current = getattr(Clock, "_max_fps", None)
+        if isinstance(current, float) and 0 < current < PREVIEW_UI_FPS:
+            self._ui_fps = current
+            Clock._max_fps = float(PREVIEW_UI_FPS)
+
+    def _restore_ui_rate(self) -> None:
+        if self._ui_fps is not None:
+            Clock._max_fps = self._ui_fps
+            self._ui_fps = None
 
     def stop(self) -> None:
         self._stop.set()
         if self._clock is not None:
             self._clock.cancel()
             self._clock = None
+        self._restore_ui_rate()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=3)
         self._thread = None
@@ -218,20 +246,28 @@ class CameraFeed:
             return
         h, w = image.shape[:2]
         if self._texture is None or self._texture.size != (w, h):
+            # One texture, reused for every frame of this size. OpenCV's rows run top-down
+            # and in BGR order: the texture says so (flipped coordinates, colorfmt "bgr"),
+            # so no pixel is converted or moved on the way.
             self._texture = Texture.create(size=(w, h), colorfmt="bgr")
             self._texture.flip_vertical()
-        self._texture.blit_buffer(image.tobytes(), colorfmt="bgr", bufferfmt="ubyte")
+            if self.mirror:
+                self._texture.flip_horizontal()
+        # The frame's own memory (contiguous, made by _shrink): no copy into a bytes object.
+        self._texture.blit_buffer(memoryview(image).cast("B"), colorfmt="bgr",
+                                  bufferfmt="ubyte")
         self.view.texture = self._texture
         self.view.canvas.ask_update()
         self.frames_shown += 1
 
 
 def _shrink(image: Any) -> Any:
+    """The frame for the screen: BGR, at most PREVIEW_MAX_WIDTH wide, contiguous."""
     h, w = image.shape[:2]
     if image.ndim == 2:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     if w <= PREVIEW_MAX_WIDTH:
-        return image
+        return np.ascontiguousarray(image)
     scale = PREVIEW_MAX_WIDTH / w
     return cv2.resize(image, (PREVIEW_MAX_WIDTH, round(h * scale)),
                       interpolation=cv2.INTER_AREA)
