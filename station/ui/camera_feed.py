@@ -49,25 +49,81 @@ camera showed 19–29 frames a second. Twice the camera's rate shows every frame
 only redraws when a new one came."""
 
 
-class FrameTap:
-    """A camera whose frames are also handed to the screen; stops when the screen says so."""
+class _Reader(threading.Thread):
+    """Reads the camera at the camera's pace, hands every frame to the screen and the newest
+    one to the service. The service's checks (a face, a QR code) may take longer than a
+    frame: they then skip frames instead of holding the camera back, so the preview stays
+    at the camera's rate (before, one thread read, showed and checked each frame in turn, and
+    a slow check slowed the preview)."""
 
     def __init__(self, camera: ResilientCamera, feed: CameraFeed) -> None:
+        super().__init__(name="camera-read", daemon=True)
         self.camera = camera
         self.feed = feed
+        self.halted = threading.Event()
+        self._ready = threading.Condition()
+        self._frame: Frame | None = None
+        self._seq = 0
+        self._end: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            while not (self.halted.is_set() or self.feed.stopping):
+                frame = self.camera.read()  # None while the camera is away (it waits)
+                if frame is not None:
+                    self.feed.keep(frame)
+                with self._ready:
+                    self._frame, self._seq = frame, self._seq + 1
+                    self._ready.notify_all()
+        except BaseException as exc:  # EndOfVideo, or a failure the service must hear of
+            with self._ready:
+                self._end = exc
+                self._ready.notify_all()
+
+    def newest(self, after: int) -> tuple[int, Frame | None]:
+        """The newest frame read since number ``after`` (waits for one), and its number."""
+        with self._ready:
+            while self._seq == after and self._end is None and not self.halted.is_set() \
+                    and not self.feed.stopping:
+                self._ready.wait(0.1)
+            if self._seq != after:
+                return self._seq, self._frame
+        if self._end is not None:
+            raise self._end
+        raise EndOfVideo  # halted or the screen left: end the service's loop
+
+    def halt(self) -> None:
+        self.halted.set()
+        with self._ready:
+            self._ready.notify_all()
+        if self.is_alive() and self is not threading.current_thread():
+            self.join(timeout=3)
+
+
+class FrameTap:
+    """A camera whose frames are also handed to the screen; stops when the screen says so.
+    The camera itself is read by a :class:`_Reader`; :meth:`read` gives the newest frame."""
+
+    def __init__(self, camera: ResilientCamera, feed: CameraFeed,
+                 reader: _Reader | None = None) -> None:
+        self.camera = camera
+        self.feed = feed
+        self.reader = reader or _Reader(camera, feed)
+        self._seen = 0
 
     def read(self) -> Frame | None:
         if self.feed.stopping:
             raise EndOfVideo  # the screen left: end the service's loop like a finished video
-        frame = self.camera.read()
-        if frame is not None:
-            self.feed.keep(frame)
+        if not self.reader.is_alive() and self.reader.ident is None:
+            self.reader.start()
+        self._seen, frame = self.reader.newest(self._seen)
         return frame
 
     def events(self) -> list[CameraEvent]:
         return self.camera.events()
 
     def close(self) -> None:
+        self.reader.halt()
         self.camera.close()
 
     def should_stop(self) -> bool:
@@ -195,7 +251,7 @@ class CameraFeed:
         return self.frames_shown / elapsed if elapsed > 0 else 0.0
 
     def keep(self, frame: Frame) -> None:
-        """Called in the camera thread for every frame read."""
+        """Called in the camera's reading thread for every frame read."""
         self.frames_read += 1
         small = _shrink(frame.image)
         with self._lock:
@@ -228,6 +284,7 @@ class CameraFeed:
             if self.on_done is not None and not self.stopping:
                 self.later(self.on_done, result)
         finally:
+            tap.reader.halt()  # before closing: the reader may be inside camera.read()
             camera.close()
 
     def later(self, callback: Callable[[Any], None], value: Any) -> None:
