@@ -25,7 +25,6 @@ from collections.abc import Callable
 from typing import Any
 
 import cv2
-import numpy as np
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.uix.image import Image
@@ -41,89 +40,26 @@ from station.ui.widgets import FitLabel, theme
 PREVIEW_MAX_WIDTH = 800
 """Frames are shrunk to this width in the camera thread before they reach the GPU."""
 
-PREVIEW_UI_FPS = 60
-"""The kiosk's frame cap (``graphics.maxfps``, 30 to spare the Pi) while a camera is on
-screen. At 30 the screen's frames and the camera's beat against each other: two camera frames
-landed in one screen frame (one never shown) and the next screen frame had none, so a 30 fps
-camera showed 19–29 frames a second. Twice the camera's rate shows every frame; the screen
-only redraws when a new one came."""
-
-
-class _Reader(threading.Thread):
-    """Reads the camera at the camera's pace, hands every frame to the screen and the newest
-    one to the service. The service's checks (a face, a QR code) may take longer than a
-    frame: they then skip frames instead of holding the camera back, so the preview stays
-    at the camera's rate (before, one thread read, showed and checked each frame in turn, and
-    a slow check slowed the preview)."""
-
-    def __init__(self, camera: ResilientCamera, feed: CameraFeed) -> None:
-        super().__init__(name="camera-read", daemon=True)
-        self.camera = camera
-        self.feed = feed
-        self.halted = threading.Event()
-        self._ready = threading.Condition()
-        self._frame: Frame | None = None
-        self._seq = 0
-        self._end: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            while not (self.halted.is_set() or self.feed.stopping):
-                frame = self.camera.read()  # None while the camera is away (it waits)
-                if frame is not None:
-                    self.feed.keep(frame)
-                with self._ready:
-                    self._frame, self._seq = frame, self._seq + 1
-                    self._ready.notify_all()
-        except BaseException as exc:  # EndOfVideo, or a failure the service must hear of
-            with self._ready:
-                self._end = exc
-                self._ready.notify_all()
-
-    def newest(self, after: int) -> tuple[int, Frame | None]:
-        """The newest frame read since number ``after`` (waits for one), and its number."""
-        with self._ready:
-            while self._seq == after and self._end is None and not self.halted.is_set() \
-                    and not self.feed.stopping:
-                self._ready.wait(0.1)
-            if self._seq != after:
-                return self._seq, self._frame
-        if self._end is not None:
-            raise self._end
-        raise EndOfVideo  # halted or the screen left: end the service's loop
-
-    def halt(self) -> None:
-        self.halted.set()
-        with self._ready:
-            self._ready.notify_all()
-        if self.is_alive() and self is not threading.current_thread():
-            self.join(timeout=3)
-
 
 class FrameTap:
-    """A camera whose frames are also handed to the screen; stops when the screen says so.
-    The camera itself is read by a :class:`_Reader`; :meth:`read` gives the newest frame."""
+    """A camera whose frames are also handed to the screen; stops when the screen says so."""
 
-    def __init__(self, camera: ResilientCamera, feed: CameraFeed,
-                 reader: _Reader | None = None) -> None:
+    def __init__(self, camera: ResilientCamera, feed: CameraFeed) -> None:
         self.camera = camera
         self.feed = feed
-        self.reader = reader or _Reader(camera, feed)
-        self._seen = 0
 
     def read(self) -> Frame | None:
         if self.feed.stopping:
             raise EndOfVideo  # the screen left: end the service's loop like a finished video
-        if not self.reader.is_alive() and self.reader.ident is None:
-            self.reader.start()
-        self._seen, frame = self.reader.newest(self._seen)
+        frame = self.camera.read()
+        if frame is not None:
+            self.feed.keep(frame)
         return frame
 
     def events(self) -> list[CameraEvent]:
         return self.camera.events()
 
     def close(self) -> None:
-        self.reader.halt()
         self.camera.close()
 
     def should_stop(self) -> bool:
@@ -181,13 +117,9 @@ class CameraFeed:
                  consume: Callable[[FrameTap], Any] | None = None,
                  on_done: Callable[[Any], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None,
-                 on_event: Callable[[CameraEvent], None] | None = None,
-                 mirror: bool = False) -> None:
+                 on_event: Callable[[CameraEvent], None] | None = None) -> None:
         self.station = station
         self.view = view
-        self.mirror = mirror
-        """Show the picture mirrored, like a looking glass (done by the texture's
-        coordinates: no pixel is moved; the service still gets the camera's frame)."""
         self.consume = consume or _drain
         self.on_done = on_done
         self.on_error = on_error
@@ -202,7 +134,6 @@ class CameraFeed:
         self._thread: threading.Thread | None = None
         self._clock: Any = None
         self._texture: Texture | None = None
-        self._ui_fps: float | None = None
 
     @property
     def stopping(self) -> bool:
@@ -213,28 +144,13 @@ class CameraFeed:
         self.started_at = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
         self._thread.start()
-        self._raise_ui_rate()
         self._clock = Clock.schedule_interval(self._show, 0)  # every frame; blits only new ones
-
-    def _raise_ui_rate(self) -> None:
-        # Kivy reads its frame cap from Clock._max_fps at every frame and has no public
-        # setter once running; only raised, and put back by stop().
-        current = getattr(Clock, "_max_fps", None)
-        if isinstance(current, float) and 0 < current < PREVIEW_UI_FPS:
-            self._ui_fps = current
-            Clock._max_fps = float(PREVIEW_UI_FPS)
-
-    def _restore_ui_rate(self) -> None:
-        if self._ui_fps is not None:
-            Clock._max_fps = self._ui_fps
-            self._ui_fps = None
 
     def stop(self) -> None:
         self._stop.set()
         if self._clock is not None:
             self._clock.cancel()
             self._clock = None
-        self._restore_ui_rate()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=3)
         self._thread = None
@@ -251,7 +167,7 @@ class CameraFeed:
         return self.frames_shown / elapsed if elapsed > 0 else 0.0
 
     def keep(self, frame: Frame) -> None:
-        """Called in the camera's reading thread for every frame read."""
+        """Called in the camera thread for every frame read."""
         self.frames_read += 1
         small = _shrink(frame.image)
         with self._lock:
@@ -284,7 +200,6 @@ class CameraFeed:
             if self.on_done is not None and not self.stopping:
                 self.later(self.on_done, result)
         finally:
-            tap.reader.halt()  # before closing: the reader may be inside camera.read()
             camera.close()
 
     def later(self, callback: Callable[[Any], None], value: Any) -> None:
@@ -303,28 +218,20 @@ class CameraFeed:
             return
         h, w = image.shape[:2]
         if self._texture is None or self._texture.size != (w, h):
-            # One texture, reused for every frame of this size. OpenCV's rows run top-down
-            # and in BGR order: the texture says so (flipped coordinates, colorfmt "bgr"),
-            # so no pixel is converted or moved on the way.
             self._texture = Texture.create(size=(w, h), colorfmt="bgr")
             self._texture.flip_vertical()
-            if self.mirror:
-                self._texture.flip_horizontal()
-        # The frame's own memory (contiguous, made by _shrink): no copy into a bytes object.
-        self._texture.blit_buffer(memoryview(image).cast("B"), colorfmt="bgr",
-                                  bufferfmt="ubyte")
+        self._texture.blit_buffer(image.tobytes(), colorfmt="bgr", bufferfmt="ubyte")
         self.view.texture = self._texture
         self.view.canvas.ask_update()
         self.frames_shown += 1
 
 
 def _shrink(image: Any) -> Any:
-    """The frame for the screen: BGR, at most PREVIEW_MAX_WIDTH wide, contiguous."""
     h, w = image.shape[:2]
     if image.ndim == 2:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     if w <= PREVIEW_MAX_WIDTH:
-        return np.ascontiguousarray(image)
+        return image
     scale = PREVIEW_MAX_WIDTH / w
     return cv2.resize(image, (PREVIEW_MAX_WIDTH, round(h * scale)),
                       interpolation=cv2.INTER_AREA)
