@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 import cv2
+import numpy as np
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.uix.image import Image
@@ -238,5 +239,7 @@ def _shrink(image: Any) -> Any:
         scale = PREVIEW_MAX_WIDTH / w
         image = cv2.resize(image, (PREVIEW_MAX_WIDTH, round(h * scale)),
                            interpolation=cv2.INTER_AREA)
+    if image.ndim == 3 and image.shape[2] == 4:
+        return np.ascontiguousarray(image)
     code = cv2.COLOR_GRAY2BGRA if image.ndim == 2 else cv2.COLOR_BGR2BGRA
     return cv2.cvtColor(image, code)
