@@ -7,7 +7,7 @@ baseline of each: a bare Kivy app with one label (start time, memory), and the c
 rate with the photo checks but no screen (preview).
 
     .venv/bin/python bench/bench_kiosk.py [--runs 5] [--size 800x480] [--skip-session]
-        [--session-runs 3] [--only-session] [--only-preview] [--base <checkout>]
+        [--session-runs 3] [--only-session] [--only-preview] [--base <checkout>] [--parallel N]
 
 The memory of the 200-card session is measured before and after the kiosk's own memory
 work (``STATION_KIOSK_MEMORY_BASELINE=1`` switches it off), interleaved in the same run.
