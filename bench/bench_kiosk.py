@@ -7,10 +7,13 @@ baseline of each: a bare Kivy app with one label (start time, memory), and the c
 rate with the photo checks but no screen (preview).
 
     .venv/bin/python bench/bench_kiosk.py [--runs 5] [--size 800x480] [--skip-session]
-        [--session-runs 3] [--only-session]
+        [--session-runs 3] [--only-session] [--only-preview] [--base <checkout>] [--parallel N]
 
 The memory of the 200-card session is measured before and after the kiosk's own memory
 work (``STATION_KIOSK_MEMORY_BASELINE=1`` switches it off), interleaved in the same run.
+With ``--base`` (a git worktree of the previous code, e.g. ``git worktree add --detach
+/tmp/base main``) the session and the preview run once with this checkout and once with that
+one, alternating, each kiosk in its own process importing its own checkout's code.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from _machine import cpu_model
 
@@ -37,6 +41,7 @@ os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="bench-kivy-"))
 os.environ["KIVY_NO_FILELOG"] = "1"
 
 from plugin_ui import (  # noqa: E402
+    collect,
     kivy_env,
     prepare_kiosk_data,
     run_autopilot,
@@ -113,26 +118,63 @@ def bench_startup(base: Path, size: str, env: dict[str, str], runs: int) -> None
     print(f"RSS at the home screen: {median(rss_home):.0f} MiB")
 
 
+def unit_environment(checkout: Path) -> dict[str, str]:
+    """The process-wide settings the checkout's systemd unit gives the kiosk (``PYTHON*``,
+    ``MALLOC*``): the kiosk is measured as it is deployed, not as a bare ``python``."""
+    unit = checkout / "systemd" / "station-kiosk.service"
+    found: dict[str, str] = {}
+    for line in unit.read_text("utf-8").splitlines() if unit.exists() else []:
+        if line.startswith("Environment="):
+            key, _, value = line.removeprefix("Environment=").partition("=")
+            if key.startswith(("PYTHON", "MALLOC")):
+                found[key] = value
+    return found
+
+
+def run_checkout(checkout: Path, data: Path, size: str, out: Path, scenario: str,
+                 env: dict[str, str], *, timeout_s: float = 240) -> dict[str, Any]:
+    """The autopilot's kiosk importing ``checkout``'s code, with the environment of that
+    checkout's systemd unit. The autopilot and its scenarios (the measuring instrument) are
+    this checkout's for both sides: run from ``checkout`` (first on the path, so its
+    ``station`` is the one imported), with this checkout's ``tests`` after it."""
+    report = out / "report.json"
+    out.mkdir(parents=True, exist_ok=True)
+    report.unlink(missing_ok=True)
+    run_env = dict(env)
+    run_env.update(unit_environment(checkout))
+    run_env["PYTHONPATH"] = os.pathsep.join((str(checkout), str(ROOT / "tests")))
+    command = [sys.executable, "-m", "kiosk_pilot.autopilot", "--data", str(data), "--size",
+               size, "--out", str(out), "--report", str(report), "--scenario", scenario,
+               "--config", str(data / "autopilot.json")]
+    proc = subprocess.Popen(command, env=run_env, cwd=checkout, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    return collect(proc, report, timeout_s=timeout_s)
+
+
 def _session_run(template: Path, base: Path, name: str, size: str, env: dict[str, str],
-                 *, baseline: bool) -> dict[str, object]:
+                 *, baseline: bool, base_checkout: Path | None = None) -> dict[str, object]:
     """One 200-card session on a fresh copy of the prepared station."""
     import shutil
 
     data = base / name
     shutil.copytree(template, data)
     run_env = dict(env)
-    if baseline:  # as before this issue's memory work: screens kept, Kivy caches left
-        run_env["STATION_KIOSK_MEMORY_BASELINE"] = "1"
+    run_env.pop("STATION_KIOSK_MEMORY_BASELINE", None)
+    if baseline and base_checkout is not None:  # the previous code, in its own checkout
+        report = run_checkout(base_checkout, data, size, base / f"{name}-out", "session200",
+                              run_env, timeout_s=1800)
     else:
-        run_env.pop("STATION_KIOSK_MEMORY_BASELINE", None)
-    report = run_autopilot(data, size, base / f"{name}-out", "session200", run_env,
-                           timeout_s=1800)
+        if baseline:  # as before issue 6's memory work: screens kept, Kivy caches left
+            run_env["STATION_KIOSK_MEMORY_BASELINE"] = "1"
+        report = run_checkout(ROOT, data, size, base / f"{name}-out", "session200", run_env,
+                              timeout_s=1800)
     assert report["ok"], report["error"]
     shutil.rmtree(data, ignore_errors=True)
     return dict(report["data"])
 
 
-def bench_session(base: Path, size: str, env: dict[str, str], runs: int) -> None:
+def bench_session(base: Path, size: str, env: dict[str, str], runs: int,
+                  base_checkout: Path | None = None, parallel: int = 1) -> None:
     from station.context import open_station, update_settings
     from station.printer.virtual_printer import VirtualPrinter
 
@@ -143,11 +185,24 @@ def bench_session(base: Path, size: str, env: dict[str, str], runs: int) -> None
         station = open_station(template)
         update_settings(station, {"printer.job_timeout_s": 120.0})
         station.close()
-        for i in range(runs):  # interleaved, so both see the same machine load
-            for baseline in (True, False):
-                results[baseline].append(_session_run(
-                    template, base, f"session-{i}-{'before' if baseline else 'after'}", size,
-                    env, baseline=baseline))
+        # Interleaved, so both see the same machine load; with ``parallel`` > 1 that many
+        # sessions run at once (pairs side by side: memory does not depend on the pace).
+        order = [(i, baseline) for i in range(runs) for baseline in (True, False)]
+
+        def one(item: tuple[int, bool]) -> tuple[bool, dict[str, object]]:
+            i, baseline = item
+            found = _session_run(template, base, f"session-{i}-{'before' if baseline else 'after'}",
+                                 size, env, baseline=baseline, base_checkout=base_checkout)
+            print(f"  session {i} {'before' if baseline else 'after'}: "
+                  f"{found['rss_settled']['VmRSS']:.0f} MiB, load "  # type: ignore[index]
+                  f"{os.getloadavg()[0]:.1f}", flush=True)
+            return baseline, found
+
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            for baseline, found in pool.map(one, order):
+                results[baseline].append(found)
     bare = median([bare_app(size, env)["rss_mb"] for _ in range(3)])
 
     def med(baseline: bool, key: str, field: str = "VmRSS") -> float:
@@ -162,12 +217,13 @@ def bench_session(base: Path, size: str, env: dict[str, str], runs: int) -> None
           f"{size}, {runs} runs each, interleaved)")
     print("Sign in, print every pending student through CUPS (virtual printer), review and "
           "confirm every sheet, search the roster, verify a card from the camera. *Before*: "
-          "STATION_KIOSK_MEMORY_BASELINE=1 (screens of the finished task kept, Kivy's caches "
-          "left); *after*: as shipped.")
+          + (f"the code of {base_checkout}" if base_checkout else
+             "STATION_KIOSK_MEMORY_BASELINE=1 (screens of the finished task kept, Kivy's "
+             "caches left)") + "; *after*: this checkout.")
     print("| what | before (median, min – max) | after (median, min – max) | after / before |")
     print("|---|---|---|---|")
     for label, key, field in (
-            ("**RSS back at home, 1 s later** (goal ≤ 300 MiB)", "rss_settled", "VmRSS"),
+            ("**RSS back at home, 1 s later** (goal ≤ 280 MiB)", "rss_settled", "VmRSS"),
             ("  of which anonymous (heap)", "rss_settled", "RssAnon"),
             ("  of which file-backed (libraries)", "rss_settled", "RssFile"),
             ("RSS the moment the session ends", "rss_after", "VmRSS"),
@@ -180,6 +236,11 @@ def bench_session(base: Path, size: str, env: dict[str, str], runs: int) -> None
     print(f"Session length (autopilot, llvmpipe): before "
           f"{median([float(d['session_s']) for d in results[True]]):.0f} s, after "  # type: ignore[arg-type]
           f"{median([float(d['session_s']) for d in results[False]]):.0f} s")  # type: ignore[arg-type]
+    if all("cpu_s" in d for d in results[True] + results[False]):
+        cpu_b = median([float(d["cpu_s"]) for d in results[True]])  # type: ignore[arg-type]
+        cpu_a = median([float(d["cpu_s"]) for d in results[False]])  # type: ignore[arg-type]
+        print(f"Processor time of the kiosk process (start + session): before {cpu_b:.1f} s, "
+              f"after {cpu_a:.1f} s ({cpu_a / cpu_b:.2f}×)")
     print("Held back home — before: " + json.dumps(results[True][-1].get("held"))
           + "; after: " + json.dumps(last.get("held")))
     print("Largest file-backed parts of that RSS: "
@@ -201,7 +262,8 @@ def camera_alone(video: Path, seconds: float = 5.0) -> float:
     return frames / (time.monotonic() - t0)
 
 
-def bench_preview(base: Path, size: str, env: dict[str, str], runs: int) -> None:
+def bench_preview(base: Path, size: str, env: dict[str, str], runs: int,
+                  base_checkout: Path | None = None) -> None:
     from plugin_camera import pose, write_video
 
     from station.context import open_station, update_settings
@@ -212,12 +274,20 @@ def bench_preview(base: Path, size: str, env: dict[str, str], runs: int) -> None
     station = open_station(data)
     update_settings(station, {"camera.device": str(video)})
     station.close()
-    shown, read = [], []
+    shown, read, shown_base, read_base = [], [], [], []
     for i in range(runs):
-        report = run_autopilot(data, size, base / f"preview-{i}", "preview_fps", env)
+        report = run_checkout(ROOT, data, size, base / f"preview-{i}", "preview_fps", env)
         assert report["ok"], report["error"]
         shown.append(report["data"]["preview_fps"])
         read.append(report["data"]["camera_fps"])
+        if base_checkout is not None:
+            report = run_checkout(base_checkout, data, size, base / f"preview-base-{i}",
+                                  "preview_fps", env)
+            assert report["ok"], report["error"]
+            shown_base.append(report["data"]["preview_fps"])
+            read_base.append(report["data"]["camera_fps"])
+            print(f"  preview {i}: {shown[-1]:.1f} fps, before {shown_base[-1]:.1f} fps, "
+                  f"load {os.getloadavg()[0]:.1f}", flush=True)
     alone = median([camera_alone(video) for _ in range(3)])
     print(f"\n## Live photo preview ({size}, 1280×720 video file at 30 frames/s, "
           f"{runs} runs × 8 s)")
@@ -231,6 +301,13 @@ def bench_preview(base: Path, size: str, env: dict[str, str], runs: int) -> None
     print(f"| **ratio shown / delivered by the camera** | **{median(shown) / median(read):.2f}×** "
           "| |")
     print(f"| ratio shown / checks alone | {median(shown) / alone:.2f}× | |")
+    if shown_base:
+        print(f"| before ({base_checkout}): frames shown per second | {median(shown_base):.1f} "
+              f"| {min(shown_base):.1f} – {max(shown_base):.1f} |")
+        print(f"| before: frames read by the photo service | {median(read_base):.1f} | "
+              f"{min(read_base):.1f} – {max(read_base):.1f} |")
+        print(f"| **ratio shown, after / before** | **{median(shown) / median(shown_base):.2f}×**"
+              " | |")
 
 
 def main() -> None:
@@ -241,18 +318,30 @@ def main() -> None:
     parser.add_argument("--session-runs", type=int, default=3,
                         help="200-card sessions before and after (each, interleaved).")
     parser.add_argument("--only-session", action="store_true")
+    parser.add_argument("--only-preview", action="store_true")
+    parser.add_argument("--parallel", type=int, default=1,
+                        help="sessions run at once (a loaded machine: memory, not speed)")
+    parser.add_argument("--base", type=Path, default=None,
+                        help="a checkout of the previous code to measure beside this one")
     args = parser.parse_args()
+    base_checkout = args.base.resolve() if args.base else None
     print(f"Machine: {machine()}")
     xvfb, display = start_xvfb()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-kiosk-") as name:
             base = Path(name)
             env = kivy_env(display, base / "home")
-            if not args.only_session:
+            print(f"Load average at the start: {os.getloadavg()[0]:.1f}", flush=True)
+            if not args.only_session and not args.only_preview:
                 bench_startup(base, args.size, env, args.runs)
-                bench_preview(base, args.size, env, max(3, args.runs // 2))
-            if not args.skip_session:
-                bench_session(base, args.size, env, args.session_runs)
+            if not args.only_session:
+                bench_preview(base, args.size, env,
+                              args.runs if args.only_preview else max(3, args.runs // 2),
+                              base_checkout)
+            if not args.skip_session and not args.only_preview:
+                bench_session(base, args.size, env, args.session_runs, base_checkout,
+                              args.parallel)
+            print(f"Load average at the end: {os.getloadavg()[0]:.1f}")
     finally:
         xvfb.terminate()
 

@@ -359,3 +359,26 @@ def test_wrong_sheet_layout_names_the_field(tmp_path: Path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(InputError, match="no caben"):
         load_sheet_layout(path)
+
+
+def test_card_renders_the_same_after_the_renderer_let_go_of_its_fonts(tmp_path: Path) -> None:
+    """Back home the kiosk drops the parsed TTFs, template images and prepared photos
+    (station.printer.card.forget_render_state, ~12 MB); the next card parses them again and
+    comes out the same."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from station.printer.card import forget_render_state
+
+    photo = make_photo(tmp_path / "p.jpg", (90, 120, 160))
+    f = face(photo=photo, text=qr_text(seed=3))
+    before, after = tmp_path / "before.pdf", tmp_path / "after.pdf"
+    render_card_pdf(before, f, template=TEMPLATE)
+    name = font_name(NAME_EL.font)
+    assert name in pdfmetrics.getRegisteredFontNames()
+    forget_render_state()
+    assert name not in pdfmetrics.getRegisteredFontNames()
+    render_card_pdf(after, f, template=TEMPLATE)
+    assert name in pdfmetrics.getRegisteredFontNames()
+    assert pdf_text(after) == pdf_text(before)
+    first, second = rasterize(before, 100)[0], rasterize(after, 100)[0]
+    assert first.size == second.size and first.tobytes() == second.tobytes()

@@ -51,6 +51,10 @@ FIELD_LABELS = {
 }
 
 
+_REGISTERED: set[str] = set()
+"""Names :func:`font_name` registered with reportlab (for :func:`forget_fonts`)."""
+
+
 @cache
 def font_name(file_name: str) -> str:
     """Register a packaged TTF once per process and return its reportlab font name.
@@ -62,12 +66,30 @@ def font_name(file_name: str) -> str:
     name = Path(file_name).stem
     try:
         pdfmetrics.registerFont(TTFont(name, str(path)))
+        _REGISTERED.add(name)
     except Exception as exc:  # reportlab raises bare TTFError/OSError subclasses
         raise InputError(
             f"No se pudo cargar la fuente «{path.name}» ({exc.__class__.__name__}).",
             way_out="Reinstale el programa de la estación.",
         ) from None
     return name
+
+
+def forget_render_state() -> None:
+    """Let go of what rendering keeps for the next sheet: the parsed TTFs (reportlab holds
+    every glyph's metrics and outline index, ~10 MB of Python objects for the card's faces),
+    the decoded template images and the prepared photos. The next sheet parses and decodes
+    them again (tens of milliseconds). Only while nothing renders: a sheet being made
+    between the two steps below would miss its font."""
+    font_name.cache_clear()
+    for name in sorted(_REGISTERED):
+        font = pdfmetrics._fonts.pop(name, None)  # reportlab has no unregister
+        face = getattr(font, "face", None)
+        if face is not None:
+            pdfmetrics._dynFaceNames.pop(face.name, None)
+    _REGISTERED.clear()
+    _asset_reader.cache_clear()
+    _prepare_photo.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
@@ -19,14 +18,7 @@ from pypdf.generic import (
 )
 
 from station.core.errors import PrinterError
-
-
-def open_private(path: Path) -> BinaryIO:
-    """``path`` opened for writing, mode 0600 even when it existed: print files carry minors'
-    names, photos and QR codes."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    return os.fdopen(fd, "wb")
+from station.printer.private_files import open_private
 
 
 def combine_pdfs(parts: Sequence[Path], out: Path) -> Path:

@@ -42,7 +42,7 @@ from station.printer.card import (
     prepare_card,
     prepare_photo,
 )
-from station.printer.pdf_output import open_private
+from station.printer.private_files import open_private
 
 MAX_OFFSET_MM = 15.0
 SCALE_RANGE = (0.9, 1.1)

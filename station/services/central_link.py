@@ -7,16 +7,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from foundation.errors import InputError
 from station.context import Station
 from station.core.central_config import central_url_problem
 from station.store import sync_state
-from station.sync.client import CentralClient
-from station.sync.engine import SyncReport, client_for, run_sync
-from station.sync.enroll import Enrollment, enroll
-from station.sync.status import SyncStatus, sync_status
-from station.sync.watch import watch_forever
+
+# The sync stack (HTTP client, requests, urllib3, the contract's responses: ~15 MB of Python
+# objects) is imported by the functions that talk to central, not by this module: the kiosk
+# imports it with its setup screen, and syncs only when the operator asks (the appliance's
+# timer syncs in its own process).
+if TYPE_CHECKING:
+    from station.sync.client import CentralClient
+    from station.sync.engine import SyncReport
+    from station.sync.enroll import Enrollment
+    from station.sync.status import SyncStatus
 
 
 def is_enrolled(station: Station) -> bool:
@@ -30,6 +36,9 @@ def enrol(station: Station, *, central_url: str, code: str,
     few, short attempts (``station enroll`` retries more)."""
     if (problem := central_url_problem(central_url)) is not None:
         raise InputError(problem, way_out="Copie la dirección exacta que le dio su DRSE.")
+    from station.sync.client import CentralClient
+    from station.sync.enroll import enroll
+
     options = {"timeout": 10, "attempts": 2, "max_delay_s": 10} if attended else {}
     client = CentralClient(central_url, key=station.key, **options)
     try:
@@ -41,6 +50,8 @@ def enrol(station: Station, *, central_url: str, code: str,
 def sync_now(station: Station) -> SyncReport:
     """One sync with central (every step; a failed step is in the report), then the
     machine's health for the fleet's operators (services/fleet_health.py)."""
+    from station.sync.engine import client_for, run_sync
+
     client = client_for(station)
     try:
         report = run_sync(station, client)
@@ -67,6 +78,9 @@ def _send_health(station: Station, client: CentralClient, report: SyncReport) ->
 def keep_syncing(station: Station, *, interval_s: float,
                  on_report: Callable[[SyncReport], None], max_runs: int | None = None) -> int:
     """Sync every ``interval_s`` (sooner after a failure) until ``max_runs``; runs made."""
+    from station.sync.engine import client_for
+    from station.sync.watch import watch_forever
+
     client = client_for(station)
     try:
         return watch_forever(station, client, interval_s=interval_s, on_report=on_report,
@@ -77,4 +91,6 @@ def keep_syncing(station: Station, *, interval_s: float,
 
 def link_status(station: Station) -> SyncStatus:
     """What waits to go up to central, when the last sync succeeded, what central refused."""
+    from station.sync.status import sync_status
+
     return sync_status(station)

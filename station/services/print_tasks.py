@@ -30,7 +30,6 @@ from station.context import Station
 from station.core.errors import PrinterError
 from station.core.model import School, Student
 from station.printer.cups_queue import JobStatus, PrintQueue, QueueStatus, probe_print_queue
-from station.printer.pdf_output import PdfBook, combine_pdfs
 from station.services.issuance import Issuer, ProducedSheet, reprint_selection, select_students
 from station.services.preview import PrintPlan
 from station.services.printer_check import (
@@ -61,9 +60,15 @@ _PRODUCE_SHARE = 0.25
 _JOB_SHARE = {"pending": 0.1, "held": 0.1, "processing": 0.5, "stopped": 0.5}
 
 
-def forget_render_caches() -> None:
-    """Drop the QR symbols the renderer keeps for reprints (a few MB after a long session)."""
+def forget_render_caches(*, rendering_idle: bool = False) -> None:
+    """Drop the QR symbols the renderer keeps for reprints (a few MB after a long session);
+    with ``rendering_idle`` (no sheet is being made) also its fonts, template images and
+    prepared photos (~12 MB more)."""
     qr_symbol.cache_clear()
+    if rendering_idle:
+        from station.printer.card import forget_render_state
+
+        forget_render_state()
 
 
 # --- where sheets go -------------------------------------------------------------------------
@@ -178,6 +183,10 @@ def deliver(station: Station, produced: Iterable[ProducedSheet], dest: Destinati
     :class:`~station.services.sheet_flow.SheetStream` for a printer, a generator for a PDF.
     """
     if dest.queue is None:
+        # pypdf (with fontTools, ~12 MB of Python objects) only for a PDF: the kiosk prints
+        # through CUPS and should not carry it.
+        from station.printer.pdf_output import PdfBook
+
         assert dest.pdf_out is not None
         made: list[ProducedSheet] = []
         with PdfBook(dest.pdf_out) as book:
@@ -366,6 +375,8 @@ def print_without_folios(station: Station, kind: str, dest: Destination, *,
     if dest.queue is None:
         assert dest.pdf_out is not None
         # Like the sheets' PDF: folders made, written atomically, refusals in words.
+        from station.printer.pdf_output import combine_pdfs
+
         return combine_pdfs([pdf], dest.pdf_out)
     return _submit(station, dest.queue, pdf, title, on_update)
 

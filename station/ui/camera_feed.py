@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 import cv2
+import numpy as np
 from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.uix.image import Image
@@ -226,20 +227,27 @@ class CameraFeed:
             return
         h, w = image.shape[:2]
         if self._texture is None or self._texture.size != (w, h):
-            self._texture = Texture.create(size=(w, h), colorfmt="bgr")
+            self._texture = Texture.create(size=(w, h), colorfmt="bgra")
             self._texture.flip_vertical()
-        self._texture.blit_buffer(image.tobytes(), colorfmt="bgr", bufferfmt="ubyte")
+        # Four bytes a pixel, in the texture's own order: the GL driver copies the rows as they
+        # are (three-byte BGR had to be widened pixel by pixel, in software on llvmpipe, on
+        # the screen's thread); and no bytes copy of the frame (it is contiguous).
+        self._texture.blit_buffer(memoryview(image).cast("B"), colorfmt="bgra",
+                                  bufferfmt="ubyte")
         self.view.texture = self._texture
         self.view.canvas.ask_update()
         self.frames_shown += 1
 
 
 def _shrink(image: Any) -> Any:
+    """The frame for the screen, in the camera thread: at most PREVIEW_MAX_WIDTH wide, BGRA
+    (what the texture takes as is), contiguous."""
     h, w = image.shape[:2]
-    if image.ndim == 2:
-        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-    if w <= PREVIEW_MAX_WIDTH:
-        return image
-    scale = PREVIEW_MAX_WIDTH / w
-    return cv2.resize(image, (PREVIEW_MAX_WIDTH, round(h * scale)),
-                      interpolation=cv2.INTER_AREA)
+    if w > PREVIEW_MAX_WIDTH:
+        scale = PREVIEW_MAX_WIDTH / w
+        image = cv2.resize(image, (PREVIEW_MAX_WIDTH, round(h * scale)),
+                           interpolation=cv2.INTER_AREA)
+    if image.ndim == 3 and image.shape[2] == 4:
+        return np.ascontiguousarray(image)
+    code = cv2.COLOR_GRAY2BGRA if image.ndim == 2 else cv2.COLOR_BGR2BGRA
+    return cv2.cvtColor(image, code)

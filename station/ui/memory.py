@@ -18,7 +18,10 @@ import os
 from functools import cache
 from typing import Any
 
-_M_ARENA_MAX = -8  # mallopt parameter number in glibc's malloc.h
+_M_ARENA_MAX = -8  # mallopt parameter numbers in glibc's malloc.h
+_M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 128 * 1024
+"""Blocks this big or bigger get their own mapping, given back whole when freed."""
 _KIVY_CACHES = ("kv.image", "kv.texture", "kv.loader", "kv.resourcefind", "textinput.label",
                 "textinput.width")  # not kv.atlas / kv.lang: the theme and rules in use
 
@@ -39,10 +42,16 @@ def _libc() -> Any:
 
 
 def limit_arenas(count: int = 2) -> None:
-    """At most ``count`` malloc heaps for all threads (call at start, before threads)."""
+    """At most ``count`` malloc heaps for all threads (call at start, before threads), and
+    large blocks always in their own mappings. glibc's default threshold (128 KiB) grows to
+    the size of the largest mapped block freed, up to 32 MiB: after the first camera frame
+    (2.7 MB) or decoded sheet picture is freed, every later one is carved out of the heap,
+    which then cannot shrink past whatever small block landed above it. Setting the
+    threshold fixes it (glibc stops adjusting it)."""
     libc = _libc()
     if libc is not None:
         libc.mallopt(_M_ARENA_MAX, count)
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
 
 
 def release_kivy_caches() -> None:
@@ -68,11 +77,20 @@ def release_recycled_views() -> None:
 
 
 def release_render_caches() -> None:
-    """Forget the QR symbols kept for reprints (a few MB after a 200-card session): called
-    back home, when the print task is over; a reprint from the review screen comes first."""
+    """Forget the QR symbols cached for reprints (a few MB after a 200-card session): called
+    back home, when the print task is over; a reprint from the review screen comes first.
+    When no background job runs (none can be making a sheet), the renderer's fonts, template
+    images and prepared photos go too (~12 MB of Python objects)."""
     from station.services.print_tasks import forget_render_caches
 
-    forget_render_caches()
+    forget_render_caches(rendering_idle=_no_jobs_running())
+
+
+def _no_jobs_running() -> bool:
+    from kivy.app import App
+
+    jobs = getattr(App.get_running_app(), "jobs", None)
+    return jobs is not None and not jobs.running
 
 
 def release_memory(*, caches: bool = True, at_home: bool = False) -> None:

@@ -19,6 +19,7 @@ import time
 import traceback
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,31 @@ if TYPE_CHECKING:
 
 Step = Generator[Any, None, None]
 Scenario = Callable[["Pilot"], Step]
+
+
+@cache
+def _finger_class() -> type:
+    from kivy.input.motionevent import MotionEvent
+
+    class Finger(MotionEvent):
+        def depack(self, args: dict[str, float]) -> None:
+            self.sx, self.sy = args["x"], args["y"]
+            super().depack(args)
+
+    return Finger
+
+
+def finger(x: float, y: float) -> Any:
+    """A touch at window pixel (x, y): what ``kivy.tests.common.UnitTestTouch`` makes, without
+    importing that module, which imports pytest (341 modules, ~17 MiB of Python objects) into
+    the kiosk process and so into the memory the benchmarks measure."""
+    from kivy.base import EventLoop
+
+    win = EventLoop.window
+    where = {"x": x / (win.width - 1.0), "y": y / (win.height - 1.0)}
+    touch = _finger_class()("UnitTestTouch", 99, where, is_touch=True, type_id="touch")
+    touch.profile = ["pos"]
+    return touch
 
 
 class PilotFailure(Exception):
@@ -140,7 +166,6 @@ class Pilot:
         """Type on an on-screen keyboard (``prefix`` "key") or pad ("pin", "number"): every
         key is touched, down and up, in order, within one frame, like quick fingers."""
         from kivy.base import EventLoop
-        from kivy.tests.common import UnitTestTouch
 
         plain = {v: k for k, v in zip("AEIOU", "ÁÉÍÓÚ", strict=True)}
         kids = []
@@ -153,7 +178,7 @@ class Pilot:
         for kid in kids:
             widget = self.find(kid)
             assert widget is not None
-            touch = UnitTestTouch(*widget.to_window(*widget.center))
+            touch = finger(*widget.to_window(*widget.center))
             EventLoop._dispatch_input("begin", touch)
             EventLoop._dispatch_input("end", touch)
         self.report.steps.append(f"type {text}")
@@ -163,9 +188,8 @@ class Pilot:
         """A finger down and up at (x, y), queued like real input: the event loop dispatches
         it, so an error in a handler reaches the app's failsafe exactly as with a finger."""
         from kivy.base import EventLoop
-        from kivy.tests.common import UnitTestTouch
 
-        touch = UnitTestTouch(x, y)
+        touch = finger(x, y)
         EventLoop._dispatch_input("begin", touch)
         yield Frames(1)
         EventLoop._dispatch_input("end", touch)

@@ -89,6 +89,7 @@ def session200(pilot: Pilot) -> Step:
     yield from go_home(pilot)
     yield from pilot.frames(10)
     _data(pilot)["session_s"] = round(time.monotonic() - started, 1)
+    _data(pilot)["cpu_s"] = round(time.process_time(), 1)  # the process's, start included
     _data(pilot)["rss_after"] = _rss_mb()
     # Back home the app gives freed memory back (station.ui.memory) within half a second.
     yield from pilot.until(lambda: time.monotonic() - started > 0, "", 1)
