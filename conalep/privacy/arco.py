@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from conalep.certificates.workflow import State
+from conalep.followup.records import student
 from conalep.models.academic import Alumno, Calificacion, Rectificacion
 from conalep.models.certificates import Certificate
 from conalep.models.privacy import ArcoChange, ArcoRequest, PurgeItem
@@ -51,14 +52,6 @@ class Asked:
     recibida_el: dt.date
     fundamento: str
     detalle: str = ""
-
-
-def student(session: Session, scope: Scope, matricula: str) -> Alumno:
-    alumno = session.get(Alumno, matricula)
-    if alumno is None or not scope.sees_plantel(alumno.clave_plantel):
-        raise Refusal(404, "student-not-found",
-                      f"No hay un alumno con matrícula {matricula} en su alcance.")
-    return alumno
 
 
 def _request(session: Session, scope: Scope, kind: str, matricula: str, asked: Asked, *,
