@@ -29,7 +29,8 @@ fi
 
 install -m 0755 "$repo/image-build/files/station-setup.sh" "$root/tmp/station-setup.sh"
 # A clean environment: the build host's PIP_* or PYTHON* settings must not reach the image.
-chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /bin/bash /tmp/station-setup.sh
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+	STATION_PIP_NO_DEPS="${STATION_PIP_NO_DEPS:-0}" /bin/bash /tmp/station-setup.sh
 rm -f "$root/tmp/station-setup.sh"
 
 # Console only: root locked, `credencial` with a random first password printed here once
