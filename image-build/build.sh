@@ -46,6 +46,17 @@ for tool in mmdebstrap mkfs.ext4 mkfs.vfat mcopy sfdisk; do
 		exit 2
 	fi
 done
+# Another architecture's maintainer scripts run through qemu-user binfmt; a host where
+# binfmt_misc is not mounted (seen on this project's CI VM) fails deep inside mmdebstrap.
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+	qemu_name=$arch; [ "$arch" = arm64 ] && qemu_name=aarch64
+	if ! grep -qs enabled "/proc/sys/fs/binfmt_misc/qemu-$qemu_name"; then
+		echo "no hay emulación de $arch (binfmt): apt install qemu-user-static binfmt-support;" \
+			"mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc;" \
+			"update-binfmts --enable qemu-$qemu_name" >&2
+		exit 2
+	fi
+fi
 here="$(cd "$(dirname "$0")" && pwd)"
 export STATION_REPO="$(cd "$here/.." && pwd)"
 export STATION_BUNDLE="$(realpath "$1")"
@@ -82,13 +93,22 @@ if [ -n "${APT_CACHE:-}" ]; then
 		--customize-hook='rm -f "$1"/var/cache/apt/archives/*.deb')
 fi
 
+smoke_hooks=()
+if [ "$smoke" = 1 ]; then
+	# Before the kernel's postinst builds the initramfs: only the modules qemu's virt machine
+	# needs (debian/initramfs-modules-smoke), not MODULES=most (an hour under qemu-user).
+	# mkinitramfs reads lists from /etc/initramfs-tools/modules (a conffile) and
+	# /usr/share/initramfs-tools/modules.d/*, not from /etc/initramfs-tools/modules.d.
+	smoke_hooks=(--essential-hook="mkdir -p \"\$1/etc/initramfs-tools/conf.d\" \"\$1/usr/share/initramfs-tools/modules.d\"; echo MODULES=list >\"\$1/etc/initramfs-tools/conf.d/station-smoke.conf\"; grep -v '^#' \"$here/debian/initramfs-modules-smoke\" >\"\$1/usr/share/initramfs-tools/modules.d/station-smoke\"")
+fi
+
 started=$(date +%s)
 mmdebstrap --mode=root --variant=apt --arch="$arch" --components="main non-free-firmware" \
 	--include="$packages" \
 	--aptopt='APT::Install-Recommends "false"' \
 	--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
 	--dpkgopt='path-exclude=/usr/share/man/*' \
-	"${cache_hooks[@]}" \
+	"${cache_hooks[@]}" "${smoke_hooks[@]}" \
 	--customize-hook='"$STATION_REPO"/image-build/debian/customize.sh "$1"' \
 	"$suite" "$root" \
 	"deb $mirror $suite main non-free-firmware" \
