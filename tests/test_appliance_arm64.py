@@ -12,8 +12,8 @@ Opt-in (slow; not in the default run, not in CI's time budget):
   argument), e.g. the full image on an arm64 host;
 - ``APPLIANCE_ARM64=1`` builds the smoke image first (``build.sh --smoke``: systemd, the
   units, the first slot from manylinux aarch64 wheels fetched from PyPI by pip, pycups from
-  Debian) — about half an hour under qemu-user on a loaded 2-core x86 machine
-  (docs/PERFORMANCE.md) — then boots it.
+  Debian), then boots it. Not yet run end to end in one go: the one image booted so far
+  was finished by hand from a build stopped in its initramfs (docs/PERFORMANCE.md).
 
 ``APPLIANCE_ARM64_LOG=FILE`` keeps the serial console (docs/appliance-arm64-boot.log is one).
 """
