@@ -13,6 +13,10 @@
 # --rootfs: SALIDA is a folder with the root file system instead (any --arch); the boot test
 #   boots it with systemd-nspawn --boot.
 # --packages FILE: package list(s) instead of debian/packages (+ debian/packages-arm64).
+# --smoke: debian/packages-arm64-smoke (+ packages-arm64 for an image): systemd, the units and
+#   the first slot only, for the qemu-system-aarch64 boot test; the slot takes the bundle's
+#   wheels as they are (pip --no-deps: pycups from Debian's python3-cups, which bookworm
+#   has at 2.0.1, below the project's pin). Not a station for a school.
 # MIRROR (default http://deb.debian.org/debian), SUITE (bookworm), PYTHON (python3 with the
 # `cryptography` and `pydantic` packages, for the bundle's signature check).
 # APT_CACHE=DIR keeps the downloaded .debs in DIR and reuses them (steps of one CI run).
@@ -21,11 +25,13 @@ set -euo pipefail
 arch=arm64
 rootfs_only=0
 lists=()
+smoke=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch=$2; shift 2 ;;
 	--rootfs) rootfs_only=1; shift ;;
 	--packages) lists+=("$(realpath "$2")"); shift 2 ;;
+	--smoke) smoke=1; shift ;;
 	--*) echo "opción desconocida: $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -40,12 +46,24 @@ for tool in mmdebstrap mkfs.ext4 mkfs.vfat mcopy sfdisk; do
 		exit 2
 	fi
 done
+# Another architecture's maintainer scripts run through qemu-user binfmt; a host where
+# binfmt_misc is not mounted (seen on this project's CI VM) fails deep inside mmdebstrap.
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+	qemu_name=$arch; [ "$arch" = arm64 ] && qemu_name=aarch64
+	if ! grep -qs enabled "/proc/sys/fs/binfmt_misc/qemu-$qemu_name"; then
+		echo "no hay emulación de $arch (binfmt): apt install qemu-user-static binfmt-support;" \
+			"mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc;" \
+			"update-binfmts --enable qemu-$qemu_name" >&2
+		exit 2
+	fi
+fi
 here="$(cd "$(dirname "$0")" && pwd)"
 export STATION_REPO="$(cd "$here/.." && pwd)"
 export STATION_BUNDLE="$(realpath "$1")"
 export STATION_KEY="$(realpath "$2")"
 export STATION_ARCH="$arch" STATION_IMAGE=$((1 - rootfs_only))
 export PYTHON="${PYTHON:-python3}"
+export STATION_PIP_NO_DEPS=$smoke
 out="$(realpath -m "$3")"
 mirror="${MIRROR:-http://deb.debian.org/debian}"
 suite="${SUITE:-bookworm}"
@@ -53,6 +71,7 @@ security="${SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
 
 if [ ${#lists[@]} -eq 0 ]; then
 	lists=("$here/debian/packages")
+	[ "$smoke" = 1 ] && lists=("$here/debian/packages-arm64-smoke")
 	[ "$arch" = arm64 ] && [ "$rootfs_only" = 0 ] && lists+=("$here/debian/packages-arm64")
 fi
 packages="$(sed -e 's/#.*//' "${lists[@]}" | tr -s ' \n' '\n' | grep -v '^$' | sort -u | paste -sd, -)"
@@ -74,13 +93,22 @@ if [ -n "${APT_CACHE:-}" ]; then
 		--customize-hook='rm -f "$1"/var/cache/apt/archives/*.deb')
 fi
 
+smoke_hooks=()
+if [ "$smoke" = 1 ]; then
+	# Before the kernel's postinst builds the initramfs: only the modules qemu's virt machine
+	# needs (debian/initramfs-modules-smoke), not MODULES=most (an hour under qemu-user).
+	# mkinitramfs reads lists from /etc/initramfs-tools/modules (a conffile) and
+	# /usr/share/initramfs-tools/modules.d/*, not from /etc/initramfs-tools/modules.d.
+	smoke_hooks=(--essential-hook="mkdir -p \"\$1/etc/initramfs-tools/conf.d\" \"\$1/usr/share/initramfs-tools/modules.d\"; echo MODULES=list >\"\$1/etc/initramfs-tools/conf.d/station-smoke.conf\"; grep -v '^#' \"$here/debian/initramfs-modules-smoke\" >\"\$1/usr/share/initramfs-tools/modules.d/station-smoke\"")
+fi
+
 started=$(date +%s)
 mmdebstrap --mode=root --variant=apt --arch="$arch" --components="main non-free-firmware" \
 	--include="$packages" \
 	--aptopt='APT::Install-Recommends "false"' \
 	--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
 	--dpkgopt='path-exclude=/usr/share/man/*' \
-	"${cache_hooks[@]}" \
+	"${cache_hooks[@]}" "${smoke_hooks[@]}" \
 	--customize-hook='"$STATION_REPO"/image-build/debian/customize.sh "$1"' \
 	"$suite" "$root" \
 	"deb $mirror $suite main non-free-firmware" \

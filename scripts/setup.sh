@@ -17,7 +17,8 @@ runtime_debs=(python3 python3-venv python3-dev gcc libcups2-dev cups cups-client
   libgl1 libgl1-mesa-dri libegl1 libegl-mesa0 libmtdev1)
 test_debs=(ghostscript gettext libpango-1.0-0 libpangoft2-1.0-0 postgresql xvfb xauth chromium
   mmdebstrap systemd-container e2fsprogs dosfstools mtools fdisk
-  fusefat)  # fusefat: USB stick tests mount FAT images where the kernel has no vfat
+  fusefat  # fusefat: USB stick tests mount FAT images where the kernel has no vfat
+  qemu-system-arm qemu-utils qemu-user-static binfmt-support)
 
 need=()
 for pkg in "${runtime_debs[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done

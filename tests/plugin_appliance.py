@@ -33,6 +33,9 @@ from foundation.releases.bundle import public_key_line, sign_bundle
 TOOLS = ("mmdebstrap", "systemd-nspawn", "nsenter", "setpriv", "mkfs.ext4", "mkfs.vfat",
          "mcopy", "sfdisk")
 
+DISPLAY = os.environ.get("APPLIANCE_DISPLAY", "57")
+"""The test Xvfb's display number (two runs side by side need two)."""
+
 TEST_UNITS = {
     "xvfb.service": """\
 # Test only: the kiosk's display (a Raspberry Pi draws through KMS; a container has none).
@@ -40,14 +43,17 @@ TEST_UNITS = {
 Description=Pantalla virtual de la prueba
 [Service]
 ExecStartPre=/bin/mkdir -p /var/lib/xvfb
-ExecStart=/usr/bin/Xvfb :0 -screen 0 800x480x24 -fbdir /var/lib/xvfb -nolisten tcp
+# Display :57 (APPLIANCE_DISPLAY), not :0: the kiosk (PrivateTmp=yes) reaches Xvfb by its
+# abstract socket, which lives in the network namespace the container shares with the host,
+# where other test runs' Xvfb :0 may already listen.
+ExecStart=/usr/bin/Xvfb :{display} -screen 0 800x480x24 -fbdir /var/lib/xvfb -nolisten tcp
 """,
     "station-kiosk.service.d/test.conf": """\
 [Unit]
 Requires=xvfb.service
 After=xvfb.service
 [Service]
-Environment=SDL_VIDEODRIVER=x11 DISPLAY=:0
+Environment=SDL_VIDEODRIVER=x11 DISPLAY=:{display}
 """,
     "station-sync.timer.d/test.conf": """\
 [Timer]
@@ -122,7 +128,7 @@ def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApplianceKit
     for name, text in TEST_UNITS.items():
         path = root / "etc/systemd/system" / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        path.write_text(text.replace("{display}", DISPLAY))
     kit = ApplianceKit(folder, root, wheelhouse, key, pub, build_s)
     kit.timings["root_build_s"] = build_s
     yield kit

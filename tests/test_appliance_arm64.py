@@ -1,31 +1,54 @@
 """The arm64 image (image-build/build.sh, Debian's linux-image-arm64 + raspi-firmware) boots
-under qemu-system-aarch64 to multi-user.target.
+under qemu-system-aarch64 to multi-user.target, and systemd starts the station's units.
 
 qemu's ``-M virt`` machine (TCG: software emulation, minutes) with the image's own kernel and
 initrd (``<image>.boot/``, written by build.sh) and its root found by label, on a qcow2
 overlay so the image is not changed. The Pi's own boot path (GPU firmware, config.txt,
-device tree) needs a real Pi. Building the arm64 image under qemu-user takes ~30 minutes, so
-this test boots an image built beforehand: APPLIANCE_ARM64_IMAGE=<SALIDA> (the build's
-third argument). Without it the test says how to run it (it is not part of the default run;
-the log of a green run is docs/appliance-arm64-boot.log).
+device tree) needs a real Pi.
+
+Opt-in (slow; not in the default run, not in CI's time budget):
+
+- ``APPLIANCE_ARM64_IMAGE=SALIDA`` boots an image built beforehand (build.sh's third
+  argument), e.g. the full image on an arm64 host;
+- ``APPLIANCE_ARM64=1`` builds the smoke image first (``build.sh --smoke``: systemd, the
+  units, the first slot from manylinux aarch64 wheels fetched from PyPI by pip, pycups from
+  Debian), then boots it. Not yet run end to end in one go: the one image booted so far
+  was finished by hand from a build stopped in its initramfs (docs/PERFORMANCE.md).
+
+``APPLIANCE_ARM64_LOG=FILE`` keeps the serial console (docs/appliance-arm64-boot.log is one).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
 
-TIMEOUT_S = float(os.environ.get("APPLIANCE_ARM64_TIMEOUT", "1200"))
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_S = float(os.environ.get("APPLIANCE_ARM64_TIMEOUT", "1800"))
 REACHED = "Reached target multi-user.target"
+UNITS = ("station-sync.timer", "station-update.timer", "station-kiosk.service")
+# systemd's own status lines on the serial console name every unit it starts or fails
+# (systemd.show_status=1). A report printed from inside by systemd.run= on the kernel
+# command line was tried and never ran (no kernel-command-line.service job appeared).
 
 
-def boot_to_multi_user(image: Path, workdir: Path, log: Path) -> float:
-    """Seconds from qemu's start to multi-user.target; AssertionError with the log's tail."""
+def _plain(text: str) -> str:
+    """The console without colours, one status line per line."""
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text).replace("\r", "\n")
+
+
+def boot_to_multi_user(image: Path, workdir: Path, log: Path) -> tuple[float, float]:
+    """Seconds from qemu's start to multi-user.target and to the last station unit's first
+    status line;
+    AssertionError with the log's tail."""
     overlay = workdir / "disk.qcow2"
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b",
                     str(image.with_suffix(".img")), "-F", "raw", str(overlay)], check=True)
@@ -33,16 +56,31 @@ def boot_to_multi_user(image: Path, workdir: Path, log: Path) -> float:
     argv = ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-smp", "2",
             "-m", "2048", "-nographic", "-no-reboot", "-nic", "none",
             "-kernel", str(boot / "vmlinuz"), "-initrd", str(boot / "initrd.img"),
-            "-append", "root=LABEL=RASPIROOT rw console=ttyAMA0 systemd.show_status=1",
+            "-append", "root=LABEL=RASPIROOT rw console=ttyAMA0 systemd.show_status=1 "
+                       # No login prompt on the serial console: while a getty holds the
+                       # console, systemd prints no status lines (multi-user.target's
+                       # included), seen in the first boot of this test.
+                       "systemd.mask=serial-getty@ttyAMA0.service "
+                       # Unit names, not "name - description" that 80 columns shorten.
+                       "systemd.status_unit_format=name",
             "-drive", f"file={overlay},if=virtio,format=qcow2"]
     t0 = time.monotonic()
+    reached = reported = 0.0
     with open(log, "wb") as out:
         qemu = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
         try:
             while time.monotonic() - t0 < TIMEOUT_S:
-                if REACHED in log.read_text("utf-8", "replace"):
-                    return time.monotonic() - t0
+                text = log.read_text("utf-8", "replace")
+                plain = _plain(text)
+                if not reached and REACHED in plain:
+                    reached = time.monotonic() - t0
+                if not reported and all(re.search(rf"Start(ed|ing) {re.escape(u)}\b", plain)
+                                        for u in UNITS):
+                    reported = time.monotonic() - t0
+                if reached and reported:
+                    time.sleep(30)  # the kiosk's first start and restart, in the log
+                    return reached, reported
                 if qemu.poll() is not None:
                     break
                 time.sleep(2)
@@ -50,23 +88,64 @@ def boot_to_multi_user(image: Path, workdir: Path, log: Path) -> float:
             qemu.kill()
             qemu.wait(timeout=30)
     tail = log.read_text("utf-8", "replace")[-3000:]
-    raise AssertionError(f"no {REACHED} within {TIMEOUT_S:.0f} s\n{tail}")
+    raise AssertionError(f"no {REACHED} and unit report within {TIMEOUT_S:.0f} s\n{tail}")
+
+
+def build_smoke_image(folder: Path) -> Path:
+    """build.sh --smoke for arm64: the aarch64 wheels of the station's dependencies (pip
+    download, manylinux), the project wheel, a signed bundle, the image."""
+    from foundation.credential.keys import StationKey
+    from foundation.releases.bundle import public_key_line, sign_bundle
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    reqs = [r for r in project["dependencies"] + project["optional-dependencies"]["station"]
+            if not r.startswith("pycups")]  # no aarch64 wheel: Debian's python3-cups
+    wheels = folder / "wheels"
+    pip = [sys.executable, "-m", "pip"]
+    platforms = [a for p in ("manylinux2014_aarch64", "manylinux_2_28_aarch64",
+                             "manylinux_2_31_aarch64") for a in ("--platform", p)]
+    subprocess.run([*pip, "download", "-q", "--only-binary=:all:", *platforms,
+                    "--python-version", "3.11", "--implementation", "cp", "-d", str(wheels),
+                    *reqs], check=True, timeout=900)
+    subprocess.run([*pip, "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
+                    str(wheels), str(ROOT)], check=True, timeout=300)
+    key = StationKey.generate(folder / "release.key")
+    pub = folder / "release.pub"
+    pub.write_text(public_key_line(key.public_bytes(), "pruebas-arm64"))
+    sign_bundle(wheels, key=key, out=folder / "first.tar", min_upgrade_from="0.1.0")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
+    env |= {"PYTHON": sys.executable, "PYTHONPATH": str(ROOT)}
+    out = folder / "estacion"
+    with open(folder / "build.log", "wb") as log:
+        done = subprocess.run([str(ROOT / "image-build/build.sh"), "--arch", "arm64",
+                               "--smoke", str(folder / "first.tar"), str(pub), str(out)],
+                              stdout=log, stderr=subprocess.STDOUT, env=env, timeout=7200)
+    assert done.returncode == 0, (folder / "build.log").read_text("utf-8", "replace")[-3000:]
+    return out
 
 
 @pytest.mark.slow
 @pytest.mark.appliance
+@pytest.mark.timeout(10800)
 def test_arm64_image_boots_to_multi_user_under_qemu(tmp_path: Path) -> None:
     image = os.environ.get("APPLIANCE_ARM64_IMAGE")
-    if not image:
-        pytest.skip("arm64 boot (TCG, minutes; not in the default run): build with "
-                    "image-build/build.sh B.tar K.pub SALIDA, then APPLIANCE_ARM64_IMAGE=SALIDA")
+    if not image and os.environ.get("APPLIANCE_ARM64") != "1":
+        pytest.skip("arm64 boot (TCG, minutes; not in the default run): APPLIANCE_ARM64=1 "
+                    "builds the smoke image and boots it, APPLIANCE_ARM64_IMAGE=SALIDA "
+                    "boots one built beforehand")
     assert shutil.which("qemu-system-aarch64"), "apt install qemu-system-arm"
+    built = Path(image) if image else build_smoke_image(tmp_path)
     log = tmp_path / "arm64-boot.log"
-    seconds = boot_to_multi_user(Path(image), tmp_path, log)
-    text = log.read_text("utf-8", "replace")
+    reached, reported = boot_to_multi_user(built, tmp_path, log)
+    text = _plain(log.read_text("utf-8", "replace"))
     assert "Linux version" in text and "-arm64" in text
-    assert seconds < TIMEOUT_S
+    # The station's units as the image enables them: both timers started; the kiosk was
+    # started (in a display-less qemu it fails and restarts: no DRM device; a Pi draws).
+    for unit in ("station-sync.timer", "station-update.timer"):
+        assert re.search(rf"\[  OK  \] Started {re.escape(unit)}\b", text), unit
+    assert "Starting station-kiosk.service" in text
     keep = os.environ.get("APPLIANCE_ARM64_LOG")
     if keep:
-        Path(keep).write_text(f"# qemu-system-aarch64 -M virt (TCG), multi-user.target after "
-                              f"{seconds:.0f} s\n" + text)
+        Path(keep).write_text(f"# qemu-system-aarch64 -M virt -cpu cortex-a72 (TCG): "
+                              f"multi-user.target after {reached:.0f} s, units' report "
+                              f"after {reported:.0f} s\n" + text)

@@ -316,6 +316,94 @@ def test_switch_cut_by_a_power_failure_is_settled_at_the_next_run(
     assert "corte de luz" in outcome.steps[0]
 
 
+class _QuietCentral:
+    """Fake for central's client, named as such: offers nothing; ``during_offer`` runs while
+    the offer request is "on the wire" (what a slow link gives the updater time to do)."""
+
+    def __init__(self, during_offer: Any = None) -> None:
+        self.during_offer = during_offer
+
+    def get_answer(self, _model: Any, _path: str, **_query: Any) -> Any:
+        if self.during_offer is not None:
+            self.during_offer()
+        return type("Answer", (), {"release": None})()
+
+    def post_json(self, _path: str, _body: Any) -> None:
+        return None
+
+
+def _pending_switch(data: Path, root: Path) -> Layout:
+    """The disk after a power cut right after the switch to 0.2.0, whose kiosk came back up
+    and confirmed its start at the next boot (marker newer than the switch)."""
+    import time as clock
+
+    from station.update.layout import write_status
+
+    layout = Layout(root, data)
+    (layout.slot("0.2.0") / "venv").mkdir(parents=True)
+    (layout.slot("0.2.0") / ".complete").write_text("0.2.0")
+    layout.point(layout.previous, "0.1.0")
+    layout.point(layout.current, "0.2.0")
+    write_status(layout, {"pending": {"version": "0.2.0", "previous": "0.1.0",
+                                      "since": clock.time() - 60}})
+    layout.health_dir.mkdir(parents=True, exist_ok=True)
+    (layout.health_dir / "0.2.0.ok").write_text(json.dumps(
+        {"version": "0.2.0", "by": "kiosk", "at": clock.time()}))
+    return layout
+
+
+def test_a_sync_check_beside_the_boot_time_update_does_not_bring_back_the_switch(
+        local_station: tuple[Path, Path]) -> None:
+    """Issue 15's power cuts that never settled: after the reboot the sync unit's
+    ``update check --download`` (station user) read status.json, the update unit's run
+    (root) settled the pending switch meanwhile, and the check then wrote its stale copy:
+    ``pending`` was back and ``last`` said up-to-date, so nothing finished the switch until
+    the next boot. Now the check and the updater take turns (updates/update.lock)."""
+    from station.update.engine import check
+    from station.update.layout import read_status
+
+    data, root = local_station
+    layout = _pending_switch(data, root)
+    updater_result: list[str] = []
+    updater = threading.Thread(target=lambda: updater_result.append(apply(ctx_for(
+        data, root, restart=lambda _l, v: f"(falso) reinicio {v}")).result))
+
+    def updater_runs_meanwhile() -> None:
+        updater.start()
+        updater.join(timeout=3)  # before the fix it finished here, inside the check
+
+    ctx = ctx_for(data, root)
+    ctx.client = _QuietCentral(updater_runs_meanwhile)
+    outcome, _ = check(ctx, fetch=True)
+    updater.join(timeout=60)
+    assert updater_result == ["installed"]
+    status = read_status(layout)
+    assert "pending" not in status, status
+    assert status["last"]["result"] == "installed", status["last"]
+    assert outcome.result == "up-to-date"
+    assert layout.link_version(layout.current) == "0.2.0"
+
+
+def test_a_sync_check_gives_way_to_a_running_update(local_station: tuple[Path, Path]) -> None:
+    """While ``apply`` holds the updater's lock, the sync's check neither waits (the sync
+    must not hang behind a long pip) nor writes status.json."""
+    from station.update.engine import check
+    from station.update.layout import updater_lock
+
+    data, root = local_station
+    layout = _pending_switch(data, root)
+    before = layout.status_file.read_bytes()
+    ctx = ctx_for(data, root)
+    ctx.client = _QuietCentral()
+    with updater_lock(layout):
+        outcome, offer = check(ctx, fetch=True)
+    assert outcome.result == "deferred" and offer is None
+    assert "programa de actualización está trabajando" in outcome.reason
+    assert layout.status_file.read_bytes() == before
+    # The lock file opens read-only: the station user can lock a file root created.
+    assert (layout.updates / "update.lock").stat().st_mode & 0o777 == 0o644
+
+
 def test_download_needs_free_space(tmp_path: Path) -> None:
     from station.sync.client import SyncError
     from station.update.download import check_space, needed_space

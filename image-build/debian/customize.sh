@@ -29,7 +29,8 @@ fi
 
 install -m 0755 "$repo/image-build/files/station-setup.sh" "$root/tmp/station-setup.sh"
 # A clean environment: the build host's PIP_* or PYTHON* settings must not reach the image.
-chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 /bin/bash /tmp/station-setup.sh
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+	STATION_PIP_NO_DEPS="${STATION_PIP_NO_DEPS:-0}" /bin/bash /tmp/station-setup.sh
 rm -f "$root/tmp/station-setup.sh"
 
 # Console only: root locked, `credencial` with a random first password printed here once
@@ -49,7 +50,11 @@ ROOTPART=LABEL=RASPIROOT
 CONSOLES="tty0 ttyS1,115200"
 CFG
 	kernel="$(basename "$(readlink -f "$root/vmlinuz")" | sed 's/^vmlinuz-//')"
-	chroot "$root" /etc/kernel/postinst.d/z50-raspi-firmware "$kernel"
+	# The hook acts only when told it runs for a package's "configure" (DEB_MAINT_PARAMS, as
+	# the kernel's postinst passes it); called bare it exits at once and the kernel's own
+	# run, before /etc/default/raspi-firmware existed, left cmdline.txt with the build
+	# host's root device.
+	chroot "$root" env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware "$kernel"
 	# The kiosk draws on the Pi's DSI/HDMI display through KMS.
 	grep -q '^dtoverlay=vc4-kms-v3d' "$root/boot/firmware/config.txt" \
 		|| echo 'dtoverlay=vc4-kms-v3d' >>"$root/boot/firmware/config.txt"

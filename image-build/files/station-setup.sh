@@ -26,9 +26,17 @@ version="$(cat /opt/station/bundles/first/VERSION)"
 # Same as station.update.install.Installer: system packages visible (python3-picamera2 on
 # Raspberry Pi OS), every dependency from the wheelhouse anyway.
 python3 -m venv --system-site-packages "/opt/station/releases/${version}/venv"
-"/opt/station/releases/${version}/venv/bin/python" -m pip install -q --no-index --no-cache-dir \
-	--disable-pip-version-check --ignore-installed --find-links /opt/station/bundles/first/wheels \
-	"/opt/station/bundles/first/wheels/$(cat /opt/station/bundles/first/PROJECT_WHEEL)[station]"
+if [ "${STATION_PIP_NO_DEPS:-0}" = 1 ]; then
+	# build.sh --smoke: every wheel of the bundle as it is, no resolution (pycups is Debian's
+	# python3-cups, older than the project's pin); no byte-compiling under qemu-user.
+	"/opt/station/releases/${version}/venv/bin/python" -m pip install -q --no-index \
+		--no-cache-dir --disable-pip-version-check --no-deps --no-compile \
+		/opt/station/bundles/first/wheels/*.whl
+else
+	"/opt/station/releases/${version}/venv/bin/python" -m pip install -q --no-index --no-cache-dir \
+		--disable-pip-version-check --ignore-installed --find-links /opt/station/bundles/first/wheels \
+		"/opt/station/bundles/first/wheels/$(cat /opt/station/bundles/first/PROJECT_WHEEL)[station]"
+fi
 cp /opt/station/bundles/first/manifest.json "/opt/station/releases/${version}/manifest.json"
 echo "${version}" > "/opt/station/releases/${version}/.complete"
 ln -sfn "releases/${version}" /opt/station/current

@@ -21,7 +21,7 @@ import requests
 
 from foundation.contract import protocol
 from station.sync.client import CentralClient, SyncError, refusal_words
-from station.update.layout import Layout, ensure_dirs, give_to_data_owner
+from station.update.layout import Layout, ensure_dirs, give_to_data_owner, shared_lock_file
 
 _CHUNK = 256 * 1024
 SPACE_MARGIN = 64 * 1024 * 1024
@@ -81,10 +81,8 @@ def _one_download_at_a_time(layout: Layout) -> Iterator[None]:
     (``update apply``, as root) both download; after a boot both timers may fire while a slow
     link is still fetching. Without this lock both appended to one ``.part`` and the loser
     crashed on a file the winner had renamed (seen in tests/test_appliance_boot.py)."""
-    lock = layout.updates / "download.lock"
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = shared_lock_file(layout, "download.lock")
     try:
-        give_to_data_owner(layout, lock)
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
@@ -121,6 +119,10 @@ def _download(client: CentralClient, layout: Layout, offer: dict[str, Any], *,
                 raise _refusal(response)
             mode = "ab" if response.status_code == 206 else "wb"
             with part.open(mode) as handle:
+                # The station user's sync resumes what root's updater began (and back):
+                # owned by the data folder's owner from its first byte, not after the
+                # last one (a power cut mid-download left a .part the sync could not open).
+                give_to_data_owner(layout, part)
                 for chunk in response.iter_content(_CHUNK):
                     handle.write(chunk)
                 handle.flush()

@@ -31,7 +31,7 @@ from station.update import health
 from station.update.download import download
 from station.update.guards import why_not_now
 from station.update.install import Installer, InstallFailed, prune, restart_services, run_selftest
-from station.update.layout import Layout, read_status, write_status
+from station.update.layout import Layout, UpdaterBusy, read_status, updater_lock, write_status
 
 OFFER = "/api/v1/sync/releases/offer"
 REPORT = "/api/v1/sync/releases/report"
@@ -134,8 +134,21 @@ def flush_reports(ctx: UpdateContext, status: dict[str, Any]) -> None:
     write_status(ctx.layout, status)
 
 
+BUSY = ("el programa de actualización está trabajando (instalando o confirmando una "
+        "versión); se consulta de nuevo en la próxima sincronización")
+
+
 def check(ctx: UpdateContext, *, fetch: bool = False) -> tuple[Outcome, dict[str, Any] | None]:
-    """Ask central what to install; with ``fetch``, download it (resumably) too."""
+    """Ask central what to install; with ``fetch``, download it (resumably) too. Gives way
+    (``deferred``, status.json untouched) while an ``apply`` runs: the sync calls this."""
+    try:
+        with updater_lock(ctx.layout, wait=False):
+            return _check(ctx, fetch=fetch)
+    except UpdaterBusy:
+        return Outcome("deferred", reason=BUSY, installed=ctx.layout.installed_version()), None
+
+
+def _check(ctx: UpdateContext, *, fetch: bool = False) -> tuple[Outcome, dict[str, Any] | None]:
     from station.sync.client import SyncError
 
     status = read_status(ctx.layout)
@@ -185,12 +198,18 @@ def _have(ctx: UpdateContext, offer: dict[str, Any]) -> bool:
 
 def apply(ctx: UpdateContext, *, bundle: Path | None = None,
           ignore_window: bool = False) -> Outcome:
-    """Install the offered release (or a local ``bundle``, e.g. from a USB stick)."""
+    """Install the offered release (or a local ``bundle``, e.g. from a USB stick). Waits for
+    another run (a manual ``apply`` beside the timer's) to end first."""
+    with updater_lock(ctx.layout):
+        return _apply(ctx, bundle=bundle, ignore_window=ignore_window)
+
+
+def _apply(ctx: UpdateContext, *, bundle: Path | None, ignore_window: bool) -> Outcome:
     recovered = recover_pending(ctx)
     if recovered is not None:
         return recovered
     if bundle is None:
-        outcome, offer = check(ctx, fetch=True)
+        outcome, offer = _check(ctx, fetch=True)
         if offer is None or outcome.result != "downloaded":
             return outcome
         bundle = ctx.layout.updates / f"{offer['sha256']}.tar"
@@ -301,6 +320,11 @@ def recover_pending(ctx: UpdateContext) -> Outcome | None:
 
 def rollback(ctx: UpdateContext, *, reason: str = "a mano") -> Outcome:
     """Switch back to ``previous`` (by hand: the operator saw something wrong)."""
+    with updater_lock(ctx.layout):
+        return _rollback(ctx, reason=reason)
+
+
+def _rollback(ctx: UpdateContext, *, reason: str) -> Outcome:
     status = read_status(ctx.layout)
     current = ctx.layout.link_version(ctx.layout.current)
     previous = ctx.layout.link_version(ctx.layout.previous)

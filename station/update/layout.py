@@ -10,6 +10,7 @@
     <data>/updates/
       <sha256>.part / <sha256>.tar  a bundle being downloaded / downloaded and hash-checked
       status.json                   last check, offer, last attempt and its reason, reports to send
+      update.lock                   held by whoever reads-modifies-writes status.json (flock)
       health/<version>.ok           written by the new release once kiosk/sync started fine
 
 Every switch of ``current`` is one ``rename`` of a fresh symlink: a power cut leaves the old
@@ -19,13 +20,15 @@ link or the new one.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from foundation.atomic_files import write_atomic
+from foundation.atomic_files import fsync_dir, write_atomic
 from station import __version__
 from station.store.data_folder import DataFolder
 
@@ -140,7 +143,46 @@ def read_status(layout: Layout) -> dict[str, Any]:
 
 
 def write_status(layout: Layout, status: dict[str, Any]) -> None:
+    """Replace status.json; the new file belongs to the data folder's owner BEFORE it takes
+    the name (a power cut between writing and ``chown`` used to leave a root-only file that
+    the sync, as the station user, read as empty and then overwrote)."""
     ensure_dirs(layout)
-    write_atomic(layout.status_file,
-                 json.dumps(status, ensure_ascii=False, indent=2).encode(), mode=0o600)
-    give_to_data_owner(layout, layout.status_file)
+    tmp = layout.status_file.with_name(".status.json.new")
+    write_atomic(tmp, json.dumps(status, ensure_ascii=False, indent=2).encode(), mode=0o600)
+    give_to_data_owner(layout, tmp)
+    os.replace(tmp, layout.status_file)
+    fsync_dir(layout.status_file.parent)
+
+
+class UpdaterBusy(Exception):
+    """Another updater run holds the lock (``check`` from the sync gives way)."""
+
+
+def shared_lock_file(layout: Layout, name: str) -> int:
+    """An fd to lock ``<data>/updates/<name>`` with flock, openable by root (the update unit)
+    and the station user (the sync unit) alike: read-only is enough for flock, so the file
+    may belong to either and stay 0644 (the data folder itself is 0700)."""
+    ensure_dirs(layout)
+    path = layout.updates / name
+    fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    give_to_data_owner(layout, path)
+    return fd
+
+
+@contextlib.contextmanager
+def updater_lock(layout: Layout, *, wait: bool = True) -> Iterator[None]:
+    """One updater at a time: the update unit's ``apply`` (root, minutes) and the sync unit's
+    ``check --download`` (station user, every 5 minutes) both read, change and write
+    status.json. Unlocked, the check read the file before a switch settled and wrote its
+    stale copy after it: ``pending`` came back (or vanished), and after a power cut the
+    station was left with a switch nobody finished (docs/appliance-power-cuts.log).
+    ``wait=False`` raises UpdaterBusy instead of waiting."""
+    fd = shared_lock_file(layout, "update.lock")
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError as exc:
+            raise UpdaterBusy from exc
+        yield
+    finally:
+        os.close(fd)
