@@ -54,8 +54,21 @@ def _mount_stand_in(app: Any, orders: list[dict[str, Any]], asked: list[str]) ->
 
 
 def _without_route(app: Any) -> None:
-    """An older central: no privacy-orders route at all."""
-    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", "") != PATH]
+    """An older central: the privacy-orders path answers 404 (a route in front of central's
+    own, which FastAPI keeps inside its included routers)."""
+    from fastapi import HTTPException
+
+    def older_central_has_no_such_route() -> None:
+        raise HTTPException(status_code=404, detail="Not Found")
+
+    app.router.add_api_route(PATH, older_central_has_no_such_route, methods=["GET"])
+    app.router.routes.insert(0, app.router.routes.pop())
+
+
+def _restore_route(app: Any) -> None:
+    app.router.routes[:] = [r for r in app.router.routes
+                            if getattr(r, "endpoint", None) is None
+                            or r.endpoint.__name__ != "older_central_has_no_such_route"]
 
 
 @pytest.fixture
@@ -113,6 +126,7 @@ def test_a_cancellation_purges_at_once_and_nothing_brings_the_student_back(
 
     orders: list[dict[str, Any]] = []
     asked: list[str] = []
+    _restore_route(app)
     _mount_stand_in(app, orders, asked)
     first = run_sync(station, client_for(station))
     assert first.ok and first.privacy.supported, first.errors
