@@ -110,6 +110,19 @@ class Pilot:
     def frames(self, count: int = 2) -> Step:
         yield Frames(count)
 
+    def use_camera(self, source: str) -> None:
+        """Point the station's camera at the test's video or photo ``camera_<source>``
+        (``valid``, ``revoked``, ``posing``, ``desk``): every step that opens a camera screen
+        says first what the camera shows, so no step reads what an earlier one left playing."""
+        from station.context import update_settings
+
+        update_settings(self.app.station, {"camera.device": self.config[f"camera_{source}"]})
+        self.report.steps.append(f"camera {source}")
+
+    def left(self, state: str, timeout_s: float = 20.0) -> Step:
+        """Wait until the kiosk has left ``state`` (a tap's transition happened)."""
+        yield Wait(lambda: self.state != state, timeout_s, f"salir de {state}")
+
     def at(self, state: str, timeout_s: float = 20.0) -> Step:
         yield Wait(lambda: self.state == state, timeout_s, f"pantalla {state}")
         yield Frames(2)

@@ -27,10 +27,11 @@ def go_home(pilot: Pilot) -> Step:
     """Back along the path (or straight home) with the top bar, as a person would."""
     for _ in range(8):
         if pilot.state == "home":
-            return
+            break
         kid = "bar_home" if pilot.find("bar_home") is not None else "bar_back"
+        before = pilot.state
         yield from pilot.tap(kid)
-        yield from pilot.frames(2)
+        yield from pilot.left(before)  # the tap's move, however slow the machine
     yield from pilot.at("home")
 
 
@@ -38,7 +39,6 @@ def pick_school(pilot: Pilot, then: str) -> Step:
     """On a station with several schools, the school list comes first: tap the test's."""
     yield from pilot.until(lambda: pilot.state in (then, "schools"), f"{then} o escuelas")
     if pilot.state == "schools":
-        yield from pilot.frames(2)
         cct = pilot.config["cct"]
         yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
     yield from pilot.at(then)
@@ -88,7 +88,6 @@ def roster_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("tile_roster")
     yield from pilot.until(lambda: pilot.state in ("roster", "schools"), "alumnos o escuelas")
     if pilot.state == "schools":
-        yield from pilot.frames(2)
         yield from pilot.shot("05-elegir-escuela")
         cct = pilot.config["cct"]
         yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
@@ -129,9 +128,7 @@ def roster_flow(pilot: Pilot) -> Step:
 def photo_flow(pilot: Pilot) -> Step:
     """From the student without a photo: the camera (a video of someone posing), the hints,
     the countdown, the photo taken by itself, approved."""
-    from station.context import update_settings
-
-    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_posing"]})
+    pilot.use_camera("posing")
     yield from pilot.tap("student_photo_take")
     yield from pilot.at("photo")
     yield from pilot.until(lambda: _screen(pilot, State.PHOTO).feed is not None and
@@ -145,7 +142,6 @@ def photo_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("photo_approve")
     yield from pilot.at("student")
     yield from pilot.shot("09d-alumno-con-foto")
-    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_valid"]})
 
 
 def print_flow(pilot: Pilot) -> Step:
@@ -219,30 +215,31 @@ def print_flow(pilot: Pilot) -> Step:
 
 
 def verify_flow(pilot: Pilot) -> Step:
-    """A valid card from the video camera, then a card of a spoiled sheet from a photo."""
-    from station.context import update_settings
-
+    """The verify screen with nothing in sight; a valid card from the video camera, then a
+    card of a spoiled sheet from a photo."""
+    # The empty desk first: the screen waits, whatever the machine's speed, for its picture.
+    pilot.use_camera("desk")
     yield from pilot.tap("tile_verify")
     yield from pilot.at("verify")
-    # On a loaded machine the card may be read before three frames were drawn.
-    yield from pilot.until(lambda: pilot.state == "verify_result" or (
-        _screen(pilot, State.VERIFY).feed is not None and
-        _screen(pilot, State.VERIFY).feed.frames_shown > 2), "cámara", 20)
-    if pilot.state == "verify":
-        yield from pilot.shot("17-verificar")
+    yield from pilot.until(lambda: _screen(pilot, State.VERIFY).feed is not None and
+                           _screen(pilot, State.VERIFY).feed.frames_shown > 2, "cámara", 20)
+    yield from pilot.shot("17-verificar")
+    yield from pilot.tap("verify_done")
+    yield from pilot.at("home")
+    pilot.use_camera("valid")
+    yield from pilot.tap("tile_verify")
     yield from pilot.at("verify_result", timeout_s=30)
     yield from pilot.shot("18-credencial-valida")
     _data(pilot)["verdict_valid"] = {"headline": pilot.text_of("verdict_headline"),
                                      "facts": pilot.text_of("verdict_facts"),
                                      "photo": pilot.find("verdict_photo") is not None}
     # The test's second card: a photo of a card whose sheet was marked spoiled.
-    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_revoked"]})
+    pilot.use_camera("revoked")
     yield from pilot.tap("verdict_again")
     yield from pilot.at("verify_result", timeout_s=30)
     yield from pilot.shot("19-credencial-no-valida")
     _data(pilot)["verdict_revoked"] = {"headline": pilot.text_of("verdict_headline"),
                                        "reason": pilot.text_of("verdict_reason")}
-    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_valid"]})
     yield from pilot.tap("verdict_done")
     yield from pilot.at("home")
 
@@ -280,6 +277,7 @@ def settings_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("calibration_saved_ok")
     yield from pilot.tap("bar_back")
     yield from pilot.at("settings")
+    pilot.use_camera("desk")
     yield from pilot.tap("settings_camera")
     yield from pilot.at("camera")
     yield from pilot.until(lambda: pilot.find("camera_choice") is not None, "cámaras", 30)
@@ -423,11 +421,9 @@ def failsafe_flow(pilot: Pilot) -> Step:
     def broken_handler(*_args: Any) -> None:
         raise RuntimeError("falla de prueba con CURP GOXL150826HJCNXNC2")
 
-    from station.context import update_settings
-
     # A camera with no card in sight: with the valid card's video still playing, a slow
     # machine read the card and left the verify screen before the faulty button was tapped.
-    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_posing"]})
+    pilot.use_camera("desk")
     yield from pilot.tap("tile_verify")
     yield from pilot.at("verify")
     button = pilot.find("verify_done")
@@ -446,12 +442,13 @@ def failsafe_flow(pilot: Pilot) -> Step:
 def idle_flow(pilot: Pilot) -> Step:
     """No touch for the idle time: signed out and back home."""
     yield from sign_in(pilot, "operator")
+    pilot.use_camera("desk")  # nothing to read: the verify screen waits for the idle time
     yield from pilot.tap("tile_verify")
     yield from pilot.at("verify")
     pilot.app.station.settings["kiosk.idle_timeout_s"] = 2.0  # instead of minutes
     yield from pilot.until(lambda: pilot.app.machine.user is None and pilot.state == "home",
                            "cierre por inactividad", 15)
-    yield from pilot.frames(3)
+    yield from pilot.until(lambda: pilot.text_of("home_greeting") != "", "saludo")
     _data(pilot)["idle_signed_out"] = pilot.app.machine.user is None
     _data(pilot)["idle_greeting"] = pilot.text_of("home_greeting")
     yield from pilot.shot("38-sesion-cerrada")

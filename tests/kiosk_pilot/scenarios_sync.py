@@ -61,7 +61,6 @@ def moved_student_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("tile_roster")
     yield from pilot.until(lambda: pilot.state in ("roster", "schools"), "alumnos o escuelas")
     if pilot.state == "schools":
-        yield from pilot.frames(2)
         yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
     yield from pilot.at("roster")
     rows = [d for d in pilot.app.screens[State.ROSTER].list.data if d["curp"] == curp]
