@@ -35,11 +35,18 @@ def go_home(pilot: Pilot) -> Step:
     yield from pilot.at("home")
 
 
-def pick_school(pilot: Pilot, then: str) -> Step:
-    """On a station with several schools, the school list comes first: tap the test's."""
+def pick_school(pilot: Pilot, then: str, cct: str | None = None) -> Step:
+    """On a station with several schools, the school list comes first: tap the test's (or
+    ``cct``). Once chosen, a DRSE station keeps it; another one is picked from the roster's
+    «Otra escuela»."""
+    cct = cct or pilot.config["cct"]
     yield from pilot.until(lambda: pilot.state in (then, "schools"), f"{then} o escuelas")
+    if pilot.state == then and pilot.app.session.cct not in (None, cct):
+        yield from pilot.tap("change_school")
+        yield from pilot.at("schools")
+    elif pilot.state == "schools":  # a DRSE station asks only until a school is chosen
+        _data(pilot).setdefault("school_asked_again", []).append(then)
     if pilot.state == "schools":
-        cct = pilot.config["cct"]
         yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
     yield from pilot.at(then)
 
@@ -95,6 +102,7 @@ def roster_flow(pilot: Pilot) -> Step:
     yield from pilot.shot("05-alumnos-pendientes")
     yield from pilot.tap("filter_all")
     yield from pilot.shot("06-alumnos-todos")
+    yield from roster_by_class(pilot)
     roster = _screen(pilot, State.ROSTER)
     target = roster.entries[3]
     from station.services.lookup import normalize
@@ -115,7 +123,7 @@ def roster_flow(pilot: Pilot) -> Step:
     _data(pilot)["no_photo_message"] = pilot.text_of("dialog_message")
     yield from pilot.tap("dialog_ok")
     yield from pilot.at("roster")
-    yield from pilot.tap_payload("row_check", lambda p: p == no_photo, "quitar selección")
+    yield from partial_print(pilot, no_photo)
     yield from pilot.tap_payload("row_open", lambda p: p == no_photo, "abrir alumno")
     yield from pilot.at("student")
     yield from pilot.shot("09-alumno-sin-foto")
@@ -123,6 +131,76 @@ def roster_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("bar_back")
     yield from pilot.at("roster")
     yield from pilot.tap("filter_pending")
+
+
+def _bounds(pilot: Pilot, kid: str) -> dict[str, Any]:
+    from kivy.core.window import Window
+
+    widget = pilot.find_all(kid)[0]
+    x, y = widget.to_window(widget.x, widget.y)
+    return {"kid": kid, "x": x, "y": y, "right": x + widget.width, "top": y + widget.height,
+            "window": [Window.width, Window.height]}
+
+
+def roster_by_class(pilot: Pilot) -> Step:
+    """Every filter chip inside the window; a grade and a group chosen, every student they
+    show ticked at once, then the ticks and the filters taken off again."""
+    from station.services.lookup import FILTERS
+
+    kids = [f"filter_{name}" for name in (*FILTERS, "grado", "grupo")]
+    kids += ["select_shown", "change_school"]
+    yield from pilot.until(lambda: all(pilot.find_all(k) for k in kids), "filtros")
+    _data(pilot)["filter_bounds"] = [_bounds(pilot, k) for k in kids]
+    roster = _screen(pilot, State.ROSTER)
+    grado, grupo = roster.entries[-1].grado, roster.entries[-1].grupo
+    yield from pilot.tap("filter_grado")
+    yield from pilot.tap(f"grado_{grado}")
+    yield from pilot.tap("filter_grupo")
+    yield from pilot.tap(f"grupo_{grupo}")
+    yield from pilot.until(lambda: roster.grupo == grupo, "grupo elegido")
+    yield from pilot.tap("select_shown")
+    yield from pilot.until(lambda: bool(roster.selected), "alumnos marcados")
+    yield from pilot.shot("06b-alumnos-de-un-grupo")
+    _data(pilot)["by_class"] = {
+        "grado": grado, "grupo": grupo,
+        "shown": [(e.grado, e.grupo) for e in roster._shown()],
+        "selected": sorted(roster.selected), "shown_curps": sorted(e.curp for e in
+                                                                   roster._shown()),
+        "expected": sorted(e.curp for e in roster.entries
+                           if (e.grado, e.grupo) == (grado, grupo))}
+    yield from pilot.tap("select_shown")  # "Quitar las marcas"
+    yield from pilot.until(lambda: not roster.selected, "marcas quitadas")
+    yield from pilot.tap("filter_grado")
+    yield from pilot.tap("grado_all")
+    yield from pilot.until(lambda: roster.grado is None and roster.grupo is None, "todos")
+    # The school stays chosen; the roster offers to change it.
+    yield from pilot.tap("change_school")
+    yield from pilot.at("schools")
+    cct = pilot.config["cct"]
+    yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
+    yield from pilot.at("roster")
+
+
+def partial_print(pilot: Pilot, no_photo: str) -> Step:
+    """A selection with a student without a photo: the others print, that one is named."""
+    roster = _screen(pilot, State.ROSTER)
+    yield from pilot.tap("filter_pending")  # the ready one near the top of the list
+    ready = next(e for e in roster._shown() if e.has_photo)
+    yield from pilot.tap_payload("row_check", lambda p: p == ready.curp, "alumno listo")
+    yield from pilot.tap("print_selected")
+    yield from pilot.until(lambda: pilot.find("partial_yes") is not None, "aviso parcial")
+    yield from pilot.shot("08b-imprimir-los-listos")
+    message = pilot.text_of("partial_message")
+    yield from pilot.tap("partial_yes")
+    yield from pilot.at("print_preview")
+    _data(pilot)["partial"] = {"message": message, "ready": ready.curp,
+                               "preview_curps": pilot.app.machine.params.get("curps")}
+    yield from pilot.tap("bar_back")
+    yield from pilot.at("roster")
+    yield from pilot.tap_payload("row_check", lambda p: p == ready.curp, "quitar selección")
+    yield from pilot.tap("filter_no_photo")
+    yield from pilot.tap_payload("row_check", lambda p: p == no_photo, "quitar selección")
+    yield from pilot.until(lambda: not roster.selected, "sin selección")
 
 
 def photo_flow(pilot: Pilot) -> Step:
