@@ -236,6 +236,16 @@ def test_supplies_holograms_and_procedures(run: dict[str, Any]) -> None:
     assert (run["data"] / "documents" / "solicitud-material-0001.pdf").is_file()
 
 
+def test_receipt_date_moves_by_month(run: dict[str, Any]) -> None:
+    """The receipt's date picker: one tap went back a whole month (then forward again)."""
+    from datetime import date
+
+    today = date.fromisoformat(run["report"]["data"]["today"])
+    last = date.fromordinal(today.replace(day=1).toordinal() - 1)  # in the month before
+    shown = run["report"]["data"]["receipt_month_before"]
+    assert shown.endswith(f"/{last.month:02d}/{last.year}"), shown
+
+
 def test_problem_report_and_log_have_no_curp(run: dict[str, Any]) -> None:
     data = run["report"]["data"]
     reports = sorted((run["data"] / "reports").glob("reporte-*.zip"))

@@ -450,9 +450,14 @@ def lifecycle_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("reason_lost")
     yield from pilot.type_text("A123456")
     yield from pilot.tap("receipt_save")
-    yield from pilot.tap("receipt_day_before")
-    yield from pilot.tap("receipt_day_after")
+    yield from pilot.tap("receipt_month_minus")  # last month, then back: the card is today's
+    yield from pilot.until(lambda: pilot.find("receipt_month_plus") is not None and
+                           not pilot.find("receipt_month_plus").disabled, "mes anterior")
     yield from pilot.shot("31-fecha-del-recibo")
+    _data(pilot)["receipt_month_before"] = pilot.text_of("receipt_day")
+    _data(pilot)["today"] = pilot.app.station.today().isoformat()
+    yield from pilot.tap("receipt_month_plus")
+    yield from pilot.until(lambda: pilot.find("receipt_month_plus").disabled, "hoy")
     yield from pilot.tap("receipt_save")
     yield from pilot.until(lambda: pilot.find("life_done") is not None, "reposición registrada")
     _data(pilot)["replacement_message"] = pilot.text_of("life_done")
@@ -545,6 +550,12 @@ def tour(pilot: Pilot) -> Step:
         pilot.report.timings[part.__name__] = round(time.monotonic() - started, 2)
 
 
+def director_lifecycle(pilot: Pilot) -> Step:
+    """The trámites on their own (for trying the screen): the director signs in first."""
+    yield from sign_in(pilot, "director")
+    yield from lifecycle_flow(pilot)
+
+
 def smoke(pilot: Pilot) -> Step:
     yield from signin_flow(pilot)
 
@@ -554,7 +565,7 @@ SCENARIOS: dict[str, Scenario] = {
     "print": print_flow, "verify": verify_flow, "settings": settings_flow,
     "report": report_flow, "failsafe": failsafe_flow, "idle": idle_flow,
     "supplies": supplies_flow, "holograms": holograms_flow, "lifecycle": lifecycle_flow,
-    "sync": sync_flow, "photo": photo_flow,
+    "sync": sync_flow, "photo": photo_flow, "director_lifecycle": director_lifecycle,
 }
 
 
