@@ -418,13 +418,39 @@ def holograms_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("holo_bulk")
     yield from pilot.type_text("H000101")
     yield from pilot.tap("first_serial_save")
-    yield from pilot.until(lambda: pilot.find("confirm_bulk_yes") is not None, "confirmación")
-    yield from pilot.tap("confirm_bulk_yes")
+    # The list to stick them by: nothing is recorded until the operator confirms.
+    yield from pilot.until(lambda: pilot.find("plan_all") is not None, "lista para pegar")
+    yield from pilot.shot("28b-lista-para-pegar")
+    plan = list(screen.rows)
+    _data(pilot)["plan"] = {"order": [(r.grado, r.grupo, r.name) for r in plan],
+                            "serials": [r.serial for r in plan],
+                            "applied_before": _applied(pilot)}
+    yield from pilot.tap("plan_print")
+    yield from pilot.until(lambda: pilot.find("plan_printed_ok") is not None, "lista impresa",
+                           90)
+    yield from pilot.tap("plan_printed_ok")
+    # The first one tears: recorded as spoiled, the student gets the next serial of the roll.
+    yield from pilot.tap_payload("plan_other", lambda p: p == plan[0].curp, "otro")
+    yield from pilot.tap("plan_spoil_0")
+    yield from pilot.until(lambda: screen.rows and screen.rows[0].serial != plan[0].serial,
+                           "siguiente holograma")
+    _data(pilot)["plan"]["after_spoil"] = [r.serial for r in screen.rows]
+    yield from pilot.tap_payload("plan_stuck", lambda p: p == plan[0].curp, "pegado")
+    yield from pilot.until(lambda: all(r.curp != plan[0].curp for r in screen.rows), "uno")
+    _data(pilot)["plan"]["applied_after_one"] = _applied(pilot)
+    yield from pilot.tap("plan_all")
+    yield from pilot.tap("plan_confirm_yes")
     yield from pilot.until(lambda: pilot.find("holo_bulk_done_ok") is not None, "asignados")
     _data(pilot)["holograms_bulk"] = pilot.text_of("holo_bulk_done_message")
     yield from pilot.tap("holo_bulk_done_ok")
     yield from pilot.until(lambda: pilot.find("holo_none") is not None, "lista vacía")
     yield from go_home(pilot)
+
+
+def _applied(pilot: Pilot) -> list[tuple[str, str]]:
+    with pilot.app.station.db.read() as conn:
+        return [(r[0], r[1]) for r in conn.execute(
+            "SELECT serial, state FROM hologram_uses ORDER BY serial")]
 
 
 def lifecycle_flow(pilot: Pilot) -> Step:

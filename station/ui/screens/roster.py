@@ -339,6 +339,7 @@ class RosterScreen(KioskScreen):
 
     def _keyboard(self, show: bool) -> None:
         self.search.active = show
+        self.search.width = theme().width * (0.6 if show else 0.3)  # room for what is typed
         if show and self.keyboard.parent is None:
             self.body.remove_widget(self.actions)
             self.body.add_widget(self.keyboard)
