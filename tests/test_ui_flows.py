@@ -157,6 +157,12 @@ def test_a_drse_station_keeps_the_school_chosen(run: dict[str, Any]) -> None:
     assert run["report"]["data"].get("school_asked_again", []) == []
 
 
+def test_keyboard_has_small_letters_and_a_visible_accent_key(run: dict[str, Any]) -> None:
+    keyboard = run["report"]["data"]["keyboard"]
+    assert keyboard["before"] == ["abc", "A", "´ acento"]
+    assert keyboard["after"] == ["ABC", "a", "á é í ó ú"]
+
+
 def test_photo_taken_by_the_camera_is_stored(run: dict[str, Any]) -> None:
     curp = run["config"]["no_photo"]
     with _db(run) as conn:

@@ -112,6 +112,15 @@ def roster_flow(pilot: Pilot) -> Step:
     yield from pilot.type_text(typed)
     yield from pilot.shot("07-buscar-con-teclado")
     _data(pilot)["search"] = {"typed": typed, "shown": [d["name"] for d in roster.list.data]}
+    # Small letters one tap away; the accent key says what it is, armed or not.
+    keys = ("key_shift", "key_A", "key_accent")
+    before = [pilot.text_of(k) for k in keys]
+    yield from pilot.tap("key_shift")
+    yield from pilot.tap("key_accent")
+    yield from pilot.until(lambda: pilot.text_of("key_A") == "a", "minúsculas")
+    _data(pilot)["keyboard"] = {"before": before, "after": [pilot.text_of(k) for k in keys]}
+    yield from pilot.tap("key_accent")
+    yield from pilot.tap("key_shift")
     yield from pilot.tap("key_done")
     yield from pilot.tap("search_clear")
     yield from pilot.tap("filter_no_photo")
