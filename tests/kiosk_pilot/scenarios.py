@@ -220,10 +220,18 @@ def photo_flow(pilot: Pilot) -> Step:
     yield from pilot.at("photo")
     yield from pilot.until(lambda: _screen(pilot, State.PHOTO).feed is not None and
                            _screen(pilot, State.PHOTO).feed.frames_shown > 3, "cámara", 20)
-    yield from pilot.until(lambda: pilot.text_of("photo_hint") not in ("", "Encendiendo la "
-                                                                       "cámara…"), "indicación")
+    hints: list[str] = []
+
+    def hint_shown() -> bool:
+        # Kept when seen: by the time a screenshot is saved the photo may already be taken.
+        text = pilot.text_of("photo_hint")
+        if text not in ("", "Encendiendo la cámara…"):
+            hints.append(text)
+        return bool(hints)
+
+    yield from pilot.until(hint_shown, "indicación")
+    _data(pilot)["photo_hints"] = hints[:1]
     yield from pilot.shot("09b-foto-indicaciones")
-    _data(pilot)["photo_hints"] = [pilot.text_of("photo_hint")]
     yield from pilot.until(lambda: pilot.find("photo_approve") is not None, "foto tomada", 60)
     yield from pilot.shot("09c-foto-revisar")
     yield from pilot.tap("photo_approve")
