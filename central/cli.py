@@ -18,6 +18,7 @@ from central.settings import CentralSettings
 from foundation.command_line import SpanishGroup
 from foundation.server_cli import echo_accounts, friendly, read_password
 from foundation.server_settings import SettingsRefused
+from foundation.words import count
 
 _friendly = friendly("central", "CENTRAL_DATABASE_URL", SettingsRefused)
 
@@ -122,11 +123,14 @@ def import_roster(escuelas: Path, alumnos: Path, accept_valid: bool, as_json: bo
         if counts is None:
             click.echo("No se importó nada. Corrija el archivo o use --accept-valid.")
         else:
-            click.echo(f"Importado: {counts['schools_added']} escuela(s) nueva(s), "
-                       f"{counts['schools_updated']} actualizada(s); {counts['students_added']} "
-                       f"alumno(s) nuevo(s), {counts['students_updated']} actualizado(s).")
+            click.echo(
+                f"Importado: {count(counts['schools_added'], 'escuela nueva', 'escuelas nuevas')}, "
+                f"{count(counts['schools_updated'], 'actualizada', 'actualizadas')}; "
+                f"{count(counts['students_added'], 'alumno nuevo', 'alumnos nuevos')}, "
+                f"{count(counts['students_updated'], 'actualizado', 'actualizados')}.")
             if counts["cancelled"]:
-                click.echo(f"No se importaron {counts['cancelled']} alumno(s) cuyos datos se "
+                n = counts["cancelled"]
+                click.echo(f"No se importaron {count(n, 'alumno', 'alumnos')} cuyos datos se "
                            "cancelaron por una solicitud ARCO.")
     if counts is None:
         sys.exit(1)

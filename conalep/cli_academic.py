@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from conalep.cli_common import friendly, open_sessions
+from foundation.words import count
 
 
 @click.command("import-sae")
@@ -42,7 +43,8 @@ def import_sae(folder: Path, accept_valid: bool, staff_name: str) -> None:
     for message in check.messages():
         click.echo(message, err=True)
     if summary is None:
-        click.echo(f"No se importó nada: {len(check.messages())} problema(s). Corrija los "
+        problems = count(len(check.messages()), "problema", "problemas")
+        click.echo(f"No se importó nada: {problems}. Corrija los "
                    "archivos, o importe sólo las filas válidas con --accept-valid.", err=True)
         sys.exit(1)
     parts = [f"{name}: {summary.inserted.get(name, 0)} nuevos, "
@@ -50,7 +52,8 @@ def import_sae(folder: Path, accept_valid: bool, staff_name: str) -> None:
     click.echo("Importado. " + "; ".join(parts) + f". Capturas tardías: {summary.late}; "
                f"rectificaciones abiertas: {summary.rectifications_opened}.")
     if check.problems:
-        click.echo(f"Se omitieron {summary.refused_rows} fila(s) con problemas.", err=True)
+        click.echo(f"Se omitieron {count(summary.refused_rows, 'fila', 'filas')} con problemas.",
+                   err=True)
         sys.exit(1)
 
 

@@ -15,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from foundation.command_line import SpanishGroup
+from foundation.words import count
 from station import (
     cli_camera,
     cli_certificates,
@@ -328,8 +329,9 @@ def spoil_cmd(ctx: click.Context, sheet_id: int, reason: str, as_json: bool) -> 
 
     sheet = spoil_sheet(_station(ctx), sheet_id, reason)
     emit(as_json, sheet.to_json(),
-         f"Planilla {sheet_id} marcada como dañada; {len(sheet.students)} alumno(s) vuelven a "
-         f"quedar pendientes. Reimprima con: station reprint --sheet {sheet_id}")
+         f"Planilla {sheet_id} marcada como dañada; "
+         f"{count(len(sheet.students), 'alumno vuelve', 'alumnos vuelven')} a quedar "
+         f"pendientes. Reimprima con: station reprint --sheet {sheet_id}")
 
 
 @main.command("reprint")

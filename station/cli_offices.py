@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from foundation.words import count
 from station.cli_common import emit, station_command
 from station.cli_common import open_ctx_station as _station
 from station.cli_lifecycle import by_option
@@ -32,7 +33,8 @@ def oficio_create(ctx: click.Context, number: str, director: str, pdf_out: Path 
     record, pdf = create_oficio(_station(ctx), number=number, director=director,
                                 taken_by=taken_by, pdf_out=pdf_out)
     emit(as_json, {**record.to_json(), "pdf": str(pdf_out or pdf)},
-         f"Oficio {record.oficio} (solicitud {record.id}) para {len(record.curps)} alumno(s): "
+         f"Oficio {record.oficio} (solicitud {record.id}) para "
+         f"{count(len(record.curps), 'alumno', 'alumnos')}: "
          f"{pdf_out or pdf}\nFírmelo, séllelo, escanéelo y adjúntelo con: station oficio scan "
          f"--id {record.id} --file ESCANEO.pdf")
 
@@ -76,8 +78,10 @@ def batch_list(ctx: click.Context, as_json: bool) -> None:
     from station.services.offices import batches
 
     rows = batches(_station(ctx))
-    text = "\n".join(f"Lote {b.request}: {b.cct}, {len(b.cards)} credencial(es) y "
-                     f"{len(b.holograms)} holograma(s) del ciclo {b.cycle}" for b in rows)
+    text = "\n".join(f"Lote {b.request}: {b.cct}, "
+                     f"{count(len(b.cards), 'credencial', 'credenciales')} y "
+                     f"{count(len(b.holograms), 'holograma', 'hologramas')} del ciclo {b.cycle}"
+                     for b in rows)
     emit(as_json, [b.to_json() for b in rows],
          text or "Sin lotes. Llegan al sincronizar cuando la DRSE valida una solicitud y "
                  "decide que el material alcanza.")

@@ -224,7 +224,7 @@ def test_central_importer_reports_the_same_row_problems_as_the_station(
     assert [p["message"] for p in answer["problems"]] == expected
     ok = CliRunner().invoke(central_cli, ["import-roster", str(escuelas), str(alumnos),
                                           "--accept-valid"], env=env)
-    assert ok.exit_code == 0 and "11 alumno(s) nuevo(s)" in ok.output, ok.output
+    assert ok.exit_code == 0 and "11 alumnos nuevos" in ok.output, ok.output
 
 
 def test_lifecycle_events_fill_holograms_receipts_and_revocations(

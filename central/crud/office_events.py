@@ -33,6 +33,7 @@ from foundation.contract.events import (
     SuppliesRequested,
 )
 from foundation.sqldb import insert_ignore
+from foundation.words import count
 
 
 class Applied(Protocol):
@@ -91,8 +92,10 @@ def _delivery_created(session: Session, station: Station, p: DeliveryCreated, at
         req.updated_at = now
         record_step(session, procedure="oficio", request_id=req.id, step="entrega",
                     outcome="entregada", staff=station.id, office="Estación de la DRSE",
-                    note=f"Entrega {p.delivery}: {len(p.cards)} credencial(es) y "
-                         f"{len(p.holograms)} holograma(s), acuse para firma.", now=now)
+                    note=f"Entrega {p.delivery}: "
+                         f"{count(len(p.cards), 'credencial', 'credenciales')} y "
+                         f"{count(len(p.holograms), 'holograma', 'hologramas')}, acuse para "
+                         "firma.", now=now)
     session.flush()
 
 

@@ -35,6 +35,7 @@ from central.models import (
     Student,
 )
 from foundation.atomic_files import write_atomic
+from foundation.words import count
 from station.core.model import Estatus, Nivel
 from station.core.routing import Thresholds, route
 
@@ -338,7 +339,8 @@ def validate(session: Session, req: OfficeRequest, *, accept: bool, reason: str,
     for curp, _, why in cov.mismatches:
         rows[curp].need, rows[curp].problem = "ninguno", why
     req.state, req.reason, req.updated_at = "validada", None, now
-    note = (f"{len(cov.cards)} credencial(es) y {len(cov.holograms)} holograma(s) proceden"
+    note = (f"{count(len(cov.cards), 'credencial', 'credenciales')} y "
+            f"{count(len(cov.holograms), 'holograma', 'hologramas')} proceden"
             + (f"; no proceden {len(cov.mismatches)}: " + "; ".join(
                 f"{n} ({why})" for _c, n, why in cov.mismatches) if cov.mismatches else "")
             + ".")

@@ -11,6 +11,7 @@ datetime.date(2026, 9, 15)
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
@@ -54,3 +55,32 @@ def show_day(day: date | str) -> str:
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
     return f"{day:%d/%m/%Y}"
+
+
+def stepped(day: date, part: str, delta: int, *, earliest: date, latest: date) -> date:
+    """``day`` moved by ``delta`` days, months or years (``part``), kept within the bounds.
+
+    >>> stepped(date(2026, 3, 31), "month", +1, earliest=date(2020, 1, 1),
+    ...         latest=date(2030, 1, 1))
+    datetime.date(2026, 4, 30)
+    >>> stepped(date(2026, 1, 15), "month", -1, earliest=date(2020, 1, 1),
+    ...         latest=date(2030, 1, 1))
+    datetime.date(2025, 12, 15)
+    >>> stepped(date(2026, 12, 2), "day", +1, earliest=date(2020, 1, 1),
+    ...         latest=date(2026, 12, 2))
+    datetime.date(2026, 12, 2)
+    """
+    year, month, dom = day.year, day.month, day.day
+    if part == "day":
+        moved = date.fromordinal(day.toordinal() + delta)
+    else:
+        if part == "month":
+            index = year * 12 + (month - 1) + delta
+            year, month = divmod(index, 12)
+            month += 1
+        elif part == "year":
+            year += delta
+        else:
+            raise ValueError(part)
+        moved = date(year, month, min(dom, calendar.monthrange(year, month)[1]))
+    return max(earliest, min(latest, moved))

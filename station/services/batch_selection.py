@@ -7,6 +7,7 @@ for one student, and nobody is left out without a word.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from gettext import ngettext
 
@@ -51,11 +52,13 @@ class ReadySelection:
         return "\n".join(lines)
 
 
-def select_ready(station: Station, cct: str) -> ReadySelection:
+def select_ready(station: Station, cct: str, only: Collection[str] | None = None
+                 ) -> ReadySelection:
     """Every pending student of ``cct`` who can be printed now, and the others with why.
 
-    Raises (nothing written) when the school is unknown or not served here, or when nobody
-    is ready.
+    ``only``: the students someone ticked (the kiosk's selection); the others of the school
+    are left out of both lists. Raises (nothing written) when the school is unknown or not
+    served here, or when nobody is ready.
     """
     with station.db.read() as conn:
         school = school_to_print(station, conn, cct)
@@ -64,6 +67,11 @@ def select_ready(station: Station, cct: str) -> ReadySelection:
         cycle = lifecycle_records.current_cycle(conn, station.settings["cycle.current"])
         lines = lifecycle_records.cycle_lists(conn, cct, cycle)
         withdrawn = roster_views.withdrawn_without_card(conn, cct)
+    if only is not None:
+        chosen = set(only)
+        pending = [s for s in pending if s.curp in chosen]
+        lines = [s for s in lines if s.curp in chosen]
+        withdrawn = [(curp, name) for curp, name in withdrawn if curp in chosen]
     ready = [s for s in pending if s.curp not in no_photo]
     not_ready = [NotReady(s.curp, s.full_name, NO_PHOTO) for s in pending if s.curp in no_photo]
     not_ready += [NotReady(s.curp, s.name, NEED_WORDS[s.need]) for s in lines
@@ -72,6 +80,9 @@ def select_ready(station: Station, cct: str) -> ReadySelection:
     selection = ReadySelection(school, ready, not_ready)
     if ready:
         return selection
+    if only is not None:
+        raise InputError("No se imprimió nada: ninguno de los alumnos elegidos está listo."
+                         + (f"\n{selection.describe_not_ready()}" if not_ready else ""))
     if any(n.reason == NO_PHOTO for n in not_ready):
         raise InputError(f"No se imprimió nada: ningún alumno pendiente de {cct} está listo.\n"
                          + selection.describe_not_ready())

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from foundation.atomic_files import write_atomic
 from foundation.errors import InputError, RuleViolation
+from foundation.words import count
 from station.context import Station
 from station.core.dates import show_day
 from station.core.requests import require_person
@@ -67,8 +68,9 @@ def acknowledgement(station: Station, d: Delivery, taken_by: str = "") -> Docume
                                                  f"{school.turno.value}"),
                 ("Ciclo escolar", d.cycle)],
         body=[cards, holograms,
-              f"La escuela recibe {len(d.cards)} credencial(es) y {len(d.holograms)} "
-              "holograma(s) conforme a esta lista, y se compromete a entregarlos a los alumnos "
+              f"La escuela recibe {count(len(d.cards), 'credencial', 'credenciales')} y "
+              f"{count(len(d.holograms), 'holograma', 'hologramas')} conforme a esta lista, y "
+              "se compromete a entregarlos a los alumnos "
               "o a sus padres o tutores."],
         signatures=[f"Entrega (Control Escolar DRSE)\n{taken_by or 'Nombre y firma'}",
                     "Recibe: director(a) de la escuela\nNombre, firma y fecha",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from foundation.errors import RuleViolation
+from foundation.words import count
 from station.context import Station
 from station.services.demo_data import make_placeholder_portrait, write_demo_export
 from station.services.issuance import Issuer, select_students
@@ -95,7 +96,8 @@ def _print_on_virtual_printer(station: Station, cct: str, chosen, pdf_path: Path
             echo(f"Planilla {job.sheet_id}: trabajo {job.job_id} — {job.message}")
         received = received_documents(printer.documents_dir)
         combine_pdfs([p.pdf for p in produced], pdf_path)
-        echo(f"La impresora virtual recibió {len(received)} hoja(s) en formato de impresora "
+        echo(f"La impresora virtual recibió {count(len(received), 'hoja', 'hojas')} en "
+             "formato de impresora "
              f"(URF) en: {printer.documents_dir}")
         echo(f"Abra las planillas en: {pdf_path}")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from foundation.table_files import read_table
 from foundation.tables import RowProblem
+from foundation.words import count
 from station.context import Station
 from station.core.prior_cards import check_prior_cards
 from station.core.requests import require_person
@@ -38,7 +39,7 @@ class PriorCardsResult:
     def describe(self) -> str:
         lines = [f"Leído: {self.file} ({self.encoding})"]
         if self.problems:
-            lines.append(f"Se encontraron {len(self.problems)} problema(s):")
+            lines.append(f"Se encontraron {count(len(self.problems), 'problema', 'problemas')}:")
             lines += [f"- {p.message_es}" for p in self.problems]
         if not self.imported:
             lines.append("No se registró nada. Corrija el archivo, o registre sólo las filas "

@@ -33,6 +33,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from foundation.words import count
 from station.context import Station
 from station.core.privacy import RETENTION, check_retention_days
 from station.services.lifecycle import current_cycle
@@ -99,7 +100,8 @@ class PurgeOutcome:
                          "de la próxima sincronización.")
         if not self.dry_run and (self.purged or self.files_settled):
             lines.append(f"Depurados: {_students(self.purged)}; archivos borrados: "
-                         f"{_photos(self.photos)} y {self.print_files} archivo(s) de planilla "
+                         f"{_photos(self.photos)} y "
+                         f"{count(self.print_files, 'archivo', 'archivos')} de planilla "
                          "(cada planilla muestra 8 caras).")
         return "\n".join(lines)
 

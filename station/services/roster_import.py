@@ -7,6 +7,7 @@ from pathlib import Path
 
 from foundation.photostore import PhotoProblem, scan_photo_dir
 from foundation.tables import RowProblem
+from foundation.words import count as count_of
 from station.context import Station
 from station.core.eligibility import RosterScope
 from station.core.roster import Normalisation
@@ -52,13 +53,14 @@ class RosterImportResult:
     def describe(self) -> str:
         lines = [f"Leído: {name} ({enc})" for name, enc in self.encodings.items()]
         for name, count in self.left_out.items():
-            lines.append(f"{name}: {count} fila(s) de otras escuelas no se importaron (esta "
-                         f"estación es de la escuela {self.own_school}).")
+            lines.append(f"{name}: {count_of(count, 'fila', 'filas')} de otras escuelas no se "
+                         f"importaron (esta estación es de la escuela {self.own_school}).")
         if self.problems:
-            lines.append(f"Se encontraron {len(self.problems)} problema(s):")
+            lines.append(f"Se encontraron {count_of(len(self.problems), 'problema', 'problemas')}:")
             lines += [f"- {p.message_es}" for p in self.problems]
         if self.notes:
-            lines.append(f"Se corrigieron {len(self.notes)} detalle(s) de formato:")
+            fixed = count_of(len(self.notes), "detalle", "detalles")
+            lines.append(f"Se corrigieron {fixed} de formato:")
             lines += [f"- {n.file}, fila {n.row}, «{n.field}»: «{n.before}» → «{n.after}»"
                       for n in self.notes[:50]]
             if len(self.notes) > 50:

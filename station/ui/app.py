@@ -161,7 +161,8 @@ class KioskApp(App):
         dialogs.close_all()
         self.session = Session(print_job=self.session.print_job
                                if self.session.print_job and self.session.print_job.running
-                               else None)
+                               else None,
+                               cct=self.session.cct)  # a DRSE station's school stays chosen
         self.machine.sign_out(idle_seconds=idle_seconds)
 
     def screen(self, state: State) -> KioskScreen:

@@ -1,7 +1,8 @@
 """Typing without a keyboard: an on-screen Spanish keyboard, a PIN pad and a search field.
 
-The system's virtual keyboard is not used: ours has keys of at least 9 mm, the letter Ñ, and
-no key that could leave the app.
+The system's virtual keyboard is not used: ours has keys of at least 9 mm, the letters Ñ and
+Ü, an accent key that says what it does, capitals and small letters, and no key that could
+leave the app.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from station.ui.i18n import _
 from station.ui.icons import Icon
 from station.ui.widgets import FitLabel, Surface, TouchButton, _centered, theme
 
-LETTER_ROWS = ("QWERTYUIOP", "ASDFGHJKLÑ", "ZXCVBNM")
+LETTER_ROWS = ("QWERTYUIOP", "ASDFGHJKLÑ", "ZXCVBNMÜ")
 DIGIT_ROW = "1234567890"
-ACCENTED = str.maketrans("AEIOU", "ÁÉÍÓÚ")
+ACCENTED = str.maketrans("AEIOUaeiou", "ÁÉÍÓÚáéíóú")
 """The accent key (´) marks the next vowel: SOFÍA, RAMÍREZ, JOSÉ on a touchscreen."""
 
 
@@ -29,14 +30,17 @@ class Key(TouchButton):
 
 
 class OnScreenKeyboard(BoxLayout):
-    """Upper-case letters (names in SCEJAL are upper case), optional digits, space, erase.
+    """Letters (capitals first: names in SCEJAL are upper case; «abc» switches to small
+    letters), optional digits, space, erase, the accent key.
 
     Calls ``on_key(char)`` for a character, ``on_key("\\b")`` to erase, ``on_done()`` for the
-    hide key.
+    hide key — left out (``done=False``) where the form has its own Save button: one way to
+    confirm, not two.
     """
 
     def __init__(self, *, on_key: Callable[[str], None], on_done: Callable[[], None],
-                 digits: bool = False, extra: str = "", **kwargs: Any) -> None:
+                 digits: bool = False, extra: str = "", done: bool = True,
+                 **kwargs: Any) -> None:
         t = theme()
         kwargs.setdefault("orientation", "vertical")
         kwargs.setdefault("spacing", max(3, t.gap // 2))
@@ -44,6 +48,8 @@ class OnScreenKeyboard(BoxLayout):
         super().__init__(**kwargs)
         self._on_key, self._on_done = on_key, on_done
         self._accent = False
+        self._lower = False
+        self._letters: list[Key] = []
         rows = ([DIGIT_ROW] if digits else []) + list(LETTER_ROWS)
         if extra:
             rows[-1] = rows[-1] + extra
@@ -60,30 +66,47 @@ class OnScreenKeyboard(BoxLayout):
                 line.add_widget(back)
             self.add_widget(line)
         bottom = BoxLayout(spacing=self.spacing, size_hint_y=None, height=key_h)
-        self.accent = Key(text="´", style="secondary", kid="key_accent", height=key_h,
-                          size_hint_x=1)
+        self.shift = Key(text="abc", style="secondary", kid="key_shift", height=key_h,
+                         size_hint_x=1.4)
+        self.shift.bind(on_release=lambda *_: self._set_lower(not self._lower))
+        bottom.add_widget(self.shift)
+        # Drawn like a key that matters (outlined, with its word): the bare ´ was overlooked.
+        self.accent = Key(text=_("´ acento"), style="secondary", kid="key_accent", height=key_h,
+                          size_hint_x=1.8)
         self.accent.bind(on_release=lambda *_: self._arm_accent(not self._accent))
         bottom.add_widget(self.accent)
         space = Key(text=_("espacio"), style="secondary", kid="key_space", height=key_h,
-                    size_hint_x=4)
+                    size_hint_x=4 if done else 5.4)
         space.bind(on_release=lambda *_: self._on_key(" "))
-        done = Key(text=_("Listo"), icon="check", style="primary", kid="key_done",
-                   height=key_h, size_hint_x=2)
-        done.bind(on_release=lambda *_: self._on_done())
         bottom.add_widget(space)
-        bottom.add_widget(done)
+        if done:
+            done_key = Key(text=_("Listo"), icon="check", style="primary", kid="key_done",
+                           height=key_h, size_hint_x=2)
+            done_key.bind(on_release=lambda *_: self._on_done())
+            bottom.add_widget(done_key)
         self.add_widget(bottom)
+        self._arm_accent(False)
         self.height = (len(rows) + 1) * key_h + len(rows) * self.spacing
 
     def _key(self, label: str, char: str, kid: str, height: float) -> Key:
         key = Key(text=label, style="secondary", kid=kid, height=height, padding=(0, 0))
-        key.bind(on_release=lambda *_: self._type(char))
+        key.bind(on_release=lambda *_: self._type(char.lower() if self._lower else char))
+        if char.isalpha():
+            self._letters.append(key)
         return key
+
+    def _set_lower(self, lower: bool) -> None:
+        """Small letters or capitals; the key names what it switches to."""
+        self._lower = lower
+        self.shift.text = "ABC" if lower else "abc"
+        for key in self._letters:
+            key.text = key.text.lower() if lower else key.text.upper()
 
     def _arm_accent(self, armed: bool) -> None:
         self._accent = armed
-        self.accent.style = "primary" if armed else "secondary"  # shown armed, not only coloured
-        self.accent.text = "[´]" if armed else "´"
+        # Armed, it says so in words and in the key's colour: the next vowel gets the accent.
+        self.accent.style = "primary" if armed else "secondary"
+        self.accent.text = _("á é í ó ú") if armed else _("´ acento")
 
     def _type(self, char: str) -> None:
         if self._accent:
@@ -267,5 +290,6 @@ class TextForm(BoxLayout):
             line.add_widget(widget)
         self.add_widget(line)
         self.add_widget(OnScreenKeyboard(on_key=self.field.type, digits=digits, extra=extra,
+                                         done=False,  # «Guardar» above is the one confirm
                                          on_done=lambda: on_save(self.field.text.strip())))
         self.add_widget(BoxLayout())

@@ -15,6 +15,7 @@ their widget and touch targets smaller than 9 mm are recorded in the report.
 from __future__ import annotations
 
 import json
+import os
 import time
 import traceback
 from collections.abc import Callable, Generator, Iterator
@@ -61,12 +62,20 @@ class PilotFailure(Exception):
     """A scenario step could not happen (a widget never appeared, a wait timed out)."""
 
 
+PATIENCE = float(os.environ.get("KIOSK_PILOT_PATIENCE", "1") or 1)
+"""Every wait's time limit is multiplied by this (the fixture raises it on a loaded machine):
+a wait ends when its state shows up, so the limit only bounds a hang, never paces a step."""
+
+
 @dataclass
 class Wait:
     predicate: Callable[[], bool]
     timeout_s: float
     what: str
     started: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.timeout_s *= PATIENCE
 
 
 @dataclass
@@ -135,6 +144,19 @@ class Pilot:
 
     def frames(self, count: int = 2) -> Step:
         yield Frames(count)
+
+    def use_camera(self, source: str) -> None:
+        """Point the station's camera at the test's video or photo ``camera_<source>``
+        (``valid``, ``revoked``, ``posing``, ``desk``): every step that opens a camera screen
+        says first what the camera shows, so no step reads what an earlier one left playing."""
+        from station.context import update_settings
+
+        update_settings(self.app.station, {"camera.device": self.config[f"camera_{source}"]})
+        self.report.steps.append(f"camera {source}")
+
+    def left(self, state: str, timeout_s: float = 20.0) -> Step:
+        """Wait until the kiosk has left ``state`` (a tap's transition happened)."""
+        yield Wait(lambda: self.state != state, timeout_s, f"salir de {state}")
 
     def at(self, state: str, timeout_s: float = 20.0) -> Step:
         yield Wait(lambda: self.state == state, timeout_s, f"pantalla {state}")

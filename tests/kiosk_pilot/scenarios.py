@@ -27,19 +27,26 @@ def go_home(pilot: Pilot) -> Step:
     """Back along the path (or straight home) with the top bar, as a person would."""
     for _ in range(8):
         if pilot.state == "home":
-            return
+            break
         kid = "bar_home" if pilot.find("bar_home") is not None else "bar_back"
+        before = pilot.state
         yield from pilot.tap(kid)
-        yield from pilot.frames(2)
+        yield from pilot.left(before)  # the tap's move, however slow the machine
     yield from pilot.at("home")
 
 
-def pick_school(pilot: Pilot, then: str) -> Step:
-    """On a station with several schools, the school list comes first: tap the test's."""
+def pick_school(pilot: Pilot, then: str, cct: str | None = None) -> Step:
+    """On a station with several schools, the school list comes first: tap the test's (or
+    ``cct``). Once chosen, a DRSE station keeps it; another one is picked from the roster's
+    «Otra escuela»."""
+    cct = cct or pilot.config["cct"]
     yield from pilot.until(lambda: pilot.state in (then, "schools"), f"{then} o escuelas")
+    if pilot.state == then and pilot.app.session.cct not in (None, cct):
+        yield from pilot.tap("change_school")
+        yield from pilot.at("schools")
+    elif pilot.state == "schools":  # a DRSE station asks only until a school is chosen
+        _data(pilot).setdefault("school_asked_again", []).append(then)
     if pilot.state == "schools":
-        yield from pilot.frames(2)
-        cct = pilot.config["cct"]
         yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
     yield from pilot.at(then)
 
@@ -88,7 +95,6 @@ def roster_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("tile_roster")
     yield from pilot.until(lambda: pilot.state in ("roster", "schools"), "alumnos o escuelas")
     if pilot.state == "schools":
-        yield from pilot.frames(2)
         yield from pilot.shot("05-elegir-escuela")
         cct = pilot.config["cct"]
         yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
@@ -96,6 +102,7 @@ def roster_flow(pilot: Pilot) -> Step:
     yield from pilot.shot("05-alumnos-pendientes")
     yield from pilot.tap("filter_all")
     yield from pilot.shot("06-alumnos-todos")
+    yield from roster_by_class(pilot)
     roster = _screen(pilot, State.ROSTER)
     target = roster.entries[3]
     from station.services.lookup import normalize
@@ -105,6 +112,15 @@ def roster_flow(pilot: Pilot) -> Step:
     yield from pilot.type_text(typed)
     yield from pilot.shot("07-buscar-con-teclado")
     _data(pilot)["search"] = {"typed": typed, "shown": [d["name"] for d in roster.list.data]}
+    # Small letters one tap away; the accent key says what it is, armed or not.
+    keys = ("key_shift", "key_A", "key_accent")
+    before = [pilot.text_of(k) for k in keys]
+    yield from pilot.tap("key_shift")
+    yield from pilot.tap("key_accent")
+    yield from pilot.until(lambda: pilot.text_of("key_A") == "a", "minúsculas")
+    _data(pilot)["keyboard"] = {"before": before, "after": [pilot.text_of(k) for k in keys]}
+    yield from pilot.tap("key_accent")
+    yield from pilot.tap("key_shift")
     yield from pilot.tap("key_done")
     yield from pilot.tap("search_clear")
     yield from pilot.tap("filter_no_photo")
@@ -116,7 +132,7 @@ def roster_flow(pilot: Pilot) -> Step:
     _data(pilot)["no_photo_message"] = pilot.text_of("dialog_message")
     yield from pilot.tap("dialog_ok")
     yield from pilot.at("roster")
-    yield from pilot.tap_payload("row_check", lambda p: p == no_photo, "quitar selección")
+    yield from partial_print(pilot, no_photo)
     yield from pilot.tap_payload("row_open", lambda p: p == no_photo, "abrir alumno")
     yield from pilot.at("student")
     yield from pilot.shot("09-alumno-sin-foto")
@@ -126,26 +142,101 @@ def roster_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("filter_pending")
 
 
+def _bounds(pilot: Pilot, kid: str) -> dict[str, Any]:
+    from kivy.core.window import Window
+
+    widget = pilot.find_all(kid)[0]
+    x, y = widget.to_window(widget.x, widget.y)
+    return {"kid": kid, "x": x, "y": y, "right": x + widget.width, "top": y + widget.height,
+            "window": [Window.width, Window.height]}
+
+
+def roster_by_class(pilot: Pilot) -> Step:
+    """Every filter chip inside the window; a grade and a group chosen, every student they
+    show ticked at once, then the ticks and the filters taken off again."""
+    from station.services.lookup import FILTERS
+
+    kids = [f"filter_{name}" for name in (*FILTERS, "grado", "grupo")]
+    kids += ["select_shown", "change_school"]
+    yield from pilot.until(lambda: all(pilot.find_all(k) for k in kids), "filtros")
+    _data(pilot)["filter_bounds"] = [_bounds(pilot, k) for k in kids]
+    roster = _screen(pilot, State.ROSTER)
+    grado, grupo = roster.entries[-1].grado, roster.entries[-1].grupo
+    yield from pilot.tap("filter_grado")
+    yield from pilot.tap(f"grado_{grado}")
+    yield from pilot.tap("filter_grupo")
+    yield from pilot.tap(f"grupo_{grupo}")
+    yield from pilot.until(lambda: roster.grupo == grupo, "grupo elegido")
+    yield from pilot.tap("select_shown")
+    yield from pilot.until(lambda: bool(roster.selected), "alumnos marcados")
+    yield from pilot.shot("06b-alumnos-de-un-grupo")
+    _data(pilot)["by_class"] = {
+        "grado": grado, "grupo": grupo,
+        "shown": [(e.grado, e.grupo) for e in roster._shown()],
+        "selected": sorted(roster.selected), "shown_curps": sorted(e.curp for e in
+                                                                   roster._shown()),
+        "expected": sorted(e.curp for e in roster.entries
+                           if (e.grado, e.grupo) == (grado, grupo))}
+    yield from pilot.tap("select_shown")  # "Quitar las marcas"
+    yield from pilot.until(lambda: not roster.selected, "marcas quitadas")
+    yield from pilot.tap("filter_grado")
+    yield from pilot.tap("grado_all")
+    yield from pilot.until(lambda: roster.grado is None and roster.grupo is None, "todos")
+    # The school stays chosen; the roster offers to change it.
+    yield from pilot.tap("change_school")
+    yield from pilot.at("schools")
+    cct = pilot.config["cct"]
+    yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
+    yield from pilot.at("roster")
+
+
+def partial_print(pilot: Pilot, no_photo: str) -> Step:
+    """A selection with a student without a photo: the others print, that one is named."""
+    roster = _screen(pilot, State.ROSTER)
+    yield from pilot.tap("filter_pending")  # the ready one near the top of the list
+    ready = next(e for e in roster._shown() if e.has_photo)
+    yield from pilot.tap_payload("row_check", lambda p: p == ready.curp, "alumno listo")
+    yield from pilot.tap("print_selected")
+    yield from pilot.until(lambda: pilot.find("partial_yes") is not None, "aviso parcial")
+    yield from pilot.shot("08b-imprimir-los-listos")
+    message = pilot.text_of("partial_message")
+    yield from pilot.tap("partial_yes")
+    yield from pilot.at("print_preview")
+    _data(pilot)["partial"] = {"message": message, "ready": ready.curp,
+                               "preview_curps": pilot.app.machine.params.get("curps")}
+    yield from pilot.tap("bar_back")
+    yield from pilot.at("roster")
+    yield from pilot.tap_payload("row_check", lambda p: p == ready.curp, "quitar selección")
+    yield from pilot.tap("filter_no_photo")
+    yield from pilot.tap_payload("row_check", lambda p: p == no_photo, "quitar selección")
+    yield from pilot.until(lambda: not roster.selected, "sin selección")
+
+
 def photo_flow(pilot: Pilot) -> Step:
     """From the student without a photo: the camera (a video of someone posing), the hints,
     the countdown, the photo taken by itself, approved."""
-    from station.context import update_settings
-
-    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_posing"]})
+    pilot.use_camera("posing")
     yield from pilot.tap("student_photo_take")
     yield from pilot.at("photo")
     yield from pilot.until(lambda: _screen(pilot, State.PHOTO).feed is not None and
                            _screen(pilot, State.PHOTO).feed.frames_shown > 3, "cámara", 20)
-    yield from pilot.until(lambda: pilot.text_of("photo_hint") not in ("", "Encendiendo la "
-                                                                       "cámara…"), "indicación")
+    hints: list[str] = []
+
+    def hint_shown() -> bool:
+        # Kept when seen: by the time a screenshot is saved the photo may already be taken.
+        text = pilot.text_of("photo_hint")
+        if text not in ("", "Encendiendo la cámara…"):
+            hints.append(text)
+        return bool(hints)
+
+    yield from pilot.until(hint_shown, "indicación")
+    _data(pilot)["photo_hints"] = hints[:1]
     yield from pilot.shot("09b-foto-indicaciones")
-    _data(pilot)["photo_hints"] = [pilot.text_of("photo_hint")]
     yield from pilot.until(lambda: pilot.find("photo_approve") is not None, "foto tomada", 60)
     yield from pilot.shot("09c-foto-revisar")
     yield from pilot.tap("photo_approve")
     yield from pilot.at("student")
     yield from pilot.shot("09d-alumno-con-foto")
-    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_valid"]})
 
 
 def print_flow(pilot: Pilot) -> Step:
@@ -224,30 +315,31 @@ def print_flow(pilot: Pilot) -> Step:
 
 
 def verify_flow(pilot: Pilot) -> Step:
-    """A valid card from the video camera, then a card of a spoiled sheet from a photo."""
-    from station.context import update_settings
-
+    """The verify screen with nothing in sight; a valid card from the video camera, then a
+    card of a spoiled sheet from a photo."""
+    # The empty desk first: the screen waits, whatever the machine's speed, for its picture.
+    pilot.use_camera("desk")
     yield from pilot.tap("tile_verify")
     yield from pilot.at("verify")
-    # On a loaded machine the card may be read before three frames were drawn.
-    yield from pilot.until(lambda: pilot.state == "verify_result" or (
-        _screen(pilot, State.VERIFY).feed is not None and
-        _screen(pilot, State.VERIFY).feed.frames_shown > 2), "cámara", 20)
-    if pilot.state == "verify":
-        yield from pilot.shot("17-verificar")
+    yield from pilot.until(lambda: _screen(pilot, State.VERIFY).feed is not None and
+                           _screen(pilot, State.VERIFY).feed.frames_shown > 2, "cámara", 20)
+    yield from pilot.shot("17-verificar")
+    yield from pilot.tap("verify_done")
+    yield from pilot.at("home")
+    pilot.use_camera("valid")
+    yield from pilot.tap("tile_verify")
     yield from pilot.at("verify_result", timeout_s=30)
     yield from pilot.shot("18-credencial-valida")
     _data(pilot)["verdict_valid"] = {"headline": pilot.text_of("verdict_headline"),
                                      "facts": pilot.text_of("verdict_facts"),
                                      "photo": pilot.find("verdict_photo") is not None}
     # The test's second card: a photo of a card whose sheet was marked spoiled.
-    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_revoked"]})
+    pilot.use_camera("revoked")
     yield from pilot.tap("verdict_again")
     yield from pilot.at("verify_result", timeout_s=30)
     yield from pilot.shot("19-credencial-no-valida")
     _data(pilot)["verdict_revoked"] = {"headline": pilot.text_of("verdict_headline"),
                                        "reason": pilot.text_of("verdict_reason")}
-    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_valid"]})
     yield from pilot.tap("verdict_done")
     yield from pilot.at("home")
 
@@ -285,6 +377,7 @@ def settings_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("calibration_saved_ok")
     yield from pilot.tap("bar_back")
     yield from pilot.at("settings")
+    pilot.use_camera("desk")
     yield from pilot.tap("settings_camera")
     yield from pilot.at("camera")
     yield from pilot.until(lambda: pilot.find("camera_choice") is not None, "cámaras", 30)
@@ -347,13 +440,39 @@ def holograms_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("holo_bulk")
     yield from pilot.type_text("H000101")
     yield from pilot.tap("first_serial_save")
-    yield from pilot.until(lambda: pilot.find("confirm_bulk_yes") is not None, "confirmación")
-    yield from pilot.tap("confirm_bulk_yes")
+    # The list to stick them by: nothing is recorded until the operator confirms.
+    yield from pilot.until(lambda: pilot.find("plan_all") is not None, "lista para pegar")
+    yield from pilot.shot("28b-lista-para-pegar")
+    plan = list(screen.rows)
+    _data(pilot)["plan"] = {"order": [(r.grado, r.grupo, r.name) for r in plan],
+                            "serials": [r.serial for r in plan],
+                            "applied_before": _applied(pilot)}
+    yield from pilot.tap("plan_print")
+    yield from pilot.until(lambda: pilot.find("plan_printed_ok") is not None, "lista impresa",
+                           90)
+    yield from pilot.tap("plan_printed_ok")
+    # The first one tears: recorded as spoiled, the student gets the next serial of the roll.
+    yield from pilot.tap_payload("plan_other", lambda p: p == plan[0].curp, "otro")
+    yield from pilot.tap("plan_spoil_0")
+    yield from pilot.until(lambda: screen.rows and screen.rows[0].serial != plan[0].serial,
+                           "siguiente holograma")
+    _data(pilot)["plan"]["after_spoil"] = [r.serial for r in screen.rows]
+    yield from pilot.tap_payload("plan_stuck", lambda p: p == plan[0].curp, "pegado")
+    yield from pilot.until(lambda: all(r.curp != plan[0].curp for r in screen.rows), "uno")
+    _data(pilot)["plan"]["applied_after_one"] = _applied(pilot)
+    yield from pilot.tap("plan_all")
+    yield from pilot.tap("plan_confirm_yes")
     yield from pilot.until(lambda: pilot.find("holo_bulk_done_ok") is not None, "asignados")
     _data(pilot)["holograms_bulk"] = pilot.text_of("holo_bulk_done_message")
     yield from pilot.tap("holo_bulk_done_ok")
     yield from pilot.until(lambda: pilot.find("holo_none") is not None, "lista vacía")
     yield from go_home(pilot)
+
+
+def _applied(pilot: Pilot) -> list[tuple[str, str]]:
+    with pilot.app.station.db.read() as conn:
+        return [(r[0], r[1]) for r in conn.execute(
+            "SELECT serial, state FROM hologram_uses ORDER BY serial")]
 
 
 def lifecycle_flow(pilot: Pilot) -> Step:
@@ -379,9 +498,14 @@ def lifecycle_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("reason_lost")
     yield from pilot.type_text("A123456")
     yield from pilot.tap("receipt_save")
-    yield from pilot.tap("receipt_day_before")
-    yield from pilot.tap("receipt_day_after")
+    yield from pilot.tap("receipt_month_minus")  # last month, then back: the card is today's
+    yield from pilot.until(lambda: pilot.find("receipt_month_plus") is not None and
+                           not pilot.find("receipt_month_plus").disabled, "mes anterior")
     yield from pilot.shot("31-fecha-del-recibo")
+    _data(pilot)["receipt_month_before"] = pilot.text_of("receipt_day")
+    _data(pilot)["today"] = pilot.app.station.today().isoformat()
+    yield from pilot.tap("receipt_month_plus")
+    yield from pilot.until(lambda: pilot.find("receipt_month_plus").disabled, "hoy")
     yield from pilot.tap("receipt_save")
     yield from pilot.until(lambda: pilot.find("life_done") is not None, "reposición registrada")
     _data(pilot)["replacement_message"] = pilot.text_of("life_done")
@@ -428,11 +552,9 @@ def failsafe_flow(pilot: Pilot) -> Step:
     def broken_handler(*_args: Any) -> None:
         raise RuntimeError("falla de prueba con CURP GOXL150826HJCNXNC2")
 
-    from station.context import update_settings
-
     # A camera with no card in sight: with the valid card's video still playing, a slow
     # machine read the card and left the verify screen before the faulty button was tapped.
-    update_settings(pilot.app.station, {"camera.device": pilot.config["camera_posing"]})
+    pilot.use_camera("desk")
     yield from pilot.tap("tile_verify")
     yield from pilot.at("verify")
     button = pilot.find("verify_done")
@@ -451,12 +573,13 @@ def failsafe_flow(pilot: Pilot) -> Step:
 def idle_flow(pilot: Pilot) -> Step:
     """No touch for the idle time: signed out and back home."""
     yield from sign_in(pilot, "operator")
+    pilot.use_camera("desk")  # nothing to read: the verify screen waits for the idle time
     yield from pilot.tap("tile_verify")
     yield from pilot.at("verify")
     pilot.app.station.settings["kiosk.idle_timeout_s"] = 2.0  # instead of minutes
     yield from pilot.until(lambda: pilot.app.machine.user is None and pilot.state == "home",
                            "cierre por inactividad", 15)
-    yield from pilot.frames(3)
+    yield from pilot.until(lambda: pilot.text_of("home_greeting") != "", "saludo")
     _data(pilot)["idle_signed_out"] = pilot.app.machine.user is None
     _data(pilot)["idle_greeting"] = pilot.text_of("home_greeting")
     yield from pilot.shot("38-sesion-cerrada")
@@ -475,6 +598,12 @@ def tour(pilot: Pilot) -> Step:
         pilot.report.timings[part.__name__] = round(time.monotonic() - started, 2)
 
 
+def director_lifecycle(pilot: Pilot) -> Step:
+    """The trámites on their own (for trying the screen): the director signs in first."""
+    yield from sign_in(pilot, "director")
+    yield from lifecycle_flow(pilot)
+
+
 def smoke(pilot: Pilot) -> Step:
     yield from signin_flow(pilot)
 
@@ -484,7 +613,7 @@ SCENARIOS: dict[str, Scenario] = {
     "print": print_flow, "verify": verify_flow, "settings": settings_flow,
     "report": report_flow, "failsafe": failsafe_flow, "idle": idle_flow,
     "supplies": supplies_flow, "holograms": holograms_flow, "lifecycle": lifecycle_flow,
-    "sync": sync_flow, "photo": photo_flow,
+    "sync": sync_flow, "photo": photo_flow, "director_lifecycle": director_lifecycle,
 }
 
 

@@ -76,36 +76,27 @@ def _unplug_and_back(pilot: Pilot, state: State, shot: str, notice_kid: str) -> 
 
 def camera_lost_flow(pilot: Pilot) -> Step:
     """The camera unplugged and plugged back in while verifying and while taking a photo."""
-    from station.context import update_settings
+    from kiosk_pilot.scenarios import pick_school
 
-    station = pilot.app.station
-    update_settings(station, {"camera.device": pilot.config["camera_desk"]})
-    try:
-        yield from pilot.tap("tile_verify")
-        yield from pilot.at("verify")
-        yield from _unplug_and_back(pilot, State.VERIFY, "17b-verificar-camara-desconectada",
-                                    "verify_notice")
-        yield from pilot.tap("verify_done")
-        yield from pilot.at("home")
-        yield from pilot.tap("tile_roster")
-        yield from pilot.until(lambda: pilot.state in ("roster", "schools"), "alumnos")
-        if pilot.state == "schools":
-            yield from pilot.frames(2)
-            cct = pilot.config["cct"]
-            yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
-        yield from pilot.at("roster")
-        yield from pilot.tap("filter_all")
-        yield from pilot.tap("row_open")
-        yield from pilot.at("student")
-        yield from pilot.tap("student_photo_take")
-        yield from pilot.at("photo")
-        yield from _unplug_and_back(pilot, State.PHOTO, "09e-foto-camara-desconectada",
-                                    "photo_notice")
-        yield from pilot.tap("photo_cancel")
-        yield from pilot.at("student")
-        yield from go_home(pilot)
-    finally:
-        update_settings(station, {"camera.device": pilot.config["camera_valid"]})
+    pilot.use_camera("desk")  # nobody and no card in sight: both screens stay put
+    yield from pilot.tap("tile_verify")
+    yield from pilot.at("verify")
+    yield from _unplug_and_back(pilot, State.VERIFY, "17b-verificar-camara-desconectada",
+                                "verify_notice")
+    yield from pilot.tap("verify_done")
+    yield from pilot.at("home")
+    yield from pilot.tap("tile_roster")
+    yield from pick_school(pilot, "roster")
+    yield from pilot.tap("filter_all")
+    yield from pilot.tap("row_open")
+    yield from pilot.at("student")
+    yield from pilot.tap("student_photo_take")
+    yield from pilot.at("photo")
+    yield from _unplug_and_back(pilot, State.PHOTO, "09e-foto-camara-desconectada",
+                                "photo_notice")
+    yield from pilot.tap("photo_cancel")
+    yield from pilot.at("student")
+    yield from go_home(pilot)
 
 
 def printer_list_flow(pilot: Pilot) -> Step:
@@ -198,8 +189,8 @@ def users_flow(pilot: Pilot) -> Step:
     yield from pilot.tap("user_done_ok")
     yield from pilot.tap_payload("user_toggle", lambda p: p == added.id, "desactivar")
     yield from pilot.tap("confirm_disable_yes")
-    yield from pilot.until(lambda: not _active(pilot, added.id), "desactivado")
-    yield from pilot.frames(2)
+    yield from pilot.until(lambda: not _active(pilot, added.id) and any(
+        "desactivado" in w.lower() for w in _badges(pilot)), "desactivado")
     yield from pilot.shot("43-usuario-desactivado")
     data["after_disable"] = {"active": _active(pilot, added.id), "words": _badges(pilot)}
     yield from pilot.tap_payload("user_toggle", lambda p: p == added.id, "activar")

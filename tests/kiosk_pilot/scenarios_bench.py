@@ -84,6 +84,7 @@ def session200(pilot: Pilot) -> Step:
     yield from pilot.type_text("GAR")
     yield from pilot.tap("key_done")
     yield from go_home(pilot)
+    pilot.use_camera("valid")
     yield from pilot.tap("tile_verify")
     yield from pilot.at("verify_result", timeout_s=60)
     yield from go_home(pilot)

@@ -55,15 +55,11 @@ def sync_news_flow(pilot: Pilot) -> Step:
 
 def moved_student_flow(pilot: Pilot) -> Step:
     """A student who changed school: their roster row, their page and their trámites."""
-    from kiosk_pilot.scenarios import go_home
+    from kiosk_pilot.scenarios import go_home, pick_school
 
     curp, cct = pilot.config["moved"], pilot.config["new_cct"]
     yield from pilot.tap("tile_roster")
-    yield from pilot.until(lambda: pilot.state in ("roster", "schools"), "alumnos o escuelas")
-    if pilot.state == "schools":
-        yield from pilot.frames(2)
-        yield from pilot.tap_payload("school_row", lambda p: p == cct, f"escuela {cct}")
-    yield from pilot.at("roster")
+    yield from pick_school(pilot, "roster", cct)
     rows = [d for d in pilot.app.screens[State.ROSTER].list.data if d["curp"] == curp]
     yield from pilot.shot("52-alumno-cambio-de-escuela-lista")
     seen: dict[str, Any] = {"row": {"detail": rows[0]["detail"], "badge": list(rows[0]["badge"])}

@@ -118,8 +118,9 @@ class HomeScreen(KioskScreen):
     def _open_roster(self) -> None:
         app = self.app
         own = app.station.settings["station.school_cct"]
-        if own or lookup.count_schools(app.station) == 1:
-            cct = own or lookup.schools(app.station)[0].school.cct
+        if own or app.session.cct or lookup.count_schools(app.station) == 1:
+            # A DRSE station keeps the school chosen last (the roster can change it).
+            cct = own or app.session.cct or lookup.schools(app.station)[0].school.cct
             app.session.cct = cct
             app.go(State.ROSTER, cct=cct)
         else:

@@ -7,7 +7,7 @@ every rule (a refusal shows its reason and changes nothing).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
@@ -17,6 +17,7 @@ from station.core.cycles import Need
 from station.core.dates import show_day
 from station.services import lifecycle, lifecycle_cards, lookup
 from station.ui import dialogs
+from station.ui.date_picker import DatePicker
 from station.ui.dialogs import Choice
 from station.ui.i18n import _
 from station.ui.keyboard import TextForm
@@ -165,30 +166,30 @@ class LifecycleScreen(KioskScreen):
             save_text=_("Siguiente"), on_cancel=self._menu,
             on_save=lambda text: self._receipt_date(reason, text)))
 
-    def _receipt_date(self, reason: str, receipt: str, day: date | None = None) -> None:
+    def _receipt_date(self, reason: str, receipt: str) -> None:
         t = theme()
-        day = day or self.app.station.today()
+        today = self.app.station.today()
         self.body.clear_widgets()
-        self.body.add_widget(FitLabel(text=_("Fecha del recibo"), bold=True,
-                                      size_hint_y=None, height=t.touch * 0.7))
-        earlier = TouchButton(text=_("Un día antes"), icon="prev", style="secondary",
-                              kid="receipt_day_before")
-        earlier.bind(on_release=lambda *_: self._receipt_date(reason, receipt,
-                                                              day - timedelta(days=1)))
-        later = TouchButton(text=_("Un día después"), icon="next", style="secondary",
-                            kid="receipt_day_after", disabled=day >= self.app.station.today())
-        later.bind(on_release=lambda *_: self._receipt_date(reason, receipt,
-                                                            day + timedelta(days=1)))
-        shown = FitLabel(text=show_day(day), halign="center", bold=True,
-                         font_size=t.font_large, kid="receipt_day")
-        self.body.add_widget(row(earlier, shown, later))
+        shown = FitLabel(text="", bold=True, size_hint_y=None, height=t.touch * 0.7,
+                         kid="receipt_day")
+
+        def say(day: date) -> None:
+            shown.text = _("Fecha del recibo: {day}").format(day=show_day(day))
+
+        # Day, month and year each move on their own: no tapping one day at a time.
+        picker = DatePicker(value=today, earliest=today.replace(year=today.year - 3),
+                            latest=today, kid="receipt", on_change=say)
+        say(today)
+        self.body.add_widget(shown)
+        self.body.add_widget(picker)
         self.body.add_widget(BoxLayout())
         cancel = TouchButton(text=_("Cancelar"), icon="cross", style="secondary",
                              kid="receipt_cancel")
         cancel.bind(on_release=lambda *_: self._menu())
         save = TouchButton(text=_("Registrar la reposición"), icon="check",
                            kid="receipt_save")
-        save.bind(on_release=lambda *_: self._record_replacement(reason, receipt, day))
+        save.bind(on_release=lambda *_: self._record_replacement(reason, receipt,
+                                                                 picker.value))
         self.body.add_widget(row(cancel, save))
 
     def _record_replacement(self, reason: str, receipt: str, day: date) -> None:
