@@ -136,7 +136,7 @@ FileDevice No
 
 _STARTUP_TIMEOUT_S = 20.0
 _MAX_UNIX_SOCKET_PATH = 99
-"""dbus-daemon refuses longer socket paths (its _DBUS_MAX_SUN_PATH_LENGTH; the kernel allows 107)."""
+"""dbus-daemon refuses longer socket paths (_DBUS_MAX_SUN_PATH_LENGTH; the kernel allows 107)."""
 
 
 class VirtualPrinterError(RuntimeError):
