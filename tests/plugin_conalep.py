@@ -114,11 +114,28 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+def office_page(chromium: Any) -> Any:
+    """A page in a fresh browser context at an office PC's screen size, accepting downloads
+    (``page.context.close()`` ends it)."""
+    context = chromium.new_context(viewport={"width": 1366, "height": 768},
+                                   accept_downloads=True, locale="es-MX")
+    return context.new_page()
+
+
+def sign_in_page(page: Any, url: str, username: str, password: str) -> Any:
+    """Sign ``username`` in through the staff sign-in form (central's and conalep's share its
+    fields) and wait for the staff home; the page."""
+    page.goto(f"{url}/staff")
+    page.fill("#usuario", username)
+    page.fill("#contrasena", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/staff")
+    return page
+
+
 @pytest.fixture
 def browser_page(chromium: Any, tmp_path: Path) -> Iterator[Any]:
     """A fresh browser context at an office PC's screen size, accepting downloads."""
-    context = chromium.new_context(viewport={"width": 1366, "height": 768},
-                                   accept_downloads=True, locale="es-MX")
-    page = context.new_page()
+    page = office_page(chromium)
     yield page
-    context.close()
+    page.context.close()

@@ -11,7 +11,7 @@ from typing import Any
 
 import openpyxl
 from conftest import require_part
-from plugin_conalep import PASSWORD, SAE_SAMPLES, add_staff
+from plugin_conalep import PASSWORD, SAE_SAMPLES, add_staff, sign_in_page
 from test_conalep_siseac import PERIODO, expected
 
 
@@ -20,11 +20,7 @@ def test_sign_in_upload_filter_and_download(live_conalep: Any, conalep_sessions:
     require_part(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
     add_staff(conalep_sessions, "dg.ana", "dg_escolares")
     page, url = browser_page, live_conalep.url
-    page.goto(f"{url}/staff")
-    page.fill("#usuario", "dg.ana")
-    page.fill("#contrasena", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/staff")
+    sign_in_page(page, url, "dg.ana", PASSWORD)
 
     page.click("text=Importar SAE")
     page.set_input_files("#archivos", sorted(str(p) for p in SAE_SAMPLES.glob("*.csv")))

@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import require_part
 from plugin_central import enrollment_code, import_demo
+from plugin_conalep import office_page, sign_in_page
 from plugin_lifecycle import cli, cli_json, pdf_text, pdf_words, refused
 from sqlalchemy import update
 
@@ -75,15 +76,7 @@ def station(url: str, folder: Path, *before_sync: tuple[str, ...], **target: str
 
 
 def signed_in(chromium: Any, url: str, user: str) -> Any:
-    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="es-MX",
-                                   accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{url}/staff/ingresar")
-    page.fill("#usuario", user)
-    page.fill("#contrasena", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/staff")
-    return page
+    return sign_in_page(office_page(chromium), url, user, PASSWORD)
 
 
 def _state(page: Any) -> str:

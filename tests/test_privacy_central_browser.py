@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import require_part
 from plugin_central import import_demo
+from plugin_conalep import office_page, sign_in_page
 from plugin_lifecycle import pdf_words
 from sqlalchemy import select
 from test_central_web import students_of
@@ -30,15 +31,7 @@ ZAPOPAN, CENTRO_2 = "14DPR9901D", "CENTRO 2 ZAPOPAN"
 
 
 def _signed_in(chromium: Any, url: str, user: str) -> Any:
-    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="es-MX",
-                                   accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{url}/staff/ingresar")
-    page.fill("#usuario", user)
-    page.fill("#contrasena", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/staff")
-    return page
+    return sign_in_page(office_page(chromium), url, user, PASSWORD)
 
 
 @pytest.mark.parametrize("central_db_url", ["sqlite"], indirect=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import require_part
-from plugin_conalep import PASSWORD, add_staff
+from plugin_conalep import PASSWORD, add_staff, sign_in_page
 from plugin_followup import load_samples
 
 STUDENT = "2316500012"
@@ -29,11 +29,7 @@ def test_officer_exports_a_students_data_and_the_access_record_shows_it(
     load_samples(conalep_sessions)
     add_staff(conalep_sessions, "dg.ana", "dg_escolares")
     page, url = browser_page, live_conalep.url
-    page.goto(f"{url}/staff")
-    page.fill("#usuario", "dg.ana")
-    page.fill("#contrasena", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/staff")
+    sign_in_page(page, url, "dg.ana", PASSWORD)
 
     page.click("text=Solicitudes ARCO")
     page.fill("#buscar", STUDENT)

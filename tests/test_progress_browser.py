@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from plugin_central import enrollment_code, import_demo
+from plugin_conalep import office_page, sign_in_page
 from sqlalchemy import func, select
 
 from central.models import ReportEscalation, SupportQuestion
@@ -61,15 +62,7 @@ def _staff(settings: CentralSettings) -> None:
 
 
 def _signed_in(chromium: Any, url: str, username: str) -> Any:
-    context = chromium.new_context(viewport={"width": 1366, "height": 768},
-                                   accept_downloads=True, locale="es-MX")
-    page = context.new_page()
-    page.goto(f"{url}/staff")
-    page.fill("#usuario", username)
-    page.fill("#contrasena", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/staff")
-    return page
+    return sign_in_page(office_page(chromium), url, username, PASSWORD)
 
 
 def _post(page: Any, url: str, path: str, **form: str) -> Any:
