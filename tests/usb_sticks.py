@@ -52,8 +52,17 @@ class FatStick:
         return False
 
     def unmount(self, *, lazy: bool = False) -> None:
-        if os.path.ismount(self.point):
-            _run("umount", *(["-l"] if lazy else []), str(self.point))
+        # A kiosk that has just let go of the stick may still be closing its files: "target
+        # is busy" for a moment on a loaded machine. Only a finished unmount lets the next
+        # mount see what the FUSE driver wrote out.
+        deadline = time.monotonic() + 30
+        while os.path.ismount(self.point):
+            done = _run("umount", *(["-l"] if lazy else []), str(self.point))
+            if done.returncode == 0 or lazy or time.monotonic() > deadline:
+                if done.returncode != 0:
+                    self.log.append(done.stderr)
+                break
+            time.sleep(0.2)
         if not lazy:
             self._wait_for_driver()
             self.detach()
@@ -63,7 +72,7 @@ class FatStick:
         same image never meets the old one still holding the loop device."""
         if self.driver != "fusefat" or not self.loop:
             return
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and _run(
                 "pgrep", "-f", f"fusefat .*{self.loop} {self.point}").returncode == 0:
             time.sleep(0.05)
