@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from station.store.lifecycle_records import StudentLine
 
 
-class HologramRow(RecycleDataViewBehavior, Surface, BoxLayout):
-    """Name, grade and folio | Registrar"""
+class _StudentRow(RecycleDataViewBehavior, Surface, BoxLayout):
+    """A list row: the student's name over grade and folio, then the row's own buttons."""
 
     def __init__(self, **kwargs: Any) -> None:
         t = theme()
@@ -44,13 +44,24 @@ class HologramRow(RecycleDataViewBehavior, Surface, BoxLayout):
         texts.add_widget(self.name)
         texts.add_widget(self.detail)
         self.add_widget(texts)
-        self.apply = TouchButton(icon="hologram", text=_("Registrar"), style="secondary",
-                                 kid="holo_apply", size_hint=(None, None),
-                                 width=t.touch * 2.6, height=t.touch)
-        self.apply.bind(on_release=lambda *_: HologramsScreen.current.ask_serial(self.payload))
-        box = BoxLayout(size_hint_x=None, width=self.apply.width, padding=(0, t.gap // 2))
-        box.add_widget(self.apply)
+
+    def add_button(self, button: TouchButton) -> TouchButton:
+        box = BoxLayout(size_hint_x=None, width=button.width, padding=(0, theme().gap // 2))
+        box.add_widget(button)
         self.add_widget(box)
+        return button
+
+
+class HologramRow(_StudentRow):
+    """Name, grade and folio | Registrar"""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        t = theme()
+        self.apply = self.add_button(TouchButton(
+            icon="hologram", text=_("Registrar"), style="secondary", kid="holo_apply",
+            size_hint=(None, None), width=t.touch * 2.6, height=t.touch))
+        self.apply.bind(on_release=lambda *_: HologramsScreen.current.ask_serial(self.payload))
 
     def refresh_view_attrs(self, rv: Any, index: int, data: dict[str, Any]) -> None:
         self.payload = self.apply.payload = data["curp"]
@@ -59,35 +70,23 @@ class HologramRow(RecycleDataViewBehavior, Surface, BoxLayout):
         self.index = index
 
 
-class PlanRow(RecycleDataViewBehavior, Surface, BoxLayout):
+class PlanRow(_StudentRow):
     """Name, grade and folio | serial | Pegado | Otro"""
 
     def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         t = theme()
-        p = t.palette
-        super().__init__(bg=p.surface, border=p.border, radius=t.radius, spacing=t.gap,
-                         padding=(t.pad, 0, t.gap, 0), **kwargs)
-        self.init_surface()
-        texts = BoxLayout(orientation="vertical", padding=(0, t.gap // 2))
-        self.name = line_label(bold=True)
-        self.detail = line_label(color=p.muted, font_size=t.font_small)
-        texts.add_widget(self.name)
-        texts.add_widget(self.detail)
-        self.add_widget(texts)
         self.serial = line_label(bold=True, font_size=t.font_large, size_hint_x=None,
                                  width=t.touch * 2.4)
         self.add_widget(self.serial)
-        self.done = TouchButton(icon="check", text=_("Pegado"), kid="plan_stuck",
-                                size_hint=(None, None), width=t.touch * 2.3, height=t.touch)
+        self.done = self.add_button(TouchButton(
+            icon="check", text=_("Pegado"), kid="plan_stuck", size_hint=(None, None),
+            width=t.touch * 2.3, height=t.touch))
         self.done.bind(on_release=lambda *_: HologramsScreen.current.stuck(self.payload))
-        self.other = TouchButton(icon="warning", text=_("Otro"), style="secondary",
-                                 kid="plan_other", size_hint=(None, None),
-                                 width=t.touch * 2, height=t.touch)
+        self.other = self.add_button(TouchButton(
+            icon="warning", text=_("Otro"), style="secondary", kid="plan_other",
+            size_hint=(None, None), width=t.touch * 2, height=t.touch))
         self.other.bind(on_release=lambda *_: HologramsScreen.current.other(self.payload))
-        for button in (self.done, self.other):
-            box = BoxLayout(size_hint_x=None, width=button.width, padding=(0, t.gap // 2))
-            box.add_widget(button)
-            self.add_widget(box)
 
     def refresh_view_attrs(self, rv: Any, index: int, data: dict[str, Any]) -> None:
         self.payload = self.done.payload = self.other.payload = data["curp"]
