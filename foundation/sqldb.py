@@ -8,7 +8,8 @@ Read-only work (a station pulling its roster or photos) takes sessions from
 ``make_sessionmaker(engine, read_only=True)``: on SQLite those begin with a deferred ``BEGIN``
 under ``PRAGMA query_only``, so they read a WAL snapshot without queueing on the write lock
 (and a write slipped into them fails at once instead of upgrading the lock); writers keep
-``BEGIN IMMEDIATE``. On PostgreSQL the two are the same.
+``BEGIN IMMEDIATE``. On PostgreSQL they are ``READ ONLY`` transactions (MVCC readers never
+waited for writers there).
 
 >>> engine = make_engine("sqlite://")
 >>> engine.dialect.name
@@ -58,8 +59,17 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                         hide_parameters=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                           pool_pre_ping=True, hide_parameters=True)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin_pg(conn: Any) -> None:
+        # Same contract as SQLite's query_only: a write slipped into a read route fails in
+        # the tests of both databases, not only in production on one.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    return engine
 
 
 def _private_file(url: str) -> None:

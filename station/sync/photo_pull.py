@@ -8,7 +8,8 @@ durable together when the caller's block ends). A central that does not know the
 
 What can go wrong, photo by photo: bytes that do not match their hash are refused and named
 (:attr:`PhotoPull.refused`, never stored); a hash central will not send is ``missing``; both
-are asked again at the next sync, because the caller does not link them. A connection that
+are asked again at the next sync (``roster_pull`` asks again for every linked photo not
+on disk). A connection that
 drops mid-answer keeps every photo that arrived whole; the error is raised by :meth:`fetch`
 after all batches ended, and the rest come at the next sync. Nothing here logs a CURP.
 """
@@ -98,6 +99,10 @@ class PhotoFetcher:
             self.batches = False  # an older central: one GET per photo
             return self._singles(store, digests, out)
         reader = BatchReader()
+        # The framing says how long each photo is: a short body is seen by the reader, and
+        # urllib3 must not throw away the bytes of the read that met the end (the photos
+        # that arrived whole before a cut are kept).
+        response.raw.enforce_content_length = False
         try:
             for chunk in response.iter_content(_CHUNK):
                 for digest, data in reader.feed(chunk):

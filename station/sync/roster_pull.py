@@ -62,13 +62,15 @@ class RosterPull:
     """Rows of students whose data was purged here, left out (never written again)."""
     photos_refused: list[dict[str, str]] = dataclasses.field(default_factory=list)
     """``{photo, code, reason}`` of photos not stored (bad bytes, or central lacks them);
-    their students keep their old photo here and the photo is asked again next time."""
+    linked all the same (a card cannot print without it: "sincronice"), asked again at the
+    next sync."""
 
 
 def pull_roster(station: Station, client: CentralClient) -> RosterPull:
     """Pull every page; see the module docstring."""
     out = RosterPull()
     fetcher = PhotoFetcher(client)
+    _retry_absent_photos(station, fetcher, out)
     while True:
         with station.db.read() as conn:
             cursor = sync_state.get_state(conn, "roster_cursor", "") or ""
@@ -109,13 +111,12 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
             raise cut
         out.photos += fetched.stored
         out.photos_refused += _not_stored(fetched)
-        unlinked = fetched.not_stored
         with station.db.write() as conn:
             for digest in screen.lift:
                 privacy_records.lift_tombstone(conn, digest)
             ledger.upsert_roster(conn, schools, students)
             for curp, digest in hashes.items():
-                if digest and digest not in unlinked:
+                if digest:
                     sync_state.set_photo_from_central(conn, curp, digest)
             out.moved_out += mark_out_of_scope(conn, departed, why="cambio de escuela")
             if not page.more:
@@ -126,6 +127,22 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
         out.students += len(students)
         if not page.more:
             return out
+
+
+def _retry_absent_photos(station: Station, fetcher: PhotoFetcher, out: RosterPull) -> None:
+    """Photos linked here but not on disk: refused or missing at an earlier sync (the cursor
+    moved past their page, their link committed with it), or lost from the disk. Asked
+    again at every sync until they arrive; a stat per linked photo, no state of its own (so
+    no CURP kept anywhere a purge would have to find it)."""
+    with station.db.read() as conn:
+        linked = sync_state.linked_photo_hashes(conn)
+    absent = [d for d in linked if not station.photos.has(d)]
+    if not absent:
+        return
+    with station.photos.batch() as batch:
+        fetched = fetcher.fetch(batch, absent)
+    out.photos += fetched.stored
+    out.photos_refused += _not_stored(fetched)
 
 
 def _not_stored(fetched: PhotoPull) -> list[dict[str, str]]:
