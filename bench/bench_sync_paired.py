@@ -11,7 +11,7 @@ of the whole first sync. Issue 17: this branch asks for 50 photos per signed req
 asks one ``GET`` per photo.
 
 Run: .venv/bin/python bench/bench_sync_paired.py --base /work/wt/sync-base [--runs 5]
-     [--students 2000]
+     [--students 2000] [--singles]
 (make the base with ``git worktree add --detach /work/wt/sync-base main`` and link the venv:
 ``ln -s "$PWD/.venv" /work/wt/sync-base/.venv``)
 """
@@ -42,6 +42,13 @@ central = bench_central_ingest.Central.__new__(bench_central_ingest.Central)
 central.url, central.env = sys.argv[2], {"CENTRAL_ADMIN_TOKEN": sys.argv[3]}
 station = enrolled_station(central, Path(sys.argv[1]))
 client = client_for(station)
+if sys.argv[5] == "singles":  # ablation: this branch's central, one GET per photo
+    import station.sync.photo_pull as photo_pull
+    make = photo_pull.PhotoFetcher.__init__
+    def singles(self, *a, **k):
+        make(self, *a, **k)
+        self.batches = False
+    photo_pull.PhotoFetcher.__init__ = singles
 t = time.perf_counter()
 report = run_sync(station, client)
 seconds = time.perf_counter() - t
@@ -56,6 +63,9 @@ def main() -> None:
     parser.add_argument("--base", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--students", type=int, default=2000)
+    parser.add_argument("--singles", action="store_true",
+                        help="a third side: this branch's central and station, one GET per "
+                             "photo (what the read-only sessions alone give)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
     sys.path.insert(0, str(ROOT))
@@ -64,6 +74,8 @@ def main() -> None:
     from bench_sync_first import school_export
 
     trees = {"batches": ROOT, "main": args.base.resolve()}
+    if args.singles:
+        trees["singles"] = ROOT
     print(f"machine: {cpu_model()}, {os.cpu_count()} cpus; load at start {os.getloadavg()}",
           flush=True)
     work = Path(tempfile.mkdtemp(prefix="bench-sync-paired-"))
@@ -80,13 +92,13 @@ def main() -> None:
         print(f"two centrals: {args.students} students each, photos of {avg / 1024:.1f} KB "
               "on average", flush=True)
         for r in range(args.runs):
-            order = list(trees.items()) if r % 2 == 0 else list(trees.items())[::-1]
+            order = list(trees.items())[r % len(trees):] + list(trees.items())[:r % len(trees)]
             for name, tree in order:
                 folder = work / "station"
                 shutil.rmtree(folder, ignore_errors=True)
                 out = subprocess.run(
                     [sys.executable, "-c", WORKER, str(folder), centrals[name].url, TOKEN,
-                     str(ROOT / "bench")], capture_output=True, text=True, cwd=tree,
+                     str(ROOT / "bench"), name], capture_output=True, text=True, cwd=tree,
                     env={**os.environ, "PYTHONPATH": str(tree)}, timeout=1800)
                 if out.returncode != 0:
                     raise RuntimeError(out.stderr)
@@ -102,6 +114,9 @@ def main() -> None:
         print(f"\nload at end {os.getloadavg()}; during the runs "
               f"{min(loads):.1f}-{max(loads):.1f}")
         pairs = [a / b for a, b in zip(rates["batches"], rates["main"], strict=True)]
+        if args.singles:
+            print("singles / main per run: " + ", ".join(
+                f"{a / b:.2f}x" for a, b in zip(rates["singles"], rates["main"], strict=True)))
         for name in trees:
             print(f"{name:8s} median {statistics.median(rates[name]):5.2f} MB/s "
                   f"({min(rates[name]):.2f}-{max(rates[name]):.2f}), "
