@@ -89,7 +89,8 @@ def main() -> None:
             central.cli("import-roster", str(escuelas), str(alumnos))
             central.cli("import-photos", str(photos))
             central.start()
-        print(f"two centrals: {args.students} students each, photos of {avg / 1024:.1f} KB "
+        print(f"{len(centrals)} centrals: {args.students} students each, photos of "
+              f"{avg / 1024:.1f} KB "
               "on average", flush=True)
         for r in range(args.runs):
             order = list(trees.items())[r % len(trees):] + list(trees.items())[:r % len(trees)]
@@ -121,7 +122,7 @@ def main() -> None:
             print(f"{name:8s} median {statistics.median(rates[name]):5.2f} MB/s "
                   f"({min(rates[name]):.2f}-{max(rates[name]):.2f}), "
                   f"{statistics.median(seconds[name]):6.1f} s")
-        new, old = (statistics.median(rates[n]) for n in trees)
+        new, old = statistics.median(rates["batches"]), statistics.median(rates["main"])
         print(f"first sync MB/s, median of {args.runs} paired runs: batches {new:.2f}, "
               f"main {old:.2f}, ratio {new / old:.2f}x; per pair "
               + ", ".join(f"{p:.2f}x" for p in pairs))
