@@ -98,19 +98,8 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
             wanted = {h for curp, h in hashes.items()
                       if h and sync_state.photo_hash_of(conn, curp) != h}
         missing = [d for d in sorted(wanted) if not station.photos.has(d)]
-        # Batches of photos, a few at once, made durable together (one sync for the page,
-        # not two fsyncs a photo) before the page's links to them commit. A connection cut
-        # keeps what arrived whole (the block ends normally) and fails the page after.
-        fetched, cut = PhotoPull(), None
-        with station.photos.batch() as batch:
-            try:
-                fetched = fetcher.fetch(batch, missing)
-            except SyncError as exc:
-                cut = exc
-        if cut is not None:
-            raise cut
-        out.photos += fetched.stored
-        out.photos_refused += _not_stored(fetched)
+        # Durable before the page's links to them commit; a cut fails the page here.
+        _fetch_keeping(station, fetcher, missing, out)
         with station.db.write() as conn:
             for digest in screen.lift:
                 privacy_records.lift_tombstone(conn, digest)
@@ -137,10 +126,23 @@ def _retry_absent_photos(station: Station, fetcher: PhotoFetcher, out: RosterPul
     with station.db.read() as conn:
         linked = sync_state.linked_photo_hashes(conn)
     absent = [d for d in linked if not station.photos.has(d)]
-    if not absent:
-        return
+    if absent:
+        _fetch_keeping(station, fetcher, absent, out)
+
+
+def _fetch_keeping(station: Station, fetcher: PhotoFetcher, digests: list[str],
+                   out: RosterPull) -> None:
+    """Batches of photos, a few at once, made durable together (one sync for all of them,
+    not two fsyncs a photo). A connection cut keeps what arrived whole (the store's block
+    ends normally, so it commits) and raises after."""
+    fetched, cut = PhotoPull(), None
     with station.photos.batch() as batch:
-        fetched = fetcher.fetch(batch, absent)
+        try:
+            fetched = fetcher.fetch(batch, digests)
+        except SyncError as exc:
+            cut = exc
+    if cut is not None:
+        raise cut
     out.photos += fetched.stored
     out.photos_refused += _not_stored(fetched)
 
