@@ -23,6 +23,14 @@ even when the connection drops in the middle of a later one (:class:`BatchReader
 [('aaaa', b'abc')]
 >>> reader.complete
 True
+>>> try:  # more than announced: not a photo batch
+...     BatchReader().feed(body + b"x")
+... except BadBatch as exc:
+...     print(exc)
+more bytes than the header announced
+>>> cut = BatchReader()
+>>> cut.feed(body[:-1]), cut.complete, [h[:4] for h in cut.unreceived()]
+([], False, ['aaaa'])
 """
 
 from __future__ import annotations
