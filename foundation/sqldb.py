@@ -4,6 +4,13 @@ SQLite is the embedded default: WAL, a busy timeout, and every transaction ``BEG
 so two writers queue instead of failing on a lock upgrade; the file is created 0600 (it holds
 minors' names and CURPs). PostgreSQL is production.
 
+Read-only work (a station pulling its roster or photos) takes sessions from
+``make_sessionmaker(engine, read_only=True)``: on SQLite those begin with a deferred ``BEGIN``
+under ``PRAGMA query_only``, so they read a WAL snapshot without queueing on the write lock
+(and a write slipped into them fails at once instead of upgrading the lock); writers keep
+``BEGIN IMMEDIATE``. On PostgreSQL they are ``READ ONLY`` transactions (MVCC readers never
+waited for writers there).
+
 >>> engine = make_engine("sqlite://")
 >>> engine.dialect.name
 'sqlite'
@@ -42,13 +49,27 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = bool(conn.get_execution_options().get(READ_ONLY))
+            info = conn.connection.info  # per DBAPI connection: the pragma's current value
+            if info.get(READ_ONLY, False) != read_only:
+                conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+                info[READ_ONLY] = read_only
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-                         hide_parameters=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                           pool_pre_ping=True, hide_parameters=True)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin_pg(conn: Any) -> None:
+        # Same contract as SQLite's query_only: a write slipped into a read route fails in
+        # the tests of both databases, not only in production on one.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+    return engine
 
 
 def _private_file(url: str) -> None:
@@ -58,8 +79,14 @@ def _private_file(url: str) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
+READ_ONLY = "sc_read_only"
+"""Execution option of the engine behind read-only sessions (see the module docstring)."""
+
+
+def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions on ``engine``; ``read_only`` ones never take SQLite's write lock."""
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False, autoflush=False)
 
 
 def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:

@@ -92,6 +92,7 @@ def create_app(settings: CentralSettings | None = None, *, migrate: bool = True)
                   description="Sincronización de estaciones, folios, lista de confianza y "
                               "revocaciones (SEJ Jalisco).")
     app.state.ctx = AppContext(settings=settings, sessions=sessions,
+                               reads=make_sessionmaker(engine, read_only=True),
                                central_key=central_key(settings),
                                photos=PhotoStore(settings.photos_dir))
     app.state.engine = engine

@@ -42,6 +42,8 @@ class AppContext:
     sessions: sessionmaker[Session]
     central_key: StationKey
     photos: PhotoStore
+    reads: sessionmaker[Session] | None = None
+    """Read-only sessions (SQLite: deferred BEGIN, no write lock); ``sessions`` when None."""
 
     @property
     def routing(self) -> Thresholds:
@@ -59,6 +61,17 @@ async def get_db(ctx: Annotated[AppContext, Depends(get_ctx)]) -> AsyncIterator[
     (a sync generator dependency can deadlock the thread pool against the connection pool
     under load: bench/bench_central_load.py)."""
     session = ctx.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+async def get_read_db(ctx: Annotated[AppContext, Depends(get_ctx)]) -> AsyncIterator[Session]:
+    """A read-only session (see :func:`foundation.sqldb.make_sessionmaker`): for the routes
+    that only read (a station's pulls), so on SQLite they do not queue on the write lock
+    behind other stations' pushes. Created and closed on the event loop like :func:`get_db`."""
+    session = (ctx.reads or ctx.sessions)()
     try:
         yield session
     finally:
@@ -200,6 +213,7 @@ Seq = Annotated[int, Query(ge=0, le=MAX_BIGINT)]
 Folio = Annotated[int, Query(ge=1, le=MAX_BIGINT)]
 
 Db = Annotated[Session, Depends(get_db)]
+ReadDb = Annotated[Session, Depends(get_read_db)]
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 AuthStation = Annotated[Station, Depends(current_station)]
 AnyStation = Annotated[Station, Depends(any_station)]

@@ -97,6 +97,13 @@ def set_photo_from_central(conn: sqlite3.Connection, curp: str, photo_hash: str 
     return bool(cur.rowcount)
 
 
+def linked_photo_hashes(conn: sqlite3.Connection) -> list[str]:
+    """Every photo hash a student is linked to (to find the ones not on disk)."""
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT photo_hash FROM students WHERE photo_hash IS NOT NULL"
+        " ORDER BY photo_hash")]
+
+
 def photo_hash_of(conn: sqlite3.Connection, curp: str) -> str | None:
     row = conn.execute("SELECT photo_hash FROM students WHERE curp = ?", (curp,)).fetchone()
     return row[0] if row else None

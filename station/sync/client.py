@@ -115,8 +115,13 @@ class CentralClient:
 
     def call(self, method: str, path: str, *, params: Mapping[str, object] | None = None,
              json_body: object = None, data: bytes | None = None,
-             content_type: str | None = None) -> requests.Response:
-        """Send until central answers (2xx) or refuses for good; raises :class:`SyncError`."""
+             content_type: str | None = None, stream: bool = False) -> requests.Response:
+        """Send until central answers (2xx) or refuses for good; raises :class:`SyncError`.
+
+        ``stream``: return as soon as a 2xx answer's headers arrive; the caller reads the body
+        (``iter_content``), checks its framing itself and closes the response. Only the
+        request and the headers are retried then: a body cut later is the caller's to handle.
+        """
         if params:
             path = f"{path}?{urlencode(params)}"
         if json_body is not None:
@@ -130,7 +135,7 @@ class CentralClient:
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._once(method, path, body, content_type)
+                    return self._once(method, path, body, content_type, stream=stream)
         except _Transient as exc:
             raise exc.error from None
         raise AssertionError("unreachable")
@@ -148,8 +153,8 @@ class CentralClient:
     def post_answer(self, answer: type[A], path: str, body: object) -> A:
         return read_answer(answer, self.call("POST", path, json_body=body), path)
 
-    def _once(self, method: str, path: str, body: bytes,
-              content_type: str | None) -> requests.Response:
+    def _once(self, method: str, path: str, body: bytes, content_type: str | None, *,
+              stream: bool = False) -> requests.Response:
         headers = protocol.signed_headers(method, self._prefix + path, body,
                                           key_id=self.key.key_id, sign=self.key.sign,
                                           timestamp=int(time.time() + self.clock_offset))
@@ -157,11 +162,16 @@ class CentralClient:
             headers["Content-Type"] = content_type
         try:
             response = self.http.request(method, self.url(path), data=body or None,
-                                         headers=headers, timeout=self.timeout)
+                                         headers=headers, timeout=self.timeout, stream=stream)
+            if stream and not response.ok:
+                response.content  # noqa: B018  (read the refusal whole, then close)
+                response.close()
         except requests.RequestException as exc:
             raise _Transient(SyncError(
                 f"No se pudo comunicar con el servicio central ({type(exc).__name__}).",
                 code="offline", way_out=_OFFLINE)) from exc
+        if stream and response.ok:
+            return response
         if response.ok and not _framed(response):
             # http.client takes the end of the stream inside the headers for their end: a
             # response cut there arrives as a 200 with no body. Central always says how long

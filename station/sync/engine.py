@@ -54,6 +54,9 @@ class SyncReport:
     photos_skipped: list[dict[str, str]] = field(default_factory=list)
     """Photos central refused one by one (``{photo, code, reason}``); the rest went up."""
     photos_down: int = 0
+    photos_refused: list[dict[str, str]] = field(default_factory=list)
+    """Photos from central not stored (``{photo, code, reason}``): bytes that did not match
+    their hash, or a photo central lacks; asked again at the next sync."""
     students: int = 0
     trust: int = 0
     revocations: int = 0
@@ -85,7 +88,7 @@ class SyncReport:
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "pushed": self.pushed, "acked_through": self.acked_through,
                 "photos_up": self.photos_up, "photos_skipped": self.photos_skipped,
-                "photos_down": self.photos_down,
+                "photos_down": self.photos_down, "photos_refused": self.photos_refused,
                 "students": self.students, "trust": self.trust,
                 "revocations": self.revocations,
                 "folio_blocks": [list(b) for b in self.folio_blocks],
@@ -113,6 +116,7 @@ class SyncReport:
                        _count(self.revocations, "revocación", "revocaciones")]))]
         lines += [f"Nuevo bloque de folios: {a}–{b}." for a, b in self.folio_blocks]
         lines += [f"Foto {p['photo']} no enviada: {p['reason']}" for p in self.photos_skipped]
+        lines += [f"Foto {p['photo']} no recibida: {p['reason']}" for p in self.photos_refused]
         lines += [f"El servicio central no aplicó el evento {r.get('seq')}: {r.get('message')}"
                   for r in self.events_refused]
         if self.reports_up or self.reports_refused:
@@ -269,6 +273,7 @@ def run_sync(station: Station, client: CentralClient) -> SyncReport:
         pulled = roster_pull.pull_roster(station, client)
         report.students, report.photos_down = pulled.students, pulled.photos
         report.moved_out = pulled.moved_out
+        report.photos_refused = pulled.photos_refused
         served.append(True)  # central serves this station: it is not withdrawn
 
     def trust() -> None:

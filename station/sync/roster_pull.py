@@ -12,23 +12,19 @@ would: no longer pending, their cards and history kept.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 
 from foundation.contract.events import StudentsOutOfScope
 from foundation.contract.responses import RosterPage, SchoolRow, StudentRow, WantedPhotos
-from foundation.photostore import PhotoBatch
 from station.context import Station
 from station.core.model import Estatus, Nivel, School, Student, Turno
 from station.store import ledger, lifecycle_records, privacy_records, sync_state
 from station.store.db import Connection
 from station.store.ledger import append_event
 from station.sync.client import CentralClient, SyncError
+from station.sync.photo_pull import PhotoFetcher, PhotoPull
 
 ROSTER = "/api/v1/sync/roster"
-PHOTO_DOWNLOADS = 4
-"""Photos downloaded at the same time during a roster pull."""
 
 
 def school_record(d: SchoolRow) -> School:
@@ -42,16 +38,6 @@ def student_record(d: StudentRow) -> Student:
                    segundo_apellido=d.segundo_apellido, cct=d.cct, grado=d.grado,
                    grupo=d.grupo, ciclo=d.ciclo, estatus=Estatus(d.estatus),
                    nuevo_ingreso=d.nuevo_ingreso)
-
-
-def _fetch_photo(batch: PhotoBatch, client: CentralClient, digest: str) -> None:
-    response = client.call("GET", f"/api/v1/sync/photos/{digest}")
-    data = response.content
-    if hashlib.sha256(data).hexdigest() != digest:
-        raise SyncError("Una foto llegó incompleta desde el servicio central.",
-                        code="photo-hash-mismatch", way_out="Se descargará de nuevo.")
-    ext = "png" if data.startswith(b"\x89PNG") else "jpg"
-    batch.add(data, ext=ext)
 
 
 def mark_out_of_scope(conn: Connection, curps: Iterable[str], *, why: str) -> int:
@@ -74,11 +60,17 @@ class RosterPull:
     moved_out: int = 0
     purged_skipped: int = 0
     """Rows of students whose data was purged here, left out (never written again)."""
+    photos_refused: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    """``{photo, code, reason}`` of photos not stored (bad bytes, or central lacks them);
+    linked all the same (a card cannot print without it: "sincronice"), asked again at the
+    next sync."""
 
 
 def pull_roster(station: Station, client: CentralClient) -> RosterPull:
     """Pull every page; see the module docstring."""
     out = RosterPull()
+    fetcher = PhotoFetcher(client)
+    _retry_absent_photos(station, fetcher, out)
     while True:
         with station.db.read() as conn:
             cursor = sync_state.get_state(conn, "roster_cursor", "") or ""
@@ -106,12 +98,8 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
             wanted = {h for curp, h in hashes.items()
                       if h and sync_state.photo_hash_of(conn, curp) != h}
         missing = [d for d in sorted(wanted) if not station.photos.has(d)]
-        # A few downloads at once, the page's photos made durable together (one sync for
-        # the batch, not two fsyncs a photo) before the page's links to them commit.
-        with station.photos.batch() as batch, \
-                ThreadPoolExecutor(max_workers=PHOTO_DOWNLOADS) as pool:
-            for _ in pool.map(lambda d: _fetch_photo(batch, client, d), missing):
-                out.photos += 1
+        # Durable before the page's links to them commit; a cut fails the page here.
+        _fetch_keeping(station, fetcher, missing, out)
         with station.db.write() as conn:
             for digest in screen.lift:
                 privacy_records.lift_tombstone(conn, digest)
@@ -128,6 +116,45 @@ def pull_roster(station: Station, client: CentralClient) -> RosterPull:
         out.students += len(students)
         if not page.more:
             return out
+
+
+def _retry_absent_photos(station: Station, fetcher: PhotoFetcher, out: RosterPull) -> None:
+    """Photos linked here but not on disk: refused or missing at an earlier sync (the cursor
+    moved past their page, their link committed with it), or lost from the disk. Asked
+    again at every sync until they arrive; a stat per linked photo, no state of its own (so
+    no CURP kept anywhere a purge would have to find it)."""
+    with station.db.read() as conn:
+        linked = sync_state.linked_photo_hashes(conn)
+    absent = [d for d in linked if not station.photos.has(d)]
+    if absent:
+        _fetch_keeping(station, fetcher, absent, out)
+
+
+def _fetch_keeping(station: Station, fetcher: PhotoFetcher, digests: list[str],
+                   out: RosterPull) -> None:
+    """Batches of photos, a few at once, made durable together (one sync for all of them,
+    not two fsyncs a photo). A connection cut keeps what arrived whole (the store's block
+    ends normally, so it commits) and raises after."""
+    fetched, cut = PhotoPull(), None
+    with station.photos.batch() as batch:
+        try:
+            fetched = fetcher.fetch(batch, digests)
+        except SyncError as exc:
+            cut = exc
+    if cut is not None:
+        raise cut
+    out.photos += fetched.stored
+    out.photos_refused += _not_stored(fetched)
+
+
+def _not_stored(fetched: PhotoPull) -> list[dict[str, str]]:
+    """The sync's problems for the photos not stored (a hash prefix names them, no CURP)."""
+    problems = [{k: p[k] for k in ("photo", "code", "reason")} for p in fetched.refused]
+    problems += [{"photo": d[:12], "code": "photo-missing",
+                  "reason": "el servicio central no la tiene para esta estación; se pedirá de "
+                            "nuevo en la próxima sincronización."}
+                 for d in sorted(fetched.missing)]
+    return problems
 
 
 PHOTO_SKIPPED_CODES = frozenset({"school-out-of-scope", "student-not-found", "not-a-photo",

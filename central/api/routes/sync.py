@@ -14,11 +14,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.api.deps import AnyStation, Ctx, Db, RawBody, Seq, utcnow
+from central.api.deps import AnyStation, Ctx, Db, RawBody, ReadDb, Seq, utcnow
 from central.crud import cards as card_ops
 from central.crud import (
     double_use,
@@ -36,7 +36,9 @@ from central.db import retrying
 from central.errors import ApiError
 from central.models import ConfigItem, Counter, Station, Student
 from central.schemas import FolioBlockIn
+from foundation.contract import photo_batch
 from foundation.contract.events import EventBatch
+from foundation.contract.photo_batch import PhotoBatchHeader, PhotoBatchRequest, PhotoPart
 from foundation.contract.responses import (
     ConfigAnswer,
     FolioBlockAnswer,
@@ -72,7 +74,7 @@ def _locked(session: Session, station: Station) -> Station:
 
 
 @router.get("/hello", response_model=HelloAnswer)
-def hello(station: AnyStation, session: Db, ctx: Ctx) -> dict[str, object]:
+def hello(station: AnyStation, session: ReadDb, ctx: Ctx) -> dict[str, object]:
     """Who central thinks this station is, what it may act for, and central's clock."""
     _active(station, "plantilla, folios ni fotos")
     scope = stations.scope_ccts(session, station=station, routing=ctx.routing)
@@ -103,7 +105,7 @@ def push_events(batch: EventBatch, station: AnyStation, session: Db,
 
 
 @router.get("/roster", response_model=RosterPage)
-def pull_roster(station: AnyStation, session: Db, ctx: Ctx,
+def pull_roster(station: AnyStation, session: ReadDb, ctx: Ctx,
                 cursor: Annotated[str, Query(max_length=200)] = "") -> dict[str, object]:
     """Schools and students of the station's scope changed after ``cursor``, and the CURPs of
     students who moved to a school outside the scope (``departed``)."""
@@ -122,7 +124,7 @@ def pull_roster(station: AnyStation, session: Db, ctx: Ctx,
 
 
 @router.get("/photos/wanted", response_model=WantedPhotos)
-def wanted_photos(station: AnyStation, session: Db, ctx: Ctx) -> dict[str, object]:
+def wanted_photos(station: AnyStation, session: ReadDb, ctx: Ctx) -> dict[str, object]:
     """Photos this station linked that central does not hold, of students of its scope:
     upload them."""
     scope = stations.scope_ccts(session, station=station, routing=ctx.routing)
@@ -133,7 +135,7 @@ def wanted_photos(station: AnyStation, session: Db, ctx: Ctx) -> dict[str, objec
 
 @router.get("/photos/{photo_hash}")
 def get_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
-              station: AnyStation, session: Db,
+              station: AnyStation, session: ReadDb,
               ctx: Ctx) -> FileResponse:
     """A photo of a student in the station's scope."""
     _active(station, "fotos")
@@ -145,6 +147,46 @@ def get_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
     session.commit()
     media = "image/png" if path.suffix == ".png" else "image/jpeg"
     return FileResponse(path, media_type=media)
+
+
+@router.post("/photos/batch", response_class=Response, responses={200: {
+    "content": {photo_batch.MEDIA_TYPE: {}},
+    "description": "A JSON line (PhotoBatchHeader), then the photos' bytes in its order "
+                   "(foundation/contract/photo_batch.py)."}})
+def get_photo_batch(request: PhotoBatchRequest, station: AnyStation, session: ReadDb,
+                    ctx: Ctx) -> Response:
+    """Up to ``PHOTO_BATCH_MAX`` photos of students in the station's scope in one answer;
+    the hashes it will not send (unknown or out of scope, alike) come back as ``missing``."""
+    _active(station, "fotos")
+    wanted = list(dict.fromkeys(request.hashes))  # each once, in the station's order
+    scope = stations.scope_ccts(session, station=station, routing=ctx.routing)
+    held = photos.photos_in_scope(session, hashes=wanted, ccts=scope)
+    session.commit()
+    parts: list[PhotoPart] = []
+    blobs: list[bytes] = []
+    missing: list[str] = []
+    later: list[str] = []
+    total = 0
+    for digest in wanted:
+        if digest not in held:
+            missing.append(digest)
+            continue
+        if blobs and total >= photo_batch.PHOTO_BATCH_BYTES:
+            later.append(digest)
+            continue
+        try:  # the path from the row's ext: no directory probing per photo
+            data = (ctx.photos.root / digest[:2] / f"{digest}.{held[digest]}").read_bytes()
+        except OSError:
+            data = b""
+        if not data:  # a row without its file (a purge in progress): not sent
+            missing.append(digest)
+            continue
+        parts.append(PhotoPart(hash=digest, size=len(data)))
+        blobs.append(data)
+        total += len(data)
+    header = PhotoBatchHeader(photos=parts, missing=missing, later=later)
+    return Response(b"".join([photo_batch.frame(header), *blobs]),
+                    media_type=photo_batch.MEDIA_TYPE)
 
 
 @router.put("/photos/{photo_hash}", response_model=PhotoStored)
@@ -171,7 +213,7 @@ def put_photo(photo_hash: Annotated[str, PathParam(pattern=_DIGEST)],
 
 
 @router.get("/trust", response_model=TrustPage)
-def pull_trust(station: AnyStation, session: Db, ctx: Ctx,
+def pull_trust(station: AnyStation, session: ReadDb, ctx: Ctx,
                cursor: Seq = 0) -> dict[str, object]:
     """Certified station keys changed after ``cursor`` (new, withdrawn)."""
     _active(station, "la lista de confianza")
@@ -186,7 +228,7 @@ def pull_trust(station: AnyStation, session: Db, ctx: Ctx,
 
 
 @router.get("/revocations", response_model=RevocationPage)
-def pull_revocations(station: AnyStation, session: Db, ctx: Ctx,
+def pull_revocations(station: AnyStation, session: ReadDb, ctx: Ctx,
                      cursor: Seq = 0) -> dict[str, object]:
     """Cards revoked after ``cursor``, by any station or by central staff."""
     _active(station, "revocaciones")
@@ -202,7 +244,7 @@ def pull_revocations(station: AnyStation, session: Db, ctx: Ctx,
 
 
 @router.get("/config", response_model=ConfigAnswer)
-def pull_config(station: AnyStation, session: Db, ctx: Ctx,
+def pull_config(station: AnyStation, session: ReadDb, ctx: Ctx,
                 notices_after: Seq = 0) -> dict[str, object]:
     """Configuration central publishes (thresholds, fee, cycle, card template version), the
     hologram ranges this station may use, and central's notices after ``notices_after``."""
