@@ -359,6 +359,8 @@ def test_power_cut_at_random_points_of_an_update_always_comes_back_working(
     disk, until phase ``PHASES[i % 6]`` begins (``APPLIANCE_CUT_PHASES`` picks some; one run
     alone, CI's canary, cuts the slot install), then cuts after a random 0–3 s. Each log
     line names the phase the disk was in at the cut."""
+    if POWER_CUTS < 1:
+        pytest.skip("APPLIANCE_POWER_CUTS=0: no power cut asked for")
     live, settings = central
     if "0.2.0" not in _releases(live):
         _publish(settings, appliance.bundle("0.2.0"), "0.2.0", station_id)
@@ -377,6 +379,8 @@ def test_power_cut_while_a_broken_release_waits_for_its_health_marker(
     the updater waits for the marker: the next boot starts the broken version, the
     boot-time updater finds the switch pending, waits its health timeout and switches back.
     The station must end on the previous version (0.1.0) with 0.4.0 refused for good."""
+    if BROKEN_CUTS < 1:
+        pytest.skip("APPLIANCE_BROKEN_CUTS=0: no power cut asked for")
     live, settings = central
     if "0.4.0" in _releases(live):
         central_cli_run(settings, "release", "resume", "0.4.0")
