@@ -20,6 +20,7 @@
 # MIRROR (default http://deb.debian.org/debian), SUITE (bookworm), PYTHON (python3 with the
 # `cryptography` and `pydantic` packages, for the bundle's signature check).
 # APT_CACHE=DIR keeps the downloaded .debs in DIR and reuses them (steps of one CI run).
+# EATMYDATA=0 lets dpkg fsync every file (default: mmdebstrap's eatmydata hook, see below).
 set -euo pipefail
 
 arch=arm64
@@ -102,13 +103,23 @@ if [ "$smoke" = 1 ]; then
 	smoke_hooks=(--essential-hook="mkdir -p \"\$1/etc/initramfs-tools/conf.d\" \"\$1/usr/share/initramfs-tools/modules.d\"; echo MODULES=list >\"\$1/etc/initramfs-tools/conf.d/station-smoke.conf\"; grep -v '^#' \"$here/debian/initramfs-modules-smoke\" >\"\$1/usr/share/initramfs-tools/modules.d/station-smoke\"")
 fi
 
+# dpkg fsyncs every file it unpacks: most of a root build's time on a busy disk. The root is
+# copied into a file system (mkfs.ext4 -d) or tested as a folder afterwards, so a crash of
+# the build machine mid-build only means building again: dpkg runs under eatmydata
+# (mmdebstrap's own hook; it fetches eatmydata from the mirror into the root and removes
+# it at the end, so the image does not keep it).
+eatmydata_hooks=()
+if [ "${EATMYDATA:-1}" = 1 ] && [ -d /usr/share/mmdebstrap/hooks/eatmydata ]; then
+	eatmydata_hooks=(--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata)
+fi
+
 started=$(date +%s)
 mmdebstrap --mode=root --variant=apt --arch="$arch" --components="main non-free-firmware" \
 	--include="$packages" \
 	--aptopt='APT::Install-Recommends "false"' \
 	--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
 	--dpkgopt='path-exclude=/usr/share/man/*' \
-	"${cache_hooks[@]}" "${smoke_hooks[@]}" \
+	"${eatmydata_hooks[@]}" "${cache_hooks[@]}" "${smoke_hooks[@]}" \
 	--customize-hook='"$STATION_REPO"/image-build/debian/customize.sh "$1"' \
 	"$suite" "$root" \
 	"deb $mirror $suite main non-free-firmware" \

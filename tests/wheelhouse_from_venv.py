@@ -53,13 +53,14 @@ def _tag(dist: metadata.Distribution) -> str:
     return "-".join(".".join(p) for p in parts)
 
 
-def pack(dist: metadata.Distribution, out: Path) -> Path:
+def pack(dist: metadata.Distribution, out: Path, compression: int = zipfile.ZIP_STORED,
+         level: int | None = None) -> Path:
     name = re.sub(r"[-_.]+", "_", dist.metadata["Name"])
     wheel = out / f"{name}-{dist.version}-{_tag(dist)}.whl"
     base = Path(str(dist.locate_file("")))
     record: list[str] = []
     info_dir = ""
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_STORED) as zf:
+    with zipfile.ZipFile(wheel, "w", compression, compresslevel=level) as zf:
         for entry in dist.files or []:
             rel = entry.as_posix()
             top = rel.split("/", 1)[0]
@@ -76,7 +77,7 @@ def pack(dist: metadata.Distribution, out: Path) -> Path:
             digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
             info = zipfile.ZipInfo(rel, date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = (path.stat().st_mode & 0o777) << 16
-            zf.writestr(info, data)
+            zf.writestr(info, data, compress_type=compression, compresslevel=level)
             record.append(f"{rel},sha256={digest.decode()},{len(data)}")
         record.append(f"{info_dir}/RECORD,,")
         zf.writestr(f"{info_dir}/RECORD", "\n".join(record) + "\n")

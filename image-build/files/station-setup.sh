@@ -33,9 +33,14 @@ if [ "${STATION_PIP_NO_DEPS:-0}" = 1 ]; then
 		--no-cache-dir --disable-pip-version-check --no-deps --no-compile \
 		/opt/station/bundles/first/wheels/*.whl
 else
-	"/opt/station/releases/${version}/venv/bin/python" -m pip install -q --no-index --no-cache-dir \
-		--disable-pip-version-check --ignore-installed --find-links /opt/station/bundles/first/wheels \
+	# As the updater does (station.update.install): pip without its one-core byte-compile,
+	# then compileall on every core; errors ignored as pip ignores them.
+	"/opt/station/releases/${version}/venv/bin/python" -m pip install -q --no-compile --no-index \
+		--no-cache-dir --disable-pip-version-check --ignore-installed \
+		--find-links /opt/station/bundles/first/wheels \
 		"/opt/station/bundles/first/wheels/$(cat /opt/station/bundles/first/PROJECT_WHEEL)[station]"
+	"/opt/station/releases/${version}/venv/bin/python" -m compileall -q -q -j0 \
+		"/opt/station/releases/${version}/venv/lib" || true
 fi
 cp /opt/station/bundles/first/manifest.json "/opt/station/releases/${version}/manifest.json"
 echo "${version}" > "/opt/station/releases/${version}/.complete"
