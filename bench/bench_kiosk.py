@@ -272,8 +272,9 @@ def _cpu_per_frame(cpu: list[dict[str, float]], shown: list[float]) -> str:
     if not cpu or not cpu[0]:
         return "not measured"
     keys = list(cpu[0])
-    per = {k: median([c.get(k, 0.0) / s for c, s in zip(cpu, shown) if s]) for k in keys}
-    total = median([sum(c.values()) / s for c, s in zip(cpu, shown) if s])
+    per = {k: median([c.get(k, 0.0) / s for c, s in zip(cpu, shown, strict=True) if s])
+           for k in keys}
+    total = median([sum(c.values()) / s for c, s in zip(cpu, shown, strict=True) if s])
     return " + ".join(f"{k} {v:.1f}" for k, v in per.items()) + f" = **{total:.1f} ms**"
 
 
@@ -298,7 +299,8 @@ def bench_preview(base: Path, size: str, env: dict[str, str], runs: int,
         shown.append(report["data"]["preview_fps"])
         read.append(report["data"]["camera_fps"])
         cpu.append(report["data"].get("cpu_ms_per_s", {}))
-        line = (f"  preview {i}: {shown[-1]:.1f} fps shown of {read[-1]:.1f} read (cap "
+        line = (f"  preview {i}: {shown[-1]:.1f} fps shown of {read[-1]:.1f} read, "
+                f"{report['data'].get('redraw_fps')} redraws/s (cap "
                 f"{report['data'].get('max_fps')}), cpu ms/s {_cpu_text(cpu[-1])}")
         if base_checkout is not None:
             report = run_checkout(base_checkout, data, size, base / f"preview-base-{i}",
@@ -307,7 +309,8 @@ def bench_preview(base: Path, size: str, env: dict[str, str], runs: int,
             shown_base.append(report["data"]["preview_fps"])
             read_base.append(report["data"]["camera_fps"])
             cpu_base.append(report["data"].get("cpu_ms_per_s", {}))
-            line += (f"; before {shown_base[-1]:.1f} of {read_base[-1]:.1f} (cap "
+            line += (f"; before {shown_base[-1]:.1f} of {read_base[-1]:.1f}, "
+                     f"{report['data'].get('redraw_fps')} redraws/s (cap "
                      f"{report['data'].get('max_fps')}), cpu ms/s "
                      f"{_cpu_text(cpu_base[-1])}")
         print(f"{line}; load {os.getloadavg()[0]:.1f}", flush=True)
