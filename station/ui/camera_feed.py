@@ -153,7 +153,7 @@ class CameraFeed:
         self._box: tuple[int, int] | None = None
         self._thread: threading.Thread | None = None
         self._trigger: Any = None
-        self._cap_before: float | None = None
+        self._cap_raised = False
         self._texture: Texture | None = None
 
     @property
@@ -219,15 +219,14 @@ class CameraFeed:
         self._box = (int(w), int(h)) if w >= 16 and h >= 16 else None
 
     def _raise_cap(self) -> None:
-        cap = getattr(Clock, "_max_fps", None)  # Kivy reads the config's maxfps only at start
-        if isinstance(cap, float) and 0 < cap < LIVE_MAX_FPS:
-            self._cap_before = cap
-            Clock._max_fps = LIVE_MAX_FPS
+        if not self._cap_raised:
+            self._cap_raised = True
+            _LiveCap.raise_()
 
     def _restore_cap(self) -> None:
-        if self._cap_before is not None:
-            Clock._max_fps = self._cap_before
-            self._cap_before = None
+        if self._cap_raised:
+            self._cap_raised = False
+            _LiveCap.lower()
 
     def _flipped(self, *_args: Any) -> None:
         if self._blitted:
@@ -291,6 +290,30 @@ class CameraFeed:
         self.view.texture = self._texture
         self.view.canvas.ask_update()
         self._blitted = True  # counted as shown at the next flip (_flipped)
+
+
+class _LiveCap:
+    """Kivy's frame cap raised to LIVE_MAX_FPS while at least one feed runs (UI thread only).
+    Kivy reads the config's ``maxfps`` once, into its clock's ``_max_fps``: that is what is
+    changed, and put back when the last feed stops."""
+
+    feeds = 0
+    before: float | None = None
+
+    @classmethod
+    def raise_(cls) -> None:
+        cls.feeds += 1
+        cap = getattr(Clock, "_max_fps", None)
+        if cls.feeds == 1 and isinstance(cap, float) and 0 < cap < LIVE_MAX_FPS:
+            cls.before = cap
+            Clock._max_fps = LIVE_MAX_FPS
+
+    @classmethod
+    def lower(cls) -> None:
+        cls.feeds = max(0, cls.feeds - 1)
+        if cls.feeds == 0 and cls.before is not None:
+            Clock._max_fps = cls.before
+            cls.before = None
 
 
 def fitted_size(width: int, height: int, box: tuple[int, int] | None) -> tuple[int, int]:
