@@ -15,6 +15,11 @@ work (``STATION_KIOSK_MEMORY_BASELINE=1`` switches it off), interleaved in the s
 With ``--base`` (a git worktree of the previous code, e.g. ``git worktree add --detach
 /tmp/base main``) the session and the preview run once with this checkout and once with that
 one, alternating, each kiosk in its own process importing its own checkout's code.
+
+The preview also reports the processor time of the kiosk's threads (screen, camera, llvmpipe,
+the rest) and of Xvfb per shown frame, and the window's redraws per second. It runs at the
+kiosk's own frame cap (``--maxfps 30``, as ``launch.configure_kivy`` deploys it), not the
+autopilot's 60, unless ``--maxfps 0``.
 """
 
 from __future__ import annotations
