@@ -10,9 +10,8 @@ it (a Clock trigger fired from the camera thread) instead of polling on every fr
 ``on_done`` receives what ``consume`` returned, on the UI thread. Nothing is written anywhere.
 With ``mirror`` (the photo booth) the preview is flipped left-right like a mirror (by the
 texture's coordinates: no pixel is copied for it); the service still reads the camera's own
-frames, so the photo taken is not mirrored. While a camera is on screen Kivy's frame cap is
-raised to :data:`LIVE_MAX_FPS`: at the kiosk's 30 a 30 frames/s camera beats against the
-screen's frames (two camera frames in one screen frame, the first never shown).
+frames, so the photo taken is not mirrored. Kivy's frame cap stays the kiosk's 30: raising it
+to 60 while a camera is on screen was measured and lost (docs/PERFORMANCE.md, issue 17).
 
 While the camera is away (unplugged, or its video file cut short), :class:`LostBanner` over
 the preview says "Cámara desconectada, reconectando…" and the last picture is dimmed; the
@@ -46,12 +45,6 @@ from station.ui.widgets import FitLabel, theme
 
 PREVIEW_MAX_WIDTH = 800
 """Frames are shrunk to at most this width (and to the view's size) in the camera thread."""
-LIVE_MAX_FPS = 60.0
-"""Kivy's frame cap while a camera is on screen (the kiosk's is 30, ``launch.configure_kivy``):
-a frame is drawn at most 1/60 s after it arrived, so every frame of a 30 frames/s camera gets
-its own screen frame. Without a new frame the screen does not redraw, so the higher cap costs
-only the clock's wake-ups."""
-
 
 class FrameTap:
     """A camera whose frames are also handed to the screen; stops when the screen says so."""
@@ -153,7 +146,6 @@ class CameraFeed:
         self._box: tuple[int, int] | None = None
         self._thread: threading.Thread | None = None
         self._trigger: Any = None
-        self._cap_raised = False
         self._texture: Texture | None = None
 
     @property
@@ -172,7 +164,6 @@ class CameraFeed:
 
         # Dispatched after the window was drawn, just before its buffers are swapped.
         Window.bind(on_flip=self._flipped)
-        self._raise_cap()
         self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
         self._thread.start()
 
@@ -185,7 +176,6 @@ class CameraFeed:
             from kivy.core.window import Window
 
             Window.unbind(on_flip=self._flipped)
-            self._restore_cap()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=3)
         self._thread = None
@@ -217,16 +207,6 @@ class CameraFeed:
         screen's thread and the renderer; the service still gets the full frame)."""
         w, h = self.view.size
         self._box = (int(w), int(h)) if w >= 16 and h >= 16 else None
-
-    def _raise_cap(self) -> None:
-        if not self._cap_raised:
-            self._cap_raised = True
-            _LiveCap.raise_()
-
-    def _restore_cap(self) -> None:
-        if self._cap_raised:
-            self._cap_raised = False
-            _LiveCap.lower()
 
     def _flipped(self, *_args: Any) -> None:
         if self._blitted:
@@ -290,30 +270,6 @@ class CameraFeed:
         self.view.texture = self._texture
         self.view.canvas.ask_update()
         self._blitted = True  # counted as shown at the next flip (_flipped)
-
-
-class _LiveCap:
-    """Kivy's frame cap raised to LIVE_MAX_FPS while at least one feed runs (UI thread only).
-    Kivy reads the config's ``maxfps`` once, into its clock's ``_max_fps``: that is what is
-    changed, and put back when the last feed stops."""
-
-    feeds = 0
-    before: float | None = None
-
-    @classmethod
-    def raise_(cls) -> None:
-        cls.feeds += 1
-        cap = getattr(Clock, "_max_fps", None)
-        if cls.feeds == 1 and isinstance(cap, float) and 0 < cap < LIVE_MAX_FPS:
-            cls.before = cap
-            Clock._max_fps = LIVE_MAX_FPS
-
-    @classmethod
-    def lower(cls) -> None:
-        cls.feeds = max(0, cls.feeds - 1)
-        if cls.feeds == 0 and cls.before is not None:
-            Clock._max_fps = cls.before
-            cls.before = None
 
 
 def fitted_size(width: int, height: int, box: tuple[int, int] | None) -> tuple[int, int]:
