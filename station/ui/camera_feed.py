@@ -46,6 +46,7 @@ from station.ui.widgets import FitLabel, theme
 PREVIEW_MAX_WIDTH = 800
 """Frames are shrunk to at most this width (and to the view's size) in the camera thread."""
 
+
 class FrameTap:
     """A camera whose frames are also handed to the screen; stops when the screen says so."""
 
