@@ -8,12 +8,18 @@ rate with the photo checks but no screen (preview).
 
     .venv/bin/python bench/bench_kiosk.py [--runs 5] [--size 800x480] [--skip-session]
         [--session-runs 3] [--only-session] [--only-preview] [--base <checkout>] [--parallel N]
+        [--maxfps 30]
 
 The memory of the 200-card session is measured before and after the kiosk's own memory
 work (``STATION_KIOSK_MEMORY_BASELINE=1`` switches it off), interleaved in the same run.
 With ``--base`` (a git worktree of the previous code, e.g. ``git worktree add --detach
 /tmp/base main``) the session and the preview run once with this checkout and once with that
 one, alternating, each kiosk in its own process importing its own checkout's code.
+
+The preview also reports the processor time of the kiosk's threads (screen, camera, llvmpipe,
+the rest) and of Xvfb per shown frame, and the window's redraws per second. It runs at the
+kiosk's own frame cap (``--maxfps 30``, as ``launch.configure_kivy`` deploys it), not the
+autopilot's 60, unless ``--maxfps 0``.
 """
 
 from __future__ import annotations
@@ -262,6 +268,21 @@ def camera_alone(video: Path, seconds: float = 5.0) -> float:
     return frames / (time.monotonic() - t0)
 
 
+def _cpu_text(cpu: dict[str, float]) -> str:
+    return " ".join(f"{k} {v:.0f}" for k, v in cpu.items())
+
+
+def _cpu_per_frame(cpu: list[dict[str, float]], shown: list[float]) -> str:
+    """Median processor milliseconds per shown frame, by thread (and the X server)."""
+    if not cpu or not cpu[0]:
+        return "not measured"
+    keys = list(cpu[0])
+    per = {k: median([c.get(k, 0.0) / s for c, s in zip(cpu, shown, strict=True) if s])
+           for k in keys}
+    total = median([sum(c.values()) / s for c, s in zip(cpu, shown, strict=True) if s])
+    return " + ".join(f"{k} {v:.1f}" for k, v in per.items()) + f" = **{total:.1f} ms**"
+
+
 def bench_preview(base: Path, size: str, env: dict[str, str], runs: int,
                   base_checkout: Path | None = None) -> None:
     from plugin_camera import pose, write_video
@@ -275,22 +296,33 @@ def bench_preview(base: Path, size: str, env: dict[str, str], runs: int,
     update_settings(station, {"camera.device": str(video)})
     station.close()
     shown, read, shown_base, read_base = [], [], [], []
+    cpu: list[dict[str, float]] = []
+    cpu_base: list[dict[str, float]] = []
     for i in range(runs):
         report = run_checkout(ROOT, data, size, base / f"preview-{i}", "preview_fps", env)
         assert report["ok"], report["error"]
         shown.append(report["data"]["preview_fps"])
         read.append(report["data"]["camera_fps"])
+        cpu.append(report["data"].get("cpu_ms_per_s", {}))
+        line = (f"  preview {i}: {shown[-1]:.1f} fps shown of {read[-1]:.1f} read, "
+                f"{report['data'].get('redraw_fps')} redraws/s (cap "
+                f"{report['data'].get('max_fps')}), cpu ms/s {_cpu_text(cpu[-1])}")
         if base_checkout is not None:
             report = run_checkout(base_checkout, data, size, base / f"preview-base-{i}",
                                   "preview_fps", env)
             assert report["ok"], report["error"]
             shown_base.append(report["data"]["preview_fps"])
             read_base.append(report["data"]["camera_fps"])
-            print(f"  preview {i}: {shown[-1]:.1f} fps, before {shown_base[-1]:.1f} fps, "
-                  f"load {os.getloadavg()[0]:.1f}", flush=True)
+            cpu_base.append(report["data"].get("cpu_ms_per_s", {}))
+            line += (f"; before {shown_base[-1]:.1f} of {read_base[-1]:.1f}, "
+                     f"{report['data'].get('redraw_fps')} redraws/s (cap "
+                     f"{report['data'].get('max_fps')}), cpu ms/s "
+                     f"{_cpu_text(cpu_base[-1])}")
+        print(f"{line}; load {os.getloadavg()[0]:.1f}", flush=True)
     alone = median([camera_alone(video) for _ in range(3)])
+    cap = env.get("KIOSK_PILOT_MAXFPS", "the autopilot's")
     print(f"\n## Live photo preview ({size}, 1280×720 video file at 30 frames/s, "
-          f"{runs} runs × 8 s)")
+          f"{runs} runs × 8 s, Kivy's frame cap {cap} on the way to the photo screen)")
     print("| what | median | min – max |")
     print("|---|---|---|")
     print(f"| frames shown on screen per second | **{median(shown):.1f}** | {min(shown):.1f} – "
@@ -308,6 +340,9 @@ def bench_preview(base: Path, size: str, env: dict[str, str], runs: int,
               f"{min(read_base):.1f} – {max(read_base):.1f} |")
         print(f"| **ratio shown, after / before** | **{median(shown) / median(shown_base):.2f}×**"
               " | |")
+    print(f"Processor time per shown frame, by thread (ms, median): {_cpu_per_frame(cpu, shown)}")
+    if cpu_base:
+        print(f"Before: {_cpu_per_frame(cpu_base, shown_base)}")
 
 
 def main() -> None:
@@ -321,6 +356,9 @@ def main() -> None:
     parser.add_argument("--only-preview", action="store_true")
     parser.add_argument("--parallel", type=int, default=1,
                         help="sessions run at once (a loaded machine: memory, not speed)")
+    parser.add_argument("--maxfps", type=int, default=30,
+                        help="Kivy's frame cap on the way to the photo screen: the kiosk's own "
+                             "30 (launch.configure_kivy), not the autopilot's 60 (0: leave it)")
     parser.add_argument("--base", type=Path, default=None,
                         help="a checkout of the previous code to measure beside this one")
     args = parser.parse_args()
@@ -331,6 +369,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-kiosk-") as name:
             base = Path(name)
             env = kivy_env(display, base / "home")
+            env["BENCH_XVFB_PID"] = str(xvfb.pid)  # the preview counts the X server's work
+            if args.maxfps:
+                env["KIOSK_PILOT_MAXFPS"] = str(args.maxfps)
             print(f"Load average at the start: {os.getloadavg()[0]:.1f}", flush=True)
             if not args.only_session and not args.only_preview:
                 bench_startup(base, args.size, env, args.runs)

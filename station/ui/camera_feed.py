@@ -5,10 +5,13 @@ photo standing in for one), opened through :class:`~station.camera.resilient.Res
 so an unplugged camera is reported and comes back by itself. A thread runs ``consume(tap)``
 — e.g. :func:`station.services.camera_verify.verify_stream` or
 :func:`station.services.photo_capture.run_capture` — on a :class:`FrameTap`: every frame it
-reads is also kept, shrunk, for the screen, which draws the newest one at its own pace.
+reads is also kept, shrunk to the size the screen draws it at, and the screen is woken to draw
+it (a Clock trigger fired from the camera thread) instead of polling on every frame.
 ``on_done`` receives what ``consume`` returned, on the UI thread. Nothing is written anywhere.
-With ``mirror`` (the photo booth) the preview is flipped left-right like a mirror; the service
-still reads the camera's own frames, so the photo taken is not mirrored.
+With ``mirror`` (the photo booth) the preview is flipped left-right like a mirror (by the
+texture's coordinates: no pixel is copied for it); the service still reads the camera's own
+frames, so the photo taken is not mirrored. Kivy's frame cap stays the kiosk's 30: raising it
+to 60 while a camera is on screen was measured and lost (docs/PERFORMANCE.md, issue 17).
 
 While the camera is away (unplugged, or its video file cut short), :class:`LostBanner` over
 the preview says "Cámara desconectada, reconectando…" and the last picture is dimmed; the
@@ -41,7 +44,7 @@ from station.ui.memory import MEMORY_BASELINE
 from station.ui.widgets import FitLabel, theme
 
 PREVIEW_MAX_WIDTH = 800
-"""Frames are shrunk to this width in the camera thread before they reach the GPU."""
+"""Frames are shrunk to at most this width (and to the view's size) in the camera thread."""
 
 
 class FrameTap:
@@ -133,13 +136,17 @@ class CameraFeed:
         self.on_event = on_event
         self.frames_read = 0
         self.frames_shown = 0
+        """Distinct camera frames whose pixels reached the texture and were then flipped to
+        the screen (counted at the window's flip, not at the upload)."""
         self.started_at = 0.0
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._latest: Any = None
         self._fresh = False
+        self._blitted = False
+        self._box: tuple[int, int] | None = None
         self._thread: threading.Thread | None = None
-        self._clock: Any = None
+        self._trigger: Any = None
         self._texture: Texture | None = None
 
     @property
@@ -149,15 +156,27 @@ class CameraFeed:
     def start(self) -> None:
         self._stop.clear()
         self.started_at = time.monotonic()
+        # Fired by the camera thread for each frame kept (Kivy's scheduling is thread-safe;
+        # several frames before the screen's next turn make one call, which shows the newest).
+        self._trigger = Clock.create_trigger(self._show, 0)
+        self.view.bind(size=self._aim)
+        self._aim()
+        from kivy.core.window import Window  # imported here: importing it opens the window
+
+        # Dispatched after the window was drawn, just before its buffers are swapped.
+        Window.bind(on_flip=self._flipped)
         self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
         self._thread.start()
-        self._clock = Clock.schedule_interval(self._show, 0)  # every frame; blits only new ones
 
     def stop(self) -> None:
         self._stop.set()
-        if self._clock is not None:
-            self._clock.cancel()
-            self._clock = None
+        if self._trigger is not None:
+            self._trigger.cancel()
+            self._trigger = None
+            self.view.unbind(size=self._aim)
+            from kivy.core.window import Window
+
+            Window.unbind(on_flip=self._flipped)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=3)
         self._thread = None
@@ -176,11 +195,24 @@ class CameraFeed:
     def keep(self, frame: Frame) -> None:
         """Called in the camera thread for every frame read."""
         self.frames_read += 1
-        small = _shrink(frame.image)
-        if self.mirror:
-            small = cv2.flip(small, 1)
+        small = _shrink(frame.image, self._box)
         with self._lock:
             self._latest, self._fresh = small, True
+        trigger = self._trigger
+        if trigger is not None:
+            trigger()
+
+    def _aim(self, *_args: Any) -> None:
+        """The view's size in pixels, read by the camera thread: frames are shrunk to it there
+        (on llvmpipe or a Pi, uploading and sampling a texture 3× the pixels drawn costs the
+        screen's thread and the renderer; the service still gets the full frame)."""
+        w, h = self.view.size
+        self._box = (int(w), int(h)) if w >= 16 and h >= 16 else None
+
+    def _flipped(self, *_args: Any) -> None:
+        if self._blitted:
+            self._blitted = False
+            self.frames_shown += 1
 
     def report_events(self, events: list[CameraEvent]) -> None:
         if self.on_event is not None:
@@ -228,7 +260,9 @@ class CameraFeed:
         h, w = image.shape[:2]
         if self._texture is None or self._texture.size != (w, h):
             self._texture = Texture.create(size=(w, h), colorfmt="bgra")
-            self._texture.flip_vertical()
+            self._texture.flip_vertical()  # the frame's first row is the top of the picture
+            if self.mirror:
+                self._texture.flip_horizontal()
         # Four bytes a pixel, in the texture's own order: the GL driver copies the rows as they
         # are (three-byte BGR had to be widened pixel by pixel, in software on llvmpipe, on
         # the screen's thread); and no bytes copy of the frame (it is contiguous).
@@ -236,17 +270,36 @@ class CameraFeed:
                                   bufferfmt="ubyte")
         self.view.texture = self._texture
         self.view.canvas.ask_update()
-        self.frames_shown += 1
+        self._blitted = True  # counted as shown at the next flip (_flipped)
 
 
-def _shrink(image: Any) -> Any:
-    """The frame for the screen, in the camera thread: at most PREVIEW_MAX_WIDTH wide, BGRA
-    (what the texture takes as is), contiguous."""
+def fitted_size(width: int, height: int, box: tuple[int, int] | None) -> tuple[int, int]:
+    """The size a ``width`` × ``height`` frame is drawn at in a view of ``box`` pixels (the
+    picture kept whole, as the Image's "contain"), never enlarged, at most
+    PREVIEW_MAX_WIDTH wide."""
+    scale = min(1.0, PREVIEW_MAX_WIDTH / width)
+    if box is not None:
+        scale = min(scale, box[0] / width, box[1] / height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _shrink(image: Any, box: tuple[int, int] | None = None) -> Any:
+    """The frame for the screen, in the camera thread: the size it is drawn at
+    (:func:`fitted_size`), BGRA (what the texture takes as is), contiguous.
+
+    OpenCV's area average is fast only for whole-number steps (1280 → 800 took 6 ms a frame,
+    1280 → 640 under 1 ms): the frame is first averaged down by the largest whole step that
+    stays above the target, then brought to the target bilinearly (less than 2× apart, so
+    no pixel is skipped)."""
     h, w = image.shape[:2]
-    if w > PREVIEW_MAX_WIDTH:
-        scale = PREVIEW_MAX_WIDTH / w
-        image = cv2.resize(image, (PREVIEW_MAX_WIDTH, round(h * scale)),
-                           interpolation=cv2.INTER_AREA)
+    tw, th = fitted_size(w, h, box)
+    if (tw, th) != (w, h):
+        step = min(w // tw, h // th)
+        if step >= 2:
+            image = cv2.resize(image[:h - h % step, :w - w % step], (w // step, h // step),
+                               interpolation=cv2.INTER_AREA)
+        if image.shape[:2] != (th, tw):
+            image = cv2.resize(image, (tw, th), interpolation=cv2.INTER_LINEAR)
     if image.ndim == 3 and image.shape[2] == 4:
         return np.ascontiguousarray(image)
     code = cv2.COLOR_GRAY2BGRA if image.ndim == 2 else cv2.COLOR_BGR2BGRA

@@ -6,6 +6,7 @@ autopilot's report.
 
 from __future__ import annotations
 
+import os
 import time
 
 from kiosk_pilot.autopilot import Pilot, Step
@@ -150,6 +151,35 @@ def _anon_by_kind() -> dict[str, float]:
     return {k: round(v, 1) for k, v in sizes.items()}
 
 
+def _cpu_s(stat_path: str) -> tuple[str, float]:
+    """A process's or thread's name and processor time so far (user + system, seconds)."""
+    with open(stat_path, encoding="ascii", errors="replace") as stat:
+        text = stat.read()
+    name = text[text.index("(") + 1:text.rindex(")")]
+    fields = text[text.rindex(")") + 2:].split()
+    return name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _threads_cpu(camera_tid: int | None) -> dict[str, float]:
+    """Processor time so far of this process's threads, grouped: the screen's (main) thread,
+    the camera thread, llvmpipe's rendering threads, the rest; and the X server's if the
+    bench named it (``BENCH_XVFB_PID``)."""
+    groups: dict[str, float] = {"main": 0.0, "camera": 0.0, "llvmpipe": 0.0, "other": 0.0}
+    pid = os.getpid()
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            name, cpu = _cpu_s(f"/proc/self/task/{tid}/stat")
+        except OSError:
+            continue  # the thread ended meanwhile
+        group = ("main" if int(tid) == pid else "camera" if int(tid) == camera_tid
+                 else "llvmpipe" if name.startswith("llvmpipe") else "other")
+        groups[group] += cpu
+    xvfb = os.environ.get("BENCH_XVFB_PID")
+    if xvfb:
+        groups["xvfb"] = _cpu_s(f"/proc/{xvfb}/stat")[1]
+    return groups
+
+
 def preview_fps(pilot: Pilot) -> Step:
     """The live photo preview with a video-file camera: frames shown and read per second."""
     yield from sign_in(pilot, "operator")
@@ -159,15 +189,39 @@ def preview_fps(pilot: Pilot) -> Step:
     yield from pilot.tap("filter_all")
     yield from pilot.tap_payload("row_open", lambda p: p == first, "alumno")
     yield from pilot.at("student")
+    from kivy.clock import Clock
+
+    cap = os.environ.get("KIOSK_PILOT_MAXFPS")
+    if cap:  # the kiosk's own frame cap (launch.configure_kivy), not the autopilot's faster one
+        Clock._max_fps = float(cap)
     yield from pilot.tap("student_photo_take")
     yield from pilot.at("photo")
     screen = _screen(pilot, State.PHOTO)
     yield from pilot.until(lambda: screen.feed is not None and screen.feed.frames_shown > 10,
                            "cámara", 30)
     feed = screen.feed
+    camera_tid = feed._thread.native_id if feed._thread is not None else None
+    cpu0 = _threads_cpu(camera_tid)
     shown, read, t0 = feed.frames_shown, feed.frames_read, time.monotonic()
+    from kivy.core.window import Window
+
+    flips = [0]
+
+    def flipped(*_args: object) -> None:
+        flips[0] += 1
+
+    # Every redraw of the window, camera frame or not: each costs the renderer a whole window.
+    Window.bind(on_flip=flipped)
     yield from pilot.until(lambda: time.monotonic() - t0 >= 8.0, "8 segundos", 20)
     elapsed = time.monotonic() - t0
+    Window.unbind(on_flip=flipped)
+    _data(pilot)["redraw_fps"] = round(flips[0] / elapsed, 1)
+    cpu1 = _threads_cpu(camera_tid)
+    # Processor time per second of preview, by thread: unlike frames per second, it does not
+    # depend much on how busy the rest of the machine is.
+    _data(pilot)["max_fps"] = Clock._max_fps  # as the screen left it while the camera ran
+    _data(pilot)["cpu_ms_per_s"] = {k: round(1000 * (cpu1[k] - cpu0[k]) / elapsed, 1)
+                                    for k in cpu1}
     _data(pilot)["preview_fps"] = round((feed.frames_shown - shown) / elapsed, 1)
     _data(pilot)["camera_fps"] = round((feed.frames_read - read) / elapsed, 1)
     _data(pilot)["hint"] = pilot.text_of("photo_hint")

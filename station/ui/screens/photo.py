@@ -91,7 +91,10 @@ class FaceGuide(FloatLayout):
         self.image.bind(norm_image_size=self._layout, pos=self._layout)
 
     def tone(self, rgba: tuple[float, ...]) -> None:
-        self._color.rgba = rgba
+        # Called with every camera frame's feedback: the same colour again must not make
+        # the window redraw (on llvmpipe each redraw costs as much as a camera frame's).
+        if tuple(self._color.rgba) != tuple(rgba):
+            self._color.rgba = rgba
 
     def picture(self) -> tuple[float, float, float, float]:
         """Where the camera's picture is drawn (x, y, width, height): the oval, the hint and
