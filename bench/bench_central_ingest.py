@@ -102,6 +102,14 @@ class Central:
             self.env["CENTRAL_DATABASE_URL"] = database_url
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.cpu_spent: list[float] = []
+        """CPU seconds (user + system) of the central process per push run: unlike wall time,
+        it hardly moves when other work loads the machine."""
+
+    def cpu_seconds(self) -> float:
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def cli(self, *args: str) -> str:
         out = subprocess.run([str(VENV / "central"), *args], env=self.env, check=True,
@@ -178,11 +186,13 @@ def push_run(central: Central, n: int, batch: int, folder: Path) -> float:
     central.enroll(key)
     todo = events(n, key.key_id.hex())
     client = CentralClient(central.url, key=key)
+    cpu0 = central.cpu_seconds()
     t0 = time.perf_counter()
     for i in range(0, n, batch):
         answer = client.post_json("/api/v1/sync/events", {"events": todo[i:i + batch]})
         assert answer["acked_through"] == todo[min(i + batch, n) - 1]["seq"], answer
     elapsed = time.perf_counter() - t0
+    central.cpu_spent.append(central.cpu_seconds() - cpu0)
     client.close()
     return elapsed
 
@@ -231,6 +241,14 @@ def main() -> None:
                     if "baseline" in rates:
                         line += (f"   baseline: {rates['baseline']:8.0f} events/s   "
                                  f"this/baseline: {rates['this'] / rates['baseline']:.2f}x")
+                    cpu = {name: statistics.median(c.cpu_spent) / args.events * 1e6
+                           for name, c in centrals.items()}
+                    line += f"   central CPU: {cpu['this']:.0f} µs/event"
+                    if "baseline" in cpu:
+                        line += (f" (baseline {cpu['baseline']:.0f}: "
+                                 f"{cpu['baseline'] / cpu['this']:.2f}x)")
+                    for c in centrals.values():
+                        c.cpu_spent.clear()
                     print(f"{line}   (median of {args.runs} × {args.events} events)", flush=True)
             finally:
                 for central in centrals.values():

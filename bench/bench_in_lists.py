@@ -1,6 +1,8 @@
 """The ingest's per-push lookups: an IN list of one parameter per value (SQLAlchemy's
-``in_``) beside one bound parameter for the whole list (``central.crud.among``: PostgreSQL
-``= ANY(array)``, SQLite ``json_each``), on both databases, same run.
+``in_``) beside one bound parameter for the whole list (``central.crud.among``: the list as
+one JSON text, PostgreSQL ``= ANY(ARRAY(SELECT json_array_elements_text…))``, SQLite
+``json_each``), on both databases, same run; on PostgreSQL also the list bound as an array
+(``= ANY(:array)``, the form ``among`` used before: psycopg builds the array's text in Python).
 
 Per push of 500 events the trust checks look up ~1,300 CURPs (students, their moves, other
 stations' active cards). Median of 15 rounds of those three queries on a migrated, empty
@@ -21,7 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -56,12 +59,27 @@ def one_parameter(session: Any) -> None:
                                             ~among(session, Card.cct, ["14DPR9901D"]))).all()
 
 
+def _bound_array(column: Any, values: list[str]) -> Any:
+    return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+
+
+def array_parameter(session: Any) -> None:
+    session.execute(select(Student.curp, Student.cct).where(
+        _bound_array(Student.curp, CURPS))).all()
+    session.execute(select(StudentMove.curp).where(_bound_array(StudentMove.curp, CURPS))).all()
+    session.scalars(select(Card.curp).where(_bound_array(Card.curp, CURPS),
+                                            Card.status == "active",
+                                            ~_bound_array(Card.cct, ["14DPR9901D"]))).all()
+
+
 def measure(url: str) -> dict[str, float]:
     upgrade(url)
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    out: dict[str, list[float]] = {"in": [], "one": []}
     ways: dict[str, Callable[[Any], None]] = {"in": in_lists, "one": one_parameter}
+    if url.startswith("postgresql"):
+        ways["array"] = array_parameter
+    out: dict[str, list[float]] = {name: [] for name in ways}
     with sessions() as session:
         for _ in range(15):
             for name, way in ways.items():  # alternating: the same load for both
@@ -82,8 +100,12 @@ def main() -> None:
             urls["postgresql"] = pg.new_database()
         for name, url in urls.items():
             ms = measure(url)
-            print(f"{name:10s} IN lists: {ms['in']:7.1f} ms   one parameter: {ms['one']:7.1f} ms"
-                  f"   ratio {ms['in'] / ms['one']:.2f}x")
+            line = (f"{name:10s} IN lists: {ms['in']:7.1f} ms   one parameter: {ms['one']:7.1f} ms"
+                    f"   ratio {ms['in'] / ms['one']:.2f}x")
+            if "array" in ms:
+                line += (f"   bound array: {ms['array']:7.1f} ms   ratio "
+                         f"{ms['array'] / ms['one']:.2f}x")
+            print(line)
     finally:
         if pg:
             pg.stop()

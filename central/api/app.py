@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -68,7 +69,15 @@ def _error_page(message: str) -> bytes:
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     install_scrub_filter()  # uvicorn configured its loggers by now
-    yield
+    # The ~190,000 objects of the started app (modules, models, routes) live as long as the
+    # process: out of the collector's sight, a full collection during a push no longer walks
+    # them (each took 0.2-0.7 s on the loaded 2-core VM; docs/PERFORMANCE.md, issue 4).
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()  # an app stopped in a longer process (tests) is collectable again
 
 
 def central_key(settings: CentralSettings) -> StationKey:

@@ -272,9 +272,11 @@ def lock_students(session: Session, curps: Sequence[str]) -> None:
     two pushes). SQLite needs none: ``BEGIN IMMEDIATE`` already writes one at a time."""
     if not curps or session.connection().dialect.name != "postgresql":
         return
+    # The CURPs as one JSON text: psycopg builds a bound array's text in Python, value by
+    # value (central/crud/among.py).
     session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(c, 10)) "
-                         "FROM unnest(CAST(:curps AS text[])) AS c ORDER BY c"),
-                    {"curps": list(curps)})
+                         "FROM json_array_elements_text(CAST(:curps AS json)) AS c ORDER BY c"),
+                    {"curps": json.dumps(list(curps))})
 
 
 def _flush(session: Session, new_cards: dict[int, list[dict[str, object]]]) -> None:

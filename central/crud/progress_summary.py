@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from central.crud.among import among
 from central.models import (
     Counter,
     ProgressDirty,
@@ -88,11 +89,12 @@ def mark(session: Session, ccts: Iterable[str]) -> None:
 def mark_students(session: Session, curps: Iterable[str]) -> None:
     """Mark the schools of these students (their school in central's roster)."""
     wanted = sorted(set(curps))
-    ccts: set[str] = set()
-    for i in range(0, len(wanted), CHUNK):
-        ccts.update(session.scalars(select(Student.cct).where(
-            Student.curp.in_(wanted[i:i + CHUNK])).distinct()))
-    mark(session, ccts)
+    if not wanted:
+        return
+    # One bound array, not IN-lists of 500 parameters: rendering those per push was ~11 % of
+    # a PostgreSQL push's time in central (docs/PERFORMANCE.md, issue 4's ingest).
+    mark(session, session.scalars(select(Student.cct).where(
+        among(session, Student.curp, wanted)).distinct()))
 
 
 def _watermark(session: Session, name: str) -> str | None:
