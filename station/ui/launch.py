@@ -30,6 +30,12 @@ def configure_kivy(width: int | None, height: int | None, *, maxfps: int = 30) -
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("graphics", "resizable", "0")
     Config.set("graphics", "maxfps", str(maxfps))
+    # No multisample anti-aliasing (Kivy asks for 2 samples by default): the kiosk draws text
+    # (already smoothed in its textures), rectangles and the camera picture, and under a
+    # software renderer (llvmpipe) the 2 samples tripled the cost of every redraw of the
+    # photo screen: 37.5 -> 11.1 ms a frame, the preview 28.2 -> 30 of 30 frames/s
+    # (docs/PERFORMANCE.md, "Photo preview rate").
+    Config.set("graphics", "multisamples", "0")
     if width and height:
         Config.set("graphics", "fullscreen", "0")
         Config.set("graphics", "width", str(width))
