@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import threading
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from answer_proxy import AnswerProxy
 from click.testing import CliRunner
 from plugin_central import enroll_key, import_demo, signed
 from sqlalchemy import text
@@ -168,41 +168,25 @@ OLDER_ANSWER = (b"HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/j
 """A central before issue 17 matched POST /photos/batch to GET/PUT /photos/{hash}: 405."""
 
 
-class TamperingProxy:
+class TamperingProxy(AnswerProxy):
     """Forwards to central, one request per connection; the first photo batch answer is
     cut after two whole photos (``cut``) or has a byte of its second photo changed
     (``corrupt``); ``older`` answers every batch request as a central before issue 17."""
 
     def __init__(self, upstream: str, mode: str) -> None:
-        self.upstream_port = int(upstream.rsplit(":", 1)[1])
         self.mode, self.tampered = mode, 0
         self.announced = self.whole = 0
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__(upstream)
 
-    def _serve(self) -> None:
-        from test_sync_trust import HeaderCutProxy
-
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            with client:
-                request = HeaderCutProxy._read_request(client)
-                with socket.create_connection(("127.0.0.1", self.upstream_port)) as up:
-                    up.sendall(request)
-                    answer = b""
-                    while chunk := up.recv(65536):
-                        answer += chunk
-                if request.startswith(b"POST " + BATCH_PATH.encode()) and self.mode == "older":
-                    client.sendall(OLDER_ANSWER)  # what central answered before issue 17
-                    continue
-                if request.startswith(b"POST " + BATCH_PATH.encode()) and not self.tampered:
-                    self.tampered += 1
-                    answer = self._tamper(answer)
-                client.sendall(answer)
+    def change(self, request: bytes, answer: bytes) -> bytes:
+        if not request.startswith(b"POST " + BATCH_PATH.encode()):
+            return answer
+        if self.mode == "older":
+            return OLDER_ANSWER  # what central answered before issue 17
+        if not self.tampered:
+            self.tampered += 1
+            return self._tamper(answer)
+        return answer
 
     def _tamper(self, answer: bytes) -> bytes:
         body_at = answer.index(b"\r\n\r\n") + 4
@@ -214,9 +198,6 @@ class TamperingProxy:
             return answer[:start + sizes[self.whole] // 2]
         at = start + sizes[self.whole] // 2
         return answer[:at] + bytes([answer[at] ^ 0xFF]) + answer[at + 1:]
-
-    def close(self) -> None:
-        self.listener.close()
 
 
 class Spy(requests.Session):

@@ -5,13 +5,12 @@ inside the headers it retries (findings 11-13), print files only its owner reads
 from __future__ import annotations
 
 import hashlib
-import socket
 import stat
-import threading
 from pathlib import Path
 from typing import Any
 
 import requests
+from answer_proxy import AnswerProxy
 from plugin_central import STAFF
 from test_cli_flow import as_json, run
 from test_sync_client import synced  # noqa: F401  (fixture)
@@ -63,53 +62,19 @@ def test_out_of_scope_photos_are_skipped_and_reported_the_rest_go_up(
     assert hashlib.sha256(pulled.content).hexdigest() == mine
 
 
-class HeaderCutProxy:
+class HeaderCutProxy(AnswerProxy):
     """Forwards to central; the first ``cuts`` answers are cut in the middle of their
     headers (central did the work; the answer is lost on the way)."""
 
     def __init__(self, upstream: str, cuts: int) -> None:
-        self.upstream_port = int(upstream.rsplit(":", 1)[1])
         self.cuts = cuts
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
+        super().__init__(upstream)
 
-    def _serve(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            with client:
-                request = self._read_request(client)
-                with socket.create_connection(("127.0.0.1", self.upstream_port)) as up:
-                    up.sendall(request)
-                    answer = b""
-                    while chunk := up.recv(65536):
-                        answer += chunk
-                if self.cuts > 0:
-                    self.cuts -= 1
-                    head_end = answer.index(b"\r\n\r\n")
-                    answer = answer[:head_end // 2]
-                client.sendall(answer)
-
-    @staticmethod
-    def _read_request(sock: socket.socket) -> bytes:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            data += sock.recv(65536)
-        head, body = data.split(b"\r\n\r\n", 1)
-        lines = [line for line in head.split(b"\r\n")
-                 if not line.lower().startswith(b"connection:")]
-        length = next((int(line.split(b":", 1)[1]) for line in lines
-                       if line.lower().startswith(b"content-length:")), 0)
-        while len(body) < length:
-            body += sock.recv(65536)
-        return b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body
-
-    def close(self) -> None:
-        self.listener.close()
+    def change(self, request: bytes, answer: bytes) -> bytes:
+        if self.cuts > 0:
+            self.cuts -= 1
+            return answer[:answer.index(b"\r\n\r\n") // 2]
+        return answer
 
 
 def test_an_answer_cut_inside_its_headers_is_retried(synced: Any) -> None:  # noqa: F811
