@@ -35,6 +35,13 @@ def go_home(pilot: Pilot) -> Step:
     yield from pilot.at("home")
 
 
+def all_students(pilot: Pilot) -> Step:
+    """From home: the roster of the test's school, every student listed."""
+    yield from pilot.tap("tile_roster")
+    yield from pick_school(pilot, "roster")
+    yield from pilot.tap("filter_all")
+
+
 def pick_school(pilot: Pilot, then: str, cct: str | None = None) -> Step:
     """On a station with several schools, the school list comes first: tap the test's (or
     ``cct``). Once chosen, a DRSE station keeps it; another one is picked from the roster's
@@ -477,9 +484,7 @@ def _applied(pilot: Pilot) -> list[tuple[str, str]]:
 
 def lifecycle_flow(pilot: Pilot) -> Step:
     """Trámites as the director: a decline, a loss report, a replacement with its receipt."""
-    yield from pilot.tap("tile_roster")
-    yield from pick_school(pilot, "roster")
-    yield from pilot.tap("filter_all")
+    yield from all_students(pilot)
     roster = _screen(pilot, State.ROSTER)
     issued = [e for e in roster.entries if e.issued]
     lost = issued[0]

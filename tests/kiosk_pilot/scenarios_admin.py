@@ -76,7 +76,7 @@ def _unplug_and_back(pilot: Pilot, state: State, shot: str, notice_kid: str) -> 
 
 def camera_lost_flow(pilot: Pilot) -> Step:
     """The camera unplugged and plugged back in while verifying and while taking a photo."""
-    from kiosk_pilot.scenarios import pick_school
+    from kiosk_pilot.scenarios import all_students
 
     pilot.use_camera("desk")  # nobody and no card in sight: both screens stay put
     yield from pilot.tap("tile_verify")
@@ -85,9 +85,7 @@ def camera_lost_flow(pilot: Pilot) -> Step:
                                 "verify_notice")
     yield from pilot.tap("verify_done")
     yield from pilot.at("home")
-    yield from pilot.tap("tile_roster")
-    yield from pick_school(pilot, "roster")
-    yield from pilot.tap("filter_all")
+    yield from all_students(pilot)
     yield from pilot.tap("row_open")
     yield from pilot.at("student")
     yield from pilot.tap("student_photo_take")

@@ -10,7 +10,7 @@ import os
 import time
 
 from kiosk_pilot.autopilot import Pilot, Step
-from kiosk_pilot.scenarios import _data, _screen, go_home, pick_school, sign_in
+from kiosk_pilot.scenarios import _data, _screen, all_students, go_home, pick_school, sign_in
 from station.ui.machine import State
 
 
@@ -78,9 +78,7 @@ def session200(pilot: Pilot) -> Step:
     yield from pilot.tap("review_finish")
     yield from pilot.at("home")
     _data(pilot)["rss_after_review"] = _rss_mb()
-    yield from pilot.tap("tile_roster")
-    yield from pick_school(pilot, "roster")
-    yield from pilot.tap("filter_all")
+    yield from all_students(pilot)
     yield from pilot.tap("search")
     yield from pilot.type_text("GAR")
     yield from pilot.tap("key_done")

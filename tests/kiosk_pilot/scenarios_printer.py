@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk_pilot.autopilot import Pilot, Step
-from kiosk_pilot.scenarios import go_home, pick_school, sign_in
+from kiosk_pilot.scenarios import all_students, go_home, sign_in
 from station.ui.machine import State
 
 
@@ -41,9 +41,7 @@ def ask(pilot: Pilot, command: str, into: str | None = None) -> Step:
 def open_preview(pilot: Pilot, curp: str) -> Step:
     """Home → Alumnos → tick one student → Imprimir selección → the preview."""
     yield from go_home(pilot)
-    yield from pilot.tap("tile_roster")
-    yield from pick_school(pilot, "roster")
-    yield from pilot.tap("filter_all")
+    yield from all_students(pilot)
     yield from pilot.tap_payload("row_check", lambda p: p == curp, "alumno a imprimir")
     yield from pilot.tap("print_selected")
     yield from pilot.at("print_preview")
