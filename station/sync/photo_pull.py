@@ -139,8 +139,8 @@ class PhotoFetcher:
             with self._lock:
                 out.refused.append({
                     "hash": digest, "photo": digest[:12], "code": "photo-hash-mismatch",
-                    "reason": "llegó del servicio central distinta a su huella (SHA-256), "
-                              "incompleta o alterada: no se guardó. " + _RETRY})
+                    "reason": "llegó del servicio central dañada o incompleta (no coincide "
+                              "con su huella): no se guardó. " + _RETRY})
             return
         store.add(data, ext="png" if data.startswith(b"\x89PNG") else "jpg")
         with self._lock:
